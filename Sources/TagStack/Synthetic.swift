@@ -1,0 +1,1 @@
+// Placeholder: the synthetic generator (SyntheticGenerator) is being written.

@@ -1,0 +1,2 @@
+import XCTest
+final class TagStackCLITestsSmoke: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

@@ -1,0 +1,2 @@
+import XCTest
+final class TagStackModelTestsSmoke: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

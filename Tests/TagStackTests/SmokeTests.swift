@@ -1,0 +1,2 @@
+import XCTest
+final class TagStackTestsSmoke: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
