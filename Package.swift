@@ -18,6 +18,9 @@ let package = Package(
         .target(name: "TagStackModel"),
         .target(name: "TagStack", dependencies: ["TagStackModel"]),
         .executableTarget(name: "tagstack", dependencies: ["TagStack", "TagStackModel"]),
+        // Benchmarks only (`make bench`); never part of `make test`.
+        .executableTarget(name: "tagstack-bench", dependencies: ["TagStack", "TagStackModel"],
+                          path: "Benchmarks/Sources/tagstack-bench"),
         .testTarget(name: "TagStackModelTests", dependencies: ["TagStackModel"]),
         .testTarget(name: "TagStackTests", dependencies: ["TagStack", "TagStackModel"],
                     resources: [.copy("Fixtures")]),

@@ -1,0 +1,1 @@
+print("tagstack-bench: no benchmarks yet")
