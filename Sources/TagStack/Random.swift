@@ -6,7 +6,7 @@
 /// Used directly for cheap streams and to derive independent child seeds (`derived(_:)`), so that
 /// per-tag or per-fold streams depend on the base seed and the index only, never on thread scheduling.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public private(set) var state: UInt64
+    @usableFromInline var state: UInt64
 
     public init(seed: UInt64) { state = seed }
 
