@@ -1,0 +1,157 @@
+// The model file: versioned JSON that another service loads to score tracks without the training code.
+// docs/MODEL_FORMAT.md documents every field.
+
+import Foundation
+
+/// How a tag's probability is obtained.
+public enum TagPath: String, Codable, Sendable {
+    /// The tag's own first-stage score, as read from the input column named like the tag.
+    case raw
+    /// A learned scorer's output (see `TagModel.scorer`).
+    case stacked
+}
+
+/// Per-tag part of a model: where its probability comes from and the threshold that turns it into 0/1.
+public struct TagModel: Codable, Sendable, Equatable {
+    public var name: String
+    public var path: TagPath
+    /// The tag is predicted when `probability >= threshold`; `nil` means never predicted (no positive in training).
+    public var threshold: Double?
+
+    public init(name: String, path: TagPath, threshold: Double?) {
+        self.name = name; self.path = path; self.threshold = threshold
+    }
+}
+
+/// What to do after thresholds: optionally force at least one tag per class or per track.
+public enum DecisionRule: String, Codable, Sendable, CaseIterable {
+    /// Per-tag thresholds alone.
+    case thresholds
+    /// Within each class, when no tag passes, predict the one with the largest probability / threshold.
+    case atLeastOnePerClass = "at_least_one_per_class"
+    /// When no tag of a track passes, predict the one with the largest probability / threshold.
+    case atLeastOnePerTrack = "at_least_one_per_track"
+}
+
+/// A trained TagStack model.
+public struct StackerModel: Codable, Sendable, Equatable {
+    /// The value of the `format` field of every TagStack model file.
+    public static let formatName = "tagstack-model"
+    /// The format version this build writes.
+    public static let currentFormatVersion = 1
+    /// The format versions this build reads.
+    public static let supportedFormatVersions = 1...1
+
+    public var format: String = StackerModel.formatName
+    public var formatVersion: Int = StackerModel.currentFormatVersion
+    /// The learner that produced the model (`constant`, `thresholds`, ...). Informational.
+    public var learner: String
+    public var labels: LabelSet
+    /// The input columns the model reads, by name (the training X header without `ChallengeID`).
+    public var inputColumns: [String]
+    /// One entry per tag, in `labels.tags` order.
+    public var tags: [TagModel]
+    public var decision: DecisionRule
+    /// Free-form facts about training (seed, row count, options); never read when scoring.
+    public var training: [String: String]
+
+    public init(learner: String, labels: LabelSet, inputColumns: [String], tags: [TagModel],
+                decision: DecisionRule, training: [String: String] = [:]) {
+        self.learner = learner; self.labels = labels; self.inputColumns = inputColumns
+        self.tags = tags; self.decision = decision; self.training = training
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, formatVersion = "format_version", learner, labels, inputColumns = "input_columns"
+        case tags, decision, training
+    }
+
+    /// Checks invariants a decoder cannot: one tag entry per label, in order, and inputs that carry every
+    /// raw tag's score column.
+    public func validate() throws {
+        guard tags.count == labels.count else {
+            throw ModelError.invalid("model has \(tags.count) tag entries for \(labels.count) labels")
+        }
+        let inputs = Set(inputColumns)
+        for (k, t) in tags.enumerated() {
+            guard t.name == labels.tags[k] else {
+                throw ModelError.invalid("tags[\(k)].name is '\(t.name)'; labels.tags[\(k)] is '\(labels.tags[k])'")
+            }
+            if let th = t.threshold, th.isNaN { throw ModelError.invalid("tags[\(k)].threshold is NaN") }
+            if t.path == .raw, !inputs.contains(t.name) {
+                throw ModelError.invalid("tag '\(t.name)' scores from its own column, which is not among input_columns")
+            }
+        }
+    }
+}
+
+// MARK: - Loading and saving
+
+extension StackerModel {
+    private struct Header: Decodable {
+        var format: String?
+        var formatVersion: Int?
+        enum CodingKeys: String, CodingKey { case format, formatVersion = "format_version" }
+    }
+
+    /// Decodes a model from JSON. The header (`format`, `format_version`) is read first, so a file from a
+    /// newer TagStack is refused with `ModelError.unsupportedVersion` rather than misread.
+    public static func decode(from data: Data) throws -> StackerModel {
+        let decoder = JSONDecoder()
+        let header: Header
+        do { header = try decoder.decode(Header.self, from: data) } catch {
+            throw ModelError.malformed("not valid JSON (\(StackerModel.describe(error)))")
+        }
+        guard let format = header.format else { throw ModelError.notAModel("no 'format' field") }
+        guard format == formatName else { throw ModelError.notAModel("format is '\(format)', expected '\(formatName)'") }
+        guard let version = header.formatVersion else { throw ModelError.missingField("format_version") }
+        guard supportedFormatVersions.contains(version) else {
+            throw ModelError.unsupportedVersion(found: version, supported: supportedFormatVersions)
+        }
+        let model: StackerModel
+        do { model = try decoder.decode(StackerModel.self, from: data) } catch let e as ModelError {
+            throw e
+        } catch let DecodingError.keyNotFound(key, ctx) {
+            throw ModelError.missingField((ctx.codingPath + [key]).map(pathComponent).joined(separator: "."))
+        } catch {
+            throw ModelError.malformed(StackerModel.describe(error))
+        }
+        try model.validate()
+        return model
+    }
+
+    /// Loads a model file.
+    public static func load(contentsOf url: URL) throws -> StackerModel {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ModelError.malformed("cannot read \(url.path): \(error.localizedDescription)")
+        }
+        return try decode(from: data)
+    }
+
+    /// The JSON text of the model: keys sorted, so the same model always gives the same bytes.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        return data
+    }
+
+    static func pathComponent(_ key: CodingKey) -> String {
+        key.intValue.map { "[\($0)]" } ?? key.stringValue
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx),
+             let DecodingError.dataCorrupted(ctx):
+            let path = ctx.codingPath.map(pathComponent).joined(separator: ".")
+            return (path.isEmpty ? "" : "at '\(path)': ") + ctx.debugDescription
+        case let DecodingError.keyNotFound(key, ctx):
+            return "missing field '\((ctx.codingPath + [key]).map(pathComponent).joined(separator: "."))'"
+        default:
+            return "\(error)"
+        }
+    }
+}
