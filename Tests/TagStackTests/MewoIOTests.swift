@@ -18,7 +18,7 @@ final class MewoIOTests: XCTestCase {
 
     func testLabelsErrors() {
         let dir = TempDir()
-        assertDataError(.badLabels, line: 3) { _ = try MewoIO.readLabels(path: dir.write("a.csv", ",a,b\ncategory,x,y\nclass,G,G\nextra,1,2\n")) }
+        assertDataError(.badLabels, line: 4) { _ = try MewoIO.readLabels(path: dir.write("a.csv", ",a,b\ncategory,x,y\nclass,G,G\nextra,1,2\n")) }
         assertDataError(.badLabels, line: 2) { _ = try MewoIO.readLabels(path: dir.write("b.csv", ",a,b\ncategory,x,y\n")) }
         assertDataError(.badLabels, line: 1, column: 3) { _ = try MewoIO.readLabels(path: dir.write("c.csv", ",a,a\ncategory,x,y\nclass,G,G\n")) }
         assertDataError(.raggedRow, line: 3) { _ = try MewoIO.readLabels(path: dir.write("d.csv", ",a,b\ncategory,x,y\nclass,G\n")) }
@@ -123,7 +123,7 @@ final class NPYTests: XCTestCase {
     /// built by hand: big-endian float32, Fortran order.
     func testBigEndianFortranFloat32() throws {
         var header = "{'descr': '>f4', 'fortran_order': True, 'shape': (2, 2), }"
-        header += String(repeating: " ", count: 64 - 10 - header.count - 1) + "\n"
+        header += String(repeating: " ", count: 128 - 10 - header.count - 1) + "\n"
         var bytes: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8)
         for v: Float in [1.5, 0, -2, 3] { withUnsafeBytes(of: v.bitPattern.bigEndian) { bytes += $0 } }
         let m = try NPY.decode(bytes, path: "f.npy")

@@ -201,7 +201,7 @@ public final class CSVReader {
         var records: [[String]] = []
         var field = "", record: [String] = []
         var inQuotes = false, wasQuoted = false
-        var chars = Array(text.replacingOccurrences(of: "\r\n", with: "\n"))
+        var chars = Array(text)   // "\r\n" is one Character
         if chars.first == "\u{FEFF}" { chars.removeFirst() }
         var k = 0
         func endRecord() {
@@ -217,7 +217,7 @@ public final class CSVReader {
                 } else { field.append(c) }
             } else if c == "\"" && field.isEmpty { inQuotes = true; wasQuoted = true }
             else if c == "," { record.append(field); field = "" }
-            else if c == "\n" || c == "\r" { endRecord() }
+            else if c == "\n" || c == "\r" || c == "\r\n" { endRecord() }
             else { field.append(c) }
             k += 1
         }
