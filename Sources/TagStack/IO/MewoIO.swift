@@ -97,6 +97,12 @@ public enum MewoIO {
         return Array(header.dropFirst())
     }
 
+    /// The column names of a file's header (after `ChallengeID`), checked as `readHeader` does.
+    public static func readHeaderOnly(path: String) throws -> [String] {
+        let r = try CSVReader(path: path)
+        return try readHeader(r)
+    }
+
     @inline(__always) static func checkWidth(_ r: CSVReader, _ width: Int) throws {
         if r.fieldCount != width {
             throw DataError(.raggedRow, file: r.path, line: r.line, column: min(r.fieldCount, width) + 1,
@@ -224,7 +230,7 @@ public enum MewoIO {
     }
 
     /// For each of `ids`, the row of the file that has it. Missing and extra IDs are errors naming them.
-    static func alignRows(fileIDs: [String], fileLines: [String: Int], path: String, to ids: [String], idsSource: String) throws -> [Int] {
+    public static func alignRows(fileIDs: [String], fileLines: [String: Int], path: String, to ids: [String], idsSource: String) throws -> [Int] {
         var rowOf: [String: Int] = [:]
         rowOf.reserveCapacity(fileIDs.count)
         for (i, id) in fileIDs.enumerated() { rowOf[id] = i }
