@@ -21,6 +21,26 @@ public struct TagModel: Codable, Sendable, Equatable {
     public init(name: String, path: TagPath, threshold: Double?) {
         self.name = name; self.path = path; self.threshold = threshold
     }
+
+    enum CodingKeys: String, CodingKey { case name, path, threshold }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        path = try c.decode(TagPath.self, forKey: .path)
+        // The key is required; its value may be null ("never predicted").
+        guard c.contains(.threshold) else {
+            throw DecodingError.keyNotFound(CodingKeys.threshold, .init(codingPath: c.codingPath, debugDescription: "threshold"))
+        }
+        threshold = try c.decodeIfPresent(Double.self, forKey: .threshold)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(path, forKey: .path)
+        try c.encode(threshold, forKey: .threshold)   // `null` when never predicted, never omitted
+    }
 }
 
 /// What to do after thresholds: optionally force at least one tag per class or per track.
