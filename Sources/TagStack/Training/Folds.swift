@@ -15,7 +15,7 @@ public enum Folds {
         var rng = SplitMix64.derived(seed, 0xF01D)
         guard let groups, !groups.isEmpty else {
             var order = Array(0..<n)
-            order.shuffle(using: &rng)
+            rng.shuffle(&order)
             var fold = [Int](repeating: 0, count: n)
             for (pos, i) in order.enumerated() { fold[i] = pos % k }
             return fold
@@ -25,7 +25,7 @@ public enum Folds {
         var size = [Int](repeating: 0, count: count)
         for c in component { size[c] += 1 }
         var order = Array(0..<count)
-        order.shuffle(using: &rng)
+        rng.shuffle(&order)
         // Stable sort by size, descending: the shuffle decides among equal sizes.
         order = order.enumerated().sorted { a, b in
             size[a.element] != size[b.element] ? size[a.element] > size[b.element] : a.offset < b.offset
