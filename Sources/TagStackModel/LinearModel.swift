@@ -24,11 +24,6 @@ public struct LinearModel: Codable, Sendable, Equatable {
     }
 }
 
-/// The logistic function, computed without overflow for large |z|.
-@inlinable public func sigmoid(_ z: Double) -> Double {
-    z >= 0 ? 1 / (1 + Foundation.exp(-z)) : { let e = Foundation.exp(z); return e / (1 + e) }()
-}
-
 /// `log(p / (1 − p))` with `p` clipped to `[1e-7, 1 − 1e-7]`: the initial score boosted models start from.
 @inlinable public func clippedLogit(_ p: Double) -> Double {
     let q = min(max(p, 1e-7), 1 - 1e-7)
