@@ -11,18 +11,35 @@ public enum TagPath: String, Codable, Sendable {
     case stacked
 }
 
+/// Where a boosted tag model's raw score starts before its trees are added.
+public enum InitScore: String, Codable, Sendable {
+    /// The ensemble's `base_score` (a constant: the prior log-odds).
+    case baseScore = "base_score"
+    /// `clippedLogit(s_t)`, the logit of the tag's own first-stage score (clipped to [1e-7, 1 − 1e-7]), so a
+    /// model with no trees reproduces the network's score.
+    case ownLogit = "own_logit"
+}
+
 /// Per-tag part of a model: where its probability comes from and the threshold that turns it into 0/1.
 public struct TagModel: Codable, Sendable, Equatable {
     public var name: String
     public var path: TagPath
     /// The tag is predicted when `probability >= threshold`; `nil` means never predicted (no positive in training).
     public var threshold: Double?
+    /// Stacked with trees: probability = sigmoid(init + Σ trees(features)).
+    public var booster: TreeEnsemble?
+    /// Where the booster's raw score starts (required with `booster`).
+    public var initScore: InitScore?
+    /// Stacked with a logistic model: probability = sigmoid(linear(features)).
+    public var linear: LinearModel?
 
-    public init(name: String, path: TagPath, threshold: Double?) {
+    public init(name: String, path: TagPath, threshold: Double?, booster: TreeEnsemble? = nil,
+                initScore: InitScore? = nil, linear: LinearModel? = nil) {
         self.name = name; self.path = path; self.threshold = threshold
+        self.booster = booster; self.initScore = initScore; self.linear = linear
     }
 
-    enum CodingKeys: String, CodingKey { case name, path, threshold }
+    enum CodingKeys: String, CodingKey { case name, path, threshold, booster, initScore = "init_score", linear }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -33,6 +50,9 @@ public struct TagModel: Codable, Sendable, Equatable {
             throw DecodingError.keyNotFound(CodingKeys.threshold, .init(codingPath: c.codingPath, debugDescription: "threshold"))
         }
         threshold = try c.decodeIfPresent(Double.self, forKey: .threshold)
+        booster = try c.decodeIfPresent(TreeEnsemble.self, forKey: .booster)
+        initScore = try c.decodeIfPresent(InitScore.self, forKey: .initScore)
+        linear = try c.decodeIfPresent(LinearModel.self, forKey: .linear)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -40,6 +60,9 @@ public struct TagModel: Codable, Sendable, Equatable {
         try c.encode(name, forKey: .name)
         try c.encode(path, forKey: .path)
         try c.encode(threshold, forKey: .threshold)   // `null` when never predicted, never omitted
+        try c.encodeIfPresent(booster, forKey: .booster)
+        try c.encodeIfPresent(initScore, forKey: .initScore)
+        try c.encodeIfPresent(linear, forKey: .linear)
     }
 }
 
@@ -51,6 +74,30 @@ public enum DecisionRule: String, Codable, Sendable, CaseIterable {
     case atLeastOnePerClass = "at_least_one_per_class"
     /// When no tag of a track passes, predict the one with the largest probability / threshold.
     case atLeastOnePerTrack = "at_least_one_per_track"
+    /// Categories first (see `Hierarchy`), then a tag only inside a chosen category.
+    case hierarchical
+}
+
+/// The challenge's hierarchical strategy: decide each category, then keep a tag only if its category is on.
+public struct Hierarchy: Codable, Sendable, Equatable {
+    /// What a category's score is.
+    public enum Source: String, Codable, Sendable {
+        /// The input column named like the category.
+        case column
+        /// The largest probability among the category's tags.
+        case maxTag = "max_tag"
+    }
+    public var source: Source
+    /// Per category (in `LabelSet.categories` order): on when `score >= threshold`; `null` means always on.
+    public var thresholds: [Double?]
+
+    public init(source: Source, thresholds: [Double?]) { self.source = source; self.thresholds = thresholds }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(source, forKey: .source)
+        try c.encode(thresholds, forKey: .thresholds)   // nulls kept: one entry per category
+    }
 }
 
 /// A trained TagStack model.
@@ -72,18 +119,24 @@ public struct StackerModel: Codable, Sendable, Equatable {
     /// One entry per tag, in `labels.tags` order.
     public var tags: [TagModel]
     public var decision: DecisionRule
+    /// Per-category thresholds, with `decision == .hierarchical`.
+    public var hierarchy: Hierarchy?
+    /// The features stacked tags read (nil when every tag is raw).
+    public var features: FeatureSet?
     /// Free-form facts about training (seed, row count, options); never read when scoring.
     public var training: [String: String]
 
     public init(learner: String, labels: LabelSet, inputColumns: [String], tags: [TagModel],
-                decision: DecisionRule, training: [String: String] = [:]) {
+                decision: DecisionRule, hierarchy: Hierarchy? = nil, features: FeatureSet? = nil,
+                training: [String: String] = [:]) {
         self.learner = learner; self.labels = labels; self.inputColumns = inputColumns
-        self.tags = tags; self.decision = decision; self.training = training
+        self.tags = tags; self.decision = decision; self.hierarchy = hierarchy; self.features = features
+        self.training = training
     }
 
     enum CodingKeys: String, CodingKey {
         case format, formatVersion = "format_version", learner, labels, inputColumns = "input_columns"
-        case tags, decision, training
+        case tags, decision, hierarchy, features, training
     }
 
     /// Checks invariants a decoder cannot: one tag entry per label, in order, and inputs that carry every
@@ -98,8 +151,37 @@ public struct StackerModel: Codable, Sendable, Equatable {
                 throw ModelError.invalid("tags[\(k)].name is '\(t.name)'; labels.tags[\(k)] is '\(labels.tags[k])'")
             }
             if let th = t.threshold, th.isNaN { throw ModelError.invalid("tags[\(k)].threshold is NaN") }
-            if t.path == .raw, !inputs.contains(t.name) {
-                throw ModelError.invalid("tag '\(t.name)' scores from its own column, which is not among input_columns")
+            if !inputs.contains(t.name) {
+                throw ModelError.invalid("tag '\(t.name)': its own score column is not among input_columns")
+            }
+            if t.path == .stacked {
+                guard let features else { throw ModelError.missingField("features") }
+                guard (t.booster != nil) != (t.linear != nil) else {
+                    throw ModelError.invalid("tags[\(k)] ('\(t.name)') is stacked: it needs exactly one of booster, linear")
+                }
+                if let b = t.booster {
+                    guard t.initScore != nil else { throw ModelError.missingField("tags.[\(k)].init_score") }
+                    guard b.requiredFeatureCount <= features.count else {
+                        throw ModelError.invalid("tags[\(k)] ('\(t.name)'): trees use feature \(b.requiredFeatureCount - 1); the model defines \(features.count)")
+                    }
+                }
+                if let l = t.linear, l.weights.count != features.count {
+                    throw ModelError.invalid("tags[\(k)] ('\(t.name)'): \(l.weights.count) weights for \(features.count) features")
+                }
+            }
+        }
+        if decision == .hierarchical {
+            guard let h = hierarchy else { throw ModelError.missingField("hierarchy") }
+            guard h.thresholds.count == labels.categories.count else {
+                throw ModelError.invalid("hierarchy has \(h.thresholds.count) thresholds for \(labels.categories.count) categories")
+            }
+            if h.source == .column, let missing = labels.categories.first(where: { !inputs.contains($0) }) {
+                throw ModelError.invalid("hierarchy reads category columns, but '\(missing)' is not among input_columns")
+            }
+        }
+        if let features {
+            for c in features.sharedColumns where !inputs.contains(c) {
+                throw ModelError.invalid("feature column '\(c)' is not among input_columns")
             }
         }
     }

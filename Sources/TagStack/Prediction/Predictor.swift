@@ -11,6 +11,9 @@ public struct PredictionSummary: Sendable {
     public var ignoredColumns: [String] = []
 }
 
+/// Threads used by default: every core the machine has.
+public let defaultThreadCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
 public enum Predictor {
     /// Rows scored per block.
     public static let blockSize = 4096
@@ -18,9 +21,10 @@ public enum Predictor {
     /// Scores `inputPath` (CSV or `.npy`) with `model`; writes decisions (y layout) and optionally
     /// probabilities. Nothing is written unless every row scores.
     public static func predictFile(model: StackerModel, inputPath: String, decisionsPath: String,
-                                   scoresPath: String?, options: FeatureReadOptions = .init()) throws -> PredictionSummary {
+                                   scoresPath: String?, options: FeatureReadOptions = .init(),
+                                   threads: Int = defaultThreadCount) throws -> PredictionSummary {
         let scorer = try ModelScorer(model: model)
-        let decider = Decider(model: model)
+        let decider = scorer.decider
         let tags = model.labels.tags
         let decisionsOut = try AtomicFileWriter(path: decisionsPath)
         let scoresOut = try scoresPath.map { try AtomicFileWriter(path: $0) }
@@ -29,8 +33,8 @@ public enum Predictor {
 
         var summary = PredictionSummary()
         func emit(ids: [String], inputs: [Double], width: Int, mapping: [Int]) throws {
-            let p = scorer.probabilities(rows: ids.count, columns: width, values: inputs, mapping: mapping)
-            let d = decider.decide(rows: ids.count, probabilities: p)
+            let (p, cats) = scorer.score(rows: ids.count, columns: width, values: inputs, mapping: mapping, threads: threads)
+            let d = decider.decide(rows: ids.count, probabilities: p, categoryScores: cats)
             try writeBlock(ids: ids, decisions: d, probabilities: p, tags: tags.count, decisionsOut, scoresOut)
             summary.rows += ids.count
         }
