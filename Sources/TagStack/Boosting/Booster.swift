@@ -1,0 +1,236 @@
+// Gradient boosting with binary log loss on a shared BinnedMatrix: one tag (`trainBinary`) or many tags in
+// parallel (`trainBinaryMany`). Models are `TreeEnsemble`s from TagStackModel, scored on raw values.
+
+import Foundation
+import TagStackModel
+
+/// A trained model for one binary target, with what training learned about it.
+public struct TrainedBooster: Sendable, Equatable {
+    /// The model: `baseScore` plus the trees (already truncated to the best iteration).
+    public var ensemble: TreeEnsemble
+    /// Number of trees kept: the best iteration with early stopping, else the number of rounds that made a
+    /// split (boosting stops early when a tree cannot split at all).
+    public var bestIteration: Int
+    /// Per feature, the sum of the gains of the splits on it in the kept trees (LightGBM's "gain" importance).
+    public var gainImportance: [Double]
+    /// Validation log loss after each round (empty without validation rows).
+    public var validationLoss: [Double]
+
+    /// The trees.
+    public var trees: [Tree] { ensemble.trees }
+    /// The constant added to rows trained without an initial score: the prior log-odds of the training
+    /// labels (LightGBM's boost_from_average), or 0 when training used initial scores.
+    public var baseScore: Double { ensemble.baseScore }
+}
+
+/// Trains one boosted binary model (log loss) on rows of a shared binned matrix.
+///
+/// - Parameters:
+///   - matrix: the binned features of all rows; never copied.
+///   - labels: 0/1 per matrix row (length `matrix.rowCount`).
+///   - initScores: per matrix row, the raw score (logit) boosting starts from, e.g. a first-stage network's
+///     logit; nil starts every row from the prior log-odds of the training labels. With initial scores the
+///     model's `baseScore` is 0 and scoring must be given the same kind of initial score.
+///   - trainRows: the rows to train on (any order, no duplicates); nil means all rows. Histograms add
+///     rows in increasing row order whatever order is given.
+///   - validRows: rows whose log loss is tracked each round; needed when `earlyStoppingRounds > 0`.
+///   - parameters: see `BoostingParameters`; `parameters.seed` seeds bagging and feature sampling.
+///   - threads: threads used inside this model (features are shared among them). The result does not
+///     depend on it.
+/// - Returns: the model truncated to its best iteration when early stopping is on.
+/// - Throws: `BoostingError` for a bad parameter or inconsistent inputs, naming the bad value.
+public func trainBinary(matrix: BinnedMatrix, labels: [UInt8], initScores: [Double]? = nil,
+                        trainRows: [Int32]? = nil, validRows: [Int32]? = nil,
+                        parameters: BoostingParameters, threads: Int = 1) throws -> TrainedBooster {
+    let (train, valid) = try checkInputs(matrix: matrix, labels: [labels], initScores: initScores.map { [$0] },
+                                         trainRows: trainRows, validRows: validRows, parameters: parameters)
+    return matrix.bins.withUnsafeBufferPointer { bins in
+        let grower = TreeGrower(bins: bins.baseAddress!, rowCount: matrix.rowCount, upperBounds: matrix.upperBounds,
+                                capacity: train.count, parameters: parameters, threads: threads)
+        return boost(matrix: matrix, bins: bins.baseAddress!, grower: grower, labels: labels, initScores: initScores,
+                     train: train, valid: valid, parameters: parameters)
+    }
+}
+
+/// Trains one model per tag on the same rows of a shared binned matrix, tags in parallel.
+///
+/// Workers (`threads` of them) take whole tags from a shared counter. Tag `t` is trained with the seed
+/// `SplitMix64.derive(parameters.seed, t)`, so results depend on neither the thread count nor scheduling
+/// (and tag `t`'s model equals `trainBinary` with that seed). With fewer tags than threads the spare threads
+/// work inside the tags.
+///
+/// - Parameters: as `trainBinary`, with `labels[t]` and `initScores?[t]` per tag.
+public func trainBinaryMany(matrix: BinnedMatrix, labels: [[UInt8]], initScores: [[Double]]? = nil,
+                            trainRows: [Int32]? = nil, validRows: [Int32]? = nil,
+                            parameters: BoostingParameters, threads: Int = 1) throws -> [TrainedBooster] {
+    let (train, valid) = try checkInputs(matrix: matrix, labels: labels, initScores: initScores,
+                                         trainRows: trainRows, validRows: validRows, parameters: parameters)
+    let tags = labels.count
+    if tags == 0 { return [] }
+    let workers = max(1, min(threads, tags))
+    let inner = max(1, threads / workers)
+    var out = [TrainedBooster?](repeating: nil, count: tags)
+    matrix.bins.withUnsafeBufferPointer { bins in
+        out.withUnsafeMutableBufferPointer { outP in
+            let outP = outP
+            let counter = WorkCounter()
+            parallelChunks(workers) { _ in
+                // One grower (and its buffers) per worker, reused for every tag it trains.
+                let grower = TreeGrower(bins: bins.baseAddress!, rowCount: matrix.rowCount, upperBounds: matrix.upperBounds,
+                                        capacity: train.count, parameters: parameters, threads: inner)
+                while true {
+                    let t = counter.next()
+                    if t >= tags { break }
+                    var p = parameters
+                    p.seed = SplitMix64.derive(parameters.seed, t)
+                    outP[t] = boost(matrix: matrix, bins: bins.baseAddress!, grower: grower, labels: labels[t],
+                                    initScores: initScores?[t], train: train, valid: valid, parameters: p)
+                }
+            }
+        }
+    }
+    return out.map { $0! }
+}
+
+// MARK: - Internals
+
+/// Validates parameters and inputs; returns the training rows sorted and the validation rows.
+private func checkInputs(matrix: BinnedMatrix, labels: [[UInt8]], initScores: [[Double]]?,
+                         trainRows: [Int32]?, validRows: [Int32]?, parameters: BoostingParameters) throws -> ([Int32], [Int32]) {
+    try parameters.validate()
+    let n = matrix.rowCount
+    for (t, y) in labels.enumerated() {
+        guard y.count == n else { throw BoostingError.invalidInput("labels of tag \(t): \(y.count) values for \(n) rows") }
+        if let r = y.firstIndex(where: { $0 > 1 }) {
+            throw BoostingError.invalidInput("labels of tag \(t): row \(r) has label \(y[r]), expected 0 or 1")
+        }
+    }
+    if let s = initScores {
+        guard s.count == labels.count else { throw BoostingError.invalidInput("initScores: \(s.count) tags, labels have \(labels.count)") }
+        for (t, v) in s.enumerated() {
+            guard v.count == n else { throw BoostingError.invalidInput("initScores of tag \(t): \(v.count) values for \(n) rows") }
+            if let r = v.firstIndex(where: { !$0.isFinite }) {
+                throw BoostingError.invalidInput("initScores of tag \(t): row \(r) has \(v[r]), expected a finite number")
+            }
+        }
+    }
+    func check(_ rows: [Int32], _ name: String) throws -> [Int32] {
+        let sorted = rows.sorted()
+        for (i, r) in sorted.enumerated() {
+            guard r >= 0 && Int(r) < n else { throw BoostingError.invalidInput("\(name): row \(r) is outside 0..<\(n)") }
+            if i > 0 && sorted[i - 1] == r { throw BoostingError.invalidInput("\(name): row \(r) appears twice") }
+        }
+        return sorted
+    }
+    let train = try trainRows.map { try check($0, "trainRows") } ?? (0..<Int32(n)).map { $0 }
+    let valid = try validRows.map { try check($0, "validRows") } ?? []
+    if parameters.earlyStoppingRounds > 0 && valid.isEmpty {
+        throw BoostingError.invalidParameter(name: "earlyStoppingRounds", value: "\(parameters.earlyStoppingRounds)",
+                                             requirement: "needs validation rows (validRows is empty)")
+    }
+    return (train, valid)
+}
+
+/// Log loss of one row given its raw score `s` and label `y`, computed without overflow.
+@inline(__always)
+func logLoss(rawScore s: Double, label y: Double) -> Double {
+    max(s, 0) - y * s + log1p(exp(-abs(s)))
+}
+
+/// The boosting loop for one model (inputs already checked).
+private func boost(matrix: BinnedMatrix, bins: UnsafePointer<UInt8>, grower: TreeGrower, labels: [UInt8],
+                   initScores: [Double]?, train: [Int32], valid: [Int32], parameters p: BoostingParameters) -> TrainedBooster {
+    let n = matrix.rowCount, m = matrix.featureCount
+    var rng = SplitMix64(seed: p.seed)
+
+    // Starting scores.
+    var base = 0.0
+    if initScores == nil {
+        var pos = 0
+        for r in train where labels[Int(r)] == 1 { pos += 1 }
+        let eps = 1e-15
+        let avg = min(max(Double(pos) / Double(max(train.count, 1)), eps), 1 - eps)
+        base = log(avg / (1 - avg))
+    }
+    var score = initScores ?? [Double](repeating: base, count: n)
+    var validScore = valid.map { score[Int($0)] }     // kept apart: validation rows may also be training rows
+    let valueBins = matrix.upperBounds.map(\.count)
+    var grad = [Float](repeating: 0, count: n), hess = [Float](repeating: 0, count: n)
+    var trees: [BinnedTree] = []
+    var validLoss: [Double] = []
+    var bestLoss = Double.infinity, bestIter = 0
+    let allRows = train.count == n            // train is sorted and unique, so it is 0..<n
+    let featureTarget = max(1, Int((p.featureFraction * Double(m)).rounded()))
+    var featurePool = Array(0..<m)
+    var inBag = [Bool](repeating: true, count: train.count)
+
+    for _ in 0..<p.numRounds {
+        // Gradients of the log loss: g = p - y, h = p(1 - p), stored as Float.
+        for r32 in train {
+            let r = Int(r32)
+            let prob = sigmoid(score[r])
+            grad[r] = Float(prob - Double(labels[r]))
+            hess[r] = Float(prob * (1 - prob))
+        }
+        // Bag (Bernoulli per row), then the features of this tree.
+        var bagCount = 0
+        if p.baggingFraction < 1 {
+            for i in 0..<train.count {
+                let keep = rng.nextDouble() < p.baggingFraction
+                inBag[i] = keep
+                if keep { grower.indices[bagCount] = train[i]; bagCount += 1 }
+            }
+        } else {
+            for i in 0..<train.count { grower.indices[i] = train[i] }
+            bagCount = train.count
+        }
+        var features: [Int]
+        if featureTarget < m {
+            for i in 0..<featureTarget { featurePool.swapAt(i, i + rng.nextInt(below: m - i)) }
+            features = Array(featurePool[0..<featureTarget]).sorted()
+        } else {
+            features = featurePool.sorted()
+        }
+        let tree = grad.withUnsafeBufferPointer { g in
+            hess.withUnsafeBufferPointer { h in
+                grower.grow(bagCount: bagCount, allRowsInOrder: allRows && bagCount == n, gradients: g.baseAddress!,
+                            hessians: h.baseAddress!, features: features)
+            }
+        }
+        if tree.feature.isEmpty { break }      // nothing left to learn (LightGBM stops here too)
+        trees.append(tree)
+
+        // Update scores: bag rows from the leaf ranges, the others by walking the tree on bins.
+        for leaf in 0..<grower.leaves {
+            let v = tree.leafValue[leaf]
+            let b = grower.leafBegin[leaf]
+            for k in b..<(b + grower.leafCount[leaf]) { score[Int(grower.indices[k])] += v }
+        }
+        valueBins.withUnsafeBufferPointer { vb in
+            if bagCount < train.count {
+                for (i, r) in train.enumerated() where !inBag[i] {
+                    score[Int(r)] += tree.leafValue[tree.leaf(ofRow: Int(r), bins: bins, rowCount: n, valueBins: vb.baseAddress!)]
+                }
+            }
+            if !valid.isEmpty {
+                var loss = 0.0
+                for (i, r32) in valid.enumerated() {
+                    let r = Int(r32)
+                    validScore[i] += tree.leafValue[tree.leaf(ofRow: r, bins: bins, rowCount: n, valueBins: vb.baseAddress!)]
+                    loss += logLoss(rawScore: validScore[i], label: Double(labels[r]))
+                }
+                validLoss.append(loss / Double(valid.count))
+            }
+        }
+        if !valid.isEmpty {
+            if validLoss.last! < bestLoss { bestLoss = validLoss.last!; bestIter = trees.count }
+            if p.earlyStoppingRounds > 0 && trees.count - bestIter >= p.earlyStoppingRounds { break }
+        }
+    }
+    if p.earlyStoppingRounds > 0 { trees.removeSubrange(bestIter...) } else { bestIter = trees.count }
+
+    var importance = [Double](repeating: 0, count: m)
+    for t in trees { for (f, g) in zip(t.feature, t.gain) { importance[Int(f)] += g } }
+    return TrainedBooster(ensemble: TreeEnsemble(baseScore: base, trees: trees.map { $0.toTree(upperBounds: matrix.upperBounds) }),
+                          bestIteration: bestIter, gainImportance: importance, validationLoss: validLoss)
+}

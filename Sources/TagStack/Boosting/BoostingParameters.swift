@@ -1,0 +1,72 @@
+// Parameters of histogram gradient boosting for binary log loss, and their validation.
+
+/// An error from binning or boosting. Each case names the bad value.
+public enum BoostingError: Error, Equatable, CustomStringConvertible {
+    /// A parameter outside its range, e.g. `numLeaves=1 should not be smaller than 2`.
+    case invalidParameter(name: String, value: String, requirement: String)
+    /// Inputs that do not fit together (lengths, row indices, labels), with the offending value named.
+    case invalidInput(String)
+
+    public var description: String {
+        switch self {
+        case let .invalidParameter(name, value, requirement): return "\(name)=\(value) \(requirement)"
+        case let .invalidInput(why): return why
+        }
+    }
+}
+
+/// Parameters of one boosted model (LightGBM's names in parentheses; defaults are LightGBM's).
+public struct BoostingParameters: Sendable, Equatable, Codable {
+    /// Maximum leaves per tree (`num_leaves`), at least 2.
+    public var numLeaves: Int = 31
+    /// Maximum depth of a leaf (`max_depth`); `<= 0` means no limit.
+    public var maxDepth: Int = -1
+    /// Minimum training rows in a leaf (`min_data_in_leaf`), at least 1.
+    public var minDataInLeaf: Int = 20
+    /// Minimum sum of hessians in a leaf (`min_sum_hessian_in_leaf`).
+    public var minSumHessianInLeaf: Double = 1e-3
+    /// L2 regularisation of leaf values (`lambda_l2`).
+    public var lambdaL2: Double = 0
+    /// Minimum gain to make a split (`min_gain_to_split`); a split needs gain strictly above it.
+    public var minGainToSplit: Double = 0
+    /// Shrinkage applied to every leaf value (`learning_rate`).
+    public var learningRate: Double = 0.1
+    /// Boosting rounds (`num_iterations`); 0 returns a model that outputs the initial scores.
+    public var numRounds: Int = 100
+    /// Fraction of features drawn (without replacement) for each tree (`feature_fraction`), in (0, 1].
+    public var featureFraction: Double = 1
+    /// Fraction of training rows kept (Bernoulli per row) in each round (`bagging_fraction` with
+    /// `bagging_freq=1`), in (0, 1].
+    public var baggingFraction: Double = 1
+    /// Stop when the validation log loss has not improved for this many rounds; 0 turns it off.
+    public var earlyStoppingRounds: Int = 0
+    /// Seed of the generator that draws bags and feature subsets.
+    public var seed: UInt64 = 0
+
+    public init(numLeaves: Int = 31, maxDepth: Int = -1, minDataInLeaf: Int = 20, minSumHessianInLeaf: Double = 1e-3,
+                lambdaL2: Double = 0, minGainToSplit: Double = 0, learningRate: Double = 0.1, numRounds: Int = 100,
+                featureFraction: Double = 1, baggingFraction: Double = 1, earlyStoppingRounds: Int = 0, seed: UInt64 = 0) {
+        self.numLeaves = numLeaves; self.maxDepth = maxDepth; self.minDataInLeaf = minDataInLeaf
+        self.minSumHessianInLeaf = minSumHessianInLeaf; self.lambdaL2 = lambdaL2; self.minGainToSplit = minGainToSplit
+        self.learningRate = learningRate; self.numRounds = numRounds; self.featureFraction = featureFraction
+        self.baggingFraction = baggingFraction; self.earlyStoppingRounds = earlyStoppingRounds; self.seed = seed
+    }
+
+    /// Throws `BoostingError.invalidParameter` naming the first bad value.
+    public func validate() throws {
+        func bad(_ name: String, _ value: Any, _ req: String) -> BoostingError {
+            .invalidParameter(name: name, value: "\(value)", requirement: req)
+        }
+        if numLeaves < 2 { throw bad("numLeaves", numLeaves, "should not be smaller than 2") }
+        if numLeaves > 65_536 { throw bad("numLeaves", numLeaves, "should not be larger than 65536") }
+        if minDataInLeaf < 1 { throw bad("minDataInLeaf", minDataInLeaf, "should not be smaller than 1") }
+        if !(minSumHessianInLeaf >= 0) || !minSumHessianInLeaf.isFinite { throw bad("minSumHessianInLeaf", minSumHessianInLeaf, "should be a finite number >= 0") }
+        if !(lambdaL2 >= 0) || !lambdaL2.isFinite { throw bad("lambdaL2", lambdaL2, "should be a finite number >= 0") }
+        if !(minGainToSplit >= 0) || !minGainToSplit.isFinite { throw bad("minGainToSplit", minGainToSplit, "should be a finite number >= 0") }
+        if !(learningRate > 0) || !learningRate.isFinite { throw bad("learningRate", learningRate, "should be a finite number > 0") }
+        if numRounds < 0 { throw bad("numRounds", numRounds, "should not be negative") }
+        if !(featureFraction > 0 && featureFraction <= 1) { throw bad("featureFraction", featureFraction, "should be in (0, 1]") }
+        if !(baggingFraction > 0 && baggingFraction <= 1) { throw bad("baggingFraction", baggingFraction, "should be in (0, 1]") }
+        if earlyStoppingRounds < 0 { throw bad("earlyStoppingRounds", earlyStoppingRounds, "should not be negative") }
+    }
+}

@@ -1,0 +1,113 @@
+// Inference trees: flat node arrays, leaf values apart, raw-value thresholds (no bins needed to score).
+//
+// The comparison rule, stated once for the whole project:
+//   at internal node `i`, a row goes LEFT when `value <= threshold[i]`, RIGHT when `value > threshold[i]`,
+//   and to the side named by `defaultLeft[i]` when the value is NaN.
+// A child index `c >= 0` is an internal node; `c < 0` is the leaf `~c` (LightGBM's convention).
+// A tree with no split has no internal nodes and exactly one leaf.
+
+/// One regression tree of a gradient-boosted ensemble, stored as flat arrays (struct of arrays).
+///
+/// Internal node `i` is described by `splitFeature[i]`, `threshold[i]`, `leftChild[i]`, `rightChild[i]` and
+/// `defaultLeft[i]`; node 0 is the root. Leaves are numbered apart and their outputs live in `leafValue`.
+/// Thresholds are raw feature values (the upper bound of a training bin), so scoring never needs bins.
+/// Thresholds are always finite: a split that sends every non-missing value left stores
+/// `Double.greatestFiniteMagnitude`.
+public struct Tree: Codable, Sendable, Equatable {
+    /// Feature (column) index tested at each internal node.
+    public let splitFeature: [Int32]
+    /// Raw threshold of each internal node: `value <= threshold` goes left.
+    public let threshold: [Double]
+    /// Left child of each internal node: `>= 0` an internal node, `< 0` the leaf `~child`.
+    public let leftChild: [Int32]
+    /// Right child of each internal node, same encoding as `leftChild`.
+    public let rightChild: [Int32]
+    /// Where a NaN goes at each internal node (learned at training time).
+    public let defaultLeft: [Bool]
+    /// Output of each leaf (already multiplied by the learning rate).
+    public let leafValue: [Double]
+
+    /// Creates a tree after checking that the arrays are consistent.
+    ///
+    /// - Throws: `ModelError.invalid` if the node arrays differ in length, if there is not exactly one more
+    ///   leaf than internal nodes, if a child index is out of range or if a threshold or leaf value is not finite.
+    public init(splitFeature: [Int32], threshold: [Double], leftChild: [Int32], rightChild: [Int32],
+                defaultLeft: [Bool], leafValue: [Double]) throws {
+        let n = splitFeature.count
+        guard threshold.count == n, leftChild.count == n, rightChild.count == n, defaultLeft.count == n else {
+            throw ModelError.invalid("tree: node arrays have different lengths (\(n), \(threshold.count), \(leftChild.count), \(rightChild.count), \(defaultLeft.count))")
+        }
+        guard leafValue.count == n + 1 else {
+            throw ModelError.invalid("tree: \(n) internal nodes need \(n + 1) leaf values, found \(leafValue.count)")
+        }
+        for i in 0..<n {
+            for c in [leftChild[i], rightChild[i]] {
+                if c >= 0 {
+                    guard Int(c) < n, Int(c) > i else { throw ModelError.invalid("tree: node \(i) has child node \(c) out of range 1..<\(n) or not after it") }
+                } else {
+                    guard Int(~c) < n + 1 else { throw ModelError.invalid("tree: node \(i) has child leaf \(~c) out of range 0..<\(n + 1)") }
+                }
+            }
+            guard splitFeature[i] >= 0 else { throw ModelError.invalid("tree: node \(i) has feature \(splitFeature[i]) < 0") }
+            guard threshold[i].isFinite else { throw ModelError.invalid("tree: node \(i) has threshold \(threshold[i]), not finite") }
+        }
+        for (k, v) in leafValue.enumerated() where !v.isFinite {
+            throw ModelError.invalid("tree: leaf \(k) has value \(v), not finite")
+        }
+        self.splitFeature = splitFeature; self.threshold = threshold
+        self.leftChild = leftChild; self.rightChild = rightChild
+        self.defaultLeft = defaultLeft; self.leafValue = leafValue
+    }
+
+    /// A tree with no split: every row gets `value`.
+    public init(constant value: Double) {
+        splitFeature = []; threshold = []; leftChild = []; rightChild = []; defaultLeft = []; leafValue = [value]
+    }
+
+    /// Number of internal (split) nodes.
+    public var nodeCount: Int { splitFeature.count }
+    /// Number of leaves (`nodeCount + 1`).
+    public var leafCount: Int { leafValue.count }
+    /// Largest feature index used plus one (0 for a constant tree): the row length scoring needs.
+    public var requiredFeatureCount: Int { Int(splitFeature.max() ?? -1) + 1 }
+
+    /// The leaf a row falls into. `row[j]` is feature `j`; the row must have `requiredFeatureCount` values.
+    @inlinable
+    public func leafIndex(_ row: UnsafeBufferPointer<Double>) -> Int {
+        if splitFeature.isEmpty { return 0 }
+        var node: Int32 = 0
+        while node >= 0 {
+            let i = Int(node)
+            let v = row[Int(splitFeature[i])]
+            let goLeft = v.isNaN ? defaultLeft[i] : (v <= threshold[i])
+            node = goLeft ? leftChild[i] : rightChild[i]
+        }
+        return Int(~node)
+    }
+
+    /// The tree's output for one row (`row[j]` is feature `j`).
+    @inlinable
+    public func predict(_ row: UnsafeBufferPointer<Double>) -> Double {
+        leafValue[leafIndex(row)]
+    }
+
+    /// The tree's output for one row given as an array.
+    public func predict(_ row: [Double]) -> Double {
+        row.withUnsafeBufferPointer { predict($0) }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case splitFeature = "split_feature", threshold, leftChild = "left_child", rightChild = "right_child"
+        case defaultLeft = "default_left", leafValue = "leaf_value"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(splitFeature: c.decode([Int32].self, forKey: .splitFeature),
+                      threshold: c.decode([Double].self, forKey: .threshold),
+                      leftChild: c.decode([Int32].self, forKey: .leftChild),
+                      rightChild: c.decode([Int32].self, forKey: .rightChild),
+                      defaultLeft: c.decode([Bool].self, forKey: .defaultLeft),
+                      leafValue: c.decode([Double].self, forKey: .leafValue))
+    }
+}
