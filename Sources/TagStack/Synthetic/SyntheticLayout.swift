@@ -46,7 +46,7 @@ struct SyntheticLayout: Sendable {
         var tagNames: [String] = [], tagCat: [Int] = [], tagCls: [Int] = [], classTagIdx: [[Int]] = []
         for (k, sizes) in Self.categorySizes.enumerated() {
             var shuffledSizes = sizes
-            syntheticShuffle(&shuffledSizes, using: &rng)
+            rng.shuffle(&shuffledSizes)
             var block: [(name: String, category: Int)] = []
             var cats: [Int] = []
             for (j, size) in shuffledSizes.enumerated() {
@@ -56,7 +56,7 @@ struct SyntheticLayout: Sendable {
                 for i in 0..<size { block.append(("\(name)-t\(zeroPadded(i + 1, width: 2))", c)) }
             }
             // Interleave the categories, as the real file does (it sorts tags alphabetically within a class).
-            syntheticShuffle(&block, using: &rng)
+            rng.shuffle(&block)
             classCats.append(cats)
             classTagIdx.append(Array(tagNames.count..<(tagNames.count + block.count)))
             for (name, c) in block { tagNames.append(name); tagCat.append(c); tagCls.append(k) }
@@ -75,15 +75,6 @@ struct SyntheticLayout: Sendable {
 
     var tagCount: Int { labels.count }
     var categoryCount: Int { categoryNames.count }
-}
-
-/// Fisher–Yates with our own generator calls, so the order never depends on the standard library's shuffle.
-func syntheticShuffle<T>(_ xs: inout [T], using rng: inout SplitMix64) {
-    guard xs.count > 1 else { return }
-    for i in stride(from: xs.count - 1, to: 0, by: -1) {
-        let j = rng.nextInt(i + 1)
-        if i != j { xs.swapAt(i, j) }
-    }
 }
 
 /// `n` in decimal, left-padded with zeros to `width` digits (`zeroPadded(42, width: 7)` is `0000042`).

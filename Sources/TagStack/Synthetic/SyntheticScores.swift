@@ -1,6 +1,8 @@
 // First-stage scores from the drawn labels: for each tag (or category) a latent logit
 //     separation × (y − ½) + leak × [a sibling is positive] + artist offset + class offset + noise,
-// reported as sigmoid(temperature × latent + bias), clamped to ±12 in logit so scores stay in (0, 1).
+// reported as sigmoid(temperature × latent + bias), clamped to ±12 in logit so scores stay in (0, 1), and
+// rounded to 6 significant digits (as a network's CSV export would be), so that the values in memory are
+// exactly those a reader gets back from the files.
 
 import Foundation
 
@@ -49,8 +51,25 @@ extension SyntheticLabelDraw {
     }
 }
 
-/// The logistic function of a logit clamped to ±`SyntheticConstants.logitClamp`: always strictly in (0, 1).
+/// The logistic function of a logit clamped to ±`SyntheticConstants.logitClamp`, rounded to 6 significant
+/// digits: always strictly in (0, 1) (the extremes are about 6.1e-6 and 1 − 6.1e-6).
 @inline(__always) func squash(_ logit: Double) -> Double {
     let z = min(max(logit, -SyntheticConstants.logitClamp), SyntheticConstants.logitClamp)
-    return 1 / (1 + exp(-z))
+    return roundedToSignificantDigits(1 / (1 + exp(-z)), 6)
 }
+
+/// `v` (positive, finite) rounded to `digits` significant decimal digits. Dividing an integer by an exact
+/// power of ten gives the double nearest the decimal, so the number prints with at most `digits` digits.
+func roundedToSignificantDigits(_ v: Double, _ digits: Int) -> Double {
+    let k = digits - 1 - Int(log10(v).rounded(.down))
+    precondition(k >= 0 && k <= 22, "roundedToSignificantDigits: \(v) is out of range")
+    let scale = powersOfTen[k]
+    return (v * scale).rounded() / scale
+}
+
+/// 1e0 ... 1e22, each exact in binary64.
+private let powersOfTen: [Double] = {
+    var p = [1.0]
+    for _ in 1...22 { p.append(p[p.count - 1] * 10) }
+    return p
+}()

@@ -86,7 +86,7 @@ struct SyntheticWorld: Sendable {
             for k in 1...2 {
                 var cats = layout.classCategories[k]
                 for c in cats { aff[g * nC + c] = K.affinitySD * rng.nextGaussian() }
-                syntheticShuffle(&cats, using: &rng)
+                rng.shuffle(&cats)
                 for c in cats.prefix(K.affinityBoostCount[k]) { aff[g * nC + c] += K.affinityBoost }
                 for c in cats.dropFirst(K.affinityBoostCount[k]).prefix(K.affinityCutCount[k]) {
                     aff[g * nC + c] += K.affinityCut
