@@ -10,7 +10,7 @@ category score, sibling scores, all category scores) with thresholds fitted on t
 
 Needs numpy and scikit-learn.
 """
-import csv, sys, os, json
+import csv, sys, os
 os.environ.setdefault("OMP_NUM_THREADS", "1"); os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np
 from sklearn.metrics import f1_score
@@ -18,15 +18,6 @@ from sklearn.linear_model import LogisticRegression
 
 
 def load_dir(d):
-    if os.path.exists(os.path.join(d, "meta.json")):  # raw dump (calibration only)
-        m = json.load(open(os.path.join(d, "meta.json")))
-        nt = len(m["tags"]); nc = len(m["cols"])
-        out = {"tags": m["tags"], "cats": m["cats"], "classes": m["classes"], "cols": m["cols"]}
-        for s, n in (("train", m["ntrain"]), ("test", m["ntest"])):
-            out[s + "_X"] = np.fromfile(os.path.join(d, s + "_X.f64")).reshape(n, nc)
-            out[s + "_y"] = np.fromfile(os.path.join(d, s + "_y.u8"), dtype=np.uint8).reshape(n, nt)
-            out[s + "_artist"] = np.fromfile(os.path.join(d, s + "_artist.i64"), dtype=np.int64)
-        return out
     rows = list(csv.reader(open(os.path.join(d, "labels.csv"))))
     out = {"tags": rows[0][1:], "cats": rows[1][1:], "classes": rows[2][1:]}
     for s in ("train", "test"):
