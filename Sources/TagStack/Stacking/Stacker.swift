@@ -75,9 +75,10 @@ public enum Stacker {
             runs.append(try runLearner(kind, data: data, labels: labels, raw: raw, fold: fold,
                                        features: featureMatrix, options: options))
         }
-        // Best learner by out-of-fold weighted F1; earlier (simpler) learners win ties.
+        // Best learner by cross-fitted weighted F1; a later (more complex) learner must win by
+        // `learnerMargin`, so noise-level differences keep the simpler model.
         var best = runs[0]
-        for r in runs.dropFirst() where r.weightedF1 > best.weightedF1 { best = r }
+        for r in runs.dropFirst() where r.weightedF1 > best.weightedF1 + options.learnerMargin { best = r }
 
         // Decision rule.
         let rules: [DecisionRule] = options.decision.rule.map { [$0] } ?? [.thresholds, .atLeastOnePerClass, .atLeastOnePerTrack, .hierarchical]

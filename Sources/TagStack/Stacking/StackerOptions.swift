@@ -58,6 +58,8 @@ public struct StackerOptions: Sendable {
     public var decision: DecisionChoice = .auto
     /// A tag keeps its stacked score only when its out-of-fold F1 beats the raw score's by more than this.
     public var margin = 0.005
+    /// `auto` replaces a simpler learner only when the other's cross-fitted weighted F1 is higher by more than this.
+    public var learnerMargin = 0.002
     /// A tag is stacked only when, in a paired bootstrap over groups of its cross-fitted decisions, the
     /// stacked F1 beats the raw F1 in at least this share of resamples (0 turns the test off).
     public var confidence = 0.9
