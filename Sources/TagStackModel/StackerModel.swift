@@ -231,10 +231,11 @@ extension StackerModel {
         return try decode(from: data)
     }
 
-    /// The JSON text of the model: keys sorted, so the same model always gives the same bytes.
+    /// The JSON text of the model: compact (one line plus a newline; pretty-print with any JSON tool), keys
+    /// sorted, so the same model always gives the same bytes.
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var data = try encoder.encode(self)
         data.append(0x0A)
         return data

@@ -28,12 +28,12 @@ final class ModelFileTests: XCTestCase {
         let back = try StackerModel.decode(from: data)
         XCTAssertEqual(back, m)
         XCTAssertEqual(try back.encoded(), data, "same model, same bytes")
-        XCTAssertTrue(String(decoding: data, as: UTF8.self).contains("\"threshold\" : null"), "never-predicted tags are null")
+        XCTAssertTrue(String(decoding: data, as: UTF8.self).contains("\"threshold\":null"), "never-predicted tags are null")
     }
 
     func testRefusesNewerVersionAndOtherFiles() throws {
         var text = String(decoding: try model().encoded(), as: UTF8.self)
-        text = text.replacingOccurrences(of: "\"format_version\" : 1", with: "\"format_version\" : 2")
+        text = text.replacingOccurrences(of: "\"format_version\":1", with: "\"format_version\":2")
         XCTAssertThrowsError(try StackerModel.decode(from: Data(text.utf8))) {
             XCTAssertEqual($0 as? ModelError, .unsupportedVersion(found: 2, supported: 1...1))
         }
