@@ -20,7 +20,7 @@ final class CLIErrorTests: XCTestCase {
     /// model (nor temporary) file was left behind.
     func assertTrainFails(_ s: Scratch, _ location: String, _ words: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let before = s.files()
-        let r = try CLI.run(["train", "--data", s.path, "--model", s.path + "/model.json", "--quiet"])
+        let r = try CLI.run(["train", "--data", s.path, "--model", s.path + "/model.json", "--quiet", "--learner", "thresholds"])
         XCTAssertEqual(r.status, 1, r.stderr, file: file, line: line)
         XCTAssertTrue(r.stderr.contains(location), "expected '\(location)' in: \(r.stderr)", file: file, line: line)
         XCTAssertTrue(r.stderr.lowercased().contains(words.lowercased()), "expected '\(words)' in: \(r.stderr)", file: file, line: line)
@@ -29,7 +29,7 @@ final class CLIErrorTests: XCTestCase {
 
     func testGoodFilesTrain() throws {
         let s = folder()
-        let r = try CLI.run(["train", "--data", s.path, "--model", s.path + "/model.json"])
+        let r = try CLI.run(["train", "--data", s.path, "--model", s.path + "/model.json", "--learner", "thresholds"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(s.exists("model.json"))
     }
@@ -79,6 +79,15 @@ final class CLIErrorTests: XCTestCase {
         try assertTrainFails(folder(x: xGood + "001,0.1,0.1,0.1,0.1\n"), "train_X.csv:5:1", "duplicate ChallengeID '001'")
     }
 
+    func testTooFewRowsForCrossValidation() throws {
+        let s = folder()
+        let r = try CLI.run(["train", "--data", s.path, "--model", s.path + "/model.json", "--learner", "gbdt"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("only 3 rows for 5 cross-validation folds"), r.stderr)
+        XCTAssertFalse(s.exists("model.json"))
+        XCTAssertEqual(s.files(), ["labels.csv", "train_X.csv", "train_y.csv"], "no temporary left behind")
+    }
+
     func testUsageErrorsExitTwo() throws {
         let s = folder()
         var r = try CLI.run(["train", "--data", s.path])
@@ -104,7 +113,7 @@ final class CLIErrorTests: XCTestCase {
 
     func trainedFolder() throws -> Scratch {
         let s = folder()
-        let r = try CLI.run(["train", "--data", s.path, "--model", s.path + "/model.json", "--quiet"])
+        let r = try CLI.run(["train", "--data", s.path, "--model", s.path + "/model.json", "--quiet", "--learner", "thresholds"])
         XCTAssertEqual(r.status, 0, r.stderr)
         return s
     }

@@ -47,23 +47,24 @@ public enum Stacker {
         let labels = (0..<t).map { data.y.column($0) }
         let raw = (0..<t).map { data.x.column(data.tagColumns[$0]) }
 
-        // Folds (none with --folds 0: thresholds then come from training scores).
-        var fold: [Int]? = nil
-        if options.folds >= 2 {
-            let groups = data.groups?.values
-            let f = Folds.assign(rowCount: n, k: options.folds, groups: groups, seed: options.seed)
-            let used = Set(f).count
-            if used < options.folds {
-                throw DataError(.badArgument, file: data.groups.map { _ in "groups" } ?? "folds",
-                                "only \(used) group(s) of rows for \(options.folds) folds: lower --folds")
-            }
-            fold = f
-        }
-
         let candidates: [LearnerKind]
         switch options.learner {
         case .auto: candidates = [.thresholds, .logistic, .gbdt]
         default: candidates = [options.learner]
+        }
+        // Folds (none with --folds 0, nor for the baselines, which learn nothing beyond a threshold).
+        var fold: [Int]? = nil
+        let baselinesOnly = candidates.allSatisfy { $0 == .thresholds || $0 == .constant }
+        if options.folds >= 2 && !baselinesOnly {
+            let groups = data.groups?.values
+            let f = Folds.assign(rowCount: n, k: options.folds, groups: groups, seed: options.seed)
+            let used = Set(f).count
+            if used < options.folds {
+                let what = data.groups.map { "groups of rows (\($0.columns.joined(separator: ", ")))" } ?? "rows"
+                throw DataError(.badArgument, file: data.groups != nil ? "the groups file" : "the training data",
+                                "only \(used) \(what) for \(options.folds) cross-validation folds: lower --folds or use --learner thresholds")
+            }
+            fold = f
         }
         var featureMatrix: FeatureMatrix? = nil
         let needsFeatures = candidates.contains(.gbdt) || candidates.contains(.logistic)
