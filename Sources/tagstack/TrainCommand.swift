@@ -33,6 +33,8 @@ enum TrainCommand {
       --min-data-in-leaf N    (default: 20)
       --feature-fraction X    Features drawn per tree (default: 0.8)
       --lambda-l2 X           L2 on leaf values (default: 1)
+      --final HOW             refit | average: the final boosted model is refitted on all rows with the mean
+                              best round count, or the average of the fold models (default: refit)
       --margin X              A tag keeps its stacked score only when its out-of-fold F1 beats the raw
                               score's by more than X (default: 0.005)
       --decision RULE         auto | thresholds | class | track | hierarchical (default: auto for stacking
@@ -71,6 +73,7 @@ enum TrainCommand {
         o.featureFraction = try args.double("--feature-fraction", default: o.featureFraction, in: 1e-6...1)
         o.lambdaL2 = try args.double("--lambda-l2", default: o.lambdaL2, in: 0...1e12)
         o.margin = try args.double("--margin", default: o.margin, in: -1...1)
+        o.final = try args.choice("--final", default: .refit)
         let decision: DecisionChoice? = try args.string("--decision").map { text in
             guard let d = DecisionChoice(rawValue: text) else {
                 throw args.fail("--decision must be one of \(DecisionChoice.allCases.map(\.rawValue).joined(separator: "|")), got '\(text)'")

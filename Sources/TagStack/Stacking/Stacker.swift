@@ -210,6 +210,7 @@ public enum Stacker {
                                    bins: own.bins + s.bins, upperBounds: own.upperBounds + s.upperBounds)
             }
             var finalRounds = options.rounds
+            var averaged: TreeEnsemble? = nil
             if let splits {
                 // Each fold: the whole validation curve (no early stopping), its best round, and all trees.
                 // Fold f's out-of-fold scores use the mean best round of the OTHER folds, so no fold is
@@ -232,16 +233,31 @@ public enum Stacker {
                     for (r, i) in split.valid.enumerated() { oof[Int(i)] = sigmoid(scores[r]) }
                 }
                 finalRounds = Int((Double(best.reduce(0, +)) / Double(best.count)).rounded())
+                if options.final == .average {
+                    let scale = 1 / Double(ensembles.count)
+                    let trees = try ensembles.flatMap { e in
+                        try e.trees.prefix(finalRounds).map { t in
+                            try Tree(splitFeature: t.splitFeature, threshold: t.threshold, leftChild: t.leftChild,
+                                     rightChild: t.rightChild, defaultLeft: t.defaultLeft, leafValue: t.leafValue.map { $0 * scale })
+                        }
+                    }
+                    averaged = TreeEnsemble(baseScore: 0, trees: trees)
+                }
             }
-            let p = options.boostingParameters(rounds: finalRounds, earlyStopping: 0, seed: seed)
-            let final = try trainBinary(matrix: own, labels: y, initScores: init0, trainRows: allRows, parameters: p)
+            let final: TreeEnsemble
+            if let averaged {
+                final = averaged
+            } else {
+                let p = options.boostingParameters(rounds: finalRounds, earlyStopping: 0, seed: seed)
+                final = try trainBinary(matrix: own, labels: y, initScores: init0, trainRows: allRows, parameters: p).ensemble
+            }
             if splits == nil {
                 let x = features.rowMajor(tag: k, rows: allRows)
-                let s = final.ensemble.rawScores(values: x, rowCount: allRows.count, columnCount: features.set.count, initScores: init0)
+                let s = final.rawScores(values: x, rowCount: allRows.count, columnCount: features.set.count, initScores: init0)
                 oof = s.map(sigmoid)
             }
-            rounds = final.bestIteration
-            entry = TagModel(name: name, path: .stacked, threshold: nil, booster: final.ensemble, initScore: .ownLogit)
+            rounds = finalRounds
+            entry = TagModel(name: name, path: .stacked, threshold: nil, booster: final, initScore: .ownLogit)
         default:   // logistic
             let columns = features.perTag[k] + features.shared
             let lp = LogisticParameters(lambda: options.logisticLambda)

@@ -39,6 +39,15 @@ public enum DecisionChoice: String, CaseIterable, Sendable {
     }
 }
 
+/// How the final boosted model of a tag is made after cross-validation.
+public enum FinalModel: String, CaseIterable, Sendable {
+    /// Retrain on every row with the mean of the folds' best round counts.
+    case refit
+    /// Average the fold models (each truncated to the mean best round count): one ensemble holding every
+    /// fold's trees with leaf values divided by the fold count. Logistic tags are always refitted.
+    case average
+}
+
 public struct StackerOptions: Sendable {
     public var learner: LearnerKind = .auto
     public var features: FeatureMode = .own
@@ -56,6 +65,7 @@ public struct StackerOptions: Sendable {
     /// L2 penalty of the logistic learner (scikit-learn's 1/C).
     public var logisticLambda = 1.0
     public var decision: DecisionChoice = .auto
+    public var final: FinalModel = .refit
     /// A tag keeps its stacked score only when its out-of-fold F1 beats the raw score's by more than this.
     public var margin = 0.005
     /// `auto` replaces a simpler learner only when the other's cross-fitted weighted F1 is higher by more than this.
