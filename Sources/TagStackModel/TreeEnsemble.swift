@@ -96,6 +96,23 @@ struct PackedTrees {
         }
     }
 
+    /// Adds every tree's output for one feature vector to `raw`, tree by tree.
+    func accumulateOne(_ row: UnsafeBufferPointer<Double>, into raw: inout Double) {
+        nodes.withUnsafeBufferPointer { nb in
+            leaves.withUnsafeBufferPointer { lb in
+                for root in roots {
+                    var node = root
+                    while node >= 0 {
+                        let n = nb[Int(node)]
+                        let v = row[Int(n.feature)]
+                        node = (v <= n.threshold || (n.defaultLeft && v.isNaN)) ? n.left : n.right
+                    }
+                    raw += lb[Int(~node)]
+                }
+            }
+        }
+    }
+
     /// Adds every tree's output to `out[r]` for the rows in `rows`, tree by tree, in blocks of rows.
     func accumulate(x: UnsafePointer<Double>, stride: Int, rows: Range<Int>, into out: UnsafeMutablePointer<Double>) {
         nodes.withUnsafeBufferPointer { nb in

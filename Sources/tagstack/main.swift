@@ -1,1 +1,73 @@
-print("tagstack")
+// tagstack: the command-line tool the Makefile drives.
+//
+// Exit codes: 0 success; 1 a data or model error (message names file, line, column); 2 a usage error.
+
+import Foundation
+import TagStack
+import TagStackModel
+
+let overview = """
+tagstack — second-stage learner for multi-label music auto-tagging
+
+USAGE: tagstack <command> [options]
+
+COMMANDS:
+  generate   Write deterministic Mewo-shaped synthetic data
+  train      Fit a model on labels.csv, train_X.csv, train_y.csv
+  predict    Score an X file with a model; write decisions (and probabilities)
+  evaluate   Score decisions (and probabilities) against the truth
+
+Run 'tagstack <command> --help' for a command's options.
+Exit codes: 0 success, 1 data or model error, 2 usage error.
+"""
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(("tagstack: error: " + text + "\n").data(using: .utf8)!)
+}
+
+func note(_ text: String) {
+    FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
+}
+
+setvbuf(stdout, nil, _IOFBF, 1 << 16)
+var argv = Array(CommandLine.arguments.dropFirst())
+guard let command = argv.first else { print(overview); exit(2) }
+argv.removeFirst()
+
+let commands: [String: (inout Arguments) throws -> Void] = [
+    "train": TrainCommand.run,
+    "predict": PredictCommand.run,
+    "evaluate": EvaluateCommand.run,
+    "generate": GenerateCommand.run,
+]
+let helps: [String: String] = [
+    "train": TrainCommand.help, "predict": PredictCommand.help,
+    "evaluate": EvaluateCommand.help, "generate": GenerateCommand.help,
+]
+
+if command == "--help" || command == "-h" || command == "help" { print(overview); exit(0) }
+if command == "--version" { print("tagstack model format \(StackerModel.currentFormatVersion)"); exit(0) }
+guard let run = commands[command] else {
+    printError("unknown command '\(command)'\n\n" + overview)
+    exit(2)
+}
+if argv.contains("--help") || argv.contains("-h") { print(helps[command]!); exit(0) }
+
+var args = Arguments(command: command, argv)
+do {
+    try run(&args)
+    fflush(stdout)
+    exit(0)
+} catch let e as UsageError {
+    printError("\(command): \(e)")
+    exit(2)
+} catch let e as DataError {
+    printError(e.description)
+    exit(1)
+} catch let e as ModelError {
+    printError(e.description)
+    exit(1)
+} catch {
+    printError("\(error)")
+    exit(1)
+}

@@ -1,0 +1,112 @@
+// Scoring files with a saved model. CSV input is streamed in blocks of rows, so a catalogue larger than
+// memory can be scored: memory holds one block of inputs and outputs, never the whole file. Decisions
+// (and probabilities) are written to temporary files and renamed only when every row has been scored.
+
+import Foundation
+import TagStackModel
+
+public struct PredictionSummary: Sendable {
+    public var rows = 0
+    /// Input columns the model does not use (ignored).
+    public var ignoredColumns: [String] = []
+}
+
+/// Threads used by default: every core the machine has.
+public let defaultThreadCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+public enum Predictor {
+    /// Rows scored per block.
+    public static let blockSize = 4096
+
+    /// Scores `inputPath` (CSV or `.npy`) with `model`; writes decisions (y layout) and optionally
+    /// probabilities. Nothing is written unless every row scores.
+    public static func predictFile(model: StackerModel, inputPath: String, decisionsPath: String,
+                                   scoresPath: String?, options: FeatureReadOptions = .init(),
+                                   threads: Int = defaultThreadCount) throws -> PredictionSummary {
+        let scorer = try ModelScorer(model: model)
+        let decider = scorer.decider
+        let tags = model.labels.tags
+        let decisionsOut = try AtomicFileWriter(path: decisionsPath)
+        let scoresOut = try scoresPath.map { try AtomicFileWriter(path: $0) }
+        try decisionsOut.write(MewoIO.csvRow([MewoIO.idColumn] + tags))
+        try scoresOut?.write(MewoIO.csvRow([MewoIO.idColumn] + tags))
+
+        var summary = PredictionSummary()
+        func emit(ids: [String], inputs: [Double], width: Int, mapping: [Int]) throws {
+            let (p, cats) = scorer.score(rows: ids.count, columns: width, values: inputs, mapping: mapping, threads: threads)
+            let d = decider.decide(rows: ids.count, probabilities: p, categoryScores: cats)
+            try writeBlock(ids: ids, decisions: d, probabilities: p, tags: tags.count, decisionsOut, scoresOut)
+            summary.rows += ids.count
+        }
+
+        if DataFiles.isNPY(inputPath) {
+            let x = try DataFiles.readFeatures(path: inputPath, labels: model.labels, options: options)
+            let mapping = try mapColumns(scorer, x.columns, inputPath, line: nil)
+            summary.ignoredColumns = unused(x.columns, mapping)
+            try emit(ids: x.ids, inputs: x.values, width: x.columnCount, mapping: mapping)
+        } else {
+            let r = try CSVReader(path: inputPath)
+            let columns = try MewoIO.readHeader(r)
+            let mapping0 = try mapColumns(scorer, columns, inputPath, line: r.line)
+            summary.ignoredColumns = unused(columns, mapping0)
+            // Parse only the needed columns: the block holds them densely, in the model's order.
+            let needed = mapping0
+            let width = needed.count
+            let identity = Array(0..<width)
+            var seen: [String: Int] = [:]
+            var ids: [String] = []; ids.reserveCapacity(blockSize)
+            var block: [Double] = []; block.reserveCapacity(blockSize * width)
+            while try r.nextRecord() {
+                try MewoIO.checkWidth(r, columns.count + 1)
+                let id = r.string(0)
+                try MewoIO.checkID(r, id, &seen)
+                ids.append(id)
+                for j in needed {
+                    if let v = r.double(j + 1), v.isFinite || (options.allowMissing && v.isNaN) { block.append(v); continue }
+                    block.append(try MewoIO.badFeatureCell(r, j + 1, columns[j], options))
+                }
+                if ids.count == blockSize {
+                    try emit(ids: ids, inputs: block, width: width, mapping: identity)
+                    ids.removeAll(keepingCapacity: true); block.removeAll(keepingCapacity: true)
+                }
+            }
+            if !ids.isEmpty { try emit(ids: ids, inputs: block, width: width, mapping: identity) }
+            if summary.rows == 0 { throw DataError(.headerOnly, file: inputPath, line: r.line + 1, "no data rows after the header") }
+        }
+        try commitAll([decisionsOut] + (scoresOut.map { [$0] } ?? []))
+        return summary
+    }
+
+    static func mapColumns(_ scorer: ModelScorer, _ columns: [String], _ path: String, line: Int?) throws -> [Int] {
+        do { return try scorer.columnMapping(for: columns) } catch let ModelError.missingColumns(names) {
+            throw DataError(.missingColumn, file: path, line: line,
+                            "lacks \(names.count) column(s) the model needs: \(MewoIO.listNames(names))")
+        }
+    }
+
+    static func unused(_ columns: [String], _ mapping: [Int]) -> [String] {
+        let used = Set(mapping)
+        return columns.indices.filter { !used.contains($0) }.map { columns[$0] }
+    }
+
+    static func writeBlock(ids: [String], decisions: [UInt8], probabilities: [Double], tags: Int,
+                           _ dOut: AtomicFileWriter, _ pOut: AtomicFileWriter?) throws {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(ids.count * (tags * 2 + 16))
+        for (i, id) in ids.enumerated() {
+            bytes.append(contentsOf: MewoIO.csvField(id).utf8)
+            for k in 0..<tags { bytes.append(UInt8(ascii: ",")); bytes.append(decisions[i * tags + k] == 0 ? 0x30 : 0x31) }
+            bytes.append(0x0A)
+        }
+        try dOut.write(bytes: bytes)
+        guard let pOut else { return }
+        var line = ""
+        for (i, id) in ids.enumerated() {
+            line.removeAll(keepingCapacity: true)
+            line += MewoIO.csvField(id)
+            for k in 0..<tags { line += ","; line += MewoIO.formatNumber(probabilities[i * tags + k]) }
+            line += "\n"
+            try pOut.write(line)
+        }
+    }
+}

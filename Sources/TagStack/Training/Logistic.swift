@@ -1,0 +1,184 @@
+// L2-regularised logistic regression on standardised features: minimises
+//   Σ_i logloss(y_i, σ(b + w·x̃_i)) + (λ/2)·‖w‖²      (x̃ = (x − μ)/σ; the intercept b is not penalised)
+// as scikit-learn's LogisticRegression(C = 1/λ) does. Newton's method (Cholesky solve, step halving) when
+// there are at most 64 features; L-BFGS with an Armijo line search above that.
+
+import Foundation
+import TagStackModel
+
+public struct LogisticParameters: Sendable, Equatable {
+    public var lambda: Double = 1
+    public var maxIterations: Int = 100
+    public var tolerance: Double = 1e-8
+    public init(lambda: Double = 1, maxIterations: Int = 100, tolerance: Double = 1e-8) {
+        self.lambda = lambda; self.maxIterations = maxIterations; self.tolerance = tolerance
+    }
+}
+
+public enum Logistic {
+    /// Fits on `rows` of a column-major feature matrix (`columns[j][i]`); NaN is imputed by the column mean.
+    enum Solver { case automatic, newton, lbfgs }
+
+    public static func train(columns: [[Double]], labels: [UInt8], rows: [Int32], parameters: LogisticParameters = .init()) -> LinearModel {
+        train(columns: columns, labels: labels, rows: rows, parameters: parameters, solver: .automatic)
+    }
+
+    static func train(columns: [[Double]], labels: [UInt8], rows: [Int32], parameters: LogisticParameters, solver: Solver) -> LinearModel {
+        let d = columns.count
+        let n = rows.count
+        // Standardise on the training rows.
+        var means = [Double](repeating: 0, count: d), scales = [Double](repeating: 1, count: d)
+        var z = [[Double]](repeating: [], count: d)   // standardised, row order of `rows`
+        for j in 0..<d {
+            let col = columns[j]
+            var sum = 0.0, cnt = 0
+            for r in rows { let v = col[Int(r)]; if !v.isNaN { sum += v; cnt += 1 } }
+            let mu = cnt > 0 ? sum / Double(cnt) : 0
+            var ss = 0.0
+            for r in rows { let v = col[Int(r)]; if !v.isNaN { ss += (v - mu) * (v - mu) } }
+            let sd = cnt > 0 ? (ss / Double(cnt)).squareRoot() : 0
+            means[j] = mu; scales[j] = sd > 1e-12 ? sd : 1
+            z[j] = rows.map { r in let v = col[Int(r)]; return v.isNaN ? 0 : (v - mu) / scales[j] }
+        }
+        let y = rows.map { Double(labels[Int($0)]) }
+        let positives = y.reduce(0, +)
+        // Start from the prior log-odds.
+        var beta = [Double](repeating: 0, count: d + 1)   // [b, w...]
+        let prior = min(max(positives / Double(max(n, 1)), 1e-6), 1 - 1e-6)
+        beta[0] = Foundation.log(prior / (1 - prior))
+        if positives == 0 || positives == Double(n) {
+            return LinearModel(intercept: beta[0], weights: .init(repeating: 0, count: d), means: means, scales: scales)
+        }
+        let lambda = parameters.lambda
+        func objective(_ b: [Double], gradient: inout [Double]?) -> Double {
+            var eta = [Double](repeating: b[0], count: n)
+            for j in 0..<d where b[j + 1] != 0 { let w = b[j + 1]; let zj = z[j]; for i in 0..<n { eta[i] += w * zj[i] } }
+            var loss = 0.0
+            var resid = [Double](repeating: 0, count: n)
+            for i in 0..<n {
+                let e = eta[i]
+                // log(1 + exp(e)) − y·e, stably.
+                loss += (e > 0 ? e + Foundation.log1p(Foundation.exp(-e)) : Foundation.log1p(Foundation.exp(e))) - y[i] * e
+                resid[i] = sigmoid(e) - y[i]
+            }
+            for j in 1...d { loss += 0.5 * lambda * b[j] * b[j] }
+            if gradient != nil {
+                var g = [Double](repeating: 0, count: d + 1)
+                g[0] = resid.reduce(0, +)
+                for j in 0..<d { var s = 0.0; let zj = z[j]; for i in 0..<n { s += resid[i] * zj[i] }; g[j + 1] = s + lambda * b[j + 1] }
+                gradient = g
+            }
+            return loss
+        }
+        if solver == .newton || (solver == .automatic && d <= 64) {
+            newton(&beta, d: d, n: n, z: z, lambda: lambda, parameters: parameters, objective: objective)
+        } else {
+            lbfgs(&beta, parameters: parameters, objective: objective)
+        }
+        return LinearModel(intercept: beta[0], weights: Array(beta[1...]), means: means, scales: scales)
+    }
+
+    static func newton(_ beta: inout [Double], d: Int, n: Int, z: [[Double]], lambda: Double, parameters: LogisticParameters,
+                       objective: ([Double], inout [Double]?) -> Double) {
+        var g: [Double]? = []
+        var f = objective(beta, &g)
+        let m = d + 1
+        for _ in 0..<parameters.maxIterations {
+            // Hessian: Xᵀ W X + λ I (intercept unpenalised), X = [1, z].
+            var eta = [Double](repeating: beta[0], count: n)
+            for j in 0..<d where beta[j + 1] != 0 { let w = beta[j + 1]; for i in 0..<n { eta[i] += w * z[j][i] } }
+            let wts = eta.map { e -> Double in let p = sigmoid(e); return max(p * (1 - p), 1e-12) }
+            var h = [Double](repeating: 0, count: m * m)
+            func col(_ a: Int, _ i: Int) -> Double { a == 0 ? 1 : z[a - 1][i] }
+            for a in 0..<m {
+                for b in a..<m {
+                    var s = 0.0
+                    if a == 0 && b == 0 { for i in 0..<n { s += wts[i] } }
+                    else if a == 0 { let zb = z[b - 1]; for i in 0..<n { s += wts[i] * zb[i] } }
+                    else { let za = z[a - 1], zb = z[b - 1]; for i in 0..<n { s += wts[i] * za[i] * zb[i] } }
+                    h[a * m + b] = s; h[b * m + a] = s
+                }
+                if a > 0 { h[a * m + a] += lambda }
+            }
+            guard let step = choleskySolve(h, g!, m) else { break }
+            var t = 1.0
+            var improved = false
+            for _ in 0..<30 {
+                let candidate = zip(beta, step).map { $0 - t * $1 }
+                var g2: [Double]? = []
+                let f2 = objective(candidate, &g2)
+                if f2 <= f {
+                    let change = step.map { abs($0) * t }.max() ?? 0
+                    beta = candidate; f = f2; g = g2; improved = true
+                    if change < parameters.tolerance { return }
+                    break
+                }
+                t *= 0.5
+            }
+            if !improved { return }
+        }
+    }
+
+    /// Solves `A x = b` for symmetric positive definite `A` (row-major m×m); nil if not positive definite.
+    static func choleskySolve(_ a: [Double], _ b: [Double], _ m: Int) -> [Double]? {
+        var l = [Double](repeating: 0, count: m * m)
+        for i in 0..<m {
+            for j in 0...i {
+                var s = a[i * m + j]
+                for k in 0..<j { s -= l[i * m + k] * l[j * m + k] }
+                if i == j { guard s > 0 else { return nil }; l[i * m + i] = s.squareRoot() }
+                else { l[i * m + j] = s / l[j * m + j] }
+            }
+        }
+        var y = [Double](repeating: 0, count: m)
+        for i in 0..<m { var s = b[i]; for k in 0..<i { s -= l[i * m + k] * y[k] }; y[i] = s / l[i * m + i] }
+        var x = [Double](repeating: 0, count: m)
+        for i in stride(from: m - 1, through: 0, by: -1) {
+            var s = y[i]; for k in (i + 1)..<m { s -= l[k * m + i] * x[k] }; x[i] = s / l[i * m + i]
+        }
+        return x
+    }
+
+    static func lbfgs(_ x: inout [Double], parameters: LogisticParameters, memory: Int = 10,
+                      objective: ([Double], inout [Double]?) -> Double) {
+        var g: [Double]? = []
+        var f = objective(x, &g)
+        var sList: [[Double]] = [], yList: [[Double]] = []
+        func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+        for _ in 0..<parameters.maxIterations * 5 {
+            // Two-loop recursion for the direction −H·g.
+            var q = g!
+            var alphas: [Double] = []
+            for (s, yv) in zip(sList, yList).reversed() {
+                let a = dot(s, q) / dot(yv, s); alphas.append(a)
+                q = zip(q, yv).map { $0 - a * $1 }
+            }
+            if let s = sList.last, let yv = yList.last { let gamma = dot(s, yv) / dot(yv, yv); q = q.map { $0 * gamma } }
+            for ((s, yv), a) in zip(zip(sList, yList), alphas.reversed()) {
+                let bcoef = dot(yv, q) / dot(yv, s)
+                q = zip(q, s).map { $0 + (a - bcoef) * $1 }
+            }
+            let dir = q.map { -$0 }
+            let slope = dot(g!, dir)
+            if slope >= 0 { sList.removeAll(); yList.removeAll(); continue }
+            var t = 1.0
+            var accepted = false
+            for _ in 0..<40 {
+                let cand = zip(x, dir).map { $0 + t * $1 }
+                var g2: [Double]? = []
+                let f2 = objective(cand, &g2)
+                if f2 <= f + 1e-4 * t * slope {
+                    let s = zip(cand, x).map { $0 - $1 }, yv = zip(g2!, g!).map { $0 - $1 }
+                    if dot(s, yv) > 1e-12 { sList.append(s); yList.append(yv); if sList.count > memory { sList.removeFirst(); yList.removeFirst() } }
+                    let change = s.map(abs).max() ?? 0
+                    x = cand; f = f2; g = g2; accepted = true
+                    if change < parameters.tolerance { return }
+                    break
+                }
+                t *= 0.5
+            }
+            if !accepted { return }
+            if (g!.map(abs).max() ?? 0) < 1e-9 { return }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+// The inputs of training, loaded and checked together: labels, X, y aligned to X, optional groups.
+
+import TagStackModel
+
+/// Where the training files are. `init(directory:)` gives the Mewo names inside one folder.
+public struct TrainingFiles: Sendable {
+    public var labels: String
+    public var x: String
+    public var y: String
+    /// Optional; when nil, `<dir>/train_groups.csv` is used if it exists (see `resolvingGroups`).
+    public var groups: String?
+
+    public init(labels: String, x: String, y: String, groups: String? = nil) {
+        self.labels = labels; self.x = x; self.y = y; self.groups = groups
+    }
+
+    public init(directory: String) {
+        self.init(labels: directory + "/labels.csv", x: directory + "/train_X.csv", y: directory + "/train_y.csv")
+    }
+}
+
+/// Labels, features, targets and groups of one training run, rows aligned.
+public struct TrainingData: Sendable {
+    public var labels: LabelSet
+    public var x: FeatureTable
+    public var y: LabelMatrix
+    public var groups: GroupTable?
+    /// For each tag, the index of its own score column in `x`.
+    public var tagColumns: [Int]
+
+    /// Loads and cross-checks the files. Errors name the file, line and column.
+    public static func load(_ files: TrainingFiles, options: FeatureReadOptions = .init()) throws -> TrainingData {
+        let labels = try MewoIO.readLabels(path: files.labels)
+        let x = try DataFiles.readFeatures(path: files.x, labels: labels, options: options)
+        let tagColumns = try requireTagColumns(x: x, labels: labels, path: files.x)
+        let y = try DataFiles.readLabels(path: files.y, labels: labels, alignTo: x.ids, idsSource: files.x)
+        let groups = try files.groups.map { try MewoIO.readGroups(path: $0, alignTo: x.ids, idsSource: files.x) }
+        return TrainingData(labels: labels, x: x, y: y, groups: groups, tagColumns: tagColumns)
+    }
+
+    /// The index in `x` of every tag's own score column; a missing one is an error naming the tags.
+    public static func requireTagColumns(x: FeatureTable, labels: LabelSet, path: String) throws -> [Int] {
+        var index: [String: Int] = [:]
+        for (j, c) in x.columns.enumerated() { index[c] = j }
+        var missing: [String] = []
+        let cols = labels.tags.map { t -> Int in
+            if let j = index[t] { return j }
+            missing.append(t); return -1
+        }
+        if !missing.isEmpty {
+            throw DataError(.missingColumn, file: path, line: 1,
+                            "no score column for \(missing.count) tag(s) of the labels file: \(MewoIO.listNames(missing))")
+        }
+        return cols
+    }
+}

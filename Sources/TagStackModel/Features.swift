@@ -1,0 +1,278 @@
+// Per-tag features computed from one track's first-stage outputs. The same code runs in training and in
+// every service that scores, so a model's features are computed identically everywhere.
+// docs/MODEL_FORMAT.md defines each feature; the definitions below are the reference.
+
+import Foundation
+
+/// One per-tag feature, defined relative to the tag `t` being scored (class `c`, category `g`).
+///
+/// Scores are the input columns named like the tags. Let `s_t` be `t`'s score, `C` the tags of class `c`
+/// (including `t`), `G` the tags of category `g`.
+public enum FeatureKind: Hashable, Sendable {
+    /// `s_t`.
+    case score
+    /// `log(p / (1 − p))` with `p = min(max(s_t, 1e-7), 1 − 1e-7)`.
+    case logit
+    /// Share of the class's other tags scoring strictly higher: `#{u ∈ C : s_u > s_t} / max(|C| − 1, 1)`.
+    /// 0 is the top of the class; ties share the better rank.
+    case classRank
+    /// `(s_t − mean_C) / sd_C` with the population standard deviation; 0 when `sd_C < 1e-12`.
+    case classZ
+    /// `max_{u ∈ C} s_u`.
+    case classMax
+    /// `mean_{u ∈ C} s_u`.
+    case classMean
+    /// `max_{u ∈ C} s_u − s_t` (0 for the class's top tag).
+    case gapToClassMax
+    /// Mean of the other tags of the category, `mean_{u ∈ G, u ≠ t} s_u`; 0 when `t` is alone in `G`.
+    case categoryMeanOthers
+    /// Max of the other tags of the category; 0 when `t` is alone in `G`.
+    case categoryMaxOthers
+    /// The category's own score: the input column named like `g`. NaN when the input has no such column
+    /// (missing values are routed by the trees; linear models use the training mean).
+    case categoryScore
+    /// Network `name`'s score for `t`: the input column `name:t`. NaN when absent.
+    case network(String)
+    /// Mean over the primary network and every extra network of the empirical CDF of the tag's column,
+    /// each CDF taken from the training rows (`FeatureSet.quantiles`): rank-normalised averaging.
+    case meanQuantile
+
+    /// The name used in model files.
+    public var name: String {
+        switch self {
+        case .score: return "score"
+        case .logit: return "logit"
+        case .classRank: return "class_rank"
+        case .classZ: return "class_z"
+        case .classMax: return "class_max"
+        case .classMean: return "class_mean"
+        case .gapToClassMax: return "gap_to_class_max"
+        case .categoryMeanOthers: return "category_mean_others"
+        case .categoryMaxOthers: return "category_max_others"
+        case .categoryScore: return "category_score"
+        case .network(let n): return "net:" + n
+        case .meanQuantile: return "mean_quantile"
+        }
+    }
+
+    /// Parses a name written by `name`.
+    public init?(name: String) {
+        if name.hasPrefix("net:") { self = .network(String(name.dropFirst(4))); return }
+        let all: [FeatureKind] = [.score, .logit, .classRank, .classZ, .classMax, .classMean, .gapToClassMax,
+                                  .categoryMeanOthers, .categoryMaxOthers, .categoryScore, .meanQuantile]
+        guard let k = all.first(where: { $0.name == name }) else { return nil }
+        self = k
+    }
+}
+
+/// A piecewise-linear empirical CDF: `knots` are training quantiles at probabilities `0, 1/K, ..., 1`.
+///
+/// `F(x) = 0` for `x < q_0`, `1` for `x >= q_K`; otherwise with `i = max{j : q_j <= x}`,
+/// `F(x) = (i + (x − q_i) / (q_{i+1} − q_i)) / K`, where the fraction is 0 when `q_{i+1} = q_i`.
+public struct QuantileMap: Codable, Sendable, Equatable {
+    public var knots: [Double]
+
+    public init(knots: [Double]) { self.knots = knots }
+
+    /// Knots at `count` evenly spaced probabilities of `values` (nearest rank on the sorted values).
+    public init(values: [Double], count: Int = 101) {
+        let v = values.filter { !$0.isNaN }.sorted()
+        guard !v.isEmpty else { knots = [0, 1]; return }
+        let k = max(count, 2)
+        knots = (0..<k).map { j in v[Int((Double(j) / Double(k - 1) * Double(v.count - 1)).rounded())] }
+    }
+
+    public func callAsFunction(_ x: Double) -> Double {
+        let k = knots.count - 1
+        if x.isNaN { return .nan }
+        if x < knots[0] { return 0 }
+        if x >= knots[k] { return 1 }
+        // Largest j with knots[j] <= x (knots are sorted).
+        var lo = 0, hi = k
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if knots[mid] <= x { lo = mid } else { hi = mid }
+        }
+        let span = knots[lo + 1] - knots[lo]
+        let frac = span > 0 ? (x - knots[lo]) / span : 0
+        return (Double(lo) + frac) / Double(k)
+    }
+}
+
+/// Which features a model uses: per-tag kinds, then (optionally) input columns shared by every tag.
+public struct FeatureSet: Codable, Sendable, Equatable {
+    /// Per-tag features, in order.
+    public var kinds: [FeatureKind]
+    /// Input columns appended unchanged after the per-tag features (`--features all`), by name.
+    public var sharedColumns: [String]
+    /// Extra networks, by prefix (`NET` of the columns `NET:tag`), in the order their features use.
+    public var networks: [String]
+    /// Empirical CDFs of input columns, by column name (for `mean_quantile`).
+    public var quantiles: [String: QuantileMap]
+
+    public init(kinds: [FeatureKind], sharedColumns: [String] = [], networks: [String] = [], quantiles: [String: QuantileMap] = [:]) {
+        self.kinds = kinds; self.sharedColumns = sharedColumns; self.networks = networks; self.quantiles = quantiles
+    }
+
+    /// Feature names in order: per-tag kinds, then `col:<name>` for shared columns.
+    public var names: [String] { kinds.map(\.name) + sharedColumns.map { "col:" + $0 } }
+    public var count: Int { kinds.count + sharedColumns.count }
+
+    enum CodingKeys: String, CodingKey { case kinds = "per_tag", sharedColumns = "shared_columns", networks, quantiles }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let names = try c.decode([String].self, forKey: .kinds)
+        kinds = try names.enumerated().map { k, n in
+            guard let kind = FeatureKind(name: n) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath + [CodingKeys.kinds],
+                                                        debugDescription: "unknown feature '\(n)' at per_tag[\(k)]"))
+            }
+            return kind
+        }
+        sharedColumns = try c.decode([String].self, forKey: .sharedColumns)
+        networks = try c.decode([String].self, forKey: .networks)
+        quantiles = try c.decode([String: QuantileMap].self, forKey: .quantiles)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kinds.map(\.name), forKey: .kinds)
+        try c.encode(sharedColumns, forKey: .sharedColumns)
+        try c.encode(networks, forKey: .networks)
+        try c.encode(quantiles, forKey: .quantiles)
+    }
+}
+
+/// Computes per-tag feature vectors from rows laid out as `inputColumns`.
+///
+/// Build once per model; `prepare(row:)` computes the row's class and category statistics, then
+/// `features(tag:into:)` fills one tag's vector. Not thread-safe: give each thread its own copy.
+public struct FeatureBuilder: Sendable {
+    public let set: FeatureSet
+    public let labels: LabelSet
+    let tagCol: [Int]                  // input index of each tag's score
+    let classOf: [Int], categoryOf: [Int]
+    let classMembers: [[Int]], categoryMembers: [[Int]]
+    let categoryCol: [Int]             // input index of each category's column, -1 when absent
+    let networkCol: [[Int]]            // [network][tag] input index, -1 when absent
+    let sharedCol: [Int]
+    let quantileOfTag: [[QuantileMap?]]  // [source][tag]: source 0 = primary, then networks
+    // Row state
+    var s: [Double]
+    var classMax: [Double], classMean: [Double], classSD: [Double]
+    var catSum: [Double], catMax1: [Double], catMax2: [Double], catArgMax: [Int]
+    var rank: [Double]
+    var row: [Double]
+
+    /// - Throws: `ModelError.missingColumns` when `inputColumns` lacks a tag's score column or a shared column.
+    public init(set: FeatureSet, labels: LabelSet, inputColumns: [String]) throws {
+        self.set = set; self.labels = labels
+        var index: [String: Int] = [:]
+        for (j, c) in inputColumns.enumerated() where index[c] == nil { index[c] = j }
+        var missing: [String] = []
+        tagCol = labels.tags.map { t in index[t] ?? { missing.append(t); return -1 }() }
+        sharedCol = set.sharedColumns.map { c in index[c] ?? { missing.append(c); return -1 }() }
+        if !missing.isEmpty { throw ModelError.missingColumns(missing) }
+        let classes = labels.classes, cats = labels.categories
+        let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        let catIndex = Dictionary(uniqueKeysWithValues: cats.enumerated().map { ($1, $0) })
+        classOf = labels.tagClasses.map { classIndex[$0]! }
+        categoryOf = labels.tagCategories.map { catIndex[$0]! }
+        classMembers = labels.tagIndicesByClass
+        categoryMembers = labels.tagIndicesByCategory
+        categoryCol = cats.map { index[$0] ?? -1 }
+        networkCol = set.networks.map { n in labels.tags.map { index[n + ":" + $0] ?? -1 } }
+        let sources = [labels.tags] + set.networks.map { n in labels.tags.map { n + ":" + $0 } }
+        quantileOfTag = sources.map { names in names.map { set.quantiles[$0] } }
+        let t = labels.count
+        s = .init(repeating: 0, count: t); rank = .init(repeating: 0, count: t)
+        classMax = .init(repeating: 0, count: classes.count); classMean = classMax; classSD = classMax
+        catSum = .init(repeating: 0, count: cats.count); catMax1 = catSum; catMax2 = catSum
+        catArgMax = .init(repeating: -1, count: cats.count)
+        row = []
+    }
+
+    /// Computes the statistics of one input row (laid out as `inputColumns`).
+    public mutating func prepare(row x: UnsafeBufferPointer<Double>) {
+        row = Array(x)
+        for k in 0..<tagCol.count { s[k] = x[tagCol[k]] }
+        for (c, members) in classMembers.enumerated() {
+            var mx = -Double.infinity, sum = 0.0
+            for k in members { mx = max(mx, s[k]); sum += s[k] }
+            let mean = sum / Double(members.count)
+            var ss = 0.0
+            for k in members { let d = s[k] - mean; ss += d * d }
+            classMax[c] = mx; classMean[c] = mean; classSD[c] = (ss / Double(members.count)).squareRoot()
+            // Rank: how many class members score strictly higher.
+            let denom = Double(max(members.count - 1, 1))
+            if members.count <= 32 {
+                for k in members {
+                    var higher = 0
+                    for u in members where s[u] > s[k] { higher += 1 }
+                    rank[k] = Double(higher) / denom
+                }
+            } else {
+                let sorted = members.map { s[$0] }.sorted(by: >)
+                for k in members {
+                    // First position whose score is not > s[k] = number strictly higher.
+                    var lo = 0, hi = sorted.count
+                    while lo < hi { let mid = (lo + hi) / 2; if sorted[mid] > s[k] { lo = mid + 1 } else { hi = mid } }
+                    rank[k] = Double(lo) / denom
+                }
+            }
+        }
+        for (g, members) in categoryMembers.enumerated() {
+            var sum = 0.0, m1 = -Double.infinity, m2 = -Double.infinity, arg = -1
+            for k in members {
+                sum += s[k]
+                if s[k] > m1 { m2 = m1; m1 = s[k]; arg = k } else if s[k] > m2 { m2 = s[k] }
+            }
+            catSum[g] = sum; catMax1[g] = m1; catMax2[g] = m2; catArgMax[g] = arg
+        }
+    }
+
+    /// Fills `out` (length `set.count`) with tag `t`'s features for the prepared row.
+    public func features(tag t: Int, into out: UnsafeMutableBufferPointer<Double>) {
+        let c = classOf[t], g = categoryOf[t]
+        var j = 0
+        for kind in set.kinds {
+            let v: Double
+            switch kind {
+            case .score: v = s[t]
+            case .logit:
+                let p = min(max(s[t], 1e-7), 1 - 1e-7)
+                v = Foundation.log(p / (1 - p))
+            case .classRank: v = rank[t]
+            case .classZ: v = classSD[c] < 1e-12 ? 0 : (s[t] - classMean[c]) / classSD[c]
+            case .classMax: v = classMax[c]
+            case .classMean: v = classMean[c]
+            case .gapToClassMax: v = classMax[c] - s[t]
+            case .categoryMeanOthers:
+                let n = categoryMembers[g].count
+                v = n > 1 ? (catSum[g] - s[t]) / Double(n - 1) : 0
+            case .categoryMaxOthers:
+                let n = categoryMembers[g].count
+                v = n > 1 ? (catArgMax[g] == t ? catMax2[g] : catMax1[g]) : 0
+            case .categoryScore:
+                v = categoryCol[g] >= 0 ? row[categoryCol[g]] : .nan
+            case .network(let name):
+                let n = set.networks.firstIndex(of: name)!
+                v = networkCol[n][t] >= 0 ? row[networkCol[n][t]] : .nan
+            case .meanQuantile:
+                var sum = 0.0, count = 0
+                for (src, maps) in quantileOfTag.enumerated() {
+                    guard let q = maps[t] else { continue }
+                    let col = src == 0 ? tagCol[t] : networkCol[src - 1][t]
+                    guard col >= 0 else { continue }
+                    let x = row[col]
+                    if x.isNaN { continue }
+                    sum += q(x); count += 1
+                }
+                v = count > 0 ? sum / Double(count) : .nan
+            }
+            out[j] = v; j += 1
+        }
+        for col in sharedCol { out[j] = row[col]; j += 1 }
+    }
+}

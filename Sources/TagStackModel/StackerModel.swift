@@ -1,0 +1,259 @@
+// The model file: versioned JSON that another service loads to score tracks without the training code.
+// docs/MODEL_FORMAT.md documents every field.
+
+import Foundation
+
+/// How a tag's probability is obtained.
+public enum TagPath: String, Codable, Sendable {
+    /// The tag's own first-stage score, as read from the input column named like the tag.
+    case raw
+    /// A learned scorer's output (see `TagModel.scorer`).
+    case stacked
+}
+
+/// Where a boosted tag model's raw score starts before its trees are added.
+public enum InitScore: String, Codable, Sendable {
+    /// The ensemble's `base_score` (a constant: the prior log-odds).
+    case baseScore = "base_score"
+    /// `clippedLogit(s_t)`, the logit of the tag's own first-stage score (clipped to [1e-7, 1 − 1e-7]), so a
+    /// model with no trees reproduces the network's score.
+    case ownLogit = "own_logit"
+}
+
+/// Per-tag part of a model: where its probability comes from and the threshold that turns it into 0/1.
+public struct TagModel: Codable, Sendable, Equatable {
+    public var name: String
+    public var path: TagPath
+    /// The tag is predicted when `probability >= threshold`; `nil` means never predicted (no positive in training).
+    public var threshold: Double?
+    /// Stacked with trees: probability = sigmoid(init + Σ trees(features)).
+    public var booster: TreeEnsemble?
+    /// Where the booster's raw score starts (required with `booster`).
+    public var initScore: InitScore?
+    /// Stacked with a logistic model: probability = sigmoid(linear(features)).
+    public var linear: LinearModel?
+
+    public init(name: String, path: TagPath, threshold: Double?, booster: TreeEnsemble? = nil,
+                initScore: InitScore? = nil, linear: LinearModel? = nil) {
+        self.name = name; self.path = path; self.threshold = threshold
+        self.booster = booster; self.initScore = initScore; self.linear = linear
+    }
+
+    enum CodingKeys: String, CodingKey { case name, path, threshold, booster, initScore = "init_score", linear }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        path = try c.decode(TagPath.self, forKey: .path)
+        // The key is required; its value may be null ("never predicted").
+        guard c.contains(.threshold) else {
+            throw DecodingError.keyNotFound(CodingKeys.threshold, .init(codingPath: c.codingPath, debugDescription: "threshold"))
+        }
+        threshold = try c.decodeIfPresent(Double.self, forKey: .threshold)
+        booster = try c.decodeIfPresent(TreeEnsemble.self, forKey: .booster)
+        initScore = try c.decodeIfPresent(InitScore.self, forKey: .initScore)
+        linear = try c.decodeIfPresent(LinearModel.self, forKey: .linear)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(path, forKey: .path)
+        try c.encode(threshold, forKey: .threshold)   // `null` when never predicted, never omitted
+        try c.encodeIfPresent(booster, forKey: .booster)
+        try c.encodeIfPresent(initScore, forKey: .initScore)
+        try c.encodeIfPresent(linear, forKey: .linear)
+    }
+}
+
+/// What to do after thresholds: optionally force at least one tag per class or per track.
+public enum DecisionRule: String, Codable, Sendable, CaseIterable {
+    /// Per-tag thresholds alone.
+    case thresholds
+    /// Within each class, when no tag passes, predict the one with the largest probability / threshold.
+    case atLeastOnePerClass = "at_least_one_per_class"
+    /// When no tag of a track passes, predict the one with the largest probability / threshold.
+    case atLeastOnePerTrack = "at_least_one_per_track"
+    /// Categories first (see `Hierarchy`), then a tag only inside a chosen category.
+    case hierarchical
+}
+
+/// The challenge's hierarchical strategy: decide each category, then keep a tag only if its category is on.
+public struct Hierarchy: Codable, Sendable, Equatable {
+    /// What a category's score is.
+    public enum Source: String, Codable, Sendable {
+        /// The input column named like the category.
+        case column
+        /// The largest probability among the category's tags.
+        case maxTag = "max_tag"
+    }
+    public var source: Source
+    /// Per category (in `LabelSet.categories` order): on when `score >= threshold`; `null` means always on.
+    public var thresholds: [Double?]
+
+    public init(source: Source, thresholds: [Double?]) { self.source = source; self.thresholds = thresholds }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(source, forKey: .source)
+        try c.encode(thresholds, forKey: .thresholds)   // nulls kept: one entry per category
+    }
+}
+
+/// A trained TagStack model.
+public struct StackerModel: Codable, Sendable, Equatable {
+    /// The value of the `format` field of every TagStack model file.
+    public static let formatName = "tagstack-model"
+    /// The format version this build writes.
+    public static let currentFormatVersion = 1
+    /// The format versions this build reads.
+    public static let supportedFormatVersions = 1...1
+
+    public var format: String = StackerModel.formatName
+    public var formatVersion: Int = StackerModel.currentFormatVersion
+    /// The learner that produced the model (`constant`, `thresholds`, ...). Informational.
+    public var learner: String
+    public var labels: LabelSet
+    /// The input columns the model reads, by name (the training X header without `ChallengeID`).
+    public var inputColumns: [String]
+    /// One entry per tag, in `labels.tags` order.
+    public var tags: [TagModel]
+    public var decision: DecisionRule
+    /// Per-category thresholds, with `decision == .hierarchical`.
+    public var hierarchy: Hierarchy?
+    /// The features stacked tags read (nil when every tag is raw).
+    public var features: FeatureSet?
+    /// Free-form facts about training (seed, row count, options); never read when scoring.
+    public var training: [String: String]
+
+    public init(learner: String, labels: LabelSet, inputColumns: [String], tags: [TagModel],
+                decision: DecisionRule, hierarchy: Hierarchy? = nil, features: FeatureSet? = nil,
+                training: [String: String] = [:]) {
+        self.learner = learner; self.labels = labels; self.inputColumns = inputColumns
+        self.tags = tags; self.decision = decision; self.hierarchy = hierarchy; self.features = features
+        self.training = training
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, formatVersion = "format_version", learner, labels, inputColumns = "input_columns"
+        case tags, decision, hierarchy, features, training
+    }
+
+    /// Checks invariants a decoder cannot: one tag entry per label, in order, and inputs that carry every
+    /// raw tag's score column.
+    public func validate() throws {
+        guard tags.count == labels.count else {
+            throw ModelError.invalid("model has \(tags.count) tag entries for \(labels.count) labels")
+        }
+        let inputs = Set(inputColumns)
+        for (k, t) in tags.enumerated() {
+            guard t.name == labels.tags[k] else {
+                throw ModelError.invalid("tags[\(k)].name is '\(t.name)'; labels.tags[\(k)] is '\(labels.tags[k])'")
+            }
+            if let th = t.threshold, th.isNaN { throw ModelError.invalid("tags[\(k)].threshold is NaN") }
+            if !inputs.contains(t.name) {
+                throw ModelError.invalid("tag '\(t.name)': its own score column is not among input_columns")
+            }
+            if t.path == .stacked {
+                guard let features else { throw ModelError.missingField("features") }
+                guard (t.booster != nil) != (t.linear != nil) else {
+                    throw ModelError.invalid("tags[\(k)] ('\(t.name)') is stacked: it needs exactly one of booster, linear")
+                }
+                if let b = t.booster {
+                    guard t.initScore != nil else { throw ModelError.missingField("tags.[\(k)].init_score") }
+                    guard b.requiredFeatureCount <= features.count else {
+                        throw ModelError.invalid("tags[\(k)] ('\(t.name)'): trees use feature \(b.requiredFeatureCount - 1); the model defines \(features.count)")
+                    }
+                }
+                if let l = t.linear, l.weights.count != features.count {
+                    throw ModelError.invalid("tags[\(k)] ('\(t.name)'): \(l.weights.count) weights for \(features.count) features")
+                }
+            }
+        }
+        if decision == .hierarchical {
+            guard let h = hierarchy else { throw ModelError.missingField("hierarchy") }
+            guard h.thresholds.count == labels.categories.count else {
+                throw ModelError.invalid("hierarchy has \(h.thresholds.count) thresholds for \(labels.categories.count) categories")
+            }
+            if h.source == .column, let missing = labels.categories.first(where: { !inputs.contains($0) }) {
+                throw ModelError.invalid("hierarchy reads category columns, but '\(missing)' is not among input_columns")
+            }
+        }
+        if let features {
+            for c in features.sharedColumns where !inputs.contains(c) {
+                throw ModelError.invalid("feature column '\(c)' is not among input_columns")
+            }
+        }
+    }
+}
+
+// MARK: - Loading and saving
+
+extension StackerModel {
+    private struct Header: Decodable {
+        var format: String?
+        var formatVersion: Int?
+        enum CodingKeys: String, CodingKey { case format, formatVersion = "format_version" }
+    }
+
+    /// Decodes a model from JSON. The header (`format`, `format_version`) is read first, so a file from a
+    /// newer TagStack is refused with `ModelError.unsupportedVersion` rather than misread.
+    public static func decode(from data: Data) throws -> StackerModel {
+        let decoder = JSONDecoder()
+        let header: Header
+        do { header = try decoder.decode(Header.self, from: data) } catch {
+            throw ModelError.malformed("not valid JSON (\(StackerModel.describe(error)))")
+        }
+        guard let format = header.format else { throw ModelError.notAModel("no 'format' field") }
+        guard format == formatName else { throw ModelError.notAModel("format is '\(format)', expected '\(formatName)'") }
+        guard let version = header.formatVersion else { throw ModelError.missingField("format_version") }
+        guard supportedFormatVersions.contains(version) else {
+            throw ModelError.unsupportedVersion(found: version, supported: supportedFormatVersions)
+        }
+        let model: StackerModel
+        do { model = try decoder.decode(StackerModel.self, from: data) } catch let e as ModelError {
+            throw e
+        } catch let DecodingError.keyNotFound(key, ctx) {
+            throw ModelError.missingField((ctx.codingPath + [key]).map(pathComponent).joined(separator: "."))
+        } catch {
+            throw ModelError.malformed(StackerModel.describe(error))
+        }
+        try model.validate()
+        return model
+    }
+
+    /// Loads a model file.
+    public static func load(contentsOf url: URL) throws -> StackerModel {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ModelError.malformed("cannot read \(url.path): \(error.localizedDescription)")
+        }
+        return try decode(from: data)
+    }
+
+    /// The JSON text of the model: keys sorted, so the same model always gives the same bytes.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        return data
+    }
+
+    static func pathComponent(_ key: CodingKey) -> String {
+        key.intValue.map { "[\($0)]" } ?? key.stringValue
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx),
+             let DecodingError.dataCorrupted(ctx):
+            let path = ctx.codingPath.map(pathComponent).joined(separator: ".")
+            return (path.isEmpty ? "" : "at '\(path)': ") + ctx.debugDescription
+        case let DecodingError.keyNotFound(key, ctx):
+            return "missing field '\((ctx.codingPath + [key]).map(pathComponent).joined(separator: "."))'"
+        default:
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,82 @@
+// A small, strict command-line parser: `--name value`, `--name=value` and flags. Unknown options, missing
+// values and bad numbers are usage errors (exit code 2) that name the option and the value.
+
+import TagStack
+
+struct UsageError: Error, CustomStringConvertible {
+    let command: String
+    let message: String
+    var description: String { "\(message)\n(see 'tagstack \(command) --help')" }
+}
+
+struct Arguments {
+    let command: String
+    private var items: [String]
+    private var used: Set<Int> = []
+
+    init(command: String, _ items: [String]) {
+        self.command = command
+        // Split `--name=value` into two items.
+        self.items = items.flatMap { item -> [String] in
+            if item.hasPrefix("--"), let eq = item.firstIndex(of: "=") {
+                return [String(item[..<eq]), String(item[item.index(after: eq)...])]
+            }
+            return [item]
+        }
+    }
+
+    func fail(_ message: String) -> UsageError { UsageError(command: command, message: message) }
+
+    /// True when `name` is present (a flag takes no value).
+    mutating func flag(_ name: String) -> Bool {
+        guard let k = items.firstIndex(of: name) else { return false }
+        used.insert(k)
+        return true
+    }
+
+    /// The value following `name`, or nil when the option is absent.
+    mutating func string(_ name: String) throws -> String? {
+        let hits = items.indices.filter { items[$0] == name }
+        guard let k = hits.last else { return nil }
+        if hits.count > 1 { throw fail("option \(name) given \(hits.count) times") }
+        guard k + 1 < items.count, !(items[k + 1].hasPrefix("--") && items[k + 1].count > 2) else {
+            throw fail("option \(name) needs a value")
+        }
+        used.insert(k); used.insert(k + 1)
+        return items[k + 1]
+    }
+
+    mutating func required(_ name: String) throws -> String {
+        guard let v = try string(name) else { throw fail("missing required option \(name)") }
+        return v
+    }
+
+    mutating func int(_ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text = try string(name) else { return value }
+        guard let v = Int(text) else { throw fail("\(name) expects a whole number, got '\(text)'") }
+        guard range.contains(v) else { throw fail("\(name)=\(v) is out of range \(range.lowerBound)...\(range.upperBound)") }
+        return v
+    }
+
+    mutating func double(_ name: String, default value: Double, in range: ClosedRange<Double>) throws -> Double {
+        guard let text = try string(name) else { return value }
+        guard let v = Double(text), v.isFinite else { throw fail("\(name) expects a number, got '\(text)'") }
+        guard range.contains(v) else { throw fail("\(name)=\(text) is out of range \(range.lowerBound)...\(range.upperBound)") }
+        return v
+    }
+
+    mutating func choice<T: RawRepresentable>(_ name: String, default value: T) throws -> T where T.RawValue == String, T: CaseIterable {
+        guard let text = try string(name) else { return value }
+        guard let v = T(rawValue: text) else {
+            throw fail("\(name) must be one of \(T.allCases.map(\.rawValue).joined(separator: "|")), got '\(text)'")
+        }
+        return v
+    }
+
+    /// Fails on anything not consumed: an unknown option or a stray value.
+    func finish() throws {
+        for (k, item) in items.enumerated() where !used.contains(k) {
+            throw fail(item.hasPrefix("-") ? "unknown option \(item)" : "unexpected argument '\(item)'")
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import XCTest
+
+/// Runs the built `tagstack` binary (a sibling of the test bundle in .build/<config>/).
+struct CLI {
+    static var binary: URL {
+        var dir = Bundle(for: CLIToken.self).bundleURL.deletingLastPathComponent()
+        if !FileManager.default.fileExists(atPath: dir.appendingPathComponent("tagstack").path) {
+            dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent(".build/debug")
+        }
+        return dir.appendingPathComponent("tagstack")
+    }
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    @discardableResult
+    static func run(_ args: [String], cwd: String? = nil) throws -> Result {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+}
+
+final class CLIToken {}
+
+final class Scratch {
+    let path: String
+    init() {
+        path = NSTemporaryDirectory() + "tagstack-cli-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+    @discardableResult func write(_ name: String, _ text: String) -> String {
+        let p = path + "/" + name
+        try! text.write(toFile: p, atomically: false, encoding: .utf8)
+        return p
+    }
+    func files() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: path))?.sorted() ?? [] }
+    func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path + "/" + name) }
+}
+
+func sharedData(_ name: String) -> String? {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let p = root.deletingLastPathComponent().appendingPathComponent("shared/data/\(name)").path
+    return FileManager.default.fileExists(atPath: p + "/labels.csv") ? p : nil
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class TagStackCLITestsSmoke: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

@@ -1,2 +1,0 @@
-import XCTest
-final class TagStackModelTestsSmoke: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

@@ -1,2 +1,0 @@
-import XCTest
-final class TagStackTestsSmoke: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
