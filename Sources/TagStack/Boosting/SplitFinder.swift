@@ -11,6 +11,8 @@
 // - Gain (LightGBM's, without L1): G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ); a split needs gain strictly
 //   above `minGainToSplit`. Across features the caller keeps the strictly better one, so ties keep the
 //   smaller feature index.
+// - Empty bins are skipped: their threshold gives the same partition (and gain) as the one tried just
+//   before, which wins ties, so skipping changes nothing but the time (small leaves have mostly empty bins).
 // - Sums are Double throughout (see HistogramKernel.swift).
 // The plain twin is `bestSplitPlain`, which enumerates every candidate partition explicitly.
 
@@ -59,6 +61,8 @@ enum SplitFinder {
         var t = k &- 2
         while t >= 0 {
             let p = hist + 3 &* (t &+ 1)
+            // An empty bin repeats the partition of the threshold above, which was tried first: skip it.
+            if p[2] == 0 { t &-= 1; continue }
             rg += p[0]; rh += p[1]; rc += p[2]
             let lc = totalC - rc
             if lc < minData { break }            // lower thresholds only shrink the left side
@@ -81,6 +85,7 @@ enum SplitFinder {
             var lg = 0.0, lh = 0.0, lc = 0.0
             for t in 0..<k {
                 let p = hist + 3 &* t
+                if p[2] == 0 { continue }        // same partition as the threshold below, tried first
                 lg += p[0]; lh += p[1]; lc += p[2]
                 let rc = totalC - lc
                 if rc < minData { break }
