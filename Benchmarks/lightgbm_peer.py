@@ -6,6 +6,8 @@
       lightgbm.Dataset (free_raw_data=False, constructed once) and trains one model per tag on it with
       set_label, then predicts test_X with every model. Prints one JSON line: wall times and peak memory.
       Checks that the Dataset really is reused: its C handle must not change across tags.
+  lightgbm_peer.py report --dir DIR [--threads "2 1"]
+      The side-by-side table (times, ratios, memory, quality) of a Benchmarks/bench_gbdt.sh run.
   lightgbm_peer.py compare --in DIR --a FILE --b FILE [--names A,B]
       Mean test log loss and ROC AUC over tags of two probability matrices (rows x tags) against
       DIR/test_y.npy, with one implementation for both.
@@ -122,6 +124,29 @@ def compare(args):
     print(json.dumps(out))
 
 
+def report(args):
+    """The side-by-side table of a bench_gbdt.sh run."""
+    rows = []
+    for t in args.threads.split():
+        ts = json.load(open(f"{args.dir}/tagstack_{t}.json"))
+        lg = json.load(open(f"{args.dir}/lightgbm_{t}.json"))
+        q = json.load(open(f"{args.dir}/quality_{t}.json"))
+        rows.append((t, ts, lg, q))
+    print(f"\n{rows[0][1]['tags']} tags, {rows[0][1]['rows']} training rows, {rows[0][1]['features']} features; "
+          f"LightGBM {rows[0][2]['version']} ({rows[0][2]['mode']}-wise)")
+    print(f"{'threads':>7} {'':>10} {'TagStack':>10} {'LightGBM':>10} {'ratio':>7}")
+    for t, ts, lg, q in rows:
+        def line(name, a, b, fmt="{:10.2f}"):
+            print(f"{t:>7} {name:>10} {fmt.format(a)} {fmt.format(b)} {a / b:7.3f}")
+        line("train s", ts["total_train_s"], lg["total_train_s"])
+        line("score s", ts["score_s"], lg["score_s"], "{:10.3f}")
+        line("peak MiB", ts["train_peak_rss_mib"], lg["train_peak_rss_mib"], "{:10.1f}")
+        a, b = q["tagstack"], q["lightgbm"]
+        print(f"{t:>7} {'log loss':>10} {a['mean_log_loss']:10.5f} {b['mean_log_loss']:10.5f} "
+              f"{a['mean_log_loss'] / b['mean_log_loss']:7.4f}")
+        print(f"{t:>7} {'AUC':>10} {a['mean_auc']:10.5f} {b['mean_auc']:10.5f} {a['mean_auc'] - b['mean_auc']:+7.4f}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -137,8 +162,11 @@ def main():
     c.add_argument("--a", required=True)
     c.add_argument("--b", required=True)
     c.add_argument("--names", default="tagstack,lightgbm")
+    r = sub.add_parser("report")
+    r.add_argument("--dir", required=True)
+    r.add_argument("--threads", default="2 1")
     args = ap.parse_args()
-    train(args) if args.cmd == "train" else compare(args)
+    {"train": train, "compare": compare, "report": report}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -113,11 +113,13 @@ struct PackedTrees {
         }
     }
 
-    /// Adds every tree's output to `out[r]` for the rows in `rows`, tree by tree, in blocks of rows.
+    /// Adds every tree's output to `out[r]` for the rows in `rows`, tree by tree, in blocks of 32 rows: a
+    /// block's rows stay in cache while every tree walks them. (Measured: blocks of 32 beat 1, 8 and 256, and
+    /// a branch-free walk was slower than this branchy one.)
     func accumulate(x: UnsafePointer<Double>, stride: Int, rows: Range<Int>, into out: UnsafeMutablePointer<Double>) {
         nodes.withUnsafeBufferPointer { nb in
             leaves.withUnsafeBufferPointer { lb in
-                let block = 256
+                let block = 32
                 var start = rows.lowerBound
                 while start < rows.upperBound {
                     let end = min(start + block, rows.upperBound)
@@ -128,13 +130,14 @@ struct PackedTrees {
                             continue
                         }
                         for r in start..<end {
-                            let row = x + r * stride
+                            let row = x + r &* stride
                             var node = root
                             repeat {
                                 let n = nb[Int(node)]
                                 let v = row[Int(n.feature)]
-                                // `v <= t` is false for NaN, so NaN takes the right branch unless defaultLeft.
-                                node = (v <= n.threshold || (n.defaultLeft && v.isNaN)) ? n.left : n.right
+                                // Left when v <= threshold; a NaN compares false and goes left iff defaultLeft.
+                                let goLeft = v <= n.threshold || (n.defaultLeft && v.isNaN)
+                                node = goLeft ? n.left : n.right
                             } while node >= 0
                             out[r] += lb[Int(~node)]
                         }
