@@ -43,6 +43,38 @@ final class HistogramTests: XCTestCase {
         XCTAssertEqual(hist, HistogramKernel.buildPlain(column: s.column, rows: all, gradients: s.grad, hessians: s.hess, binCount: s.binCount))
     }
 
+    func testFourFeatureKernelEqualsPlainTwinExactly() {
+        let s = setup(seed: 7, n: 999, binCount: 50)
+        var rng = SplitMix64(seed: 8)
+        let cols = (0..<4).map { _ in (0..<999).map { _ in UInt8(rng.nextInt(below: 50)) } }
+        let nb = [50, 37, 50, 12].map { $0 }
+        let colsClamped = (0..<4).map { f in cols[f].map { min($0, UInt8(nb[f] - 1)) } }
+        for useRows in [true, false] {
+            let rows = useRows ? s.rows : (0..<999).map { Int32($0) }
+            let offsets = [0, nb[0], nb[0] + nb[1], nb[0] + nb[1] + nb[2]].map { $0 * 3 }
+            let flat = UnsafeMutablePointer<Double>.allocate(capacity: nb.reduce(0, +) * 3)
+            defer { flat.deallocate() }
+            flat.initialize(repeating: .nan, count: nb.reduce(0, +) * 3)
+            var ordered = [Float](repeating: 0, count: 2 * rows.count)
+            rows.withUnsafeBufferPointer { r in
+                HistogramKernel.gather(rows: r.baseAddress!, count: r.count, gradients: s.grad, hessians: s.hess, ordered: &ordered)
+            }
+            colsClamped[0].withUnsafeBufferPointer { c0 in colsClamped[1].withUnsafeBufferPointer { c1 in
+            colsClamped[2].withUnsafeBufferPointer { c2 in colsClamped[3].withUnsafeBufferPointer { c3 in
+            rows.withUnsafeBufferPointer { r in
+                HistogramKernel.build4(columns: (c0.baseAddress!, c1.baseAddress!, c2.baseAddress!, c3.baseAddress!),
+                                       hists: (flat + offsets[0], flat + offsets[1], flat + offsets[2], flat + offsets[3]),
+                                       binCounts: (nb[0], nb[1], nb[2], nb[3]), rows: useRows ? r.baseAddress! : nil,
+                                       ordered: ordered, gradients: s.grad, hessians: s.hess, count: rows.count)
+            } } } } }
+            let hs = (0..<4).map { Array(UnsafeBufferPointer(start: flat + offsets[$0], count: nb[$0] * 3)) }
+            for f in 0..<4 {
+                XCTAssertEqual(hs[f], HistogramKernel.buildPlain(column: colsClamped[f], rows: rows, gradients: s.grad, hessians: s.hess, binCount: nb[f]),
+                               "feature \(f), rows given: \(useRows)")
+            }
+        }
+    }
+
     func testSubtractionEqualsDirectBuild() {
         let s = setup(seed: 5)
         let parent = s.rows
