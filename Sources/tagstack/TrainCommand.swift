@@ -7,20 +7,41 @@ enum TrainCommand {
     USAGE: tagstack train --data DIR --model OUT.json [options]
 
     Fits a model on DIR/labels.csv, DIR/train_X.csv and DIR/train_y.csv (or the files named below) and
-    writes it atomically as versioned JSON.
+    writes it atomically as versioned JSON. Rows of one group (DIR/train_groups.csv, or --groups) never
+    straddle cross-validation folds.
 
-    OPTIONS:
+    DATA:
       --data DIR              Folder with the Mewo files (default: Data)
       --labels FILE           labels.csv (default: DIR/labels.csv)
       --train-x FILE          Training features, .csv or .npy (default: DIR/train_X.csv)
       --train-y FILE          Training targets, .csv or .npy (default: DIR/train_y.csv)
-      --groups FILE           Groups file (ChallengeID, artist, ...) (default: DIR/train_groups.csv if present)
-      --model FILE            Where to write the model (required)
-      --learner NAME          thresholds | constant (default: thresholds)
-      --at-least-one RULE     class | track | none: when no tag passes its threshold, predict the tag with
-                              the largest score / threshold ratio, per class or per track (default: none)
+      --groups FILE           Groups file: ChallengeID then group columns (default: DIR/train_groups.csv if present)
+      --group-column NAME     Use only this column of the groups file (default: all; rows sharing any value
+                              in any column stay together)
+      --no-groups             Ignore the groups file (plain K-fold)
       --allow-missing         Read empty cells and NaN in X as missing values instead of failing
+    MODEL:
+      --model FILE            Where to write the model (required)
+      --learner NAME          auto | gbdt | logistic | thresholds | constant (default: auto: the best of
+                              thresholds, logistic and gbdt by out-of-fold weighted F1)
+      --features MODE         own | all: per-tag row statistics only, or also every input column (default: own)
+      --folds K               Cross-validation folds (default: 5); 0 turns CV off: rounds fixed by --rounds,
+                              thresholds fitted on training scores
+      --rounds N              Most boosting rounds early stopping may choose (without CV: the rounds) (default: 300)
+      --leaves N              Leaves per tree (default: 15)
+      --learning-rate X       Shrinkage (default: 0.05)
+      --min-data-in-leaf N    (default: 20)
+      --feature-fraction X    Features drawn per tree (default: 0.8)
+      --lambda-l2 X           L2 on leaf values (default: 1)
+      --margin X              A tag keeps its stacked score only when its out-of-fold F1 beats the raw
+                              score's by more than X (default: 0.005)
+      --decision RULE         auto | thresholds | class | track | hierarchical (default: auto for stacking
+                              learners, thresholds for the thresholds and constant learners)
+      --at-least-one RULE     class | track | none: shorthand for --decision class|track|thresholds
+    RUN:
+      --threads N             Worker threads (default: all cores); results do not depend on it
       --seed N                Seed for every random choice (default: 1)
+      --report FILE           Per-tag CSV: support, out-of-fold F1 raw vs stacked, threshold, path, rounds
       --quiet                 No progress on stderr
     """
 
@@ -32,29 +53,101 @@ enum TrainCommand {
         if let v = try args.string("--labels") { files.labels = v }
         if let v = try args.string("--train-x") { files.x = v }
         if let v = try args.string("--train-y") { files.y = v }
+        let noGroups = args.flag("--no-groups")
         if let v = try args.string("--groups") { files.groups = v }
-        else if FileManager.default.fileExists(atPath: dir + "/train_groups.csv") { files.groups = dir + "/train_groups.csv" }
+        else if !noGroups, FileManager.default.fileExists(atPath: dir + "/train_groups.csv") { files.groups = dir + "/train_groups.csv" }
+        let groupColumn = try args.string("--group-column")
+        if groupColumn != nil && files.groups == nil { throw args.fail("--group-column needs a groups file (--groups FILE)") }
         let modelPath = try args.required("--model")
-        let learner: BaselineLearner = try args.choice("--learner", default: .thresholds)
-        let atLeastOne: AtLeastOne = try args.choice("--at-least-one", default: .none)
+        var o = StackerOptions()
+        o.learner = try args.choice("--learner", default: .auto)
+        o.features = try args.choice("--features", default: .own)
+        o.folds = try args.int("--folds", default: 5, in: 0...100)
+        if o.folds == 1 { throw args.fail("--folds=1 is not allowed: use 0 (no cross-validation) or at least 2") }
+        o.rounds = try args.int("--rounds", default: o.rounds, in: 0...100_000)
+        o.leaves = try args.int("--leaves", default: o.leaves, in: 2...65_536)
+        o.learningRate = try args.double("--learning-rate", default: o.learningRate, in: 1e-6...10)
+        o.minDataInLeaf = try args.int("--min-data-in-leaf", default: o.minDataInLeaf, in: 1...1_000_000)
+        o.featureFraction = try args.double("--feature-fraction", default: o.featureFraction, in: 1e-6...1)
+        o.lambdaL2 = try args.double("--lambda-l2", default: o.lambdaL2, in: 0...1e12)
+        o.margin = try args.double("--margin", default: o.margin, in: -1...1)
+        let decision: DecisionChoice? = try args.string("--decision").map { text in
+            guard let d = DecisionChoice(rawValue: text) else {
+                throw args.fail("--decision must be one of \(DecisionChoice.allCases.map(\.rawValue).joined(separator: "|")), got '\(text)'")
+            }
+            return d
+        }
+        let atLeastOne: AtLeastOne? = try args.string("--at-least-one").map { text in
+            guard let a = AtLeastOne(rawValue: text) else { throw args.fail("--at-least-one must be one of class|track|none, got '\(text)'") }
+            return a
+        }
+        if decision != nil && atLeastOne != nil { throw args.fail("give --decision or --at-least-one, not both") }
+        let baseline = o.learner == .thresholds || o.learner == .constant
+        o.decision = decision ?? atLeastOne.map { a -> DecisionChoice in a == .none ? .thresholds : (a == .class ? .class : .track) }
+            ?? (baseline ? .thresholds : .auto)
+        o.threads = try args.int("--threads", default: defaultThreadCount, in: 1...1024)
+        o.seed = UInt64(try args.int("--seed", default: 1, in: 0...Int.max))
+        let reportPath = try args.string("--report")
         let allowMissing = args.flag("--allow-missing")
-        let seed = try args.int("--seed", default: 1, in: 0...Int.max)
         let quiet = args.flag("--quiet")
         try args.finish()
 
         let started = Date()
-        let data = try TrainingData.load(files, options: FeatureReadOptions(allowMissing: allowMissing))
-        let rule: DecisionRule = switch atLeastOne {
-        case .none: .thresholds
-        case .class: .atLeastOnePerClass
-        case .track: .atLeastOnePerTrack
+        var data = try TrainingData.load(files, options: FeatureReadOptions(allowMissing: allowMissing))
+        if let groupColumn, let g = data.groups {
+            guard let j = g.columns.firstIndex(of: groupColumn) else {
+                throw DataError(.missingColumn, file: files.groups!, line: 1,
+                                "no group column '\(groupColumn)' (columns: \(g.columns.joined(separator: ", ")))")
+            }
+            data.groups = GroupTable(ids: g.ids, columns: [groupColumn], values: [g.values[j]])
         }
-        let model = Baselines.train(learner, data: data, decision: rule,
-                                    training: ["rows": String(data.x.rowCount), "seed": String(seed)])
-        try AtomicFileWriter.write(bytes: [UInt8](try model.encoded()), to: modelPath)
+        // Open outputs before the long part, so an unwritable path fails fast.
+        let modelOut = try AtomicFileWriter(path: modelPath)
+        let reportOut = try reportPath.map { try AtomicFileWriter(path: $0) }
+        if !quiet { o.progress = Progress(started: started).update }
+        let result = try Stacker.train(data: data, options: o, training: [
+            "rows": String(data.x.rowCount), "seed": String(o.seed), "features": o.features.rawValue,
+            "groups": data.groups.map { $0.columns.joined(separator: "+") } ?? "none",
+        ])
+        try modelOut.write(bytes: [UInt8](try result.model.encoded()))
+        if let reportOut {
+            try reportOut.write("tag,support,oof_f1_raw,oof_f1_stacked,threshold,path,rounds\n")
+            for r in result.reports {
+                let cells = [r.tag, String(r.support), MewoIO.formatNumber(r.rawF1), r.stackedF1.map(MewoIO.formatNumber) ?? "",
+                             r.threshold.map(MewoIO.formatNumber) ?? "never", r.path.rawValue, r.rounds.map(String.init) ?? ""]
+                try reportOut.write(cells.map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ",") + "\n")
+            }
+        }
+        try commitAll([modelOut] + (reportOut.map { [$0] } ?? []))
         if !quiet {
-            note(String(format: "trained %@ on %d rows × %d tags in %.1f s → %@", learner.rawValue,
-                        data.x.rowCount, data.labels.count, Date().timeIntervalSince(started), modelPath))
+            let stacked = result.model.tags.filter { $0.path == .stacked }.count
+            let scores = result.learnerScores.map { "\($0.0.rawValue) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
+            note("out-of-fold weighted F1: \(scores)")
+            note("learner \(result.chosenLearner.rawValue): \(stacked) tag(s) stacked, \(data.labels.count - stacked) raw; decision \(result.model.decision.rawValue)")
+            note(String(format: "trained on %d rows × %d tags in %.1f s → %@", data.x.rowCount, data.labels.count,
+                        Date().timeIntervalSince(started), modelPath))
         }
+    }
+}
+
+/// Progress on stderr: tags done / total, elapsed, ETA; silent for the first two seconds, then at most
+/// twice a second.
+final class Progress: @unchecked Sendable {
+    let started: Date
+    let lock = NSLock()
+    var last = Date.distantPast
+    var shown = false
+    init(started: Date) { self.started = started }
+
+    func update(done: Int, total: Int) {
+        lock.lock(); defer { lock.unlock() }
+        let now = Date(), elapsed = now.timeIntervalSince(started)
+        guard elapsed > 2, now.timeIntervalSince(last) > 0.5 || done == total else { return }
+        last = now
+        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+        let text = String(format: "\r  tags %d/%d  elapsed %.0fs  ETA %.0fs   ", done, total, elapsed, eta)
+        FileHandle.standardError.write(text.data(using: .utf8)!)
+        shown = true
+        if done == total { FileHandle.standardError.write("\n".data(using: .utf8)!) }
     }
 }

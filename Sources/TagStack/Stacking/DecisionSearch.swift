@@ -1,0 +1,89 @@
+// Choosing the decision rule on out-of-fold probabilities, and fitting the hierarchical rule's
+// per-category thresholds.
+
+import TagStackModel
+
+enum DecisionSearch {
+    /// Category scores (rows × categories) from the X columns named like categories, or nil when any is absent.
+    static func categoryColumnScores(_ data: TrainingData) -> [Double]? {
+        let cats = data.labels.categories
+        let cols = cats.map { data.x.columnIndex($0) }
+        guard cols.allSatisfy({ $0 != nil }) else { return nil }
+        let n = data.x.rowCount, c = cats.count
+        var out = [Double](repeating: 0, count: n * c)
+        for i in 0..<n { for g in 0..<c { out[i * c + g] = data.x[i, cols[g]!] } }
+        return out
+    }
+
+    /// Weighted F1 of the decisions that `tags`' thresholds and `rule` give on `probabilities`.
+    static func weightedF1(data: TrainingData, probabilities: [Double], tags: [TagModel], rule: DecisionRule, hierarchy: Hierarchy?) -> Double {
+        let decider = Decider(thresholds: tags.map(\.threshold), rule: rule, labels: data.labels, hierarchy: hierarchy)
+        let cats = decider.needsCategoryColumns ? categoryColumnScores(data) : nil
+        let d = decider.decide(rows: data.x.rowCount, probabilities: probabilities, categoryScores: cats)
+        return weightedF1(truth: data.y.values, decisions: d, tags: data.labels.count)
+    }
+
+    /// Σ_t support_t · F1_t / Σ_t support_t, as scikit-learn's `f1_score(average="weighted")`.
+    static func weightedF1(truth: [UInt8], decisions: [UInt8], tags t: Int) -> Double {
+        var tp = [Int](repeating: 0, count: t), pred = tp, sup = tp
+        for (k, (y, d)) in zip(truth, decisions).enumerated() {
+            let j = k % t
+            if y != 0 { sup[j] += 1; if d != 0 { tp[j] += 1 } }
+            if d != 0 { pred[j] += 1 }
+        }
+        let total = sup.reduce(0, +)
+        guard total > 0 else { return 0 }
+        var sum = 0.0
+        for j in 0..<t where sup[j] > 0 { sum += Double(sup[j]) * 2 * Double(tp[j]) / Double(sup[j] + pred[j]) }
+        return sum / Double(total)
+    }
+
+    /// Per-category thresholds for the hierarchical rule. Each category's threshold maximises the
+    /// support-weighted F1 of its own tags (categories do not interact under the rule), over `nil` (always
+    /// on) and 64 quantiles of the category's score; ties keep the lower threshold (fewer tags removed).
+    static func fitHierarchy(data: TrainingData, probabilities: [Double], tags: [TagModel], rows: [Int]? = nil) -> Hierarchy {
+        let t = data.labels.count
+        let rows = rows ?? Array(0..<data.x.rowCount)
+        let columnScores = categoryColumnScores(data)
+        let groups = data.labels.tagIndicesByCategory
+        let c = groups.count
+        var thresholds = [Double?](repeating: nil, count: c)
+        for (g, members) in groups.enumerated() {
+            let score: [Double] = rows.map { i in
+                if let cs = columnScores { return cs[i * c + g] }
+                return members.map { probabilities[i * t + $0] }.max()!
+            }
+            // Tag decisions before gating, and the truth, for this category's tags.
+            let passes: [[Bool]] = members.map { k in
+                rows.map { i in tags[k].threshold.map { probabilities[i * t + k] >= $0 } ?? false }
+            }
+            let truth: [[Bool]] = members.map { k in rows.map { data.y[$0, k] != 0 } }
+            func objective(_ th: Double?) -> Double {
+                var sum = 0.0
+                for m in 0..<members.count {
+                    var tp = 0, pred = 0, sup = 0
+                    for r in 0..<rows.count {
+                        let y = truth[m][r]
+                        let on = passes[m][r] && (th.map { score[r] >= $0 } ?? true)
+                        if y { sup += 1; if on { tp += 1 } }
+                        if on { pred += 1 }
+                    }
+                    if sup > 0 { sum += 2 * Double(tp) / Double(sup + pred) * Double(sup) }
+                }
+                return sum
+            }
+            let sorted = score.filter { !$0.isNaN }.sorted()
+            var best: Double? = nil
+            var bestValue = objective(nil)
+            guard !sorted.isEmpty else { continue }
+            var candidates: [Double] = []
+            for q in 1..<64 { candidates.append(sorted[Int(Double(q) / 64 * Double(sorted.count - 1))]) }
+            for th in Array(Set(candidates)).sorted() {
+                let v = objective(th)
+                if v > bestValue { bestValue = v; best = th }
+            }
+            thresholds[g] = best
+        }
+        return Hierarchy(source: columnScores != nil ? .column : .maxTag, thresholds: thresholds)
+    }
+}

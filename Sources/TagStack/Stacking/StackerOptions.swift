@@ -1,0 +1,79 @@
+// Options of `tagstack train`, as the library sees them.
+
+import TagStackModel
+
+/// The learners `tagstack train --learner` offers.
+public enum LearnerKind: String, CaseIterable, Sendable {
+    /// Picks among the learners below by out-of-fold weighted F1.
+    case auto
+    /// Per tag, gradient-boosted trees over the tag's features, boosting from the network's own logit.
+    case gbdt
+    /// Per tag, L2-regularised logistic regression over the tag's standardised features.
+    case logistic
+    /// Per tag, the F1-maximising threshold on the tag's own score (the challenge benchmark).
+    case thresholds
+    /// A 0.5 threshold on every tag's own score.
+    case constant
+}
+
+/// Which inputs feed each tag's model.
+public enum FeatureMode: String, CaseIterable, Sendable {
+    /// The tag's own score and row statistics (class rank, z-score, category, extra networks' scores).
+    case own
+    /// `own` plus every input column.
+    case all
+}
+
+/// The decision rule, or `auto` to pick it by out-of-fold weighted F1.
+public enum DecisionChoice: String, CaseIterable, Sendable {
+    case auto, thresholds, `class`, track, hierarchical
+
+    var rule: DecisionRule? {
+        switch self {
+        case .auto: return nil
+        case .thresholds: return .thresholds
+        case .class: return .atLeastOnePerClass
+        case .track: return .atLeastOnePerTrack
+        case .hierarchical: return .hierarchical
+        }
+    }
+}
+
+public struct StackerOptions: Sendable {
+    public var learner: LearnerKind = .auto
+    public var features: FeatureMode = .own
+    /// Cross-validation folds; 0 turns CV off (rounds fixed by `rounds`, thresholds on training scores).
+    public var folds = 5
+    /// With CV: the most rounds early stopping may pick. Without: the rounds trained.
+    public var rounds = 300
+    /// Early-stopping patience (rounds without improvement of the validation log loss).
+    public var patience = 30
+    public var leaves = 15
+    public var learningRate = 0.05
+    public var minDataInLeaf = 20
+    public var featureFraction = 0.8
+    public var lambdaL2 = 1.0
+    /// L2 penalty of the logistic learner (scikit-learn's 1/C).
+    public var logisticLambda = 1.0
+    public var decision: DecisionChoice = .auto
+    /// A tag keeps its stacked score only when its out-of-fold F1 beats the raw score's by more than this.
+    public var margin = 0.005
+    /// A tag is stacked only when, in a paired bootstrap over groups of its cross-fitted decisions, the
+    /// stacked F1 beats the raw F1 in at least this share of resamples (0 turns the test off).
+    public var confidence = 0.9
+    public var bootstrapDraws = 400
+    /// Tags with fewer positives than this stay raw (too few to learn from).
+    public var minPositives = 10
+    public var threads = 1
+    public var seed: UInt64 = 1
+    /// Called from worker threads as tags finish: (done, total).
+    public var progress: (@Sendable (Int, Int) -> Void)? = nil
+
+    public init() {}
+
+    func boostingParameters(rounds: Int, earlyStopping: Int, seed: UInt64) -> BoostingParameters {
+        BoostingParameters(numLeaves: leaves, minDataInLeaf: minDataInLeaf, lambdaL2: lambdaL2,
+                           learningRate: learningRate, numRounds: rounds, featureFraction: featureFraction,
+                           earlyStoppingRounds: earlyStopping, seed: seed)
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder: the synthetic generator (SyntheticGenerator) is being written.
