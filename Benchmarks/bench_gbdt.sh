@@ -21,7 +21,8 @@ PY=$VENV/bin/python
 swift build -c release --product tagstack-bench >/dev/null
 if [ ! -f "$DATA/train_X.csv" ]; then
     swift build -c release --product tagstack >/dev/null
-    .build/release/tagstack generate --out "$DATA" --train 12000 --test 4000 --seed 1
+    .build/release/tagstack generate --out "$DATA" --train 12000 --test 4000 --seed 1 2>/dev/null \
+        || .build/release/tagstack-bench generate-data --out "$DATA" --train 12000 --test 4000 --seed 1
 fi
 if [ ! -x "$PY" ] || ! "$PY" -c "import lightgbm, numpy" 2>/dev/null; then
     python3 -m venv "$VENV"

@@ -38,7 +38,7 @@ def train(args):
     x = np.load(f"{args.dir}/train_X.npy")
     y = np.load(f"{args.dir}/train_y.npy")
     xt = np.load(f"{args.dir}/test_X.npy")
-    tags = y.shape[1]
+    tags = y.shape[1] if args.tags is None else min(args.tags, y.shape[1])
     labels = [np.ascontiguousarray(y[:, t], dtype=np.float64) for t in range(tags)]
     loaded = peak_rss_mib()
     params = dict(PARAMS, num_threads=args.threads, num_iterations=args.rounds)
@@ -156,6 +156,7 @@ def main():
     t.add_argument("--rounds", type=int, default=100)
     t.add_argument("--mode", choices=["auto", "col", "row"], default="auto",
                    help="LightGBM's histogram layout: auto (its own test each train call), col- or row-wise")
+    t.add_argument("--tags", type=int, help="only the first N tags (development)")
     t.add_argument("--prob")
     c = sub.add_parser("compare")
     c.add_argument("--in", dest="dir", required=True)

@@ -9,6 +9,8 @@
 //       Bins train_X once, trains one model per tag (the benchmark's fixed parameters), scores test_X with
 //       every model, writes the test probabilities (rows × tags, float64 .npy) and prints one JSON line:
 //       wall times (binning, training, scoring) and peak resident memory.
+//   tagstack-bench generate-data --out DIR [--train 12000] [--test 4000] [--seed 1]
+//       The default synthetic data set (same as `tagstack generate`), for when the CLI command is absent.
 //   tagstack-bench random [tags] [threads]
 //       Quick synthetic-data timing for development.
 
@@ -144,6 +146,12 @@ do {
     switch args.count > 1 ? args[1] : "" {
     case "gbdt-export": try exportData(options(args.dropFirst(2)))
     case "gbdt": try runGBDT(options(args.dropFirst(2)))
+    case "generate-data":
+        let o = options(args.dropFirst(2))
+        guard let out = o["out"] else { fail("generate-data needs --out DIR") }
+        let config = SyntheticConfig(trainCount: Int(o["train"] ?? "12000")!, testCount: Int(o["test"] ?? "4000")!,
+                                     seed: UInt64(o["seed"] ?? "1")!)
+        try SyntheticData.generate(config).write(to: out)
     case "random": try runRandom(tags: args.count > 2 ? Int(args[2])! : 8, threads: args.count > 3 ? Int(args[3])! : 2)
     default:
         print("usage: tagstack-bench gbdt-export --data DIR --out OUT | gbdt --in OUT [--threads N] [--prob FILE] | random [tags] [threads]")
