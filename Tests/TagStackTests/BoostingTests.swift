@@ -113,6 +113,7 @@ final class BoostingTests: XCTestCase {
         XCTAssertEqual(message(BoostingParameters(earlyStoppingRounds: 3)), "earlyStoppingRounds=3 needs validation rows (validRows is empty)")
         XCTAssertEqual(message(BoostingParameters(), trainRows: [0, 60]), "trainRows: row 60 is outside 0..<50")
         XCTAssertEqual(message(BoostingParameters(), trainRows: [3, 3]), "trainRows: row 3 appears twice")
+        XCTAssertEqual(message(BoostingParameters(), trainRows: []), "trainRows is empty: nothing to train on")
         XCTAssertThrowsError(try trainBinary(matrix: m, labels: [UInt8](repeating: 2, count: 50), parameters: BoostingParameters())) {
             XCTAssertEqual("\($0)", "labels of tag 0: row 0 has label 2, expected 0 or 1")
         }
