@@ -14,6 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${1:-Data}
 THREADS=${2:-"2 1"}
+TAGS=${TAGS:+--tags $TAGS}          # TAGS=N: only the first N tags (development)
 OUT=Benchmarks/out/gbdt
 VENV=Benchmarks/.venv
 PY=$VENV/bin/python
@@ -32,8 +33,8 @@ mkdir -p "$OUT"
 .build/release/tagstack-bench gbdt-export --data "$DATA" --out "$OUT"
 
 for t in $THREADS; do
-    .build/release/tagstack-bench gbdt --in "$OUT" --threads "$t" --prob "$OUT/tagstack_prob_$t.npy" | tee "$OUT/tagstack_$t.json"
-    "$PY" Benchmarks/lightgbm_peer.py train --in "$OUT" --threads "$t" --mode "${LGB_MODE:-col}" \
+    .build/release/tagstack-bench gbdt --in "$OUT" --threads "$t" $TAGS --prob "$OUT/tagstack_prob_$t.npy" | tee "$OUT/tagstack_$t.json"
+    "$PY" Benchmarks/lightgbm_peer.py train --in "$OUT" --threads "$t" $TAGS --mode "${LGB_MODE:-col}" \
         --prob "$OUT/lightgbm_prob_$t.npy" | tee "$OUT/lightgbm_$t.json"
     "$PY" Benchmarks/lightgbm_peer.py compare --in "$OUT" --a "$OUT/tagstack_prob_$t.npy" \
         --b "$OUT/lightgbm_prob_$t.npy" | tee "$OUT/quality_$t.json"
