@@ -1,44 +1,171 @@
+// tagstack-bench: benchmarks only (`make bench`), never part of `make test`.
+//
+//   tagstack-bench gbdt-export --data DIR --out OUT
+//       Reads DIR/{labels.csv,train_X.csv,train_y.csv,test_X.csv,test_y.csv} and writes the exact feature
+//       matrices and labels the GBDT benchmark trains on as OUT/{train_X,test_X}.npy (float64) and
+//       OUT/{train_y,test_y}.npy (uint8), so that the LightGBM peer (Benchmarks/lightgbm_peer.py) loads
+//       the very same numbers.
+//   tagstack-bench gbdt --in OUT [--threads N] [--rounds 100] [--leaves 15] [--prob FILE]
+//       Bins train_X once, trains one model per tag (the benchmark's fixed parameters), scores test_X with
+//       every model, writes the test probabilities (rows × tags, float64 .npy) and prints one JSON line:
+//       wall times (binning, training, scoring) and peak resident memory.
+//   tagstack-bench generate-data --out DIR [--train 12000] [--test 4000] [--seed 1]
+//       The default synthetic data set (same as `tagstack generate`), for when the CLI command is absent.
+//   tagstack-bench random [tags] [threads]
+//       Quick synthetic-data timing for development.
+
+import Dispatch
 import Foundation
 import TagStack
 import TagStackModel
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
-// Random data with signal: y depends on a few features.
-func randomData(rows: Int, cols: Int, tags: Int, seed: UInt64) -> ([Double], [[UInt8]]) {
-    var rng = SplitMix64(seed: seed)
-    var x = [Double](repeating: 0, count: rows * cols)
-    for i in 0..<x.count { x[i] = rng.nextDouble() }
-    var labels: [[UInt8]] = []
-    for t in 0..<tags {
-        var y = [UInt8](repeating: 0, count: rows)
-        for r in 0..<rows {
+/// Peak resident set size of this process so far, in MiB.
+func peakRSSMiB() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_maxrss) / 1024          // Linux reports KiB
+}
+
+/// CPU time (user + system) of this process so far, in seconds.
+func cpuSeconds() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("tagstack-bench: \(message)\n".utf8))
+    exit(2)
+}
+
+/// `--name value` options after the subcommand.
+func options(_ args: ArraySlice<String>) -> [String: String] {
+    var out: [String: String] = [:]
+    var it = args.makeIterator()
+    while let a = it.next() {
+        guard a.hasPrefix("--"), let v = it.next() else { fail("bad argument '\(a)' (expected --name value)") }
+        out[String(a.dropFirst(2))] = v
+    }
+    return out
+}
+
+func exportData(_ o: [String: String]) throws {
+    guard let dir = o["data"], let out = o["out"] else { fail("gbdt-export needs --data DIR --out OUT") }
+    let labels = try MewoIO.readLabels(path: "\(dir)/labels.csv")
+    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+    for split in ["train", "test"] {
+        let x = try DataFiles.readFeatures(path: "\(dir)/\(split)_X.csv", labels: labels)
+        let y = try DataFiles.readLabels(path: "\(dir)/\(split)_y.csv", labels: labels, alignTo: x.ids, idsSource: "\(split)_X.csv")
+        try NPY.write(NPYMatrix(rows: x.rowCount, columns: x.columnCount, values: x.values), to: "\(out)/\(split)_X.npy")
+        try NPY.write(NPYMatrix(rows: y.rowCount, columns: y.tags.count, values: y.values.map(Double.init)),
+                      to: "\(out)/\(split)_y.npy", as: .uint8)
+        print("\(split): \(x.rowCount) rows, \(x.columnCount) feature columns, \(y.tags.count) tags")
+    }
+}
+
+/// The benchmark's fixed parameters (Benchmarks/README.md); LightGBM's peer uses the same.
+func benchParameters(_ o: [String: String]) -> BoostingParameters {
+    BoostingParameters(numLeaves: Int(o["leaves"] ?? "15")!, minDataInLeaf: 20, lambdaL2: 1, learningRate: 0.1,
+                       numRounds: Int(o["rounds"] ?? "100")!, featureFraction: 0.5, seed: 1)
+}
+
+func runGBDT(_ o: [String: String]) throws {
+    guard let dir = o["in"] else { fail("gbdt needs --in DIR (made by gbdt-export)") }
+    let threads = Int(o["threads"] ?? "2")!
+    let trainX = try NPY.read(path: "\(dir)/train_X.npy"), trainY = try NPY.read(path: "\(dir)/train_y.npy")
+    let testX = try NPY.read(path: "\(dir)/test_X.npy")
+    let n = trainX.rows, tags = min(trainY.columns, Int(o["tags"] ?? "\(trainY.columns)")!)
+    // Labels per tag, from the row-major y matrix.
+    let labels: [[UInt8]] = (0..<tags).map { t in (0..<n).map { UInt8(trainY.values[$0 * trainY.columns + t]) } }
+    let loaded = peakRSSMiB()
+
+    let c0 = cpuSeconds()
+    let t0 = now()
+    let matrix = try BinnedMatrix(values: trainX.values, rowCount: n, columnCount: trainX.columns, rowMajor: true,
+                                  options: BinningOptions(maxBins: 255), threads: threads)
+    let t1 = now()
+    let models = try trainBinaryMany(matrix: matrix, labels: labels, parameters: benchParameters(o), threads: threads)
+    let t2 = now()
+    let trainCPU = cpuSeconds() - c0
+    let trainPeak = peakRSSMiB()
+
+    // Scoring: every tag's model on every test row, tags shared among threads.
+    let m = testX.rows
+    var prob = [Double](repeating: 0, count: m * tags)
+    let t3 = now()
+    let workers = max(1, min(threads, tags))
+    let next = NSLock(); var counter = 0
+    prob.withUnsafeMutableBufferPointer { out in
+        let out = out
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                next.lock(); let t = counter; counter += 1; next.unlock()
+                if t >= tags { break }
+                let raw = models[t].ensemble.rawScores(values: testX.values, rowCount: m, columnCount: testX.columns)
+                for r in 0..<m { out[r * tags + t] = sigmoid(raw[r]) }
+            }
+        }
+    }
+    var t4 = now()
+    if let reps = o["score-reps"].flatMap(Int.init) {      // development: time scoring alone, best of reps
+        var best = t4 - t3
+        for _ in 0..<reps {
+            let s0 = now()
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var t = w
+                while t < tags { _ = models[t].ensemble.rawScores(values: testX.values, rowCount: m, columnCount: testX.columns); t += workers }
+            }
+            best = min(best, now() - s0)
+        }
+        t4 = t3 + best
+    }
+    if let path = o["prob"] {
+        try NPY.write(NPYMatrix(rows: m, columns: tags, values: prob), to: path)
+    }
+    let trees = models.reduce(0) { $0 + $1.trees.count }
+    print(String(format: #"{"engine":"tagstack","threads":%d,"rows":%d,"features":%d,"tags":%d,"trees":%d,"bin_s":%.3f,"train_s":%.3f,"total_train_s":%.3f,"train_cpu_s":%.3f,"score_s":%.3f,"loaded_rss_mib":%.1f,"train_peak_rss_mib":%.1f,"peak_rss_mib":%.1f}"#,
+                 threads, n, trainX.columns, tags, trees, t1 - t0, t2 - t1, t2 - t0, trainCPU, t4 - t3, loaded, trainPeak, peakRSSMiB()))
+}
+
+// Random data with signal (development only).
+func runRandom(tags: Int, threads: Int) throws {
+    let rows = 12000, cols = 289
+    var rng = SplitMix64(seed: 1)
+    let x = (0..<(rows * cols)).map { _ in rng.nextDouble() }
+    let labels: [[UInt8]] = (0..<tags).map { t in
+        (0..<rows).map { r in
             let a = x[r * cols + (t % cols)], b = x[r * cols + ((t * 7 + 3) % cols)]
             let z = 4 * (a - 0.5) + 3 * (b * b - 0.3) + (rng.nextDouble() - 0.5) * 2 - 2
-            y[r] = rng.nextDouble() < sigmoid(z) ? 1 : 0
+            return rng.nextDouble() < sigmoid(z) ? 1 : 0
         }
-        labels.append(y)
     }
-    return (x, labels)
+    var t0 = now()
+    let m = try BinnedMatrix(values: x, rowCount: rows, columnCount: cols, rowMajor: true, threads: threads)
+    print("binning \(now() - t0) s")
+    t0 = now()
+    let models = try trainBinaryMany(matrix: m, labels: labels, parameters: benchParameters([:]), threads: threads)
+    let dt = now() - t0
+    print("train \(tags) tags: \(dt) s, \(dt / Double(tags)) s/tag, trees \(models.map { $0.trees.count }.reduce(0, +))")
 }
 
 let args = CommandLine.arguments
-let mode = args.count > 1 ? args[1] : "help"
-if mode == "random" {
-    let tags = args.count > 2 ? Int(args[2])! : 8
-    let threads = args.count > 3 ? Int(args[3])! : 2
-    let (x, labels) = randomData(rows: 12000, cols: 289, tags: tags, seed: 1)
-    var t0 = now()
-    let m = try BinnedMatrix(values: x, rowCount: 12000, columnCount: 289, rowMajor: true, threads: threads)
-    print("binning \(now() - t0) s")
-    let p = BoostingParameters(numLeaves: 15, minDataInLeaf: 20, lambdaL2: 1, learningRate: 0.1, numRounds: 100, featureFraction: 0.5, seed: 42)
-    t0 = now()
-    let models = try trainBinaryMany(matrix: m, labels: labels, parameters: p, threads: threads)
-    let dt = now() - t0
-    print("train \(tags) tags: \(dt) s, \(dt / Double(tags)) s/tag, trees \(models.map { $0.trees.count })")
-    t0 = now()
-    let s = models[0].ensemble.rawScores(values: x, rowCount: 12000, columnCount: 289)
-    print("score \(now() - t0) s  first \(s[0])")
-} else {
-    print("usage: tagstack-bench random [tags] [threads] | gbdt ...")
+do {
+    switch args.count > 1 ? args[1] : "" {
+    case "gbdt-export": try exportData(options(args.dropFirst(2)))
+    case "gbdt": try runGBDT(options(args.dropFirst(2)))
+    case "generate-data":
+        let o = options(args.dropFirst(2))
+        guard let out = o["out"] else { fail("generate-data needs --out DIR") }
+        let config = SyntheticConfig(trainCount: Int(o["train"] ?? "12000")!, testCount: Int(o["test"] ?? "4000")!,
+                                     seed: UInt64(o["seed"] ?? "1")!)
+        try SyntheticData.generate(config).write(to: out)
+    case "random": try runRandom(tags: args.count > 2 ? Int(args[2])! : 8, threads: args.count > 3 ? Int(args[3])! : 2)
+    default:
+        print("usage: tagstack-bench gbdt-export --data DIR --out OUT | gbdt --in OUT [--threads N] [--prob FILE] | random [tags] [threads]")
+        exit(args.count > 1 ? 2 : 0)
+    }
+} catch {
+    fail("\(error)")
 }

@@ -124,6 +124,7 @@ private func checkInputs(matrix: BinnedMatrix, labels: [[UInt8]], initScores: [[
     }
     let train = try trainRows.map { try check($0, "trainRows") } ?? (0..<Int32(n)).map { $0 }
     let valid = try validRows.map { try check($0, "validRows") } ?? []
+    if train.isEmpty { throw BoostingError.invalidInput("trainRows is empty: nothing to train on") }
     if parameters.earlyStoppingRounds > 0 && valid.isEmpty {
         throw BoostingError.invalidParameter(name: "earlyStoppingRounds", value: "\(parameters.earlyStoppingRounds)",
                                              requirement: "needs validation rows (validRows is empty)")

@@ -13,7 +13,8 @@
 //   subtraction (parent − child) stays exact enough to choose the same split as a direct build.
 // - Order: rows are added in the order of the leaf's index range, so the result is identical whatever
 //   thread builds the feature (determinism across thread counts).
-// The plain twins (`buildPlain`, `subtractPlain`) are the reference the tests compare with.
+// The plain twins (`buildPlain`, `subtractPlain`) are the reference the tests compare `build`,
+// `buildAllRows`, `build4` and `subtract` with (bit for bit).
 
 /// Histogram kernels (namespace).
 enum HistogramKernel {
@@ -74,6 +75,37 @@ enum HistogramKernel {
         if r < count {
             let b0 = Int(column[r]) &* 3
             hist[b0] += Double(gradients[r]); hist[b0 &+ 1] += Double(hessians[r]); hist[b0 &+ 2] += 1
+        }
+    }
+
+    /// Builds the histograms of four features in one pass over the rows (each row's index and gradients
+    /// are loaded once for all four). Per feature the adds happen in row order, so each histogram equals
+    /// what `build` makes for that feature alone, bit for bit. `rows == nil` means all rows `0..<count` in
+    /// order, with gradients read in place from `gradients`/`hessians` instead of `ordered`.
+    @inline(__always)
+    static func build4(columns c: (UnsafePointer<UInt8>, UnsafePointer<UInt8>, UnsafePointer<UInt8>, UnsafePointer<UInt8>),
+                       hists h: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>),
+                       binCounts n: (Int, Int, Int, Int), rows: UnsafePointer<Int32>?, ordered: UnsafePointer<Float>,
+                       gradients: UnsafePointer<Float>, hessians: UnsafePointer<Float>, count: Int) {
+        h.0.update(repeating: 0, count: n.0 &* binStride)
+        h.1.update(repeating: 0, count: n.1 &* binStride)
+        h.2.update(repeating: 0, count: n.2 &* binStride)
+        h.3.update(repeating: 0, count: n.3 &* binStride)
+        @inline(__always) func add(_ r: Int, _ g: Double, _ hh: Double) {
+            let b0 = Int(c.0[r]) &* 3, b1 = Int(c.1[r]) &* 3, b2 = Int(c.2[r]) &* 3, b3 = Int(c.3[r]) &* 3
+            h.0[b0] += g; h.0[b0 &+ 1] += hh; h.0[b0 &+ 2] += 1
+            h.1[b1] += g; h.1[b1 &+ 1] += hh; h.1[b1 &+ 2] += 1
+            h.2[b2] += g; h.2[b2 &+ 1] += hh; h.2[b2 &+ 2] += 1
+            h.3[b3] += g; h.3[b3 &+ 1] += hh; h.3[b3 &+ 2] += 1
+        }
+        if let rows = rows {
+            for k in 0..<count {
+                add(Int(rows[k]), Double(ordered[2 &* k]), Double(ordered[2 &* k &+ 1]))
+            }
+        } else {
+            for r in 0..<count {
+                add(r, Double(gradients[r]), Double(hessians[r]))
+            }
         }
     }
 

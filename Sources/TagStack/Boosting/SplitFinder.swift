@@ -3,13 +3,16 @@
 // Notes
 // - Read-only: the feature's histogram (layout in HistogramKernel.swift: `k` value bins then the reserved
 //   missing bin `k`, 3 Doubles per bin) and the leaf's totals. Written: only the `SplitCandidate` passed in.
-// - A split at threshold bin `t` sends value bins `0...t` left. Missing rows (bin `k`) are tried on both
-//   sides when the leaf has any: "missing right" for `t` in `0...k-1` (t = k-1 is "values | missing") and
-//   "missing left" for `t` in `0...k-2`. With no missing rows in the leaf only `t` in `0...k-2` is tried and
-//   NaN is later sent to the child with more training rows (ties: left).
+// - A split at threshold bin `t` sends value bins `0...t` left. Candidates are tried in LightGBM's order,
+//   which decides ties: first "missing left" for `t` from `k-2` down to `0` (LightGBM's reverse scan: right
+//   sums accumulated from the top, left = total − right), so among equal gains the HIGHEST `t` wins; then, only if the leaf has missing rows, "missing right" for `t` in
+//   `0...k-1` (`t = k-1` is "values | missing"), which must be strictly better, the lowest `t` winning ties.
+//   So when a leaf has no missing rows its NaNs go left at inference, as in LightGBM.
 // - Gain (LightGBM's, without L1): G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ); a split needs gain strictly
-//   above `minGainToSplit` and above the best so far (so ties keep the earlier threshold, "missing right"
-//   before "missing left", and the smaller feature index across features).
+//   above `minGainToSplit`. Across features the caller keeps the strictly better one, so ties keep the
+//   smaller feature index.
+// - Empty bins are skipped: their threshold gives the same partition (and gain) as the one tried just
+//   before, which wins ties, so skipping changes nothing but the time (small leaves have mostly empty bins).
 // - Sums are Double throughout (see HistogramKernel.swift).
 // The plain twin is `bestSplitPlain`, which enumerates every candidate partition explicitly.
 
@@ -42,58 +45,72 @@ struct SplitConstraints {
 }
 
 enum SplitFinder {
-    /// Updates `best` with feature `feature`'s best split if it beats `best.gain`.
+    /// Updates `best` with feature `feature`'s best split if it is strictly better than `best`.
     /// `parentScore` is `G²/(H+λ)` of the leaf.
     @inline(__always)
     static func scan(feature: Int, hist: UnsafePointer<Double>, valueBins k: Int,
                      totalG: Double, totalH: Double, totalC: Double, parentScore: Double,
                      constraints c: SplitConstraints, best: inout SplitCandidate) {
-        let mG = hist[3 &* k], mH = hist[3 &* k &+ 1], mC = hist[3 &* k &+ 2]
-        let hasMissing = mC > 0
-        let lastT = hasMissing ? k &- 1 : k &- 2
-        if lastT < 0 { return }
+        if k < 2 && hist[3 &* k &+ 2] == 0 { return }
+        let mC = hist[3 &* k &+ 2]
         let lambda = c.lambdaL2, minData = c.minDataInLeaf, minHess = c.minSumHessianInLeaf
-        var lg = 0.0, lh = 0.0, lc = 0.0
-        for t in 0...lastT {
-            let p = hist + 3 &* t
-            lg += p[0]; lh += p[1]; lc += p[2]
-            // Missing right (or no missing at all).
-            let rcA = totalC - lc
-            if rcA < minData { break }           // later thresholds only shrink the right side
-            if lc >= minData && lh >= minHess {
-                let rg = totalG - lg, rh = totalH - lh
-                if rh >= minHess {
+        var fb = SplitCandidate(minGain: c.minGainToSplit)
+        // Missing left (all of them when there are none): LightGBM's reverse scan, the right side
+        // accumulated from the top bin down, so ties keep the highest threshold.
+        var rg = 0.0, rh = 0.0, rc = 0.0
+        var t = k &- 2
+        while t >= 0 {
+            let p = hist + 3 &* (t &+ 1)
+            // An empty bin repeats the partition of the threshold above, which was tried first: skip it.
+            if p[2] == 0 { t &-= 1; continue }
+            rg += p[0]; rh += p[1]; rc += p[2]
+            let lc = totalC - rc
+            if lc < minData { break }            // lower thresholds only shrink the left side
+            if rc >= minData && rh >= minHess {
+                let lh = totalH - rh
+                if lh >= minHess {
+                    let lg = totalG - rg
                     let gain = lg * lg / (lh + lambda) + rg * rg / (rh + lambda) - parentScore
-                    if gain > best.gain {
-                        best.gain = gain; best.feature = Int32(feature); best.thresholdBin = Int32(t)
-                        best.defaultLeft = hasMissing ? false : (lc >= rcA)
-                        best.leftG = lg; best.leftH = lh; best.leftC = lc
-                        best.rightG = rg; best.rightH = rh; best.rightC = rcA
+                    if gain > fb.gain {
+                        fb.gain = gain; fb.feature = Int32(feature); fb.thresholdBin = Int32(t); fb.defaultLeft = true
+                        fb.leftG = lg; fb.leftH = lh; fb.leftC = lc
+                        fb.rightG = rg; fb.rightH = rh; fb.rightC = rc
                     }
                 }
             }
-            // Missing left.
-            if hasMissing && t < k &- 1 {
-                let xg = lg + mG, xh = lh + mH, xc = lc + mC
-                let rc = totalC - xc, rh = totalH - xh
-                if xc >= minData && rc >= minData && xh >= minHess && rh >= minHess {
-                    let rg = totalG - xg
-                    let gain = xg * xg / (xh + lambda) + rg * rg / (rh + lambda) - parentScore
-                    if gain > best.gain {
-                        best.gain = gain; best.feature = Int32(feature); best.thresholdBin = Int32(t)
-                        best.defaultLeft = true
-                        best.leftG = xg; best.leftH = xh; best.leftC = xc
-                        best.rightG = rg; best.rightH = rh; best.rightC = rc
+            t &-= 1
+        }
+        // Missing right, only when there are missing rows; must be strictly better.
+        if mC > 0 {
+            var lg = 0.0, lh = 0.0, lc = 0.0
+            for t in 0..<k {
+                let p = hist + 3 &* t
+                if p[2] == 0 { continue }        // same partition as the threshold below, tried first
+                lg += p[0]; lh += p[1]; lc += p[2]
+                let rc = totalC - lc
+                if rc < minData { break }
+                if lc >= minData && lh >= minHess {
+                    let rg = totalG - lg, rh = totalH - lh
+                    if rh >= minHess {
+                        let gain = lg * lg / (lh + lambda) + rg * rg / (rh + lambda) - parentScore
+                        if gain > fb.gain {
+                            fb.gain = gain; fb.feature = Int32(feature); fb.thresholdBin = Int32(t); fb.defaultLeft = false
+                            fb.leftG = lg; fb.leftH = lh; fb.leftC = lc
+                            fb.rightG = rg; fb.rightH = rh; fb.rightC = rc
+                        }
                     }
                 }
             }
         }
+        best.merge(fb)
     }
 
     // MARK: - Plain twin
 
-    /// Plain twin of `scan`: builds each candidate partition's sums from scratch (no running sums) and
-    /// returns the best for one feature, or an invalid candidate.
+    /// Plain twin of `scan`: enumerates the candidates in LightGBM's order (missing left with thresholds
+    /// from high to low, then missing right from low to high), builds each partition's sums from scratch
+    /// (one side summed directly, the other as total minus it, as the kernel does) and keeps the first
+    /// strictly best. Returns the best for one feature, or an invalid candidate.
     static func bestSplitPlain(feature: Int, hist: [Double], valueBins k: Int, constraints c: SplitConstraints) -> SplitCandidate {
         func sums(_ bins: [Int]) -> (Double, Double, Double) {
             var g = 0.0, h = 0.0, n = 0.0
@@ -102,26 +119,25 @@ enum SplitFinder {
         }
         let (G, H, C) = sums(Array(0...k))
         let parent = G * G / (H + c.lambdaL2)
-        let hasMissing = hist[3 * k + 2] > 0
         var best = SplitCandidate(minGain: c.minGainToSplit)
         func consider(_ t: Int, missingLeft: Bool) {
-            let leftBins = Array(0...t) + (missingLeft ? [k] : [])
-            let (lg, lh, lc) = sums(leftBins)
-            let rg = G - lg, rh = H - lh, rc = C - lc
+            var lg, lh, lc, rg, rh, rc: Double
+            if missingLeft {        // right = value bins above t, summed from the top; left = the rest
+                (rg, rh, rc) = t + 1 <= k - 1 ? sums(Array((t + 1)...(k - 1)).reversed()) : (0, 0, 0)
+                (lg, lh, lc) = (G - rg, H - rh, C - rc)
+            } else {
+                (lg, lh, lc) = sums(Array(0...t))
+                (rg, rh, rc) = (G - lg, H - lh, C - lc)
+            }
             guard lc >= c.minDataInLeaf, rc >= c.minDataInLeaf, lh >= c.minSumHessianInLeaf, rh >= c.minSumHessianInLeaf else { return }
             let gain = lg * lg / (lh + c.lambdaL2) + rg * rg / (rh + c.lambdaL2) - parent
             if gain > best.gain {
-                best.gain = gain; best.feature = Int32(feature); best.thresholdBin = Int32(t)
-                best.defaultLeft = hasMissing ? missingLeft : (lc >= rc)
+                best.gain = gain; best.feature = Int32(feature); best.thresholdBin = Int32(t); best.defaultLeft = missingLeft
                 best.leftG = lg; best.leftH = lh; best.leftC = lc; best.rightG = rg; best.rightH = rh; best.rightC = rc
             }
         }
-        let lastT = hasMissing ? k - 1 : k - 2
-        if lastT < 0 { return best }
-        for t in 0...lastT {
-            consider(t, missingLeft: false)
-            if hasMissing && t < k - 1 { consider(t, missingLeft: true) }
-        }
+        if k >= 2 { for t in stride(from: k - 2, through: 0, by: -1) { consider(t, missingLeft: true) } }
+        if hist[3 * k + 2] > 0 { for t in 0..<k { consider(t, missingLeft: false) } }
         return best
     }
 }

@@ -234,29 +234,45 @@ final class TreeGrower {
                         parallelChunks(chunks) { ci in
                             var bestS = SplitCandidate(minGain: c.minGainToSplit), bestL = bestS
                             let lo = ci * nUsed / chunks, hi = (ci + 1) * nUsed / chunks
-                            for j in lo..<hi {
-                                let f = usedP[j]
-                                let k = vbP[f]
-                                let o = offP[f]
-                                let hs = smallSlot + o
-                                let column = self.bins + f * self.rowCount
-                                if allRows {
-                                    HistogramKernel.buildAllRows(column: column, gradients: gradients, hessians: hessians,
-                                                                 count: sCount, hist: hs, binCount: k + 1)
+                            var j = lo
+                            while j < hi {
+                                // Build up to four features' histograms in one pass, then subtract and scan each.
+                                let group = min(4, hi - j)
+                                if group == 4 {
+                                    let f0 = usedP[j], f1 = usedP[j + 1], f2 = usedP[j + 2], f3 = usedP[j + 3]
+                                    HistogramKernel.build4(
+                                        columns: (self.bins + f0 * self.rowCount, self.bins + f1 * self.rowCount,
+                                                  self.bins + f2 * self.rowCount, self.bins + f3 * self.rowCount),
+                                        hists: (smallSlot + offP[f0], smallSlot + offP[f1], smallSlot + offP[f2], smallSlot + offP[f3]),
+                                        binCounts: (vbP[f0] + 1, vbP[f1] + 1, vbP[f2] + 1, vbP[f3] + 1),
+                                        rows: allRows ? nil : UnsafePointer(self.indices + sBegin), ordered: self.ordered,
+                                        gradients: gradients, hessians: hessians, count: sCount)
                                 } else {
-                                    HistogramKernel.build(column: column, rows: self.indices + sBegin, ordered: self.ordered,
-                                                          count: sCount, hist: hs, binCount: k + 1)
+                                    for f in usedP[j..<(j + group)] {
+                                        let column = self.bins + f * self.rowCount, hs = smallSlot + offP[f], nb = vbP[f] + 1
+                                        if allRows {
+                                            HistogramKernel.buildAllRows(column: column, gradients: gradients, hessians: hessians,
+                                                                         count: sCount, hist: hs, binCount: nb)
+                                        } else {
+                                            HistogramKernel.build(column: column, rows: self.indices + sBegin, ordered: self.ordered,
+                                                                  count: sCount, hist: hs, binCount: nb)
+                                        }
+                                    }
                                 }
-                                if scanSmall {
-                                    SplitFinder.scan(feature: f, hist: hs, valueBins: k, totalG: sG, totalH: sH, totalC: sC,
-                                                     parentScore: sParent, constraints: c, best: &bestS)
+                                for f in usedP[j..<(j + group)] {
+                                    let k = vbP[f], hs = smallSlot + offP[f]
+                                    if scanSmall {
+                                        SplitFinder.scan(feature: f, hist: hs, valueBins: k, totalG: sG, totalH: sH, totalC: sC,
+                                                         parentScore: sParent, constraints: c, best: &bestS)
+                                    }
+                                    if let ls = largeSlot {
+                                        let hl = ls + offP[f]
+                                        HistogramKernel.subtract(hl, hs, count: (k + 1) * HistogramKernel.binStride)
+                                        SplitFinder.scan(feature: f, hist: hl, valueBins: k, totalG: lG, totalH: lH, totalC: lC,
+                                                         parentScore: lParent, constraints: c, best: &bestL)
+                                    }
                                 }
-                                if let ls = largeSlot {
-                                    let hl = ls + o
-                                    HistogramKernel.subtract(hl, hs, count: (k + 1) * HistogramKernel.binStride)
-                                    SplitFinder.scan(feature: f, hist: hl, valueBins: k, totalG: lG, totalH: lH, totalC: lC,
-                                                     parentScore: lParent, constraints: c, best: &bestL)
-                                }
+                                j += group
                             }
                             res[ci] = (bestS, bestL)
                         }
