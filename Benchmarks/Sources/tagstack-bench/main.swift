@@ -56,13 +56,61 @@ func exportData(_ o: [String: String]) throws {
     let labels = try MewoIO.readLabels(path: "\(dir)/labels.csv")
     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
     for split in ["train", "test"] {
-        let x = try DataFiles.readFeatures(path: "\(dir)/\(split)_X.csv", labels: labels)
+        let x0 = try DataFiles.readFeatures(path: "\(dir)/\(split)_X.csv", labels: labels)
+        let x = withClassStatistics(x0, labels: labels)
         let y = try DataFiles.readLabels(path: "\(dir)/\(split)_y.csv", labels: labels, alignTo: x.ids, idsSource: "\(split)_X.csv")
         try NPY.write(NPYMatrix(rows: x.rowCount, columns: x.columnCount, values: x.values), to: "\(out)/\(split)_X.npy")
         try NPY.write(NPYMatrix(rows: y.rowCount, columns: y.tags.count, values: y.values.map(Double.init)),
                       to: "\(out)/\(split)_y.npy", as: .uint8)
         print("\(split): \(x.rowCount) rows, \(x.columnCount) feature columns, \(y.tags.count) tags")
     }
+}
+
+/// The input columns plus the row statistics every tag can share: per class, the max, mean and (population)
+/// standard deviation of the track's tag scores (3 classes: 9 columns; 289 + 9 = 298 on Mewo-shaped data).
+func withClassStatistics(_ x: FeatureTable, labels: LabelSet) -> FeatureTable {
+    let tagCols = labels.tags.map { x.columnIndex($0)! }
+    let groups = labels.tagIndicesByClass
+    let extra = groups.count * 3, w = x.columnCount
+    var values = [Double](); values.reserveCapacity(x.rowCount * (w + extra))
+    for i in 0..<x.rowCount {
+        values.append(contentsOf: x.values[(i * w)..<((i + 1) * w)])
+        for g in groups {
+            let s = g.map { x[i, tagCols[$0]] }
+            let mean = s.reduce(0, +) / Double(s.count)
+            let sd = (s.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(s.count)).squareRoot()
+            values += [s.max()!, mean, sd]
+        }
+    }
+    let names = labels.classes.flatMap { ["\($0):max", "\($0):mean", "\($0):sd"] }
+    return FeatureTable(ids: x.ids, columns: x.columns + names, values: values)
+}
+
+/// CSV reading speed: writes a `rows × cols` X file of 6-significant-digit probabilities (like network
+/// outputs) and times `MewoIO.readFeatures` (best of 3).
+func runCSV(_ o: [String: String]) throws {
+    let rows = Int(o["rows"] ?? "20000")!, cols = Int(o["cols"] ?? "290")!
+    let path = NSTemporaryDirectory() + "tagstack-bench-\(getpid()).csv"
+    defer { unlink(path) }
+    var g = SplitMix64(seed: 1)
+    let w = try AtomicFileWriter(path: path)
+    try w.write("ChallengeID," + (1..<cols).map { "c\($0)" }.joined(separator: ",") + "\n")
+    for i in 0..<rows {
+        var line = String(format: "%07d", i)
+        for _ in 1..<cols { line += ","; line += String(format: "%.6g", g.nextUnit()) }
+        try w.write(line + "\n")
+    }
+    try w.commit()
+    let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    var best = Double.infinity
+    for _ in 0..<3 {
+        let t0 = Date()
+        let x = try MewoIO.readFeatures(path: path)
+        best = min(best, Date().timeIntervalSince(t0))
+        precondition(x.rowCount == rows)
+    }
+    print(String(format: "{\"bench\": \"csv_read\", \"rows\": %d, \"columns\": %d, \"megabytes\": %.1f, \"seconds\": %.3f, \"mb_per_s\": %.0f}",
+                 rows, cols, Double(size) / 1e6, best, Double(size) / 1e6 / best))
 }
 
 /// The benchmark's fixed parameters (Benchmarks/README.md); LightGBM's peer uses the same.
@@ -155,6 +203,7 @@ do {
     switch args.count > 1 ? args[1] : "" {
     case "gbdt-export": try exportData(options(args.dropFirst(2)))
     case "gbdt": try runGBDT(options(args.dropFirst(2)))
+    case "csv": try runCSV(options(args.dropFirst(2)))
     case "generate-data":
         let o = options(args.dropFirst(2))
         guard let out = o["out"] else { fail("generate-data needs --out DIR") }
@@ -163,7 +212,7 @@ do {
         try SyntheticData.generate(config).write(to: out)
     case "random": try runRandom(tags: args.count > 2 ? Int(args[2])! : 8, threads: args.count > 3 ? Int(args[3])! : 2)
     default:
-        print("usage: tagstack-bench gbdt-export --data DIR --out OUT | gbdt --in OUT [--threads N] [--prob FILE] | random [tags] [threads]")
+        print("usage: tagstack-bench gbdt-export --data DIR --out OUT | gbdt --in OUT [--threads N] [--prob FILE] | csv [--rows N] [--cols M] | random [tags] [threads]")
         exit(args.count > 1 ? 2 : 0)
     }
 } catch {

@@ -32,9 +32,12 @@ public final class CSVReader {
     public private(set) var line = 0
     /// The number of fields in the current record.
     public private(set) var fieldCount = 0
-    private var fieldStart: [Int] = []
-    private var fieldEnd: [Int] = []
-    private var fieldEscaped: [Bool] = []   // quoted with `""` inside: needs unescaping when read as text
+    // Field byte ranges of the current record, in manually managed buffers: arrays here would cost an
+    // exclusivity check and a retain/release per field.
+    private var fieldStart: UnsafeMutablePointer<Int>
+    private var fieldEnd: UnsafeMutablePointer<Int>
+    private var fieldEscaped: UnsafeMutablePointer<Bool>   // quoted with `""` inside: unescape when read as text
+    private var fieldCapacity = 64
 
     /// Opens `path`; throws `DataError.missingFile` or `.unreadable`.
     public init(path: String, chunkSize: Int = 1 << 20) throws {
@@ -51,11 +54,15 @@ public final class CSVReader {
         self.fd = fd
         capacity = max(chunkSize, 64)
         buffer = .allocate(capacity: capacity)
+        fieldStart = .allocate(capacity: fieldCapacity)
+        fieldEnd = .allocate(capacity: fieldCapacity)
+        fieldEscaped = .allocate(capacity: fieldCapacity)
     }
 
     deinit {
         close(fd)
         buffer.deallocate()
+        fieldStart.deallocate(); fieldEnd.deallocate(); fieldEscaped.deallocate()
     }
 
     private enum Outcome { case record(Int), needMore, endOfData }
@@ -103,6 +110,7 @@ public final class CSVReader {
     /// Parses one record starting at `start`. Fields are recorded; `nextLine`/`line` updated on success.
     private func parseRecord() throws -> Outcome {
         let b = buffer
+        let end = self.end, eof = self.eof   // locals: no exclusivity check per byte
         var pos = start
         if pos == end { return eof ? .endOfData : .needMore }
         fieldCount = 0
@@ -168,12 +176,20 @@ public final class CSVReader {
     }
 
     @inline(__always) private func appendField(_ s: Int, _ e: Int, _ escaped: Bool) {
-        if fieldCount < fieldStart.count {
-            fieldStart[fieldCount] = s; fieldEnd[fieldCount] = e; fieldEscaped[fieldCount] = escaped
-        } else {
-            fieldStart.append(s); fieldEnd.append(e); fieldEscaped.append(escaped)
-        }
-        fieldCount += 1
+        let k = fieldCount
+        if k == fieldCapacity { growFields() }
+        fieldStart[k] = s; fieldEnd[k] = e; fieldEscaped[k] = escaped
+        fieldCount = k + 1
+    }
+
+    private func growFields() {
+        let c = fieldCapacity * 2
+        let s = UnsafeMutablePointer<Int>.allocate(capacity: c), e = UnsafeMutablePointer<Int>.allocate(capacity: c)
+        let q = UnsafeMutablePointer<Bool>.allocate(capacity: c)
+        s.update(from: fieldStart, count: fieldCapacity); e.update(from: fieldEnd, count: fieldCapacity)
+        q.update(from: fieldEscaped, count: fieldCapacity)
+        fieldStart.deallocate(); fieldEnd.deallocate(); fieldEscaped.deallocate()
+        fieldStart = s; fieldEnd = e; fieldEscaped = q; fieldCapacity = c
     }
 
     private func finish(newlines: Int) {
@@ -191,6 +207,20 @@ public final class CSVReader {
     /// Field `i` (0-based) parsed as a number; nil when it is not one. NaN and infinities are returned as such.
     @inline(__always) public func double(_ i: Int) -> Double? {
         parseDouble(buffer, fieldStart[i], fieldEnd[i])
+    }
+
+    /// Parses fields `range` of the current record into `out[0..<range.count]`. Returns the index of the first
+    /// field that is not a finite number (its slot holds NaN or the non-finite value), or nil when all are.
+    public func doubles(_ range: Range<Int>, into out: UnsafeMutablePointer<Double>) -> Int? {
+        let b = UnsafePointer(buffer), fs = UnsafePointer(fieldStart), fe = UnsafePointer(fieldEnd)
+        var firstBad: Int? = nil
+        var k = 0
+        for i in range {
+            let v = parseDouble(b, fs[i], fe[i]) ?? .nan
+            out[k] = v; k += 1
+            if firstBad == nil, !v.isFinite { firstBad = i }
+        }
+        return firstBad
     }
 
     /// All fields of the current record as text.

@@ -130,15 +130,19 @@ public enum MewoIO {
         var ids: [String] = []
         var values: [Double] = []
         var seen: [String: Int] = [:]
+        var row = [Double](repeating: 0, count: width - 1)
         while try r.nextRecord() {
             try checkWidth(r, width)
             let id = r.string(0)
             try checkID(r, id, &seen)
             ids.append(id)
-            for j in 1..<width {
-                if let v = r.double(j), v.isFinite { values.append(v); continue }
-                values.append(try badFeatureCell(r, j, columns[j - 1], options))
+            var bad = row.withUnsafeMutableBufferPointer { r.doubles(1..<width, into: $0.baseAddress!) }
+            while let j = bad {
+                row[j - 1] = try badFeatureCell(r, j, columns[j - 1], options)   // throws unless allowed missing
+                bad = (j + 1 < width) ? row.withUnsafeMutableBufferPointer { p in
+                    r.doubles((j + 1)..<width, into: p.baseAddress! + j).map { $0 } } : nil
             }
+            values.append(contentsOf: row)
         }
         if ids.isEmpty { throw DataError(.headerOnly, file: path, line: r.line + 1, "no data rows after the header") }
         return FeatureTable(ids: ids, columns: columns, values: values)

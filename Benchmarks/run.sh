@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# make bench: every benchmark, side by side where there is a peer. Not part of make test.
+# Run on an otherwise idle machine (LightGBM's OpenMP threads slow down badly when anything else runs).
+#   BENCH="csv train gbdt"  selects sections (default: all that exist); DATA=Data is the default data set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${DATA:-Data}
+SECTIONS=${BENCH:-"csv train gbdt latency catalogue"}
+BIN=.build/release/tagstack
+swift build -c release --product tagstack --product tagstack-bench >/dev/null
+[ -f "$DATA/train_X.csv" ] || "$BIN" generate --out "$DATA" --train 12000 --test 4000 --seed 1
+
+for s in $SECTIONS; do
+  case $s in
+    csv)
+      echo "## CSV reading: 20,000 × 290 (issue 2: well under a second)"
+      .build/release/tagstack-bench csv --rows 20000 --cols 290 ;;
+    train)
+      echo "## make train on the default data (issue 4: ≤ 3 minutes, cross-validation included)"
+      out=$(mktemp -d)
+      /usr/bin/time -f '{"bench": "train_default", "seconds": %e, "cpu_percent": "%P", "max_rss_mb": %M}' \
+        "$BIN" train --data "$DATA" --model "$out/m.json" --quiet 2>&1 | sed 's/"max_rss_mb": \([0-9]*\)/"max_rss_kb": \1/'
+      rm -rf "$out" ;;
+    gbdt)
+      echo "## GBDT engine vs LightGBM (issue 3)"
+      Benchmarks/bench_gbdt.sh "$DATA" ;;
+    latency)
+      if [ -x Scripts/latency/run.sh ]; then echo "## Single-track latency (issue 5)"; Scripts/latency/run.sh "$DATA"; fi ;;
+    catalogue)
+      if [ -x Benchmarks/bench_catalogue.sh ]; then echo "## Large catalogues (issue 6)"; Benchmarks/bench_catalogue.sh; fi ;;
+    *) echo "unknown section $s" >&2; exit 2 ;;
+  esac
+done
