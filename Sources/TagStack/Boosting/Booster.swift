@@ -228,7 +228,8 @@ private func boost(matrix: BinnedMatrix, bins: UnsafePointer<UInt8>, grower: Tre
             if p.earlyStoppingRounds > 0 && trees.count - bestIter >= p.earlyStoppingRounds { break }
         }
     }
-    if p.earlyStoppingRounds > 0 { trees.removeSubrange(bestIter...) } else { bestIter = trees.count }
+    if p.earlyStoppingRounds > 0 && p.truncateToBest { trees.removeSubrange(bestIter...) }
+    else if valid.isEmpty || p.earlyStoppingRounds == 0 { bestIter = trees.count }
 
     var importance = [Double](repeating: 0, count: m)
     for t in trees { for (f, g) in zip(t.feature, t.gain) { importance[Int(f)] += g } }

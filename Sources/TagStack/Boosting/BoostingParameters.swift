@@ -42,6 +42,9 @@ public struct BoostingParameters: Sendable, Equatable, Codable {
     public var earlyStoppingRounds: Int = 0
     /// Seed of the generator that draws bags and feature subsets.
     public var seed: UInt64 = 0
+    /// With early stopping: drop the trees after the best iteration (true, LightGBM's behaviour) or keep every
+    /// tree grown until training stopped (false; cross-validation uses them to score at other round counts).
+    public var truncateToBest: Bool = true
 
     public init(numLeaves: Int = 31, maxDepth: Int = -1, minDataInLeaf: Int = 20, minSumHessianInLeaf: Double = 1e-3,
                 lambdaL2: Double = 0, minGainToSplit: Double = 0, learningRate: Double = 0.1, numRounds: Int = 100,

@@ -212,12 +212,16 @@ public enum Stacker {
             var finalRounds = options.rounds
             var averaged: TreeEnsemble? = nil
             if let splits {
-                // Each fold: the whole validation curve (no early stopping), its best round, and all trees.
+                // Each fold: the validation curve until `patience` rounds pass without improvement, its best
+                // round, and every tree grown (a fold that stopped early has no more trees to offer).
                 // Fold f's out-of-fold scores use the mean best round of the OTHER folds, so no fold is
                 // scored by a round count chosen on itself.
                 var best: [Int] = [], ensembles: [TreeEnsemble] = []
                 for (f, split) in splits.enumerated() {
-                    let p = options.boostingParameters(rounds: options.rounds, earlyStopping: 0, seed: SplitMix64.derive(seed, f))
+                    // Stop after `patience` rounds without improvement, but keep the trees grown past the best.
+                    var p = options.boostingParameters(rounds: options.rounds, earlyStopping: options.patience,
+                                                       seed: SplitMix64.derive(seed, f))
+                    p.truncateToBest = false
                     let b = try trainBinary(matrix: own, labels: y, initScores: init0, trainRows: split.train,
                                             validRows: split.valid, parameters: p)
                     best.append(bestRound(initial: split.valid.map { (init0[Int($0)], y[Int($0)]) }, curve: b.validationLoss))
