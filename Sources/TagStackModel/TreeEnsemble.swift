@@ -2,8 +2,9 @@
 //
 // Notes for the hot loop (`rawScores`):
 // - reads `values` (row-major, read-only) and the trees; writes only the output array;
-// - the trees are first packed into one array of 24-byte node records so a walk touches one cache line
-//   per node; rows are scored in blocks so a tree's nodes stay in L1 while the block is walked;
+// - the trees are first packed into one array of 16-byte records in preorder (leaves included), so a walk
+//   reads one record per level and going left reads the next record; rows are scored in blocks so a
+//   tree's nodes stay in L1 while the block is walked;
 // - sums are Double, added tree by tree in tree order, so the result equals `rawScore(row:)` bit for bit.
 // The plain twin is `rawScore(row:)` (tested against each other in TreeTests).
 
@@ -68,47 +69,93 @@ public struct TreeEnsemble: Codable, Sendable, Equatable {
     x >= 0 ? 1 / (1 + exp(-x)) : { let e = exp(x); return e / (1 + e) }()
 }
 
-/// All trees of an ensemble packed into one node array for fast batch scoring.
-struct PackedTrees {
-    /// A node record. `left`/`right`: `>= 0` index into `nodes` (absolute), `< 0` leaf `~x` into `leaves` (absolute).
+/// All trees of an ensemble packed into one node array for fast scoring.
+///
+/// Layout: each tree in preorder (a split node is followed by its left subtree, then its right subtree),
+/// leaves stored as nodes too, so a walk reads one 16-byte record per level, the left child is always the
+/// next record, and a leaf's value sits where the walk ends.
+struct PackedTrees: Sendable {
+    /// A split (`right >= 0`: `value` is the threshold, `feature` the column in bits 0-30, bit 31 set for default-left)
+    /// or a leaf (`right < 0`: `value` is the output).
     struct Node {
-        var threshold: Double
-        var feature: Int32
-        var left: Int32
+        var value: Double
         var right: Int32
-        var defaultLeft: Bool
+        var feature: UInt32
+        static let defaultLeftBit: UInt32 = 1 << 31
     }
     var nodes: [Node] = []
-    var leaves: [Double] = []
-    /// Per tree: root reference (node index, or ~leaf for a constant tree).
+    /// Per tree: index of its root record.
     var roots: [Int32] = []
 
     init(_ trees: [Tree]) {
         for t in trees {
-            let nodeBase = Int32(nodes.count), leafBase = Int32(leaves.count)
-            func map(_ c: Int32) -> Int32 { c >= 0 ? c + nodeBase : ~(~c + leafBase) }
-            roots.append(t.nodeCount == 0 ? ~leafBase : nodeBase)
-            for i in 0..<t.nodeCount {
-                nodes.append(Node(threshold: t.threshold[i], feature: t.splitFeature[i],
-                                  left: map(t.leftChild[i]), right: map(t.rightChild[i]), defaultLeft: t.defaultLeft[i]))
-            }
-            leaves.append(contentsOf: t.leafValue)
+            roots.append(Int32(nodes.count))
+            emit(t, t.nodeCount == 0 ? ~0 : 0)
         }
     }
 
+    private mutating func emit(_ t: Tree, _ c: Int32) {
+        if c < 0 {
+            nodes.append(Node(value: t.leafValue[Int(~c)], right: -1, feature: 0))
+            return
+        }
+        let i = Int(c), me = nodes.count
+        nodes.append(Node(value: t.threshold[i], right: 0,
+                          feature: UInt32(t.splitFeature[i]) | (t.defaultLeft[i] ? Node.defaultLeftBit : 0)))
+        emit(t, t.leftChild[i])
+        nodes[me].right = Int32(nodes.count)
+        emit(t, t.rightChild[i])
+    }
+
+    /// The output of the tree rooted at record `root` for `row` (the comparison rule of Tree.swift).
+    @inline(__always)
+    static func walk(_ nb: UnsafePointer<Node>, _ root: Int32, _ row: UnsafePointer<Double>) -> Double {
+        var i = Int(root)
+        while true {
+            let n = nb[i]
+            if n.right < 0 { return n.value }
+            let v = row[Int(n.feature & ~Node.defaultLeftBit)]
+            // `v <= t` is false for NaN, so NaN goes right unless the default-left bit is set.
+            let left = (v <= n.value) || (v.isNaN && n.feature >= Node.defaultLeftBit)
+            i = left ? i + 1 : Int(n.right)
+        }
+    }
+
+    /// One step down from record `i` (a leaf stays where it is); no branch on the row's value.
+    @inline(__always)
+    static func step(_ nb: UnsafePointer<Node>, _ i: Int, _ row: UnsafePointer<Double>) -> Int {
+        let n = nb[i]
+        let v = row[Int(n.feature & ~Node.defaultLeftBit)]   // a leaf reads feature 0, unused
+        let left = (v <= n.value) || (v.isNaN && n.feature >= Node.defaultLeftBit)
+        let next = left ? i + 1 : Int(n.right)
+        return n.right < 0 ? i : next
+    }
+
     /// Adds every tree's output for one feature vector to `raw`, tree by tree.
+    ///
+    /// Four trees are walked side by side (their memory loads overlap), and their outputs are added one
+    /// after the other in tree order, so the sum is the same as one tree at a time.
     func accumulateOne(_ row: UnsafeBufferPointer<Double>, into raw: inout Double) {
-        nodes.withUnsafeBufferPointer { nb in
-            leaves.withUnsafeBufferPointer { lb in
-                for root in roots {
-                    var node = root
-                    while node >= 0 {
-                        let n = nb[Int(node)]
-                        let v = row[Int(n.feature)]
-                        node = (v <= n.threshold || (n.defaultLeft && v.isNaN)) ? n.left : n.right
+        guard let x = row.baseAddress else {
+            // No features: only constant trees can be walked.
+            nodes.withUnsafeBufferPointer { nb in for r in roots { raw += nb[Int(r)].value } }
+            return
+        }
+        nodes.withUnsafeBufferPointer { nodeBuffer in
+            roots.withUnsafeBufferPointer { rb in
+                let nb = nodeBuffer.baseAddress!
+                let count = rb.count
+                var t = 0
+                while t + 4 <= count {
+                    var i0 = Int(rb[t]), i1 = Int(rb[t + 1]), i2 = Int(rb[t + 2]), i3 = Int(rb[t + 3])
+                    while nb[i0].right >= 0 || nb[i1].right >= 0 || nb[i2].right >= 0 || nb[i3].right >= 0 {
+                        i0 = PackedTrees.step(nb, i0, x); i1 = PackedTrees.step(nb, i1, x)
+                        i2 = PackedTrees.step(nb, i2, x); i3 = PackedTrees.step(nb, i3, x)
                     }
-                    raw += lb[Int(~node)]
+                    raw += nb[i0].value; raw += nb[i1].value; raw += nb[i2].value; raw += nb[i3].value
+                    t += 4
                 }
+                while t < count { raw += PackedTrees.walk(nb, rb[t], x); t += 1 }
             }
         }
     }
@@ -116,31 +163,15 @@ struct PackedTrees {
     /// Adds every tree's output to `out[r]` for the rows in `rows`, tree by tree, in blocks of rows.
     func accumulate(x: UnsafePointer<Double>, stride: Int, rows: Range<Int>, into out: UnsafeMutablePointer<Double>) {
         nodes.withUnsafeBufferPointer { nb in
-            leaves.withUnsafeBufferPointer { lb in
-                let block = 256
-                var start = rows.lowerBound
-                while start < rows.upperBound {
-                    let end = min(start + block, rows.upperBound)
-                    for root in roots {
-                        if root < 0 {
-                            let v = lb[Int(~root)]
-                            for r in start..<end { out[r] += v }
-                            continue
-                        }
-                        for r in start..<end {
-                            let row = x + r * stride
-                            var node = root
-                            repeat {
-                                let n = nb[Int(node)]
-                                let v = row[Int(n.feature)]
-                                // `v <= t` is false for NaN, so NaN takes the right branch unless defaultLeft.
-                                node = (v <= n.threshold || (n.defaultLeft && v.isNaN)) ? n.left : n.right
-                            } while node >= 0
-                            out[r] += lb[Int(~node)]
-                        }
-                    }
-                    start = end
+            guard let base = nb.baseAddress else { return }
+            let block = 256
+            var start = rows.lowerBound
+            while start < rows.upperBound {
+                let end = min(start + block, rows.upperBound)
+                for root in roots {
+                    for r in start..<end { out[r] += PackedTrees.walk(base, root, x + r * stride) }
                 }
+                start = end
             }
         }
     }
