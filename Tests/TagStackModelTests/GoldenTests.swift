@@ -7,7 +7,11 @@ import XCTest
 
 enum Golden {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
-    static let models = ["gbdt-hierarchical", "gbdt-all-track", "logistic-class", "thresholds"]
+    /// Models on a few tags (every feature kind, edge rows), then on 248 tags (classes of 90, 112 and 46 tags).
+    static let models = ["gbdt-hierarchical", "gbdt-all-track", "logistic-class", "thresholds",
+                         "wide-gbdt-hierarchical", "wide-logistic-track"]
+    /// The input a golden model is scored on.
+    static func input(for model: String) -> String { model.hasPrefix("wide-") ? "wide_input_X.csv" : "input_X.csv" }
 
     static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
 
@@ -100,8 +104,8 @@ final class GoldenTests: XCTestCase {
     }
 
     func testGoldenScoresAndDecisions() throws {
-        let input = try Golden.readCSV("input_X.csv")
         for m in Golden.models {
+            let input = try Golden.readCSV(Golden.input(for: m))
             let scorer = try ModelScorer(contentsOf: Golden.url(m + ".json"))
             let expectedP = try Golden.readCSV(m + ".scores.csv"), expectedD = try Golden.readCSV(m + ".decisions.csv")
             XCTAssertEqual(expectedP.columns, scorer.tags)

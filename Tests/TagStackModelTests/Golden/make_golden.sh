@@ -23,8 +23,16 @@ common=(--data "$tmp/small" --folds 0 --rounds 6 --leaves 4 --min-data-in-leaf 8
 "$bin" train "${common[@]}" --learner logistic --decision class --model "$here/logistic-class.json"
 "$bin" train "${common[@]}" --learner thresholds --model "$here/thresholds.json"
 
-for m in gbdt-hierarchical gbdt-all-track logistic-class thresholds; do
-    "$bin" predict --model "$here/$m.json" --input "$here/input_X.csv" --allow-missing --quiet \
+# Full-size (248 tags: classes of 90, 112 and 46 tags), tiny models.
+"$bin" generate --out "$tmp/wide" --train 300 --test 30 --seed 6 > /dev/null 2>&1
+head -31 "$tmp/wide/test_X.csv" > "$here/wide_input_X.csv"
+wide=(--data "$tmp/wide" --folds 0 --rounds 3 --leaves 3 --min-data-in-leaf 10 --margin -1 --threads 1 --seed 3 --quiet)
+"$bin" train "${wide[@]}" --learner gbdt --decision hierarchical --model "$here/wide-gbdt-hierarchical.json"
+"$bin" train "${wide[@]}" --learner logistic --decision track --model "$here/wide-logistic-track.json"
+
+for m in gbdt-hierarchical gbdt-all-track logistic-class thresholds wide-gbdt-hierarchical wide-logistic-track; do
+    input="$here/input_X.csv"; [[ $m == wide-* ]] && input="$here/wide_input_X.csv"
+    "$bin" predict --model "$here/$m.json" --input "$input" --allow-missing --quiet \
         --scores "$here/$m.scores.csv" --decisions "$here/$m.decisions.csv"
 done
 echo "golden files written to $here"
