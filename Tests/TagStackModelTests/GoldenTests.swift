@@ -162,3 +162,77 @@ final class GoldenTests: XCTestCase {
         XCTAssertThrowsError(try scorer.probabilities(row: [0.5])) { guard case .invalid = $0 as? ModelError else { return XCTFail("\($0)") } }
     }
 }
+
+/// Acceptance: a fresh package that depends only on the `TagStackModel` product scores a track in a few lines.
+/// Builds a throw-away package (path dependency on this repository: works offline) and runs it on a golden row.
+final class ConsumerPackageTests: XCTestCase {
+    static let consumerMain = """
+    import Foundation
+    import TagStackModel
+
+    let scorer = try ModelScorer(contentsOf: URL(fileURLWithPath: CommandLine.arguments[1]))
+    let values = CommandLine.arguments[2].split(separator: ",").map { Double($0) ?? .nan }
+    let track = Dictionary(uniqueKeysWithValues: zip(scorer.inputColumns, values))
+    let probabilities = try scorer.probabilities(named: track)
+    let decisions = try scorer.decisions(named: track)
+    for (k, tag) in scorer.tags.enumerated() { print(tag, probabilities[k], decisions[k]) }
+
+    """
+
+    func testFreshPackageScoresATrack() throws {
+        if ProcessInfo.processInfo.environment["TAGSTACK_SKIP_PACKAGE_TEST"] == "1" {
+            throw XCTSkip("TAGSTACK_SKIP_PACKAGE_TEST=1: the consumer package is not built")
+        }
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/swift" } + ["/opt/swift/usr/bin/swift"]
+        guard let swift = path.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("no swift executable on PATH: the consumer package is not built")
+        }
+        let repo = Golden.directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tagstack-consumer-" + UUID().uuidString)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("Sources/consumer"), withIntermediateDirectories: true)
+        let manifest = """
+        // swift-tools-version:5.9
+        import PackageDescription
+        let package = Package(name: "consumer", dependencies: [.package(path: "\(repo.path)")],
+            targets: [.executableTarget(name: "consumer", dependencies: [.product(name: "TagStackModel", package: "\(repo.lastPathComponent)")])])
+
+        """
+        try manifest.write(to: dir.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
+        try ConsumerPackageTests.consumerMain.write(to: dir.appendingPathComponent("Sources/consumer/main.swift"), atomically: true, encoding: .utf8)
+        XCTAssertLessThan(ConsumerPackageTests.consumerMain.split(separator: "\n").count, 10, "under 10 lines")
+
+        func run(_ args: [String]) throws -> (Int32, String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: args[0]); p.arguments = Array(args.dropFirst())
+            p.currentDirectoryURL = dir
+            let out = Pipe(); p.standardOutput = out; p.standardError = out
+            try p.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+        let build = try run([swift, "build", "--jobs", "2"])
+        XCTAssertEqual(build.0, 0, build.1)
+        guard build.0 == 0 else { return }
+
+        let model = Golden.url("gbdt-hierarchical.json")
+        let scorer = try ModelScorer(contentsOf: model)
+        let input = try Golden.readCSV("input_X.csv"), expected = try Golden.readCSV("gbdt-hierarchical.scores.csv")
+        let decisions = try Golden.readCSV("gbdt-hierarchical.decisions.csv")
+        let t = scorer.tags.count
+        let mapping = try scorer.columnMapping(for: input.columns)
+        let row = mapping.map { input.values[$0] }   // row 0, in the model's input order
+        let (status, output) = try run([dir.appendingPathComponent(".build/debug/consumer").path, model.path,
+                                        row.map { $0.description }.joined(separator: ",")])
+        XCTAssertEqual(status, 0, output)
+        let lines = output.split(separator: "\n")
+        XCTAssertEqual(lines.count, t)
+        for (k, line) in lines.enumerated() {
+            let cells = line.split(separator: " ")
+            XCTAssertEqual(String(cells[0]), scorer.tags[k])
+            XCTAssertEqual(Double(cells[1]), expected.values[k], "tag \(scorer.tags[k])")
+            XCTAssertEqual(Double(cells[2]), decisions.values[k])
+        }
+    }
+}
