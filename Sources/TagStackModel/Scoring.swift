@@ -17,8 +17,9 @@ import Foundation
 /// Notes for the hot loop (`probabilities(inputRow:into:workspace:)`):
 /// - reads the row and the model (read-only); writes `out` and the caller's workspace only;
 /// - each tag's path is resolved at init into `plans` (no struct copies of the model per row);
-/// - trees are packed per tag (`PackedTrees`) and summed from the initial score in tree order, so the result
-///   equals `TreeEnsemble.rawScore(row:initScore:)` (the plain twin) bit for bit.
+/// - trees are scored per tag by bitvectors (`QuickScorer`, trees of at most 64 leaves) or walked
+///   (`PackedTrees`), and summed from the initial score in tree order, so the result equals
+///   `TreeEnsemble.rawScore(row:initScore:)` (the plain twin) bit for bit.
 public struct ModelScorer: Sendable {
     public let model: StackerModel
     /// For each tag, the index in `model.inputColumns` of its own score column.
@@ -33,12 +34,17 @@ public struct ModelScorer: Sendable {
         case raw
         /// Index into `packed`; start from the clipped logit of the own score, or from `base`.
         case trees(Int, ownLogit: Bool, base: Double)
+        /// Index into `quick` (every tree has at most 64 leaves); same start.
+        case quick(Int, ownLogit: Bool, base: Double)
         /// Index into `linears`.
         case linear(Int)
     }
     let plans: [Plan]
     let packed: [PackedTrees]
+    let quick: [QuickScorer]
     let linears: [LinearModel]
+    /// The most trees of a `quick` tag (the workspace's bitvector scratch).
+    let maxQuickTrees: Int
     public let decider: Decider
 
     /// Prepares a scorer. Throws `ModelError` when the model breaks an invariant (see `StackerModel.validate`).
@@ -52,18 +58,24 @@ public struct ModelScorer: Sendable {
         hasStacked = model.tags.contains { $0.path == .stacked }
         builder = try FeatureBuilder(set: hasStacked ? model.features! : FeatureSet(kinds: []), labels: model.labels,
                                      inputColumns: model.inputColumns)
-        var plans: [Plan] = [], packed: [PackedTrees] = [], linears: [LinearModel] = []
+        var plans: [Plan] = [], packed: [PackedTrees] = [], quick: [QuickScorer] = [], linears: [LinearModel] = []
         for t in model.tags {
             if t.path == .raw { plans.append(.raw) }
             else if let b = t.booster {
-                plans.append(.trees(packed.count, ownLogit: t.initScore == .ownLogit, base: b.baseScore))
-                packed.append(PackedTrees(b.trees))
+                if let q = QuickScorer(b.trees) {
+                    plans.append(.quick(quick.count, ownLogit: t.initScore == .ownLogit, base: b.baseScore))
+                    quick.append(q)
+                } else {
+                    plans.append(.trees(packed.count, ownLogit: t.initScore == .ownLogit, base: b.baseScore))
+                    packed.append(PackedTrees(b.trees))
+                }
             } else {
                 plans.append(.linear(linears.count))
                 linears.append(t.linear!)
             }
         }
-        self.plans = plans; self.packed = packed; self.linears = linears
+        self.plans = plans; self.packed = packed; self.quick = quick; self.linears = linears
+        maxQuickTrees = quick.map(\.treeCount).max() ?? 0
         decider = Decider(model: model)
     }
 
@@ -100,11 +112,17 @@ public struct ModelScorer: Sendable {
         /// One feature vector, owned by the workspace (a class, so the hot loop needs no closure).
         final class Scratch {
             let features: UnsafeMutableBufferPointer<Double>
-            init(count: Int) {
+            let categories: UnsafeMutableBufferPointer<Double>
+            let leaves: UnsafeMutableBufferPointer<UInt64>
+            init(count: Int, categories c: Int, trees: Int) {
+                leaves = .allocate(capacity: max(trees, 1))
+                leaves.initialize(repeating: 0)
                 features = .allocate(capacity: max(count, 1))
                 features.initialize(repeating: 0)
+                categories = .allocate(capacity: max(c, 1))
+                categories.initialize(repeating: .nan)
             }
-            deinit { features.deallocate() }
+            deinit { features.deallocate(); categories.deallocate(); leaves.deallocate() }
         }
 
         /// The hot loop (see the notes at the top of `ModelScorer`). A mutating method, so the builder is
@@ -117,6 +135,11 @@ public struct ModelScorer: Sendable {
                 switch sc.plans[k] {
                 case .raw:
                     out[k] = x[sc.ownColumn[k]]
+                case let .quick(i, ownLogit, base):
+                    builder.features(tag: k, into: fb)
+                    var raw = ownLogit ? clippedLogit(x[sc.ownColumn[k]]) : base
+                    sc.quick[i].accumulate(fr, leaves: scratch.leaves.baseAddress!, into: &raw)
+                    out[k] = sigmoid(raw)
                 case let .trees(i, ownLogit, base):
                     builder.features(tag: k, into: fb)
                     var raw = ownLogit ? clippedLogit(x[sc.ownColumn[k]]) : base
@@ -132,7 +155,7 @@ public struct ModelScorer: Sendable {
 
     /// A fresh workspace; make one per thread and reuse it for every row.
     public func makeWorkspace() -> Workspace {
-        Workspace(builder: builder, scratch: Workspace.Scratch(count: model.features?.count ?? 0))
+        Workspace(builder: builder, scratch: Workspace.Scratch(count: model.features?.count ?? 0, categories: categoryColumn.count, trees: maxQuickTrees))
     }
 
     /// Probabilities for one row given in the model's input column order (`model.inputColumns`): the fast path.
@@ -150,6 +173,25 @@ public struct ModelScorer: Sendable {
             return
         }
         workspace.run(self, x, out)
+    }
+
+    /// Probabilities and decisions for one track given in the model's input column order, with the model's
+    /// decision rule (category columns read from the row when the rule needs them): the single-track hot path,
+    /// allocation-free with a reused workspace. This is what a service (or a latency benchmark) calls per track.
+    ///
+    /// - Parameters:
+    ///   - x: `model.inputColumns.count` values (see `columnMapping(for:)` to lay out a caller's row).
+    ///   - probabilities: receives one probability per tag; `decisions`: one 0/1 per tag.
+    public func decide(inputRow x: UnsafeBufferPointer<Double>, probabilities: UnsafeMutableBufferPointer<Double>,
+                       decisions: UnsafeMutableBufferPointer<UInt8>, workspace: inout Workspace) {
+        self.probabilities(inputRow: x, into: probabilities, workspace: &workspace)
+        if decider.needsCategoryColumns {
+            let c = workspace.scratch.categories
+            for g in 0..<categoryColumn.count { c[g] = categoryColumn[g] >= 0 ? x[categoryColumn[g]] : .nan }
+            decider.decide(UnsafeBufferPointer(probabilities), categoryScores: UnsafeBufferPointer(rebasing: c[0..<categoryColumn.count]), into: decisions)
+        } else {
+            decider.decide(UnsafeBufferPointer(probabilities), into: decisions)
+        }
     }
 
     /// Probabilities for one row given in the model's input column order (`model.inputColumns`).
