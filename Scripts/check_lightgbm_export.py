@@ -25,6 +25,9 @@ def main():
     a = ap.parse_args()
     desc = json.load(open(f"{a.export_dir}/features.json"))
     files = {t["tag"]: t["file"] for t in desc["tags"] if "file" in t}
+    if not files:
+        print(f"LightGBM {lgb.__version__}: the model has no boosted tag (every tag raw or logistic): nothing to check")
+        return 0
     rows = {}
     with open(f"{a.export_dir}/features.csv", newline="") as f:
         r = csv.reader(f)

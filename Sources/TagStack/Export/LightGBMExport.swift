@@ -140,7 +140,7 @@ public enum LightGBMExport {
         let mapping = try scorer.columnMapping(for: x.columns)
         let set = model.features ?? FeatureSet(kinds: [])
         var builder = try FeatureBuilder(set: set, labels: model.labels, inputColumns: model.inputColumns)
-        try w.write("ChallengeID,tag,init_score,raw_score," + featureNames(set).joined(separator: ",") + "\n")
+        try w.write((["ChallengeID", "tag", "init_score", "raw_score"] + featureNames(set)).joined(separator: ",") + "\n")
         let boosted = model.tags.enumerated().filter { $0.element.booster != nil && $0.element.path == .stacked }
         let own = boosted.map { k, _ in model.inputColumns.firstIndex(of: model.labels.tags[k])! }
         var row = [Double](repeating: 0, count: mapping.count)

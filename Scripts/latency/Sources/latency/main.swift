@@ -12,7 +12,7 @@ guard args.count >= 3 else {
 let reps = args.firstIndex(of: "--reps").map { Int(args[$0 + 1])! } ?? 5
 let scorer = try ModelScorer(contentsOf: URL(fileURLWithPath: args[1]))
 let text = try String(contentsOfFile: args[2], encoding: .utf8)
-var lines = text.split(separator: "\n")
+var lines = text.split(whereSeparator: \.isNewline)   // "\r\n" is one Character
 let columns = lines.removeFirst().split(separator: ",").dropFirst().map(String.init)
 let values = lines.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).dropFirst().map { Double($0) ?? .nan } }
 let rows = lines.count, width = columns.count
