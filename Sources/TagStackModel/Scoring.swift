@@ -11,8 +11,9 @@ import Foundation
 /// let d = try scorer.decisions(named: row)                                    // 0/1 per tag
 /// ```
 ///
-/// A scorer is immutable and `Sendable`: share one between threads. The single-row hot path is
-/// `probabilities(inputRow:into:workspace:)` with one `Workspace` per thread (no allocation per row).
+/// A scorer is immutable and `Sendable`: share one between threads. The single-track hot path is
+/// `decide(inputRow:probabilities:decisions:workspace:)` (or `probabilities(inputRow:into:workspace:)`) with one
+/// `Workspace` per thread: no allocation per track. Many tracks: `score(values:columns:threads:)`.
 ///
 /// Notes for the hot loop (`probabilities(inputRow:into:workspace:)`):
 /// - reads the row and the model (read-only); writes `out` and the caller's workspace only;
@@ -82,6 +83,11 @@ public struct ModelScorer: Sendable {
     /// Loads a model file and prepares a scorer (see `StackerModel.load(contentsOf:)` for the errors).
     public init(contentsOf url: URL) throws {
         try self.init(model: StackerModel.load(contentsOf: url))
+    }
+
+    /// Decodes a model from JSON and prepares a scorer (see `StackerModel.decode(from:)` for the errors).
+    public init(data: Data) throws {
+        try self.init(model: StackerModel.decode(from: data))
     }
 
     /// The tags, in the order of every probability and decision this scorer returns.

@@ -100,6 +100,7 @@ final class GoldenTests: XCTestCase {
             let model = try StackerModel.decode(from: data)
             XCTAssertEqual(try model.encoded(), data, "\(m): decode → encode must give the committed bytes")
             XCTAssertEqual(try StackerModel.decode(from: model.encoded()), model)
+            XCTAssertEqual(try ModelScorer(data: data).model, model)
         }
     }
 
