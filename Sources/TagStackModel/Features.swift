@@ -148,9 +148,24 @@ public struct FeatureSet: Codable, Sendable, Equatable {
 ///
 /// Build once per model; `prepare(row:)` computes the row's class and category statistics, then
 /// `features(tag:into:)` fills one tag's vector. Not thread-safe: give each thread its own copy.
+///
+/// Notes for the hot loop (`prepare` and `features` run once per scored track, `features` once per stacked tag):
+/// - the feature kinds are resolved once, at init, into `ops` (network names → column indices), and only the
+///   statistics some kind reads are computed;
+/// - row state lives in buffers allocated at init and overwritten by each `prepare` (no per-row allocation);
+/// - every statistic is summed in the same order as the plain definitions in docs/MODEL_FORMAT.md, so
+///   training, scoring and the reference scorers agree bit for bit.
 public struct FeatureBuilder: Sendable {
     public let set: FeatureSet
     public let labels: LabelSet
+    /// A feature kind with its lookups resolved.
+    enum Op: Sendable {
+        case score, logit, classRank, classZ, classMax, classMean, gapToClassMax
+        case categoryMeanOthers, categoryMaxOthers, categoryScore, meanQuantile
+        case network(Int)
+    }
+    let ops: [Op]
+    let needsClassStats: Bool, needsRank: Bool, needsCategoryStats: Bool
     let tagCol: [Int]                  // input index of each tag's score
     let classOf: [Int], categoryOf: [Int]
     let classMembers: [[Int]], categoryMembers: [[Int]]
@@ -164,6 +179,7 @@ public struct FeatureBuilder: Sendable {
     var catSum: [Double], catMax1: [Double], catMax2: [Double], catArgMax: [Int]
     var rank: [Double]
     var row: [Double]
+    var sortScratch: [Double]
 
     /// - Throws: `ModelError.missingColumns` when `inputColumns` lacks a tag's score column or a shared column.
     public init(set: FeatureSet, labels: LabelSet, inputColumns: [String]) throws {
@@ -185,50 +201,118 @@ public struct FeatureBuilder: Sendable {
         networkCol = set.networks.map { n in labels.tags.map { index[n + ":" + $0] ?? -1 } }
         let sources = [labels.tags] + set.networks.map { n in labels.tags.map { n + ":" + $0 } }
         quantileOfTag = sources.map { names in names.map { set.quantiles[$0] } }
+        let networks = set.networks
+        ops = try set.kinds.map { kind -> Op in
+            switch kind {
+            case .score: return .score
+            case .logit: return .logit
+            case .classRank: return .classRank
+            case .classZ: return .classZ
+            case .classMax: return .classMax
+            case .classMean: return .classMean
+            case .gapToClassMax: return .gapToClassMax
+            case .categoryMeanOthers: return .categoryMeanOthers
+            case .categoryMaxOthers: return .categoryMaxOthers
+            case .categoryScore: return .categoryScore
+            case .meanQuantile: return .meanQuantile
+            case .network(let name):
+                guard let n = networks.firstIndex(of: name) else {
+                    throw ModelError.invalid("feature 'net:\(name)': '\(name)' is not among features.networks")
+                }
+                return .network(n)
+            }
+        }
+        needsRank = set.kinds.contains(.classRank)
+        needsClassStats = set.kinds.contains { [.classZ, .classMax, .classMean, .gapToClassMax].contains($0) }
+        needsCategoryStats = set.kinds.contains { $0 == .categoryMeanOthers || $0 == .categoryMaxOthers }
         let t = labels.count
         s = .init(repeating: 0, count: t); rank = .init(repeating: 0, count: t)
         classMax = .init(repeating: 0, count: classes.count); classMean = classMax; classSD = classMax
         catSum = .init(repeating: 0, count: cats.count); catMax1 = catSum; catMax2 = catSum
         catArgMax = .init(repeating: -1, count: cats.count)
-        row = []
+        row = .init(repeating: .nan, count: inputColumns.count)
+        sortScratch = .init(repeating: 0, count: classMembers.map(\.count).max() ?? 0)
     }
 
     /// Computes the statistics of one input row (laid out as `inputColumns`).
     public mutating func prepare(row x: UnsafeBufferPointer<Double>) {
-        row = Array(x)
-        for k in 0..<tagCol.count { s[k] = x[tagCol[k]] }
-        for (c, members) in classMembers.enumerated() {
-            var mx = -Double.infinity, sum = 0.0
-            for k in members { mx = max(mx, s[k]); sum += s[k] }
-            let mean = sum / Double(members.count)
-            var ss = 0.0
-            for k in members { let d = s[k] - mean; ss += d * d }
-            classMax[c] = mx; classMean[c] = mean; classSD[c] = (ss / Double(members.count)).squareRoot()
-            // Rank: how many class members score strictly higher.
-            let denom = Double(max(members.count - 1, 1))
-            if members.count <= 32 {
-                for k in members {
-                    var higher = 0
-                    for u in members where s[u] > s[k] { higher += 1 }
-                    rank[k] = Double(higher) / denom
-                }
-            } else {
-                let sorted = members.map { s[$0] }.sorted(by: >)
-                for k in members {
-                    // First position whose score is not > s[k] = number strictly higher.
-                    var lo = 0, hi = sorted.count
-                    while lo < hi { let mid = (lo + hi) / 2; if sorted[mid] > s[k] { lo = mid + 1 } else { hi = mid } }
-                    rank[k] = Double(lo) / denom
+        if row.count != x.count { row = Array(repeating: .nan, count: x.count) }
+        row.withUnsafeMutableBufferPointer { r in
+            guard let dst = r.baseAddress, let src = x.baseAddress else { return }
+            dst.update(from: src, count: x.count)
+        }
+        s.withUnsafeMutableBufferPointer { sp in
+            for k in 0..<tagCol.count { sp[k] = x[tagCol[k]] }
+        }
+        if needsClassStats || needsRank {
+            for c in 0..<classMembers.count { prepareClass(c) }
+        }
+        if needsCategoryStats {
+            s.withUnsafeBufferPointer { sp in
+                for (g, members) in categoryMembers.enumerated() {
+                    var sum = 0.0, m1 = -Double.infinity, m2 = -Double.infinity, arg = -1
+                    for k in members {
+                        let v = sp[k]
+                        sum += v
+                        if v > m1 { m2 = m1; m1 = v; arg = k } else if v > m2 { m2 = v }
+                    }
+                    catSum[g] = sum; catMax1[g] = m1; catMax2[g] = m2; catArgMax[g] = arg
                 }
             }
         }
-        for (g, members) in categoryMembers.enumerated() {
-            var sum = 0.0, m1 = -Double.infinity, m2 = -Double.infinity, arg = -1
-            for k in members {
-                sum += s[k]
-                if s[k] > m1 { m2 = m1; m1 = s[k]; arg = k } else if s[k] > m2 { m2 = s[k] }
+    }
+
+    private mutating func prepareClass(_ c: Int) {
+        let members = classMembers[c]
+        var rk = rank; rank = []                  // take the buffers (no copy), give them back below
+        var buf = sortScratch; sortScratch = []
+        defer { rank = rk; sortScratch = buf }
+        s.withUnsafeBufferPointer { sp in
+            if needsClassStats {
+                var mx = -Double.infinity, sum = 0.0
+                for k in members { mx = max(mx, sp[k]); sum += sp[k] }
+                let mean = sum / Double(members.count)
+                var ss = 0.0
+                for k in members { let d = sp[k] - mean; ss += d * d }
+                classMax[c] = mx; classMean[c] = mean; classSD[c] = (ss / Double(members.count)).squareRoot()
             }
-            catSum[g] = sum; catMax1[g] = m1; catMax2[g] = m2; catArgMax[g] = arg
+            guard needsRank else { return }
+            // Rank: how many class members score strictly higher.
+            let denom = Double(max(members.count - 1, 1))
+            rk.withUnsafeMutableBufferPointer { rp in
+                if members.count <= 32 {
+                    for k in members {
+                        var higher = 0
+                        for u in members where sp[u] > sp[k] { higher += 1 }
+                        rp[k] = Double(higher) / denom
+                    }
+                    return
+                }
+                let n = members.count
+                buf.withUnsafeMutableBufferPointer { b in
+                    for (i, k) in members.enumerated() { b[i] = sp[k] }
+                    FeatureBuilder.sortDescending(b.baseAddress!, n)
+                    for k in members {
+                        // First position whose score is not > s[k] = number strictly higher.
+                        var lo = 0, hi = n
+                        while lo < hi { let mid = (lo + hi) / 2; if b[mid] > sp[k] { lo = mid + 1 } else { hi = mid } }
+                        rp[k] = Double(lo) / denom
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sorts `n` values in place, largest first (Shell sort: no allocation; equal values are
+    /// indistinguishable, so any correct sort gives the same result).
+    static func sortDescending(_ a: UnsafeMutablePointer<Double>, _ n: Int) {
+        for gap in [57, 23, 10, 4, 1] where gap < n {
+            for i in gap..<n {
+                let v = a[i]
+                var j = i
+                while j >= gap && a[j - gap] < v { a[j] = a[j - gap]; j -= gap }
+                a[j] = v
+            }
         }
     }
 
@@ -236,9 +320,9 @@ public struct FeatureBuilder: Sendable {
     public func features(tag t: Int, into out: UnsafeMutableBufferPointer<Double>) {
         let c = classOf[t], g = categoryOf[t]
         var j = 0
-        for kind in set.kinds {
+        for op in ops {
             let v: Double
-            switch kind {
+            switch op {
             case .score: v = s[t]
             case .logit:
                 let p = min(max(s[t], 1e-7), 1 - 1e-7)
@@ -256,8 +340,7 @@ public struct FeatureBuilder: Sendable {
                 v = n > 1 ? (catArgMax[g] == t ? catMax2[g] : catMax1[g]) : 0
             case .categoryScore:
                 v = categoryCol[g] >= 0 ? row[categoryCol[g]] : .nan
-            case .network(let name):
-                let n = set.networks.firstIndex(of: name)!
+            case .network(let n):
                 v = networkCol[n][t] >= 0 ? row[networkCol[n][t]] : .nan
             case .meanQuantile:
                 var sum = 0.0, count = 0

@@ -1,17 +1,54 @@
 // Scoring: input rows (by column name or in the model's input order) → per-tag probabilities → decisions.
 
+import Foundation
+
 /// Scores rows with a model: maps a caller's columns onto the model's inputs, builds features, evaluates
 /// each tag's path (raw score, trees or linear model) and applies the decision rule.
+///
+/// ```swift
+/// let scorer = try ModelScorer(contentsOf: URL(fileURLWithPath: "model.json"))
+/// let p = try scorer.probabilities(named: ["rock": 0.8, "jazz": 0.1, ...])   // one per tag, labels order
+/// let d = try scorer.decisions(named: row)                                    // 0/1 per tag
+/// ```
+///
+/// A scorer is immutable and `Sendable`: share one between threads. The single-track hot path is
+/// `decide(inputRow:probabilities:decisions:workspace:)` (or `probabilities(inputRow:into:workspace:)`) with one
+/// `Workspace` per thread: no allocation per track. Many tracks: `score(values:columns:threads:)`.
+///
+/// Notes for the hot loop (`probabilities(inputRow:into:workspace:)`):
+/// - reads the row and the model (read-only); writes `out` and the caller's workspace only;
+/// - each tag's path is resolved at init into `plans` (no struct copies of the model per row);
+/// - trees are scored per tag by bitvectors (`QuickScorer`, trees of at most 64 leaves) or walked
+///   (`PackedTrees`), and summed from the initial score in tree order, so the result equals
+///   `TreeEnsemble.rawScore(row:initScore:)` (the plain twin) bit for bit.
 public struct ModelScorer: Sendable {
     public let model: StackerModel
     /// For each tag, the index in `model.inputColumns` of its own score column.
     let ownColumn: [Int]
     /// For each category, the index in `model.inputColumns` of its column, or -1.
     let categoryColumn: [Int]
-    let builder: FeatureBuilder?
-    let packed: [PackedTrees?]
+    /// Feature builder (an empty feature set when every tag is raw).
+    let builder: FeatureBuilder
+    let hasStacked: Bool
+    /// How each tag's probability is computed, resolved once.
+    enum Plan: Sendable {
+        case raw
+        /// Index into `packed`; start from the clipped logit of the own score, or from `base`.
+        case trees(Int, ownLogit: Bool, base: Double)
+        /// Index into `quick` (every tree has at most 64 leaves); same start.
+        case quick(Int, ownLogit: Bool, base: Double)
+        /// Index into `linears`.
+        case linear(Int)
+    }
+    let plans: [Plan]
+    let packed: [PackedTrees]
+    let quick: [QuickScorer]
+    let linears: [LinearModel]
+    /// The most trees of a `quick` tag (the workspace's bitvector scratch).
+    let maxQuickTrees: Int
     public let decider: Decider
 
+    /// Prepares a scorer. Throws `ModelError` when the model breaks an invariant (see `StackerModel.validate`).
     public init(model: StackerModel) throws {
         try model.validate()
         self.model = model
@@ -19,14 +56,44 @@ public struct ModelScorer: Sendable {
         for (j, c) in model.inputColumns.enumerated() where index[c] == nil { index[c] = j }
         ownColumn = model.tags.map { index[$0.name]! }
         categoryColumn = model.labels.categories.map { index[$0] ?? -1 }
-        if let f = model.features, model.tags.contains(where: { $0.path == .stacked }) {
-            builder = try FeatureBuilder(set: f, labels: model.labels, inputColumns: model.inputColumns)
-        } else {
-            builder = nil
+        hasStacked = model.tags.contains { $0.path == .stacked }
+        builder = try FeatureBuilder(set: hasStacked ? model.features! : FeatureSet(kinds: []), labels: model.labels,
+                                     inputColumns: model.inputColumns)
+        var plans: [Plan] = [], packed: [PackedTrees] = [], quick: [QuickScorer] = [], linears: [LinearModel] = []
+        for t in model.tags {
+            if t.path == .raw { plans.append(.raw) }
+            else if let b = t.booster {
+                if let q = QuickScorer(b.trees) {
+                    plans.append(.quick(quick.count, ownLogit: t.initScore == .ownLogit, base: b.baseScore))
+                    quick.append(q)
+                } else {
+                    plans.append(.trees(packed.count, ownLogit: t.initScore == .ownLogit, base: b.baseScore))
+                    packed.append(PackedTrees(b.trees))
+                }
+            } else {
+                plans.append(.linear(linears.count))
+                linears.append(t.linear!)
+            }
         }
-        packed = model.tags.map { t in t.path == .stacked ? t.booster.map { PackedTrees($0.trees) } : nil }
+        self.plans = plans; self.packed = packed; self.quick = quick; self.linears = linears
+        maxQuickTrees = quick.map(\.treeCount).max() ?? 0
         decider = Decider(model: model)
     }
+
+    /// Loads a model file and prepares a scorer (see `StackerModel.load(contentsOf:)` for the errors).
+    public init(contentsOf url: URL) throws {
+        try self.init(model: StackerModel.load(contentsOf: url))
+    }
+
+    /// Decodes a model from JSON and prepares a scorer (see `StackerModel.decode(from:)` for the errors).
+    public init(data: Data) throws {
+        try self.init(model: StackerModel.decode(from: data))
+    }
+
+    /// The tags, in the order of every probability and decision this scorer returns.
+    public var tags: [String] { model.labels.tags }
+    /// The input columns, in the order `probabilities(row:)` and `probabilities(inputRow:...)` expect.
+    public var inputColumns: [String] { model.inputColumns }
 
     /// For each model input column, its position among `columns`. Throws `ModelError.missingColumns` naming
     /// every absent column. Columns the model does not use are ignored.
@@ -42,55 +109,166 @@ public struct ModelScorer: Sendable {
         return map
     }
 
-    /// A reusable per-thread workspace for `probabilities(inputRow:into:workspace:)`.
+    /// A reusable per-thread workspace for `probabilities(inputRow:into:workspace:)`: the feature builder's
+    /// row state and one feature vector. Make one per thread; never share one between threads.
     public struct Workspace {
-        var builder: FeatureBuilder?
-        var features: [Double]
-    }
+        var builder: FeatureBuilder
+        let scratch: Scratch
 
-    public func makeWorkspace() -> Workspace {
-        Workspace(builder: builder, features: [Double](repeating: 0, count: model.features?.count ?? 0))
-    }
+        /// One feature vector, owned by the workspace (a class, so the hot loop needs no closure).
+        final class Scratch {
+            let features: UnsafeMutableBufferPointer<Double>
+            let categories: UnsafeMutableBufferPointer<Double>
+            let leaves: UnsafeMutableBufferPointer<UInt64>
+            init(count: Int, categories c: Int, trees: Int) {
+                leaves = .allocate(capacity: max(trees, 1))
+                leaves.initialize(repeating: 0)
+                features = .allocate(capacity: max(count, 1))
+                features.initialize(repeating: 0)
+                categories = .allocate(capacity: max(c, 1))
+                categories.initialize(repeating: .nan)
+            }
+            deinit { features.deallocate(); categories.deallocate(); leaves.deallocate() }
+        }
 
-    /// Probabilities for one row given in the model's input column order (`model.inputColumns`).
-    public func probabilities(inputRow x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
-                              workspace: inout Workspace) {
-        if workspace.builder != nil { workspace.builder!.prepare(row: x) }
-        for k in 0..<model.tags.count {
-            let tag = model.tags[k]
-            guard tag.path == .stacked else { out[k] = x[ownColumn[k]]; continue }
-            workspace.features.withUnsafeMutableBufferPointer { f in
-                workspace.builder!.features(tag: k, into: f)
-                if let b = tag.booster {
-                    var raw = tag.initScore == .ownLogit ? clippedLogit(x[ownColumn[k]]) : b.baseScore
-                    packed[k]!.accumulateOne(UnsafeBufferPointer(f), into: &raw)
+        /// The hot loop (see the notes at the top of `ModelScorer`). A mutating method, so the builder is
+        /// used in place, never copied.
+        mutating func run(_ sc: ModelScorer, _ x: UnsafeBufferPointer<Double>, _ out: UnsafeMutableBufferPointer<Double>) {
+            builder.prepare(row: x)
+            let fb = scratch.features
+            let fr = UnsafeBufferPointer(fb)
+            for k in 0..<sc.plans.count {
+                switch sc.plans[k] {
+                case .raw:
+                    out[k] = x[sc.ownColumn[k]]
+                case let .quick(i, ownLogit, base):
+                    builder.features(tag: k, into: fb)
+                    var raw = ownLogit ? clippedLogit(x[sc.ownColumn[k]]) : base
+                    sc.quick[i].accumulate(fr, leaves: scratch.leaves.baseAddress!, into: &raw)
                     out[k] = sigmoid(raw)
-                } else {
-                    out[k] = sigmoid(tag.linear!.rawScore(UnsafeBufferPointer(f)))
+                case let .trees(i, ownLogit, base):
+                    builder.features(tag: k, into: fb)
+                    var raw = ownLogit ? clippedLogit(x[sc.ownColumn[k]]) : base
+                    sc.packed[i].accumulateOne(fr, into: &raw)
+                    out[k] = sigmoid(raw)
+                case let .linear(i):
+                    builder.features(tag: k, into: fb)
+                    out[k] = sigmoid(sc.linears[i].rawScore(fr))
                 }
             }
         }
     }
 
-    /// Probabilities for one row given by column name. Throws when a needed column is missing.
+    /// A fresh workspace; make one per thread and reuse it for every row.
+    public func makeWorkspace() -> Workspace {
+        Workspace(builder: builder, scratch: Workspace.Scratch(count: model.features?.count ?? 0, categories: categoryColumn.count, trees: maxQuickTrees))
+    }
+
+    /// Probabilities for one row given in the model's input column order (`model.inputColumns`): the fast path.
+    ///
+    /// - Parameters:
+    ///   - x: `model.inputColumns.count` values.
+    ///   - out: receives one probability per tag (`model.labels.tags` order).
+    ///   - workspace: from `makeWorkspace()`, reused across rows by one thread.
+    public func probabilities(inputRow x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
+                              workspace: inout Workspace) {
+        precondition(x.count >= model.inputColumns.count && out.count >= plans.count,
+                     "ModelScorer: \(x.count) inputs for \(model.inputColumns.count) columns, \(out.count) outputs for \(plans.count) tags")
+        guard hasStacked else {
+            for k in 0..<plans.count { out[k] = x[ownColumn[k]] }   // every tag raw
+            return
+        }
+        workspace.run(self, x, out)
+    }
+
+    /// Probabilities and decisions for one track given in the model's input column order, with the model's
+    /// decision rule (category columns read from the row when the rule needs them): the single-track hot path,
+    /// allocation-free with a reused workspace. This is what a service (or a latency benchmark) calls per track.
+    ///
+    /// - Parameters:
+    ///   - x: `model.inputColumns.count` values (see `columnMapping(for:)` to lay out a caller's row).
+    ///   - probabilities: receives one probability per tag; `decisions`: one 0/1 per tag.
+    public func decide(inputRow x: UnsafeBufferPointer<Double>, probabilities: UnsafeMutableBufferPointer<Double>,
+                       decisions: UnsafeMutableBufferPointer<UInt8>, workspace: inout Workspace) {
+        self.probabilities(inputRow: x, into: probabilities, workspace: &workspace)
+        if decider.needsCategoryColumns {
+            let c = workspace.scratch.categories
+            for g in 0..<categoryColumn.count { c[g] = categoryColumn[g] >= 0 ? x[categoryColumn[g]] : .nan }
+            decider.decide(UnsafeBufferPointer(probabilities), categoryScores: UnsafeBufferPointer(rebasing: c[0..<categoryColumn.count]), into: decisions)
+        } else {
+            decider.decide(UnsafeBufferPointer(probabilities), into: decisions)
+        }
+    }
+
+    /// Probabilities for one row given in the model's input column order (`model.inputColumns`).
+    ///
+    /// - Throws: `ModelError.invalid` when `row` does not have one value per input column.
+    public func probabilities(row: [Double]) throws -> [Double] {
+        guard row.count == model.inputColumns.count else {
+            throw ModelError.invalid("row has \(row.count) values; the model reads \(model.inputColumns.count) input columns")
+        }
+        var out = [Double](repeating: 0, count: model.tags.count)
+        var ws = makeWorkspace()
+        row.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { probabilities(inputRow: xp, into: $0, workspace: &ws) } }
+        return out
+    }
+
+    /// Probabilities for one row given by column name (extra names are ignored).
+    ///
+    /// - Throws: `ModelError.missingColumns` naming every input column the row lacks.
     public func probabilities(named row: [String: Double]) throws -> [Double] {
+        try probabilities(row: inputRow(named: row))
+    }
+
+    /// Decisions (0/1 per tag) for one row in the model's input column order, with the model's decision rule.
+    public func decisions(row: [Double]) throws -> [UInt8] {
+        let p = try probabilities(row: row)
+        let cats = categoryColumn.map { $0 >= 0 ? row[$0] : .nan }
+        return decider.decide(rows: 1, probabilities: p, categoryScores: decider.needsCategoryColumns ? cats : nil)
+    }
+
+    /// Decisions for one row given by column name.
+    public func decisions(named row: [String: Double]) throws -> [UInt8] {
+        try decisions(row: inputRow(named: row))
+    }
+
+    /// A row by name laid out as `model.inputColumns`; throws `ModelError.missingColumns` for absent names.
+    public func inputRow(named row: [String: Double]) throws -> [Double] {
         var missing: [String] = []
         let x = model.inputColumns.map { name -> Double in
             if let v = row[name] { return v }
             missing.append(name); return .nan
         }
         if !missing.isEmpty { throw ModelError.missingColumns(missing) }
-        var out = [Double](repeating: 0, count: model.tags.count)
-        var ws = makeWorkspace()
-        x.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { probabilities(inputRow: xp, into: $0, workspace: &ws) } }
-        return out
+        return x
     }
 
-    /// Decisions for one row given by column name.
-    public func decisions(named row: [String: Double]) throws -> [UInt8] {
-        let p = try probabilities(named: row)
-        let cats = model.labels.categories.map { row[$0] ?? .nan }
-        return decider.decide(rows: 1, probabilities: p, categoryScores: decider.needsCategoryColumns ? cats : nil)
+    /// Probabilities and decisions of many rows, rows × tags, row-major.
+    public struct BatchResult: Sendable {
+        public var rows: Int
+        public var tags: [String]
+        /// `probabilities[i * tags.count + k]`: row `i`, tag `k`.
+        public var probabilities: [Double]
+        /// `decisions[i * tags.count + k]`: 0 or 1.
+        public var decisions: [UInt8]
+    }
+
+    /// Scores many rows: `values` is row-major, `values.count / columns.count` rows laid out as `columns`
+    /// (any order; extra columns are ignored). Rows are split over `threads` threads (default: every core);
+    /// the result does not depend on the thread count.
+    ///
+    /// - Throws: `ModelError.missingColumns` naming absent input columns; `ModelError.invalid` when
+    ///   `values.count` is not a multiple of `columns.count`.
+    public func score(values: [Double], columns: [String],
+                      threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> BatchResult {
+        guard !columns.isEmpty, values.count % columns.count == 0 else {
+            throw ModelError.invalid("\(values.count) values do not make whole rows of \(columns.count) columns")
+        }
+        let mapping = try columnMapping(for: columns)
+        let rows = values.count / columns.count
+        let (p, cats) = score(rows: rows, columns: columns.count, values: values, mapping: mapping, threads: threads)
+        return BatchResult(rows: rows, tags: model.labels.tags, probabilities: p,
+                           decisions: decider.decide(rows: rows, probabilities: p, categoryScores: cats))
     }
 
     /// Probabilities (rows × tags, row-major) and, when the decision rule reads category columns, category

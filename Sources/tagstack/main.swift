@@ -16,6 +16,7 @@ COMMANDS:
   train      Fit a model on labels.csv, train_X.csv, train_y.csv
   predict    Score an X file with a model; write decisions (and probabilities)
   evaluate   Score decisions (and probabilities) against the truth
+  export     Write a model's trees in LightGBM's text model format
 
 Run 'tagstack <command> --help' for a command's options.
 Exit codes: 0 success, 1 data or model error, 2 usage error.
@@ -39,10 +40,11 @@ let commands: [String: (inout Arguments) throws -> Void] = [
     "predict": PredictCommand.run,
     "evaluate": EvaluateCommand.run,
     "generate": GenerateCommand.run,
+    "export": ExportCommand.run,
 ]
 let helps: [String: String] = [
     "train": TrainCommand.help, "predict": PredictCommand.help,
-    "evaluate": EvaluateCommand.help, "generate": GenerateCommand.help,
+    "evaluate": EvaluateCommand.help, "generate": GenerateCommand.help, "export": ExportCommand.help,
 ]
 
 if command == "--help" || command == "-h" || command == "help" { print(overview); exit(0) }

@@ -1,0 +1,377 @@
+#!/usr/bin/env python3
+"""A second scorer for TagStack model files, written from docs/MODEL_FORMAT.md (standard library only).
+
+usage: python3 Scripts/score_model.py --model M.json --input X.csv --scores OUT.csv [--decisions OUT.csv]
+
+X.csv: `ChallengeID` then input columns, in any order (extra columns are ignored; an empty cell or `nan` is
+a missing value). Writes probabilities (and 0/1 decisions) in the y layout: `ChallengeID` then one column per
+tag in the model's tag order. Agrees with the Swift scorer to 1e-12 (Tests/TagStackCLITests/PythonScorerTests).
+Exit codes: 0 success, 1 model or data error (the message names the field or column), 2 usage error.
+"""
+import argparse
+import csv
+import json
+import math
+import sys
+
+FORMAT = "tagstack-model"
+SUPPORTED_VERSIONS = (1, 1)
+EPS = 1e-7
+PER_TAG = {"score", "logit", "class_rank", "class_z", "class_max", "class_mean", "gap_to_class_max",
+           "category_mean_others", "category_max_others", "category_score", "mean_quantile"}
+
+
+class ModelError(Exception):
+    pass
+
+
+def need(obj, key, path):
+    if not isinstance(obj, dict) or key not in obj:
+        raise ModelError(f"model is missing the field '{path + '.' if path else ''}{key}'")
+    return obj[key]
+
+
+def distinct(xs):
+    seen, out = set(), []
+    for x in xs:
+        if x not in seen:
+            seen.add(x)
+            out.append(x)
+    return out
+
+
+def groups(keys):
+    slot, out = {}, []
+    for i, k in enumerate(keys):
+        if k in slot:
+            out[slot[k]].append(i)
+        else:
+            slot[k] = len(out)
+            out.append([i])
+    return out
+
+
+def clipped_logit(p):
+    q = min(max(p, EPS), 1 - EPS)
+    return math.log(q / (1 - q))
+
+
+def sigmoid(x):
+    if x >= 0:
+        return 1 / (1 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1 + e)
+
+
+def quantile(knots, x):
+    """Piecewise-linear empirical CDF (MODEL_FORMAT.md, Quantile maps)."""
+    if math.isnan(x):
+        return math.nan
+    k = len(knots) - 1
+    if x < knots[0]:
+        return 0.0
+    if x >= knots[k]:
+        return 1.0
+    lo, hi = 0, k
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if knots[mid] <= x:
+            lo = mid
+        else:
+            hi = mid
+    span = knots[lo + 1] - knots[lo]
+    frac = (x - knots[lo]) / span if span > 0 else 0.0
+    return (lo + frac) / k
+
+
+def tree_output(tree, f):
+    split, thr = tree["split_feature"], tree["threshold"]
+    left, right, dleft = tree["left_child"], tree["right_child"], tree["default_left"]
+    if not split:
+        return tree["leaf_value"][0]
+    node = 0
+    while node >= 0:
+        v = f[split[node]]
+        go_left = dleft[node] if math.isnan(v) else v <= thr[node]
+        node = left[node] if go_left else right[node]
+    return tree["leaf_value"][~node]
+
+
+class Model:
+    def __init__(self, m):
+        fmt = need(m, "format", "")
+        if fmt != FORMAT:
+            raise ModelError(f"not a TagStack model: format is '{fmt}', expected '{FORMAT}'")
+        version = need(m, "format_version", "")
+        if not (SUPPORTED_VERSIONS[0] <= version <= SUPPORTED_VERSIONS[1]):
+            raise ModelError(f"model format_version {version} is not supported (this scorer reads "
+                             f"{SUPPORTED_VERSIONS[0]}...{SUPPORTED_VERSIONS[1]})")
+        labels = need(m, "labels", "")
+        self.tags = need(labels, "tags", "labels")
+        self.tag_categories = need(labels, "categories", "labels")
+        self.tag_classes = need(labels, "classes", "labels")
+        self.categories = distinct(self.tag_categories)
+        self.class_members = groups(self.tag_classes)
+        self.category_members = groups(self.tag_categories)
+        self.class_of = [0] * len(self.tags)
+        for c, members in enumerate(self.class_members):
+            for k in members:
+                self.class_of[k] = c
+        self.category_of = [0] * len(self.tags)
+        for g, members in enumerate(self.category_members):
+            for k in members:
+                self.category_of[k] = g
+        self.inputs = need(m, "input_columns", "")
+        self.entries = need(m, "tags", "")
+        if len(self.entries) != len(self.tags):
+            raise ModelError(f"model has {len(self.entries)} tag entries for {len(self.tags)} labels")
+        for k, t in enumerate(self.entries):
+            for key in ("name", "path", "threshold"):
+                need(t, key, f"tags.[{k}]")
+            if t["name"] != self.tags[k]:
+                raise ModelError(f"tags[{k}].name is '{t['name']}'; labels.tags[{k}] is '{self.tags[k]}'")
+            if t["path"] == "stacked":
+                if "booster" in t:
+                    need(t, "init_score", f"tags.[{k}]")
+                    b = t["booster"]
+                    need(b, "base_score", f"tags.[{k}].booster")
+                    for i, tree in enumerate(need(b, "trees", f"tags.[{k}].booster")):
+                        for key in ("split_feature", "threshold", "left_child", "right_child", "default_left", "leaf_value"):
+                            need(tree, key, f"tags.[{k}].booster.trees.[{i}]")
+                else:
+                    lin = need(t, "linear", f"tags.[{k}]")
+                    for key in ("intercept", "weights", "means", "scales"):
+                        need(lin, key, f"tags.[{k}].linear")
+            elif t["path"] != "raw":
+                raise ModelError(f"tags[{k}].path is '{t['path']}', expected raw or stacked")
+        self.decision = need(m, "decision", "")
+        self.hierarchy = None
+        if self.decision == "hierarchical":
+            self.hierarchy = need(m, "hierarchy", "")
+        self.features = m.get("features")
+        self.stacked = any(t["path"] == "stacked" for t in self.entries)
+        if self.stacked:
+            f = need(m, "features", "")
+            self.kinds = need(f, "per_tag", "features")
+            self.shared = need(f, "shared_columns", "features")
+            self.networks = need(f, "networks", "features")
+            self.quantiles = {name: need(q, "knots", f"features.quantiles.{name}")
+                              for name, q in need(f, "quantiles", "features").items()}
+            for k, kind in enumerate(self.kinds):
+                if kind not in PER_TAG and not (kind.startswith("net:") and kind[4:] in self.networks):
+                    raise ModelError(f"unknown feature '{kind}' at features.per_tag[{k}]")
+
+    def bind(self, columns):
+        """Column positions in the caller's header for every model input (raises naming absent columns)."""
+        index = {}
+        for j, c in enumerate(columns):
+            index.setdefault(c, j)
+        missing = [c for c in self.inputs if c not in index]
+        if missing:
+            raise ModelError(f"input lacks {len(missing)} column(s) the model needs: "
+                             + ", ".join(f"'{c}'" for c in missing[:10]) + (", ..." if len(missing) > 10 else ""))
+        self.col = index
+
+    def probabilities(self, row):
+        """`row` maps column name → value. Returns one probability per tag (MODEL_FORMAT.md, Scoring)."""
+        s = [row[t] for t in self.tags]
+        if not self.stacked:
+            return s
+        # Class statistics.
+        cmax, cmean, csd, rank = [], [], [], [0.0] * len(s)
+        for members in self.class_members:
+            mx, total = -math.inf, 0.0
+            for k in members:
+                mx = max(mx, s[k])
+                total += s[k]
+            mean = total / len(members)
+            ss = 0.0
+            for k in members:
+                d = s[k] - mean
+                ss += d * d
+            cmax.append(mx)
+            cmean.append(mean)
+            csd.append(math.sqrt(ss / len(members)))
+            denom = max(len(members) - 1, 1)
+            for k in members:
+                rank[k] = sum(1 for u in members if s[u] > s[k]) / denom
+        # Category statistics.
+        csum, cm1, cm2, carg = [], [], [], []
+        for members in self.category_members:
+            total, m1, m2, arg = 0.0, -math.inf, -math.inf, -1
+            for k in members:
+                total += s[k]
+                if s[k] > m1:
+                    m2, m1, arg = m1, s[k], k
+                elif s[k] > m2:
+                    m2 = s[k]
+            csum.append(total)
+            cm1.append(m1)
+            cm2.append(m2)
+            carg.append(arg)
+        out = []
+        for k, entry in enumerate(self.entries):
+            if entry["path"] == "raw":
+                out.append(s[k])
+                continue
+            f = self.tag_features(k, row, s, cmax, cmean, csd, rank, csum, cm1, cm2, carg)
+            if "booster" in entry:
+                b = entry["booster"]
+                raw = clipped_logit(s[k]) if entry["init_score"] == "own_logit" else b["base_score"]
+                for tree in b["trees"]:
+                    raw += tree_output(tree, f)
+                out.append(sigmoid(raw))
+            else:
+                lin = entry["linear"]
+                z = lin["intercept"]
+                for j, w in enumerate(lin["weights"]):
+                    if not math.isnan(f[j]):
+                        z += w * (f[j] - lin["means"][j]) / lin["scales"][j]
+                out.append(sigmoid(z))
+        return out
+
+    def tag_features(self, t, row, s, cmax, cmean, csd, rank, csum, cm1, cm2, carg):
+        c, g = self.class_of[t], self.category_of[t]
+        name, cat = self.tags[t], self.categories[self.category_of[t]]
+        n_cat = len(self.category_members[g])
+        f = []
+        for kind in self.kinds:
+            if kind == "score":
+                v = s[t]
+            elif kind == "logit":
+                v = clipped_logit(s[t])
+            elif kind == "class_rank":
+                v = rank[t]
+            elif kind == "class_z":
+                v = 0.0 if csd[c] < 1e-12 else (s[t] - cmean[c]) / csd[c]
+            elif kind == "class_max":
+                v = cmax[c]
+            elif kind == "class_mean":
+                v = cmean[c]
+            elif kind == "gap_to_class_max":
+                v = cmax[c] - s[t]
+            elif kind == "category_mean_others":
+                v = (csum[g] - s[t]) / (n_cat - 1) if n_cat > 1 else 0.0
+            elif kind == "category_max_others":
+                v = (cm2[g] if carg[g] == t else cm1[g]) if n_cat > 1 else 0.0
+            elif kind == "category_score":
+                v = row.get(cat, math.nan)
+            elif kind.startswith("net:"):
+                v = row.get(kind[4:] + ":" + name, math.nan)
+            else:  # mean_quantile
+                total, count = 0.0, 0
+                for column in [name] + [n + ":" + name for n in self.networks]:
+                    knots = self.quantiles.get(column)
+                    x = row.get(column, math.nan)
+                    if knots is None or math.isnan(x):
+                        continue
+                    total += quantile(knots, x)
+                    count += 1
+                v = total / count if count else math.nan
+            f.append(v)
+        f.extend(row[c] for c in self.shared)
+        return f
+
+    def decide(self, p, row):
+        """0/1 per tag with the model's decision rule (MODEL_FORMAT.md, Decisions)."""
+        th = [t["threshold"] for t in self.entries]
+        d = [1 if th[k] is not None and p[k] >= th[k] else 0 for k in range(len(p))]
+
+        def force_one(group):
+            best, best_ratio = -1, -math.inf
+            for k in group:
+                if d[k] == 1:
+                    return
+                if th[k] is None:
+                    continue
+                ratio = p[k] / th[k] if th[k] > 0 else (math.inf if p[k] >= th[k] else -math.inf)
+                if ratio > best_ratio:
+                    best, best_ratio = k, ratio
+            if best >= 0:
+                d[best] = 1
+
+        if self.decision == "at_least_one_per_track":
+            force_one(range(len(p)))
+        elif self.decision == "at_least_one_per_class":
+            for members in self.class_members:
+                force_one(members)
+        elif self.decision == "hierarchical":
+            h = self.hierarchy
+            for g, members in enumerate(self.category_members):
+                t = h["thresholds"][g]
+                if t is None:
+                    continue
+                if h["source"] == "column":
+                    score = row.get(self.categories[g], math.nan)
+                else:
+                    score = max(p[k] for k in members)
+                if not score >= t:
+                    for k in members:
+                        d[k] = 0
+        elif self.decision != "thresholds":
+            raise ModelError(f"unknown decision rule '{self.decision}'")
+        return d
+
+
+def parse_cell(text, path, line, column):
+    t = text.strip()
+    if t == "" or t.lower() == "nan":
+        return math.nan
+    try:
+        return float(t)
+    except ValueError:
+        raise ModelError(f"{path}:{line}: column '{column}': '{text}' is not a number")
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--input", required=True)
+    ap.add_argument("--scores", required=True)
+    ap.add_argument("--decisions")
+    a = ap.parse_args(argv)
+    try:
+        with open(a.model) as f:
+            try:
+                model = Model(json.load(f))
+            except json.JSONDecodeError as e:
+                raise ModelError(f"malformed model: {e}")
+        with open(a.input, newline="") as f:
+            reader = csv.reader(f)
+            header = next(reader)
+            columns = header[1:]
+            try:
+                model.bind(columns)
+            except ModelError as e:
+                raise ModelError(f"{a.input}: {e}")
+            # Only the model's inputs are read: a column the model does not list is absent for it.
+            used = [(c, model.col[c]) for c in model.inputs]
+            scores = open(a.scores, "w", newline="")
+            decisions = open(a.decisions, "w", newline="") if a.decisions else None
+            ws = csv.writer(scores, lineterminator="\n")
+            ws.writerow([header[0]] + model.tags)
+            wd = csv.writer(decisions, lineterminator="\n") if decisions else None
+            if wd:
+                wd.writerow([header[0]] + model.tags)
+            for line, cells in enumerate(reader, start=2):
+                if len(cells) != len(header):
+                    raise ModelError(f"{a.input}:{line}: {len(cells)} cells for {len(header)} columns")
+                row = {c: parse_cell(cells[j + 1], a.input, line, c) for c, j in used}
+                p = model.probabilities(row)
+                ws.writerow([cells[0]] + [repr(v) for v in p])
+                if wd:
+                    wd.writerow([cells[0]] + model.decide(p, row))
+            scores.close()
+            if decisions:
+                decisions.close()
+    except ModelError as e:
+        print(f"score_model.py: error: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"score_model.py: error: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,199 @@
+// Export to LightGBM's text model format: one model file per stacked tag with trees, plus a description of
+// the per-tag feature vector and the initial score LightGBM does not store. docs/MODEL_FORMAT.md documents
+// the export; Scripts/check_lightgbm_export.sh checks LightGBM's scores against TagStack's.
+//
+// Mapping (LightGBM `src/io/tree.cpp`, `src/boosting/gbdt_model_text.cpp`):
+// - `split_feature`, `threshold`, `left_child`, `right_child` are TagStack's arrays unchanged: LightGBM also
+//   sends `value <= threshold` left and numbers leaves `~child`;
+// - `decision_type` = 8 (missing type NaN, bits 2-3 = 2) + 2 when NaN goes left (default-left bit);
+//   bit 0 (categorical) is never set;
+// - `leaf_value` already includes the learning rate, so `shrinkage=1`;
+// - LightGBM has no per-row initial score in a model file: its raw score is Σ trees, and TagStack's raw score
+//   is `init + Σ trees` with `init` the clipped logit of the tag's own score (`own_logit`) or `base_score`;
+// - a model with no tree is written with one constant tree of value 0 (LightGBM needs at least one tree).
+
+import Foundation
+import TagStackModel
+
+public enum LightGBMExport {
+    /// LightGBM feature names: TagStack's names with every character outside `[A-Za-z0-9_]` replaced by `_`
+    /// and an `f<j>_` prefix, so names are unique and free of the characters LightGBM rejects.
+    public static func featureNames(_ set: FeatureSet) -> [String] {
+        set.names.enumerated().map { j, n in
+            "f\(j)_" + String(n.unicodeScalars.map { s -> Character in
+                (s.isASCII && (CharacterSet.alphanumerics.contains(s) || s == "_")) ? Character(s) : "_"
+            })
+        }
+    }
+
+    /// The text of a LightGBM model holding `ensemble`'s trees over `featureCount` features.
+    public static func modelText(_ ensemble: TreeEnsemble, featureNames: [String]) -> String {
+        let trees = ensemble.trees.isEmpty ? [Tree(constant: 0)] : ensemble.trees
+        let blocks = trees.enumerated().map { i, t in "Tree=\(i)\n" + treeText(t) + "\n" }
+        var s = "tree\nversion=v4\nnum_class=1\nnum_tree_per_iteration=1\nlabel_index=0\n"
+        s += "max_feature_idx=\(featureNames.count - 1)\n"
+        s += "objective=binary sigmoid:1\n"
+        s += "feature_names=" + featureNames.joined(separator: " ") + "\n"
+        s += "feature_infos=" + Array(repeating: "none", count: featureNames.count).joined(separator: " ") + "\n"
+        s += "tree_sizes=" + blocks.map { String($0.utf8.count) }.joined(separator: " ") + "\n\n"
+        s += blocks.joined()
+        s += "end of trees\n\nfeature_importances:\n\nparameters:\n[boosting: gbdt]\n[objective: binary]\nend of parameters\n\npandas_categorical:null\n"
+        return s
+    }
+
+    /// One tree in LightGBM's `Tree::ToString` layout (ends with a blank line).
+    static func treeText(_ t: Tree) -> String {
+        func join<T>(_ xs: [T], _ f: (T) -> String) -> String { xs.map(f).joined(separator: " ") }
+        let n = t.nodeCount
+        var s = "num_leaves=\(t.leafCount)\nnum_cat=0\n"
+        s += "split_feature=" + join(t.splitFeature) { String($0) } + "\n"
+        s += "split_gain=" + join(Array(repeating: 0, count: n)) { String($0) } + "\n"
+        s += "threshold=" + join(t.threshold, number) + "\n"
+        s += "decision_type=" + join(t.defaultLeft) { $0 ? "10" : "8" } + "\n"
+        s += "left_child=" + join(t.leftChild) { String($0) } + "\n"
+        s += "right_child=" + join(t.rightChild) { String($0) } + "\n"
+        s += "leaf_value=" + join(t.leafValue, number) + "\n"
+        s += "leaf_weight=" + join(Array(repeating: 0, count: t.leafCount)) { String($0) } + "\n"
+        s += "leaf_count=" + join(Array(repeating: 0, count: t.leafCount)) { String($0) } + "\n"
+        s += "internal_value=" + join(Array(repeating: 0, count: n)) { String($0) } + "\n"
+        s += "internal_weight=" + join(Array(repeating: 0, count: n)) { String($0) } + "\n"
+        s += "internal_count=" + join(Array(repeating: 0, count: n)) { String($0) } + "\n"
+        s += "is_linear=0\nshrinkage=1\n\n"
+        return s
+    }
+
+    /// Shortest text that reads back as the same Double.
+    static func number(_ v: Double) -> String { v.description }
+
+    /// The file name of tag `k`'s model: its index and its name with unsafe characters replaced.
+    public static func fileName(tag k: Int, name: String) -> String {
+        let safe = String(name.unicodeScalars.map { s -> Character in
+            (s.isASCII && (CharacterSet.alphanumerics.contains(s) || s == "-" || s == "_" || s == ".")) ? Character(s) : "_"
+        })
+        return String(format: "%03d_", k) + safe + ".txt"
+    }
+
+    /// What `export` wrote.
+    public struct Summary: Sendable {
+        public var exportedTags = 0, rawTags = 0, linearTags = 0
+        public var featureRows = 0
+    }
+
+    /// Writes one LightGBM model per boosted tag, `features.json` (feature names and per-tag init scores) and
+    /// `README.txt` into `directory` (created if needed); with `features`, also `features.csv`: for every
+    /// row and boosted tag, the feature vector, the initial score and TagStack's raw score.
+    public static func export(model: StackerModel, to directory: String, features: FeatureTable? = nil) throws -> Summary {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let set = model.features ?? FeatureSet(kinds: [])
+        let names = featureNames(set)
+        var summary = Summary()
+        var writers: [AtomicFileWriter] = []
+        var tags: [[String: Any]] = []
+        for (k, t) in model.tags.enumerated() {
+            var entry: [String: Any] = ["index": k, "tag": t.name, "path": t.path.rawValue, "threshold": t.threshold ?? NSNull()]
+            if t.path == .raw {
+                entry["column"] = t.name; summary.rawTags += 1
+            } else if let b = t.booster {
+                let file = fileName(tag: k, name: t.name)
+                let w = try AtomicFileWriter(path: directory + "/" + file)
+                try w.write(modelText(b, featureNames: names))
+                writers.append(w)
+                entry["file"] = file
+                entry["init_score"] = t.initScore?.rawValue ?? "base_score"
+                if t.initScore != .ownLogit { entry["base_score"] = b.baseScore }
+                summary.exportedTags += 1
+            } else {
+                entry["learner"] = "linear"
+                entry["note"] = "logistic model: not a tree ensemble, not exported (score it with TagStackModel or Scripts/score_model.py)"
+                summary.linearTags += 1
+            }
+            tags.append(entry)
+        }
+        let description: [String: Any] = [
+            "format": "tagstack-lightgbm-export", "export_version": 1,
+            "model_format_version": model.formatVersion,
+            "documentation": "docs/MODEL_FORMAT.md (sections Features and Export to LightGBM)",
+            "input_columns": model.inputColumns,
+            "feature_names": names, "tagstack_feature_names": set.names,
+            "per_tag": set.kinds.map(\.name), "shared_columns": set.sharedColumns, "networks": set.networks,
+            "decision": model.decision.rawValue, "tags": tags,
+        ]
+        let json = try JSONSerialization.data(withJSONObject: description, options: [.sortedKeys, .prettyPrinted])
+        let dw = try AtomicFileWriter(path: directory + "/features.json")
+        try dw.write(bytes: [UInt8](json) + [0x0A])
+        writers.append(dw)
+        let rw = try AtomicFileWriter(path: directory + "/README.txt")
+        try rw.write(readme(model: model, names: names, summary: summary))
+        writers.append(rw)
+        if let x = features {
+            let fw = try AtomicFileWriter(path: directory + "/features.csv")
+            summary.featureRows = try writeFeatures(model: model, table: x, to: fw)
+            writers.append(fw)
+        }
+        try commitAll(writers)
+        return summary
+    }
+
+    /// `features.csv`: `ChallengeID,tag,init_score,raw_score,<feature names>`, one line per row and boosted tag.
+    static func writeFeatures(model: StackerModel, table x: FeatureTable, to w: AtomicFileWriter) throws -> Int {
+        let scorer = try ModelScorer(model: model)
+        let mapping = try scorer.columnMapping(for: x.columns)
+        let set = model.features ?? FeatureSet(kinds: [])
+        var builder = try FeatureBuilder(set: set, labels: model.labels, inputColumns: model.inputColumns)
+        try w.write((["ChallengeID", "tag", "init_score", "raw_score"] + featureNames(set)).joined(separator: ",") + "\n")
+        let boosted = model.tags.enumerated().filter { $0.element.booster != nil && $0.element.path == .stacked }
+        let own = boosted.map { k, _ in model.inputColumns.firstIndex(of: model.labels.tags[k])! }
+        var row = [Double](repeating: 0, count: mapping.count)
+        var f = [Double](repeating: 0, count: max(set.count, 1))
+        var lines = 0
+        for i in 0..<x.rowCount {
+            for j in 0..<mapping.count { row[j] = x.values[i * x.columnCount + mapping[j]] }
+            row.withUnsafeBufferPointer { builder.prepare(row: $0) }
+            var text = ""
+            for (b, (k, t)) in boosted.enumerated() {
+                f.withUnsafeMutableBufferPointer { builder.features(tag: k, into: $0) }
+                let ensemble = t.booster!
+                let initScore = t.initScore == .ownLogit ? clippedLogit(row[own[b]]) : ensemble.baseScore
+                let raw = ensemble.rawScore(row: f, initScore: initScore)
+                text += MewoIO.csvField(x.ids[i]) + "," + MewoIO.csvField(t.name) + "," + number(initScore) + "," + number(raw)
+                for v in f.prefix(set.count) { text += "," + number(v) }
+                text += "\n"
+                lines += 1
+            }
+            try w.write(text)
+        }
+        return lines
+    }
+
+    static func readme(model: StackerModel, names: [String], summary: Summary) -> String {
+        let set = model.features ?? FeatureSet(kinds: [])
+        var s = """
+        TagStack model exported to LightGBM's text model format
+        =======================================================
+
+        \(summary.exportedTags) boosted tag(s) exported (one NNN_<tag>.txt each), \(summary.rawTags) raw tag(s), \(summary.linearTags) logistic tag(s) (not exported).
+        features.json lists every tag: its path, model file, init score and threshold.
+
+        Scoring tag t with LightGBM:
+          1. Build t's feature vector from the input row (columns named as in input_columns), in this order:
+
+        """
+        for (j, n) in set.names.enumerated() { s += "       \(j) \(names[j]) = \(n)\n" }
+        s += """
+
+             Each per-tag feature is defined in docs/MODEL_FORMAT.md (Features), relative to tag t; `col:NAME` is
+             the input column NAME unchanged. Missing values are NaN (LightGBM routes them to the default side).
+          2. raw = LightGBM's raw score (predict with raw_score=True) + init, where init is
+             log(p / (1 - p)) with p = min(max(s_t, 1e-7), 1 - 1e-7) and s_t the tag's own input column
+             (init_score "own_logit"), or the constant base_score (init_score "base_score").
+          3. probability = 1 / (1 + exp(-raw)); the tag is predicted when probability >= threshold (null: never),
+             then the model's decision rule "\(model.decision.rawValue)" applies (docs/MODEL_FORMAT.md, Decisions).
+        Raw tags: probability = the tag's own input column.
+
+        'tagstack export --features-for X.csv' also writes features.csv: per row and boosted tag, the feature
+        vector, init_score and TagStack's raw score. Scripts/check_lightgbm_export.sh compares LightGBM with it.
+
+        """
+        return s
+    }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Regenerates the golden models, their input and the expected outputs in this folder.
+#
+#   swift build -c release --product tagstack && Tests/TagStackModelTests/Golden/make_golden.sh
+#
+# Run it only when the model format changes on purpose (with a format_version bump) or when training
+# changes what it learns: GoldenTests then pin the new files. Deterministic: the same build gives the same bytes.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+bin="${TAGSTACK:-$root/.build/release/tagstack}"
+tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
+
+"$bin" generate --out "$tmp/full" --train 400 --test 24 --seed 5 --networks 1 > /dev/null
+mkdir -p "$tmp/small"
+python3 "$here/subset.py" "$tmp/full" "$tmp/small"
+cp "$tmp/small/labels.csv" "$here/labels.csv"
+cp "$tmp/small/input_X.csv" "$here/input_X.csv"
+
+common=(--data "$tmp/small" --folds 0 --rounds 6 --leaves 4 --min-data-in-leaf 8 --margin -1 --threads 1 --seed 3 --quiet)
+"$bin" train "${common[@]}" --learner gbdt --decision hierarchical --model "$here/gbdt-hierarchical.json"
+"$bin" train "${common[@]}" --learner gbdt --features all --decision track --model "$here/gbdt-all-track.json"
+"$bin" train "${common[@]}" --learner logistic --decision class --model "$here/logistic-class.json"
+"$bin" train "${common[@]}" --learner thresholds --model "$here/thresholds.json"
+
+# Full-size (248 tags: classes of 90, 112 and 46 tags), tiny models.
+"$bin" generate --out "$tmp/wide" --train 300 --test 30 --seed 6 > /dev/null 2>&1
+head -31 "$tmp/wide/test_X.csv" > "$here/wide_input_X.csv"
+wide=(--data "$tmp/wide" --folds 0 --rounds 3 --leaves 3 --min-data-in-leaf 10 --margin -1 --threads 1 --seed 3 --quiet)
+"$bin" train "${wide[@]}" --learner gbdt --decision hierarchical --model "$here/wide-gbdt-hierarchical.json"
+"$bin" train "${wide[@]}" --learner logistic --decision track --model "$here/wide-logistic-track.json"
+
+for m in gbdt-hierarchical gbdt-all-track logistic-class thresholds wide-gbdt-hierarchical wide-logistic-track; do
+    input="$here/input_X.csv"; [[ $m == wide-* ]] && input="$here/wide_input_X.csv"
+    "$bin" predict --model "$here/$m.json" --input "$input" --allow-missing --quiet \
+        --scores "$here/$m.scores.csv" --decisions "$here/$m.decisions.csv"
+done
+echo "golden files written to $here"

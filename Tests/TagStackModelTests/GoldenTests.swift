@@ -1,0 +1,239 @@
+// Golden files: small models trained on generated data, their input and the outputs they must give.
+// Golden/make_golden.sh regenerates them; these tests pin the model format and the scores.
+
+import Foundation
+import XCTest
+@testable import TagStackModel
+
+enum Golden {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+    /// Models on a few tags (every feature kind, edge rows), then on 248 tags (classes of 90, 112 and 46 tags).
+    static let models = ["gbdt-hierarchical", "gbdt-all-track", "logistic-class", "thresholds",
+                         "wide-gbdt-hierarchical", "wide-logistic-track"]
+    /// The input a golden model is scored on.
+    static func input(for model: String) -> String { model.hasPrefix("wide-") ? "wide_input_X.csv" : "input_X.csv" }
+
+    static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
+
+    /// A CSV with `ChallengeID` then numeric columns (no quoting; an empty cell is NaN).
+    static func readCSV(_ name: String) throws -> (ids: [String], columns: [String], values: [Double]) {
+        let text = try String(contentsOf: url(name), encoding: .utf8)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        let columns = Array(lines.removeFirst().split(separator: ",", omittingEmptySubsequences: false).dropFirst().map(String.init))
+        var ids: [String] = [], values: [Double] = []
+        for line in lines {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            precondition(cells.count == columns.count + 1, "\(name): ragged row")
+            ids.append(String(cells[0]))
+            values += cells.dropFirst().map { $0.isEmpty ? .nan : Double($0)! }
+        }
+        return (ids, columns, values)
+    }
+
+    /// Every key path of a JSON value: arrays as `[]`, maps keyed by data (column names) as `{*}`.
+    static func keyPaths(_ value: Any, _ path: String, into out: inout Set<String>) {
+        if let d = value as? [String: Any] {
+            let isMap = path.hasSuffix(".quantiles") || path == "training"
+            for (k, v) in d {
+                let p = (path.isEmpty ? "" : path + ".") + (isMap ? "{*}" : k)
+                out.insert(p)
+                keyPaths(v, p, into: &out)
+            }
+        } else if let a = value as? [Any] {
+            for v in a { keyPaths(v, path + "[]", into: &out) }
+        }
+    }
+
+    /// The schema snapshot: key paths of the golden models and the values of the enumerated fields.
+    static func schemaSnapshot() throws -> String {
+        var paths = Set<String>()
+        for m in models {
+            keyPaths(try JSONSerialization.jsonObject(with: Data(contentsOf: url(m + ".json"))), "", into: &paths)
+        }
+        var lines = paths.sorted().map { "key " + $0 }
+        lines.append("format " + StackerModel.formatName)
+        lines.append("path " + [TagPath.raw, .stacked].map(\.rawValue).joined(separator: " "))
+        lines.append("init_score " + [InitScore.baseScore, .ownLogit].map(\.rawValue).joined(separator: " "))
+        lines.append("decision " + DecisionRule.allCases.map(\.rawValue).joined(separator: " "))
+        lines.append("hierarchy.source " + [Hierarchy.Source.column, .maxTag].map(\.rawValue).joined(separator: " "))
+        let kinds: [FeatureKind] = [.score, .logit, .classRank, .classZ, .classMax, .classMean, .gapToClassMax,
+                                    .categoryMeanOthers, .categoryMaxOthers, .categoryScore, .network("NAME"), .meanQuantile]
+        lines.append("per_tag " + kinds.map(\.name).joined(separator: " "))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// FNV-1a, 64 bits: pins a snapshot's text without a crypto library.
+    static func fnv1a(_ text: String) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in text.utf8 { h ^= UInt64(b); h = h &* 0x100_0000_01b3 }
+        return String(h, radix: 16)
+    }
+}
+
+final class GoldenTests: XCTestCase {
+    /// The schema hash of each format version. Changing the schema (a key, an enumerated value) changes the
+    /// snapshot: then bump `StackerModel.currentFormatVersion`, regenerate the golden files, write
+    /// `Golden/schema-vN.txt` (run with TAGSTACK_UPDATE_SCHEMA=1) and add its hash here. Never edit an old entry.
+    static let pinnedSchemas: [Int: String] = [1: "4e0e2af0920b0bf3"]
+
+    func testSchemaIsPinnedToTheFormatVersion() throws {
+        let v = StackerModel.currentFormatVersion
+        let snapshot = try Golden.schemaSnapshot()
+        let file = Golden.url("schema-v\(v).txt")
+        if ProcessInfo.processInfo.environment["TAGSTACK_UPDATE_SCHEMA"] == "1" {
+            try snapshot.write(to: file, atomically: true, encoding: .utf8)
+            print("wrote \(file.path); hash \(Golden.fnv1a(snapshot))")
+        }
+        let committed = try String(contentsOf: file, encoding: .utf8)
+        XCTAssertEqual(snapshot, committed, "the model schema differs from Golden/schema-v\(v).txt: a format change needs a format_version bump (see docs/MODEL_FORMAT.md, Versioning)")
+        XCTAssertEqual(Golden.fnv1a(committed), GoldenTests.pinnedSchemas[v],
+                       "Golden/schema-v\(v).txt was edited: a schema change needs a new format_version, not a new v\(v) snapshot")
+        for m in Golden.models {
+            let model = try StackerModel.load(contentsOf: Golden.url(m + ".json"))
+            XCTAssertEqual(model.formatVersion, v, "\(m): golden models are written by the current version")
+        }
+    }
+
+    func testGoldenModelsReencodeToTheCommittedBytes() throws {
+        for m in Golden.models {
+            let data = try Data(contentsOf: Golden.url(m + ".json"))
+            let model = try StackerModel.decode(from: data)
+            XCTAssertEqual(try model.encoded(), data, "\(m): decode → encode must give the committed bytes")
+            XCTAssertEqual(try StackerModel.decode(from: model.encoded()), model)
+            XCTAssertEqual(try ModelScorer(data: data).model, model)
+        }
+    }
+
+    func testGoldenScoresAndDecisions() throws {
+        for m in Golden.models {
+            let input = try Golden.readCSV(Golden.input(for: m))
+            let scorer = try ModelScorer(contentsOf: Golden.url(m + ".json"))
+            let expectedP = try Golden.readCSV(m + ".scores.csv"), expectedD = try Golden.readCSV(m + ".decisions.csv")
+            XCTAssertEqual(expectedP.columns, scorer.tags)
+            XCTAssertEqual(expectedP.ids, input.ids)
+            for threads in [1, 2] {
+                let r = try scorer.score(values: input.values, columns: input.columns, threads: threads)
+                XCTAssertEqual(r.rows, input.ids.count)
+                for (k, (a, b)) in zip(r.probabilities, expectedP.values).enumerated() where a.bitPattern != b.bitPattern {
+                    XCTFail("\(m): row \(input.ids[k / r.tags.count]), tag \(r.tags[k % r.tags.count]): \(a) != golden \(b)"); break
+                }
+                XCTAssertEqual(r.decisions.map(Double.init), expectedD.values, "\(m): decisions")
+            }
+            // The single-row APIs give the same numbers.
+            let width = input.columns.count, mapping = try scorer.columnMapping(for: input.columns)
+            for i in [0, input.ids.count - 1, input.ids.count - 2] {
+                let full = Array(input.values[(i * width)..<((i + 1) * width)])
+                let row = mapping.map { full[$0] }
+                let t = scorer.tags.count
+                XCTAssertEqual(try scorer.probabilities(row: row).map(\.bitPattern),
+                               expectedP.values[(i * t)..<((i + 1) * t)].map(\.bitPattern), "\(m): row \(input.ids[i])")
+                let named = Dictionary(zip(input.columns, full), uniquingKeysWith: { a, _ in a })
+                XCTAssertEqual(try scorer.probabilities(named: named).map(\.bitPattern), try scorer.probabilities(row: row).map(\.bitPattern))
+                XCTAssertEqual(try scorer.decisions(named: named).map(Double.init), Array(expectedD.values[(i * t)..<((i + 1) * t)]))
+            }
+        }
+    }
+
+    func testTypedErrorsNameTheFieldOrColumn() throws {
+        let data = try Data(contentsOf: Golden.url("gbdt-hierarchical.json"))
+        let text = String(decoding: data, as: UTF8.self)
+        // A newer format version is refused before anything else is read.
+        let newer = text.replacingOccurrences(of: "\"format_version\":1", with: "\"format_version\":2")
+        XCTAssertThrowsError(try StackerModel.decode(from: Data(newer.utf8))) {
+            XCTAssertEqual($0 as? ModelError, .unsupportedVersion(found: 2, supported: 1...1))
+        }
+        // A missing field is named by its path.
+        var obj = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        var tags = obj["tags"] as! [[String: Any]]
+        let k = tags.firstIndex { $0["booster"] != nil }!
+        var booster = tags[k]["booster"] as! [String: Any]
+        var trees = booster["trees"] as! [[String: Any]]
+        trees[0].removeValue(forKey: "leaf_value")
+        booster["trees"] = trees; tags[k]["booster"] = booster; obj["tags"] = tags
+        XCTAssertThrowsError(try StackerModel.decode(from: JSONSerialization.data(withJSONObject: obj))) {
+            XCTAssertEqual($0 as? ModelError, .missingField("tags.[\(k)].booster.trees.[0].leaf_value"))
+        }
+        // Input without a needed column: every absent column is named.
+        let scorer = try ModelScorer(contentsOf: Golden.url("gbdt-hierarchical.json"))
+        let cols = scorer.inputColumns.filter { !$0.hasPrefix("n2:") && $0 != scorer.tags[0] }
+        XCTAssertThrowsError(try scorer.score(values: [Double](repeating: 0.5, count: cols.count), columns: cols)) {
+            guard case let .missingColumns(names)? = $0 as? ModelError else { return XCTFail("\($0)") }
+            XCTAssertEqual(names.first, scorer.tags[0]); XCTAssertTrue(names.contains("n2:" + scorer.tags[0]))
+        }
+        XCTAssertThrowsError(try scorer.probabilities(row: [0.5])) { guard case .invalid = $0 as? ModelError else { return XCTFail("\($0)") } }
+    }
+}
+
+/// Acceptance: a fresh package that depends only on the `TagStackModel` product scores a track in a few lines.
+/// Builds a throw-away package (path dependency on this repository: works offline) and runs it on a golden row.
+final class ConsumerPackageTests: XCTestCase {
+    static let consumerMain = """
+    import Foundation
+    import TagStackModel
+
+    let scorer = try ModelScorer(contentsOf: URL(fileURLWithPath: CommandLine.arguments[1]))
+    let values = CommandLine.arguments[2].split(separator: ",").map { Double($0) ?? .nan }
+    let track = Dictionary(uniqueKeysWithValues: zip(scorer.inputColumns, values))
+    let probabilities = try scorer.probabilities(named: track)
+    let decisions = try scorer.decisions(named: track)
+    for (k, tag) in scorer.tags.enumerated() { print(tag, probabilities[k], decisions[k]) }
+
+    """
+
+    func testFreshPackageScoresATrack() throws {
+        if ProcessInfo.processInfo.environment["TAGSTACK_SKIP_PACKAGE_TEST"] == "1" {
+            throw XCTSkip("TAGSTACK_SKIP_PACKAGE_TEST=1: the consumer package is not built")
+        }
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/swift" } + ["/opt/swift/usr/bin/swift"]
+        guard let swift = path.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("no swift executable on PATH: the consumer package is not built")
+        }
+        let repo = Golden.directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tagstack-consumer-" + UUID().uuidString)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("Sources/consumer"), withIntermediateDirectories: true)
+        let manifest = """
+        // swift-tools-version:5.9
+        import PackageDescription
+        let package = Package(name: "consumer", dependencies: [.package(path: "\(repo.path)")],
+            targets: [.executableTarget(name: "consumer", dependencies: [.product(name: "TagStackModel", package: "\(repo.lastPathComponent)")])])
+
+        """
+        try manifest.write(to: dir.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
+        try ConsumerPackageTests.consumerMain.write(to: dir.appendingPathComponent("Sources/consumer/main.swift"), atomically: true, encoding: .utf8)
+        XCTAssertLessThan(ConsumerPackageTests.consumerMain.split(separator: "\n").count, 10, "under 10 lines")
+
+        func run(_ args: [String]) throws -> (Int32, String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: args[0]); p.arguments = Array(args.dropFirst())
+            p.currentDirectoryURL = dir
+            let out = Pipe(); p.standardOutput = out; p.standardError = out
+            try p.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+        let build = try run([swift, "build", "--jobs", "2"])
+        XCTAssertEqual(build.0, 0, build.1)
+        guard build.0 == 0 else { return }
+
+        let model = Golden.url("gbdt-hierarchical.json")
+        let scorer = try ModelScorer(contentsOf: model)
+        let input = try Golden.readCSV("input_X.csv"), expected = try Golden.readCSV("gbdt-hierarchical.scores.csv")
+        let decisions = try Golden.readCSV("gbdt-hierarchical.decisions.csv")
+        let t = scorer.tags.count
+        let mapping = try scorer.columnMapping(for: input.columns)
+        let row = mapping.map { input.values[$0] }   // row 0, in the model's input order
+        let (status, output) = try run([dir.appendingPathComponent(".build/debug/consumer").path, model.path,
+                                        row.map { $0.description }.joined(separator: ",")])
+        XCTAssertEqual(status, 0, output)
+        let lines = output.split(separator: "\n")
+        XCTAssertEqual(lines.count, t)
+        for (k, line) in lines.enumerated() {
+            let cells = line.split(separator: " ")
+            XCTAssertEqual(String(cells[0]), scorer.tags[k])
+            XCTAssertEqual(Double(cells[1]), expected.values[k], "tag \(scorer.tags[k])")
+            XCTAssertEqual(Double(cells[2]), decisions.values[k])
+        }
+    }
+}
