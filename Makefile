@@ -51,13 +51,16 @@ evaluate: build
 	@if [ -f "$(TEST_Y)" ]; then $(BIN) evaluate --truth $(TEST_Y) --decisions $(DECISIONS) --scores $(SCORES); \
 	else echo "no $(TEST_Y): nothing to evaluate against"; fi
 
+# Tests run on an optimised build (with @testable imports): the stacker and GBDT tests train real models
+# and take minutes in a debug build. A separate scratch folder keeps `make build`'s flags untouched.
+TEST_SCRATCH ?= .build-test
 test:
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing --scratch-path $(TEST_SCRATCH)
+	$(SWIFT) test -c release --skip-build --scratch-path $(TEST_SCRATCH)
 
 bench:
 	$(SWIFT) build -c release --product tagstack --product tagstack-bench
 	Benchmarks/run.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build $(TEST_SCRATCH)

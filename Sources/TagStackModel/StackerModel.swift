@@ -183,6 +183,9 @@ public struct StackerModel: Codable, Sendable, Equatable {
             for c in features.sharedColumns where !inputs.contains(c) {
                 throw ModelError.invalid("feature column '\(c)' is not among input_columns")
             }
+            for case .network(let name) in features.kinds where !features.networks.contains(name) {
+                throw ModelError.invalid("feature 'net:\(name)' names a network missing from features.networks")
+            }
         }
     }
 }
