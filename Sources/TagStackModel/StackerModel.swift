@@ -165,6 +165,9 @@ public struct StackerModel: Codable, Sendable, Equatable {
                         throw ModelError.invalid("tags[\(k)] ('\(t.name)'): trees use feature \(b.requiredFeatureCount - 1); the model defines \(features.count)")
                     }
                 }
+                if let l = t.linear, l.means.count != l.weights.count || l.scales.count != l.weights.count {
+                    throw ModelError.invalid("tags[\(k)] ('\(t.name)'): linear model has \(l.weights.count) weights, \(l.means.count) means, \(l.scales.count) scales")
+                }
                 if let l = t.linear, l.weights.count != features.count {
                     throw ModelError.invalid("tags[\(k)] ('\(t.name)'): \(l.weights.count) weights for \(features.count) features")
                 }
@@ -182,6 +185,11 @@ public struct StackerModel: Codable, Sendable, Equatable {
         if let features {
             for c in features.sharedColumns where !inputs.contains(c) {
                 throw ModelError.invalid("feature column '\(c)' is not among input_columns")
+            }
+            for (column, q) in features.quantiles.sorted(by: { $0.key < $1.key }) {
+                guard q.knots.count >= 2, q.knots.allSatisfy(\.isFinite), zip(q.knots, q.knots.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+                    throw ModelError.invalid("features.quantiles['\(column)'] needs at least 2 finite, increasing knots")
+                }
             }
             for case .network(let name) in features.kinds where !features.networks.contains(name) {
                 throw ModelError.invalid("feature 'net:\(name)' names a network missing from features.networks")
