@@ -18,9 +18,11 @@ OUT=.build/fuzz
 FLAGS="-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 5 -use-ld=lld"
 mkdir -p "$OUT/lib" "$OUT/artifacts"
 
+if [ ! -f "$OUT/lib/libTagStackModel.a" ] || [ -n "$(find Sources/TagStackModel -newer "$OUT/lib/libTagStackModel.a")" ]; then
 echo "== building TagStackModel (fuzzer-instrumented)"
 $SWIFTC $FLAGS -module-name TagStackModel -emit-module -emit-module-path "$OUT/lib/TagStackModel.swiftmodule" \
     -emit-library -static -o "$OUT/lib/libTagStackModel.a" Sources/TagStackModel/*.swift
+fi
 
 IO="Sources/TagStack/IO/CSVReader.swift Sources/TagStack/IO/NumberParsing.swift Sources/TagStack/IO/DataError.swift \
     Sources/TagStack/IO/MewoIO.swift Sources/TagStack/IO/Tables.swift Sources/TagStack/IO/AtomicFile.swift \
