@@ -1,0 +1,31 @@
+import XCTest
+@testable import TagStack
+
+/// Inputs found by (or written while building) the libFuzzer harnesses in Fuzz/: each once trapped or hung.
+/// They must now give a typed error or a value, quickly. Run the harnesses with `make fuzz`.
+final class FuzzRegressionTests: XCTestCase {
+    /// A `.npy` header (version 1.0) followed by `data`.
+    func npy(_ header: String, data: [UInt8] = []) -> [UInt8] {
+        var h = header
+        let unpadded = 10 + h.utf8.count + 1
+        h += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        return [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(h.utf8.count & 0xFF), UInt8(h.utf8.count >> 8)] + Array(h.utf8) + data
+    }
+
+    /// rows × columns fits in Int but × 8 bytes does not: was an arithmetic-overflow trap.
+    func testNPYShapeWhoseByteCountOverflows() {
+        let bytes = npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2305843009213693952, 1), }")
+        XCTAssertThrowsError(try NPY.decode(bytes, path: "x.npy")) { e in
+            XCTAssertEqual((e as? DataError)?.kind, .badNPY)
+            XCTAssertTrue("\(e)".contains("more than"), "\(e)")
+        }
+    }
+
+    /// An empty Fortran-order array with a huge column count: was a loop over 10^18 columns (a hang).
+    func testNPYEmptyFortranArrayWithHugeShape() throws {
+        let bytes = npy("{'descr': '<f8', 'fortran_order': True, 'shape': (0, 1000000000000000000), }")
+        let m = try NPY.decode(bytes, path: "x.npy")
+        XCTAssertEqual(m.rows, 0)
+        XCTAssertEqual(m.values, [])
+    }
+}
