@@ -82,6 +82,15 @@ final class RobustnessTests: XCTestCase {
         try assertFails(s, train(s), "train_X.csv:3:4", "infinite value '1e999'")
     }
 
+    func testMalformedQuotesAndEmptyCells() throws {
+        var s = folder(x: xGood + "004,\"0.1,0.2,0.3,0.4\n")
+        try assertFails(s, train(s), "train_X.csv:5:2", "unterminated quoted field")
+        s = folder(x: xGood.replacingOccurrences(of: "002,0.2,", with: "002,\"0.2\"x,"))
+        try assertFails(s, train(s), "train_X.csv:3:2", "unexpected character after a closing quote")
+        s = folder(x: xGood.replacingOccurrences(of: "0.7,0.6", with: "0.7,"))
+        try assertFails(s, train(s), "train_X.csv:3:4", "empty cell in column 'piano' (use --allow-missing")
+    }
+
     func testDuplicateIDInY() throws {
         let s = folder(y: yGood.replacingOccurrences(of: "003,1,0,0", with: "001,1,0,0"))
         try assertFails(s, train(s), "train_y.csv:4:1", "duplicate ChallengeID '001' (first on line 2)")
