@@ -17,6 +17,8 @@ SWIFTC=${SWIFTC:-swiftc}
 OUT=.build/fuzz
 FLAGS="-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 5 -use-ld=lld"
 mkdir -p "$OUT/lib" "$OUT/artifacts"
+# Swift's crash backtracer misbehaves under ASan (and holds the log pipe open): let libFuzzer report instead.
+export SWIFT_BACKTRACE=enable=no
 
 if [ ! -f "$OUT/lib/libTagStackModel.a" ] || [ -n "$(find Sources/TagStackModel -newer "$OUT/lib/libTagStackModel.a")" ]; then
 echo "== building TagStackModel (fuzzer-instrumented)"

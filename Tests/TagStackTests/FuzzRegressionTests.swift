@@ -29,3 +29,21 @@ final class FuzzRegressionTests: XCTestCase {
         XCTAssertEqual(m.values, [])
     }
 }
+
+/// Found by `fuzz-csv` (differential check against `CSVReader.parseSimple`).
+final class CSVFuzzRegressionTests: XCTestCase {
+    /// Two byte-order marks, then a short header, read in small chunks: the second mark was skipped too
+    /// (the check ran again on the refill that hit the end of the file), so the header lost its first bytes.
+    func testOnlyTheFirstByteOrderMarkIsSkipped() throws {
+        let dir = TempDir()
+        let path = dir.path + "/bom.csv"
+        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF] + Array("ChalOChleng".utf8)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        for chunk in [64, 1 << 20] {
+            let r = try CSVReader(path: path, chunkSize: chunk)
+            XCTAssertTrue(try r.nextRecord())
+            XCTAssertEqual(r.strings(), ["\u{FEFF}ChalOChleng"], "chunk \(chunk)")
+            XCTAssertEqual(r.strings(), CSVReader.parseSimple(String(decoding: bytes, as: UTF8.self))[0])
+        }
+    }
+}

@@ -27,6 +27,7 @@ public final class CSVReader {
     private var end = 0          // one past the last valid byte
     private var eof = false
     private var nextLine = 1     // physical line where the next record starts
+    private var checkedBOM = false
 
     /// The physical line (1-based) on which the current record starts.
     public private(set) var line = 0
@@ -95,8 +96,11 @@ public final class CSVReader {
         let n = read(fd, buffer + end, capacity - end)
         if n < 0 { throw DataError(.unreadable, file: path, "read failed: \(String(cString: strerror(errno)))") }
         if n == 0 { eof = true } else { end += n }
-        if nextLine == 1, start == 0, end >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
-            start = 3   // UTF-8 byte-order mark
+        // A UTF-8 byte-order mark, at the start of the file only: checked once (a later refill while the first
+        // record is still being read must not take the header's own bytes for another mark).
+        if !checkedBOM, end >= 3 || eof {
+            checkedBOM = true
+            if start == 0, end >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { start = 3 }
         }
     }
 
