@@ -46,4 +46,18 @@ final class CSVFuzzRegressionTests: XCTestCase {
             XCTAssertEqual(r.strings(), CSVReader.parseSimple(String(decoding: bytes, as: UTF8.self))[0])
         }
     }
+
+    /// A comma followed by a combining mark (U+065A): the twin split text into Characters, where the two
+    /// form one grapheme, and lost the delimiter; the reader (bytes) was right. The twin now uses scalars.
+    func testCommaBeforeACombiningMarkIsADelimiter() throws {
+        let dir = TempDir()
+        let text = "ChallengeID,a,0561 7\n3,4.9e,324,\u{65A}400Range"
+        let path = dir.write("m.csv", text)
+        let r = try CSVReader(path: path, chunkSize: 64)
+        var records: [[String]] = []
+        while try r.nextRecord() { records.append(r.strings()) }
+        XCTAssertEqual(records, [["ChallengeID", "a", "0561 7"], ["3", "4.9e", "324", "\u{65A}400Range"]])
+        XCTAssertEqual(CSVReader.parseSimple(text), records)
+        XCTAssertEqual(CSVReader.parseSimple("a,b\r\n\r\nc\r\"\"\r\n"), [["a", "b"], ["c"], [""]])
+    }
 }

@@ -205,7 +205,9 @@ public final class CSVReader {
         var records: [[String]] = []
         var field = "", record: [String] = []
         var inQuotes = false, wasQuoted = false
-        var chars = Array(text)   // "\r\n" is one Character
+        // Unicode scalars, not Characters: a Character may join a comma to a following combining mark
+        // (",\u{65A}" is one grapheme), which would hide the delimiter (found by fuzz-csv).
+        var chars = Array(text.unicodeScalars)
         if chars.first == "\u{FEFF}" { chars.removeFirst() }
         var k = 0
         func endRecord() {
@@ -218,11 +220,12 @@ public final class CSVReader {
             if inQuotes {
                 if c == "\"" {
                     if k + 1 < chars.count, chars[k + 1] == "\"" { field.append("\""); k += 1 } else { inQuotes = false }
-                } else { field.append(c) }
+                } else { field.unicodeScalars.append(c) }
             } else if c == "\"" && field.isEmpty { inQuotes = true; wasQuoted = true }
             else if c == "," { record.append(field); field = "" }
-            else if c == "\n" || c == "\r" || c == "\r\n" { endRecord() }
-            else { field.append(c) }
+            else if c == "\r", k + 1 < chars.count, chars[k + 1] == "\n" { endRecord(); k += 1 }
+            else if c == "\n" || c == "\r" { endRecord() }
+            else { field.unicodeScalars.append(c) }
             k += 1
         }
         if !field.isEmpty || !record.isEmpty || wasQuoted { endRecord() }
