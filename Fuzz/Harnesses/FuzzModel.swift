@@ -17,6 +17,13 @@ public func fuzzModel(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     do { scorer = try ModelScorer(model: model) }
     catch is ModelError { return 0 }
     catch { fatalError("ModelScorer threw a non-ModelError: \(error)") }
+    // Known bug, reported (ModelFuzzRegressionTests): a `net:<name>` feature whose network is not in
+    // `features.networks` passes validation and traps when scored. Skip such models so the run can look for
+    // other findings; remove once Features.swift refuses them.
+    if let f = model.features, f.kinds.contains(where: { if case .network(let n) = $0 { return !f.networks.contains(n) }; return false }),
+       ProcessInfo.processInfo.environment["FUZZ_KNOWN_BUGS"] == nil {
+        return 0
+    }
     let columns = model.inputColumns.reversed() + ["extra"]
     let mapping: [Int]
     do { mapping = try scorer.columnMapping(for: Array(columns)) } catch { fatalError("columnMapping of its own inputs failed: \(error)") }

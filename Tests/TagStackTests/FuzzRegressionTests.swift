@@ -1,5 +1,7 @@
+import Foundation
 import XCTest
 @testable import TagStack
+import TagStackModel
 
 /// Inputs found by (or written while building) the libFuzzer harnesses in Fuzz/: each once trapped or hung.
 /// They must now give a typed error or a value, quickly. Run the harnesses with `make fuzz`.
@@ -61,3 +63,24 @@ final class CSVFuzzRegressionTests: XCTestCase {
         XCTAssertEqual(CSVReader.parseSimple("a,b\r\n\r\nc\r\"\"\r\n"), [["a", "b"], ["c"], [""]])
     }
 }
+
+/// Found by `fuzz-model` (Fuzz/regressions/model-network-not-listed.json): a model whose `per_tag` features
+/// name a network (`net:n2`) missing from `features.networks` was accepted by `decode` and `ModelScorer`, then
+/// trapped while scoring (`FeatureBuilder.features`, `firstIndex(of:)!`). A service loading such a file
+/// crashed. It must be refused when loaded. (The fix belongs in Sources/TagStackModel/Features.swift.)
+final class ModelFuzzRegressionTests: XCTestCase {
+    func testModelNamingAnUnlistedNetworkIsRefusedWhenLoaded() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let seed = try String(contentsOf: root.appendingPathComponent("Fuzz/corpus/model/logistic-class.json"), encoding: .utf8)
+        XCTAssertTrue(seed.contains("\"networks\":[\"n2\"]") && seed.contains("\"net:n2\""))
+        let bad = Data(seed.replacingOccurrences(of: "\"networks\":[\"n2\"]", with: "\"networks\":[\"n1\"]").utf8)
+        // Never score it here: without the fix that traps and ends the test run.
+        var refused = false
+        do {
+            let model = try StackerModel.decode(from: bad)
+            _ = try ModelScorer(model: model)
+        } catch is ModelError { refused = true }
+        XCTAssertTrue(refused, "a model whose features name a network not in features.networks must be refused when loaded")
+    }
+}
+
