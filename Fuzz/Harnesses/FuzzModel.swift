@@ -24,6 +24,11 @@ public func fuzzModel(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
        ProcessInfo.processInfo.environment["FUZZ_KNOWN_BUGS"] == nil {
         return 0
     }
+    // Known bug, reported (LinearModelFuzzRegressionTests): means/scales shorter than weights pass validation.
+    if model.tags.contains(where: { $0.linear.map { $0.means.count != $0.weights.count || $0.scales.count != $0.weights.count } ?? false }),
+       ProcessInfo.processInfo.environment["FUZZ_KNOWN_BUGS"] == nil {
+        return 0
+    }
     let columns = model.inputColumns.reversed() + ["extra"]
     let mapping: [Int]
     do { mapping = try scorer.columnMapping(for: Array(columns)) } catch { fatalError("columnMapping of its own inputs failed: \(error)") }

@@ -62,6 +62,18 @@ final class CSVFuzzRegressionTests: XCTestCase {
         XCTAssertEqual(CSVReader.parseSimple(text), records)
         XCTAssertEqual(CSVReader.parseSimple("a,b\r\n\r\nc\r\"\"\r\n"), [["a", "b"], ["c"], [""]])
     }
+
+    /// An escaped quote followed by a combining mark (U+0317): the reader unescaped `""` with a Character
+    /// search, which does not see `"` + U+0317 as a quote, and returned the field still escaped.
+    func testEscapedQuoteBeforeACombiningMarkIsUnescaped() throws {
+        let dir = TempDir()
+        let text = "C\",\"\"\"\u{317}\u{FFFD}enex\"\"y\"\r\n"
+        let path = dir.write("q.csv", text)
+        let r = try CSVReader(path: path, chunkSize: 64)
+        XCTAssertTrue(try r.nextRecord())
+        XCTAssertEqual(r.strings(), ["C\"", "\"\u{317}\u{FFFD}enex\"y"])
+        XCTAssertEqual(CSVReader.parseSimple(text), [r.strings()])
+    }
 }
 
 /// Found by `fuzz-model` (Fuzz/regressions/model-network-not-listed.json): a model whose `per_tag` features
@@ -84,3 +96,19 @@ final class ModelFuzzRegressionTests: XCTestCase {
     }
 }
 
+/// Found by `fuzz-model` (Fuzz/regressions/model-linear-lengths.json): a linear model whose `means` (or
+/// `scales`) are shorter than its `weights` was accepted (the synthesized decoder skips `LinearModel.init`'s
+/// precondition), then read past `means` while scoring. It must be refused when loaded. (The fix belongs in
+/// Sources/TagStackModel: see Fuzz/regressions/model-validation-fixes.patch.)
+final class LinearModelFuzzRegressionTests: XCTestCase {
+    func testLinearModelWithMismatchedLengthsIsRefusedWhenLoaded() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let bad = try Data(contentsOf: root.appendingPathComponent("Fuzz/regressions/model-linear-lengths.json"))
+        var refused = false
+        do {
+            let model = try StackerModel.decode(from: bad)
+            _ = try ModelScorer(model: model)
+        } catch is ModelError { refused = true }
+        XCTAssertTrue(refused, "a linear model whose means/scales do not match its weights must be refused when loaded")
+    }
+}

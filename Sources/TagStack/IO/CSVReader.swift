@@ -188,8 +188,19 @@ public final class CSVReader {
     /// Field `i` (0-based) of the current record as text, unescaped.
     public func string(_ i: Int) -> String {
         let s = fieldStart[i], e = fieldEnd[i]
-        let text = String(decoding: UnsafeBufferPointer(start: buffer + s, count: e - s), as: UTF8.self)
-        return fieldEscaped[i] ? text.replacingOccurrences(of: "\"\"", with: "\"") : text
+        guard fieldEscaped[i] else {
+            return String(decoding: UnsafeBufferPointer(start: buffer + s, count: e - s), as: UTF8.self)
+        }
+        // Unescape bytes, not Characters: `""` followed by a combining mark is not two quote Characters
+        // (found by fuzz-csv). Inside a quoted field every `"` is the first of a `""` pair.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(e - s)
+        var k = s
+        while k < e {
+            bytes.append(buffer[k])
+            k += buffer[k] == UInt8(ascii: "\"") ? 2 : 1
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Field `i` (0-based) parsed as a number; nil when it is not one. NaN and infinities are returned as such.
