@@ -18,6 +18,7 @@ SEED       ?= 1
 TRAIN_ROWS ?= 12000
 TEST_ROWS  ?= 4000
 TRAIN_FLAGS ?=
+FUZZ_SECONDS ?= 600
 
 .PHONY: all build data train submit evaluate test bench clean help
 
@@ -61,6 +62,10 @@ test:
 bench:
 	$(SWIFT) build -c release --product tagstack --product tagstack-bench
 	Benchmarks/run.sh
+
+.PHONY: fuzz
+fuzz:
+	Fuzz/run.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf .build $(TEST_SCRATCH)

@@ -104,14 +104,17 @@ enum TrainCommand {
             }
             data.groups = GroupTable(ids: g.ids, columns: [groupColumn], values: [g.values[j]])
         }
-        // Open outputs before the long part, so an unwritable path fails fast.
-        let modelOut = try AtomicFileWriter(path: modelPath)
-        let reportOut = try reportPath.map { try AtomicFileWriter(path: $0) }
+        // Check the outputs before the long part, so an unwritable path fails fast; create them only once the
+        // model exists, so a run killed while training leaves no temporary file behind.
+        try AtomicFileWriter.checkWritable(modelPath)
+        if let reportPath { try AtomicFileWriter.checkWritable(reportPath) }
         if !quiet { o.progress = Progress(started: started).update }
         let result = try Stacker.train(data: data, options: o, training: [
             "rows": String(data.x.rowCount), "seed": String(o.seed), "features": o.features.rawValue,
             "groups": data.groups.map { $0.columns.joined(separator: "+") } ?? "none",
         ])
+        let modelOut = try AtomicFileWriter(path: modelPath)
+        let reportOut = try reportPath.map { try AtomicFileWriter(path: $0) }
         try modelOut.write(bytes: [UInt8](try result.model.encoded()))
         if let reportOut {
             try reportOut.write("tag,support,oof_f1_raw,oof_f1_stacked,threshold,path,rounds\n")

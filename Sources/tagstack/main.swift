@@ -31,6 +31,8 @@ func note(_ text: String) {
 }
 
 setvbuf(stdout, nil, _IOFBF, 1 << 16)
+// Ctrl-C / kill: remove any named temporary output before the signal ends the process.
+AtomicFileWriter.installSignalCleanup()
 var argv = Array(CommandLine.arguments.dropFirst())
 guard let command = argv.first else { print(overview); exit(2) }
 argv.removeFirst()

@@ -27,6 +27,7 @@ public final class CSVReader {
     private var end = 0          // one past the last valid byte
     private var eof = false
     private var nextLine = 1     // physical line where the next record starts
+    private var checkedBOM = false
 
     /// The physical line (1-based) on which the current record starts.
     public private(set) var line = 0
@@ -102,8 +103,11 @@ public final class CSVReader {
         let n = read(fd, buffer + end, capacity - end)
         if n < 0 { throw DataError(.unreadable, file: path, "read failed: \(String(cString: strerror(errno)))") }
         if n == 0 { eof = true } else { end += n }
-        if nextLine == 1, start == 0, end >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
-            start = 3   // UTF-8 byte-order mark
+        // A UTF-8 byte-order mark, at the start of the file only: checked once (a later refill while the first
+        // record is still being read must not take the header's own bytes for another mark).
+        if !checkedBOM, end >= 3 || eof {
+            checkedBOM = true
+            if start == 0, end >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { start = 3 }
         }
     }
 
@@ -200,8 +204,19 @@ public final class CSVReader {
     /// Field `i` (0-based) of the current record as text, unescaped.
     public func string(_ i: Int) -> String {
         let s = fieldStart[i], e = fieldEnd[i]
-        let text = String(decoding: UnsafeBufferPointer(start: buffer + s, count: e - s), as: UTF8.self)
-        return fieldEscaped[i] ? text.replacingOccurrences(of: "\"\"", with: "\"") : text
+        guard fieldEscaped[i] else {
+            return String(decoding: UnsafeBufferPointer(start: buffer + s, count: e - s), as: UTF8.self)
+        }
+        // Unescape bytes, not Characters: `""` followed by a combining mark is not two quote Characters
+        // (found by fuzz-csv). Inside a quoted field every `"` is the first of a `""` pair.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(e - s)
+        var k = s
+        while k < e {
+            bytes.append(buffer[k])
+            k += buffer[k] == UInt8(ascii: "\"") ? 2 : 1
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Field `i` (0-based) parsed as a number; nil when it is not one. NaN and infinities are returned as such.
@@ -231,7 +246,9 @@ public final class CSVReader {
         var records: [[String]] = []
         var field = "", record: [String] = []
         var inQuotes = false, wasQuoted = false
-        var chars = Array(text)   // "\r\n" is one Character
+        // Unicode scalars, not Characters: a Character may join a comma to a following combining mark
+        // (",\u{65A}" is one grapheme), which would hide the delimiter (found by fuzz-csv).
+        var chars = Array(text.unicodeScalars)
         if chars.first == "\u{FEFF}" { chars.removeFirst() }
         var k = 0
         func endRecord() {
@@ -244,11 +261,12 @@ public final class CSVReader {
             if inQuotes {
                 if c == "\"" {
                     if k + 1 < chars.count, chars[k + 1] == "\"" { field.append("\""); k += 1 } else { inQuotes = false }
-                } else { field.append(c) }
+                } else { field.unicodeScalars.append(c) }
             } else if c == "\"" && field.isEmpty { inQuotes = true; wasQuoted = true }
             else if c == "," { record.append(field); field = "" }
-            else if c == "\n" || c == "\r" || c == "\r\n" { endRecord() }
-            else { field.append(c) }
+            else if c == "\r", k + 1 < chars.count, chars[k + 1] == "\n" { endRecord(); k += 1 }
+            else if c == "\n" || c == "\r" { endRecord() }
+            else { field.unicodeScalars.append(c) }
             k += 1
         }
         if !field.isEmpty || !record.isEmpty || wasQuoted { endRecord() }

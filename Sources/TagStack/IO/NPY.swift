@@ -77,10 +77,13 @@ public enum NPY {
         case "b1", "i1", "u1": size = 1
         default: throw fail(path, "unsupported dtype '\(type)' (float16/32/64, int, uint and bool are read)")
         }
+        // Shapes come from the file: multiply with overflow checks (a huge shape is an error, not a trap).
         let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
+        let (needed, overflow2) = count.multipliedReportingOverflow(by: size)
         let dataStart = offset + headerLength
-        guard !overflow, bytes.count - dataStart == count * size else {
-            throw fail(path, "data has \(bytes.count - dataStart) bytes; shape (\(rows), \(columns)) of '\(type)' needs \(count * size)")
+        guard !overflow, !overflow2, bytes.count - dataStart == needed else {
+            let what = overflow || overflow2 ? "more than \(Int.max)" : String(needed)
+            throw fail(path, "data has \(bytes.count - dataStart) bytes; shape (\(rows), \(columns)) of '\(type)' needs \(what)")
         }
         var values = [Double](repeating: 0, count: count)
         bytes.withUnsafeBytes { raw in
@@ -108,6 +111,8 @@ public enum NPY {
             }
         }
         if fortran == "True" {
+            // Nothing to reorder in an empty array (and a (0, 10^18) shape must not loop over its columns).
+            if count == 0 { return NPYMatrix(rows: rows, columns: columns, values: values) }
             var c = [Double](repeating: 0, count: count)
             for j in 0..<columns { for i in 0..<rows { c[i * columns + j] = values[j * rows + i] } }
             values = c
