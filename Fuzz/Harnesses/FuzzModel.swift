@@ -17,18 +17,6 @@ public func fuzzModel(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     do { scorer = try ModelScorer(model: model) }
     catch is ModelError { return 0 }
     catch { fatalError("ModelScorer threw a non-ModelError: \(error)") }
-    // Known bug, reported (ModelFuzzRegressionTests): a `net:<name>` feature whose network is not in
-    // `features.networks` passes validation and traps when scored. Skip such models so the run can look for
-    // other findings; remove once Features.swift refuses them.
-    if let f = model.features, f.kinds.contains(where: { if case .network(let n) = $0 { return !f.networks.contains(n) }; return false }),
-       ProcessInfo.processInfo.environment["FUZZ_KNOWN_BUGS"] == nil {
-        return 0
-    }
-    // Known bug, reported (LinearModelFuzzRegressionTests): means/scales shorter than weights pass validation.
-    if model.tags.contains(where: { $0.linear.map { $0.means.count != $0.weights.count || $0.scales.count != $0.weights.count } ?? false }),
-       ProcessInfo.processInfo.environment["FUZZ_KNOWN_BUGS"] == nil {
-        return 0
-    }
     let columns = model.inputColumns.reversed() + ["extra"]
     let mapping: [Int]
     do { mapping = try scorer.columnMapping(for: Array(columns)) } catch { fatalError("columnMapping of its own inputs failed: \(error)") }
