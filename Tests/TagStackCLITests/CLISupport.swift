@@ -3,14 +3,18 @@ import XCTest
 
 /// Runs the built `tagstack` binary (a sibling of the test bundle in .build/<config>/).
 struct CLI {
-    static var binary: URL {
-        var dir = Bundle(for: CLIToken.self).bundleURL.deletingLastPathComponent()
-        if !FileManager.default.fileExists(atPath: dir.appendingPathComponent("tagstack").path) {
-            dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent(".build/debug")
+    /// The `tagstack` built with these tests: beside the test executable (`.build*/<config>/`), or
+    /// `$TAGSTACK_BIN`. Never a binary from another build folder, which could be stale.
+    static let binary: URL = {
+        if let env = ProcessInfo.processInfo.environment["TAGSTACK_BIN"] { return URL(fileURLWithPath: env) }
+        let candidates = [Bundle.main.executableURL, URL(fileURLWithPath: CommandLine.arguments[0]),
+                          Bundle(for: CLIToken.self).bundleURL]
+            .compactMap { $0?.resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("tagstack") }
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            fatalError("tagstack binary not found beside the tests (looked at \(candidates.map(\.path))); build with --build-tests")
         }
-        return dir.appendingPathComponent("tagstack")
-    }
+        return found
+    }()
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
