@@ -47,7 +47,7 @@ public struct TreeEnsemble: Codable, Sendable, Equatable {
         precondition(columnCount >= requiredFeatureCount, "TreeEnsemble.rawScores: rows have \(columnCount) columns, the trees need \(requiredFeatureCount)")
         if let s = initScores { precondition(s.count == rowCount, "TreeEnsemble.rawScores: \(s.count) initial scores for \(rowCount) rows") }
         var out = initScores ?? [Double](repeating: baseScore, count: rowCount)
-        let packed = PackedTrees(trees)
+        let packed = BatchTrees(trees)
         values.withUnsafeBufferPointer { x in
             out.withUnsafeMutableBufferPointer { o in
                 packed.accumulate(x: x.baseAddress!, stride: columnCount, rows: 0..<rowCount, into: o.baseAddress!)
