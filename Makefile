@@ -57,7 +57,7 @@ evaluate: build
 TEST_SCRATCH ?= .build-test
 test:
 	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing --scratch-path $(TEST_SCRATCH)
-	$(SWIFT) test -c release --skip-build --scratch-path $(TEST_SCRATCH)
+	$(SWIFT) test -c release --skip-build --scratch-path $(TEST_SCRATCH) --disable-swift-testing
 
 bench:
 	$(SWIFT) build -c release --product tagstack --product tagstack-bench

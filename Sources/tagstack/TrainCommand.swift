@@ -108,7 +108,7 @@ enum TrainCommand {
         // model exists, so a run killed while training leaves no temporary file behind.
         try AtomicFileWriter.checkWritable(modelPath)
         if let reportPath { try AtomicFileWriter.checkWritable(reportPath) }
-        if !quiet { o.progress = Progress(started: started).update }
+        if !quiet { let p = Progress(started: started); o.progress = { p.update(done: $0, total: $1) } }
         let result = try Stacker.train(data: data, options: o, training: [
             "rows": String(data.x.rowCount), "seed": String(o.seed), "features": o.features.rawValue,
             "groups": data.groups.map { $0.columns.joined(separator: "+") } ?? "none",
@@ -136,24 +136,24 @@ enum TrainCommand {
     }
 }
 
-/// Progress on stderr: tags done / total, elapsed, ETA; silent for the first two seconds, then at most
-/// twice a second.
+/// Progress on stderr: tags done / total, elapsed, ETA; silent for the first two seconds. On a terminal one
+/// line is rewritten at most twice a second; otherwise (logs, CI) a plain line is printed every ten seconds.
 final class Progress: @unchecked Sendable {
     let started: Date
     let lock = NSLock()
     var last = Date.distantPast
-    var shown = false
+    let terminal = isatty(2) != 0
     init(started: Date) { self.started = started }
 
     func update(done: Int, total: Int) {
         lock.lock(); defer { lock.unlock() }
         let now = Date(), elapsed = now.timeIntervalSince(started)
-        guard elapsed > 2, now.timeIntervalSince(last) > 0.5 || done == total else { return }
+        let interval: TimeInterval = terminal ? 0.5 : 10
+        guard elapsed > 2, now.timeIntervalSince(last) > interval || done == total else { return }
         last = now
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
-        let text = String(format: "\r  tags %d/%d  elapsed %.0fs  ETA %.0fs   ", done, total, elapsed, eta)
-        FileHandle.standardError.write(text.data(using: .utf8)!)
-        shown = true
-        if done == total { FileHandle.standardError.write("\n".data(using: .utf8)!) }
+        let text = String(format: "tags %d/%d  elapsed %.0fs  ETA %.0fs", done, total, elapsed, eta)
+        let line = terminal ? "\r  " + text + "   " + (done == total ? "\n" : "") : "  " + text + "\n"
+        FileHandle.standardError.write(line.data(using: .utf8)!)
     }
 }

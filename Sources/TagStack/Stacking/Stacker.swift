@@ -72,9 +72,15 @@ public enum Stacker {
         if let featureSet { featureMatrix = try FeatureMatrix(data: data, set: featureSet, threads: options.threads) }
 
         var runs: [LearnerRun] = []
-        for kind in candidates {
+        for (index, kind) in candidates.enumerated() {
+            // Progress counts tags over every learner tried, so done/total and the ETA span the whole run.
+            var o = options
+            if let report = options.progress {
+                let t = data.labels.count, count = candidates.count
+                o.progress = { done, _ in report(index * t + done, count * t) }
+            }
             runs.append(try runLearner(kind, data: data, labels: labels, raw: raw, fold: fold,
-                                       features: featureMatrix, options: options))
+                                       features: featureMatrix, options: o))
         }
         // Best learner by cross-fitted weighted F1; a later (more complex) learner must win by
         // `learnerMargin`, so noise-level differences keep the simpler model.
