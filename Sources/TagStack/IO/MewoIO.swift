@@ -110,6 +110,16 @@ public enum MewoIO {
         }
     }
 
+    /// Advances to the next row, checks its width and its ChallengeID (non-empty, not seen before), and
+    /// returns the ID; nil at the end of the file.
+    static func nextRow(_ r: CSVReader, width: Int, seen: inout [String: Int]) throws -> String? {
+        guard try r.nextRecord() else { return nil }
+        try checkWidth(r, width)
+        let id = r.string(0)
+        try checkID(r, id, &seen)
+        return id
+    }
+
     static func checkID(_ r: CSVReader, _ id: String, _ seen: inout [String: Int]) throws {
         if id.isEmpty { throw DataError(.badIDColumn, file: r.path, line: r.line, column: 1, "empty \(idColumn)") }
         if let first = seen[id] {
@@ -131,10 +141,7 @@ public enum MewoIO {
         var values: [Double] = []
         var seen: [String: Int] = [:]
         var row = [Double](repeating: 0, count: width - 1)
-        while try r.nextRecord() {
-            try checkWidth(r, width)
-            let id = r.string(0)
-            try checkID(r, id, &seen)
+        while let id = try nextRow(r, width: width, seen: &seen) {
             ids.append(id)
             var bad = row.withUnsafeMutableBufferPointer { r.doubles(1..<width, into: $0.baseAddress!) }
             while let j = bad {
@@ -204,10 +211,7 @@ public enum MewoIO {
         var fileIDs: [String] = []
         var values: [UInt8] = []
         var seen: [String: Int] = [:]
-        while try r.nextRecord() {
-            try checkWidth(r, width)
-            let id = r.string(0)
-            try checkID(r, id, &seen)
+        while let id = try nextRow(r, width: width, seen: &seen) {
             fileIDs.append(id)
             let base = values.count
             values.append(contentsOf: repeatElement(0, count: t))
@@ -305,10 +309,7 @@ public enum MewoIO {
         var fileIDs: [String] = []
         var values = [[String]](repeating: [], count: columns.count)
         var seen: [String: Int] = [:]
-        while try r.nextRecord() {
-            try checkWidth(r, width)
-            let id = r.string(0)
-            try checkID(r, id, &seen)
+        while let id = try nextRow(r, width: width, seen: &seen) {
             fileIDs.append(id)
             for j in 1..<width { values[j - 1].append(r.string(j)) }
         }

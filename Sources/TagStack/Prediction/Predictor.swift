@@ -56,10 +56,7 @@ public enum Predictor {
             var seen: [String: Int] = [:]
             var ids: [String] = []; ids.reserveCapacity(blockSize)
             var block: [Double] = []; block.reserveCapacity(blockSize * width)
-            while try r.nextRecord() {
-                try MewoIO.checkWidth(r, columns.count + 1)
-                let id = r.string(0)
-                try MewoIO.checkID(r, id, &seen)
+            while let id = try MewoIO.nextRow(r, width: columns.count + 1, seen: &seen) {
                 ids.append(id)
                 for j in needed {
                     if let v = r.double(j + 1), v.isFinite || (options.allowMissing && v.isNaN) { block.append(v); continue }
