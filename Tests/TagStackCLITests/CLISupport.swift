@@ -57,3 +57,19 @@ func sharedData(_ name: String) -> String? {
     let p = root.deletingLastPathComponent().appendingPathComponent("shared/data/\(name)").path
     return FileManager.default.fileExists(atPath: p + "/labels.csv") ? p : nil
 }
+
+/// Three tracks, three tags in two categories: the good files the CLI error tests break one way at a time.
+enum TinyData {
+    static let labels = ",rock,jazz,piano\ncategory,genres-a,genres-a,instruments-k\nclass,Genres,Genres,Instruments\n"
+    static let x = "ChallengeID,rock,jazz,piano,genres-a\n001,0.9,0.1,0.2,0.8\n002,0.2,0.7,0.6,0.5\n003,0.6,0.4,0.1,0.7\n"
+    static let y = "ChallengeID,rock,jazz,piano\n001,1,0,0\n002,0,1,1\n003,1,0,0\n"
+
+    /// A scratch data folder with the good files, some replaced.
+    static func folder(x: String? = nil, y: String? = nil, labels l: String? = nil) -> Scratch {
+        let s = Scratch()
+        s.write("labels.csv", l ?? labels)
+        s.write("train_X.csv", x ?? Self.x)
+        s.write("train_y.csv", y ?? Self.y)
+        return s
+    }
+}

@@ -10,16 +10,10 @@ import Glibc
 ///
 /// Every error row of the README's troubleshooting table names a test here or in CLIErrorTests.
 final class RobustnessTests: XCTestCase {
-    let labels = ",rock,jazz,piano\ncategory,genres-a,genres-a,instruments-k\nclass,Genres,Genres,Instruments\n"
-    let xGood = "ChallengeID,rock,jazz,piano,genres-a\n001,0.9,0.1,0.2,0.8\n002,0.2,0.7,0.6,0.5\n003,0.6,0.4,0.1,0.7\n"
-    let yGood = "ChallengeID,rock,jazz,piano\n001,1,0,0\n002,0,1,1\n003,1,0,0\n"
+    let labels = TinyData.labels, xGood = TinyData.x, yGood = TinyData.y
 
     func folder(x: String? = nil, y: String? = nil, labels l: String? = nil) -> Scratch {
-        let s = Scratch()
-        s.write("labels.csv", l ?? labels)
-        s.write("train_X.csv", x ?? xGood)
-        s.write("train_y.csv", y ?? yGood)
-        return s
+        TinyData.folder(x: x, y: y, labels: l)
     }
 
     /// Runs `args` (paths relative to `s`); checks exit 1, `location` and `words` in stderr, nothing new in `s`.
