@@ -39,11 +39,23 @@ public struct ModelScorer: Sendable {
         case quick(Int, ownLogit: Bool, base: Double)
         /// Index into `linears`.
         case linear(Int)
+        /// The shared pooled ensemble (`pooledQuick` or `pooledPacked`) over the tag's features followed by its
+        /// tag values, `pooledValues[offset..<offset + pooledWidth]`.
+        case pooled(offset: Int)
     }
     let plans: [Plan]
     let packed: [PackedTrees]
     let quick: [QuickScorer]
     let linears: [LinearModel]
+    /// The pooled ensemble, as bitvectors when every tree has at most 64 leaves, else walked.
+    let pooledQuick: QuickScorer?
+    let pooledPacked: PackedTrees?
+    let pooledOwnLogit: Bool
+    let pooledBase: Double
+    /// Every pooled tag's tag values, `pooledWidth` each; and where they go in the vector.
+    let pooledValues: [Double]
+    let pooledWidth: Int
+    let featureCount: Int
     /// The most trees of a `quick` tag (the workspace's bitvector scratch).
     let maxQuickTrees: Int
     public let decider: Decider
@@ -56,12 +68,18 @@ public struct ModelScorer: Sendable {
         for (j, c) in model.inputColumns.enumerated() where index[c] == nil { index[c] = j }
         ownColumn = model.tags.map { index[$0.name]! }
         categoryColumn = model.labels.categories.map { index[$0] ?? -1 }
-        hasStacked = model.tags.contains { $0.path == .stacked }
+        hasStacked = model.tags.contains { $0.path != .raw }
         builder = try FeatureBuilder(set: hasStacked ? model.features! : FeatureSet(kinds: []), labels: model.labels,
                                      inputColumns: model.inputColumns)
         var plans: [Plan] = [], packed: [PackedTrees] = [], quick: [QuickScorer] = [], linears: [LinearModel] = []
+        let width = model.pooled?.tagFeatures.count ?? 0
+        var values: [Double] = []
         for t in model.tags {
             if t.path == .raw { plans.append(.raw) }
+            else if t.path == .pooled {
+                plans.append(.pooled(offset: values.count))
+                values += t.tagValues!
+            }
             else if let b = t.booster {
                 if let q = QuickScorer(b.trees) {
                     plans.append(.quick(quick.count, ownLogit: t.initScore == .ownLogit, base: b.baseScore))
@@ -76,7 +94,17 @@ public struct ModelScorer: Sendable {
             }
         }
         self.plans = plans; self.packed = packed; self.quick = quick; self.linears = linears
-        maxQuickTrees = quick.map(\.treeCount).max() ?? 0
+        pooledValues = values; pooledWidth = width
+        featureCount = model.features?.count ?? 0
+        if let p = model.pooled {
+            pooledQuick = QuickScorer(p.booster.trees)
+            pooledPacked = pooledQuick == nil ? PackedTrees(p.booster.trees) : nil
+            pooledOwnLogit = p.initScore == .ownLogit
+            pooledBase = p.booster.baseScore
+        } else {
+            pooledQuick = nil; pooledPacked = nil; pooledOwnLogit = false; pooledBase = 0
+        }
+        maxQuickTrees = max(quick.map(\.treeCount).max() ?? 0, pooledQuick?.treeCount ?? 0)
         decider = Decider(model: model)
     }
 
@@ -154,6 +182,13 @@ public struct ModelScorer: Sendable {
                 case let .linear(i):
                     builder.features(tag: k, into: fb)
                     out[k] = sigmoid(sc.linears[i].rawScore(fr))
+                case let .pooled(offset):
+                    builder.features(tag: k, into: fb)
+                    for j in 0..<sc.pooledWidth { fb[sc.featureCount + j] = sc.pooledValues[offset + j] }
+                    var raw = sc.pooledOwnLogit ? clippedLogit(x[sc.ownColumn[k]]) : sc.pooledBase
+                    if let q = sc.pooledQuick { q.accumulate(fr, leaves: scratch.leaves.baseAddress!, into: &raw) }
+                    else { sc.pooledPacked!.accumulateOne(fr, into: &raw) }
+                    out[k] = sigmoid(raw)
                 }
             }
         }
@@ -161,7 +196,7 @@ public struct ModelScorer: Sendable {
 
     /// A fresh workspace; make one per thread and reuse it for every row.
     public func makeWorkspace() -> Workspace {
-        Workspace(builder: builder, scratch: Workspace.Scratch(count: model.features?.count ?? 0, categories: categoryColumn.count, trees: maxQuickTrees))
+        Workspace(builder: builder, scratch: Workspace.Scratch(count: featureCount + pooledWidth, categories: categoryColumn.count, trees: maxQuickTrees))
     }
 
     /// Probabilities for one row given in the model's input column order (`model.inputColumns`): the fast path.

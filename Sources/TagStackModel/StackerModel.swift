@@ -7,8 +7,11 @@ import Foundation
 public enum TagPath: String, Codable, Sendable {
     /// The tag's own first-stage score, as read from the input column named like the tag.
     case raw
-    /// A learned scorer's output (see `TagModel.scorer`).
+    /// The tag's own model's output (`TagModel.booster` or `TagModel.linear`).
     case stacked
+    /// The model-level shared ensemble (`StackerModel.pooled`) applied to the tag's feature vector followed by
+    /// the tag's `TagModel.tagValues` (format version 2).
+    case pooled
 }
 
 /// Where a boosted tag model's raw score starts before its trees are added.
@@ -32,14 +35,16 @@ public struct TagModel: Codable, Sendable, Equatable {
     public var initScore: InitScore?
     /// Stacked with a logistic model: probability = sigmoid(linear(features)).
     public var linear: LinearModel?
+    /// Pooled: the tag's values of `PooledModel.tagFeatures`, appended to its feature vector.
+    public var tagValues: [Double]?
 
     public init(name: String, path: TagPath, threshold: Double?, booster: TreeEnsemble? = nil,
-                initScore: InitScore? = nil, linear: LinearModel? = nil) {
+                initScore: InitScore? = nil, linear: LinearModel? = nil, tagValues: [Double]? = nil) {
         self.name = name; self.path = path; self.threshold = threshold
-        self.booster = booster; self.initScore = initScore; self.linear = linear
+        self.booster = booster; self.initScore = initScore; self.linear = linear; self.tagValues = tagValues
     }
 
-    enum CodingKeys: String, CodingKey { case name, path, threshold, booster, initScore = "init_score", linear }
+    enum CodingKeys: String, CodingKey { case name, path, threshold, booster, initScore = "init_score", linear, tagValues = "tag_values" }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -53,6 +58,7 @@ public struct TagModel: Codable, Sendable, Equatable {
         booster = try c.decodeIfPresent(TreeEnsemble.self, forKey: .booster)
         initScore = try c.decodeIfPresent(InitScore.self, forKey: .initScore)
         linear = try c.decodeIfPresent(LinearModel.self, forKey: .linear)
+        tagValues = try c.decodeIfPresent([Double].self, forKey: .tagValues)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -63,7 +69,28 @@ public struct TagModel: Codable, Sendable, Equatable {
         try c.encodeIfPresent(booster, forKey: .booster)
         try c.encodeIfPresent(initScore, forKey: .initScore)
         try c.encodeIfPresent(linear, forKey: .linear)
+        try c.encodeIfPresent(tagValues, forKey: .tagValues)
     }
+}
+
+/// One ensemble shared by every `pooled` tag (the `pooled` learner: one model over all (track, tag) pairs).
+///
+/// A pooled tag's vector is its feature vector (`FeatureSet`: per-tag kinds, then shared columns) followed
+/// by its `TagModel.tagValues`, one per `tagFeatures` name; its raw score starts from `initScore` and adds
+/// the trees. The tag-level values are numbers fixed at training (the tag's prevalence, its class, ...):
+/// a scorer never computes them, so their names are documentation.
+public struct PooledModel: Codable, Sendable, Equatable {
+    /// Names of the tag-level values, in vector order (see docs/MODEL_FORMAT.md, Pooled).
+    public var tagFeatures: [String]
+    /// Where the raw score starts.
+    public var initScore: InitScore
+    public var booster: TreeEnsemble
+
+    public init(tagFeatures: [String], initScore: InitScore, booster: TreeEnsemble) {
+        self.tagFeatures = tagFeatures; self.initScore = initScore; self.booster = booster
+    }
+
+    enum CodingKeys: String, CodingKey { case tagFeatures = "tag_features", initScore = "init_score", booster }
 }
 
 /// What to do after thresholds: optionally force at least one tag per class or per track.
@@ -104,10 +131,10 @@ public struct Hierarchy: Codable, Sendable, Equatable {
 public struct StackerModel: Codable, Sendable, Equatable {
     /// The value of the `format` field of every TagStack model file.
     public static let formatName = "tagstack-model"
-    /// The format version this build writes.
-    public static let currentFormatVersion = 1
+    /// The format version this build writes (2 added the `pooled` path; version 1 files read unchanged).
+    public static let currentFormatVersion = 2
     /// The format versions this build reads.
-    public static let supportedFormatVersions = 1...1
+    public static let supportedFormatVersions = 1...2
 
     public var format: String = StackerModel.formatName
     public var formatVersion: Int = StackerModel.currentFormatVersion
@@ -121,22 +148,24 @@ public struct StackerModel: Codable, Sendable, Equatable {
     public var decision: DecisionRule
     /// Per-category thresholds, with `decision == .hierarchical`.
     public var hierarchy: Hierarchy?
-    /// The features stacked tags read (nil when every tag is raw).
+    /// The features stacked and pooled tags read (nil when every tag is raw).
     public var features: FeatureSet?
+    /// The shared ensemble of `pooled` tags (format version 2).
+    public var pooled: PooledModel?
     /// Free-form facts about training (seed, row count, options); never read when scoring.
     public var training: [String: String]
 
     public init(learner: String, labels: LabelSet, inputColumns: [String], tags: [TagModel],
                 decision: DecisionRule, hierarchy: Hierarchy? = nil, features: FeatureSet? = nil,
-                training: [String: String] = [:]) {
+                pooled: PooledModel? = nil, training: [String: String] = [:]) {
         self.learner = learner; self.labels = labels; self.inputColumns = inputColumns
         self.tags = tags; self.decision = decision; self.hierarchy = hierarchy; self.features = features
-        self.training = training
+        self.pooled = pooled; self.training = training
     }
 
     enum CodingKeys: String, CodingKey {
         case format, formatVersion = "format_version", learner, labels, inputColumns = "input_columns"
-        case tags, decision, hierarchy, features, training
+        case tags, decision, hierarchy, features, pooled, training
     }
 
     /// Checks invariants a decoder cannot: one tag entry per label, in order, and inputs that carry every
@@ -170,6 +199,21 @@ public struct StackerModel: Codable, Sendable, Equatable {
                 }
                 if let l = t.linear, l.weights.count != features.count {
                     throw ModelError.invalid("tags[\(k)] ('\(t.name)'): \(l.weights.count) weights for \(features.count) features")
+                }
+            }
+            if t.path == .pooled {
+                guard formatVersion >= 2 else { throw ModelError.invalid("tags[\(k)] ('\(t.name)'): path 'pooled' needs format_version 2") }
+                guard let features else { throw ModelError.missingField("features") }
+                guard let pooled else { throw ModelError.missingField("pooled") }
+                guard let v = t.tagValues else { throw ModelError.missingField("tags.[\(k)].tag_values") }
+                guard v.count == pooled.tagFeatures.count else {
+                    throw ModelError.invalid("tags[\(k)] ('\(t.name)'): \(v.count) tag_values for \(pooled.tagFeatures.count) pooled.tag_features")
+                }
+                if let bad = v.firstIndex(where: { !$0.isFinite }) {
+                    throw ModelError.invalid("tags[\(k)] ('\(t.name)'): tag_values[\(bad)] is not a finite number")
+                }
+                guard pooled.booster.requiredFeatureCount <= features.count + v.count else {
+                    throw ModelError.invalid("pooled trees use feature \(pooled.booster.requiredFeatureCount - 1); pooled tags have \(features.count + v.count)")
                 }
             }
         }

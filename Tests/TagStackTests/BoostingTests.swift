@@ -30,6 +30,34 @@ final class BoostingTests: XCTestCase {
         XCTAssertLessThan(logLossMean(a, d.y), logLossMean(initial, d.y))
     }
 
+    func testIntegerWeightsEqualRepeatedRows() throws {
+        // Weight 2 on a row must train the same trees as the row written twice (values on a 40-step grid so
+        // both matrices get the same bins; min_data_in_leaf 1, since it counts rows, not weight).
+        var d = ToyData(rows: 300, cols: 3, seed: 11)
+        d.x = d.x.map { ($0 * 40).rounded(.down) / 40 }
+        let weights = (0..<d.rows).map { Double(1 + $0 % 2) }
+        var rep = ToyData(rows: 0, cols: 3, seed: 0)
+        for r in 0..<d.rows {
+            for _ in 0..<Int(weights[r]) { rep.x += d.x[(r * 3)..<(r * 3 + 3)]; rep.y.append(d.y[r]); rep.rows += 1 }
+        }
+        let p = BoostingParameters(numLeaves: 6, minDataInLeaf: 1, minSumHessianInLeaf: 0, learningRate: 0.2, numRounds: 8)
+        let weighted = try trainBinary(matrix: d.matrix(minDataInBin: 1), labels: d.y, weights: weights, parameters: p)
+        let repeated = try trainBinary(matrix: rep.matrix(minDataInBin: 1), labels: rep.y, parameters: p)
+        XCTAssertEqual(weighted.trees.count, 8)
+        XCTAssertEqual(weighted.trees.map(\.splitFeature), repeated.trees.map(\.splitFeature))
+        XCTAssertEqual(weighted.trees.map(\.threshold), repeated.trees.map(\.threshold))
+        XCTAssertEqual(weighted.baseScore, repeated.baseScore, accuracy: 1e-12)
+        for (a, b) in zip(weighted.trees, repeated.trees) {
+            for (u, v) in zip(a.leafValue, b.leafValue) { XCTAssertEqual(u, v, accuracy: 1e-6) }
+        }
+        // Unweighted training on the same rows differs (the test can fail).
+        let plain = try trainBinary(matrix: d.matrix(minDataInBin: 1), labels: d.y, parameters: p)
+        XCTAssertNotEqual(plain.trees.map(\.leafValue), weighted.trees.map(\.leafValue))
+        XCTAssertThrowsError(try trainBinary(matrix: d.matrix(), labels: d.y, weights: [Double](repeating: 0, count: d.rows), parameters: p)) {
+            XCTAssertTrue("\($0)".contains("weights: row 0 has 0.0"), "\($0)")
+        }
+    }
+
     func testEarlyStoppingKeepsBestIteration() throws {
         // Pure-noise labels: validation loss bottoms out quickly.
         var d = ToyData(rows: 1200, cols: 5, seed: 4)

@@ -34,21 +34,30 @@ public struct TrainedBooster: Sendable, Equatable {
 ///   - trainRows: the rows to train on (any order, no duplicates); nil means all rows. Histograms add
 ///     rows in increasing row order whatever order is given.
 ///   - validRows: rows whose log loss is tracked each round; needed when `earlyStoppingRounds > 0`.
+///   - weights: per matrix row, a finite weight > 0 multiplying the row's gradient, hessian and validation
+///     loss (the validation loss is then the weighted mean), e.g. the inverse sampling rate of subsampled
+///     rows; nil weighs every row 1. `minDataInLeaf` still counts rows, as in LightGBM.
 ///   - parameters: see `BoostingParameters`; `parameters.seed` seeds bagging and feature sampling.
 ///   - threads: threads used inside this model (features are shared among them). The result does not
 ///     depend on it.
 /// - Returns: the model truncated to its best iteration when early stopping is on.
 /// - Throws: `BoostingError` for a bad parameter or inconsistent inputs, naming the bad value.
 public func trainBinary(matrix: BinnedMatrix, labels: [UInt8], initScores: [Double]? = nil,
-                        trainRows: [Int32]? = nil, validRows: [Int32]? = nil,
+                        trainRows: [Int32]? = nil, validRows: [Int32]? = nil, weights: [Double]? = nil,
                         parameters: BoostingParameters, threads: Int = 1) throws -> TrainedBooster {
     let (train, valid) = try checkInputs(matrix: matrix, labels: [labels], initScores: initScores.map { [$0] },
                                          trainRows: trainRows, validRows: validRows, parameters: parameters)
+    if let w = weights {
+        guard w.count == matrix.rowCount else { throw BoostingError.invalidInput("weights: \(w.count) values for \(matrix.rowCount) rows") }
+        if let r = w.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
+            throw BoostingError.invalidInput("weights: row \(r) has \(w[r]), expected a finite number > 0")
+        }
+    }
     return matrix.bins.withUnsafeBufferPointer { bins in
         let grower = TreeGrower(bins: bins.baseAddress!, rowCount: matrix.rowCount, upperBounds: matrix.upperBounds,
                                 capacity: train.count, parameters: parameters, threads: threads)
         return boost(matrix: matrix, bins: bins.baseAddress!, grower: grower, labels: labels, initScores: initScores,
-                     train: train, valid: valid, parameters: parameters)
+                     train: train, valid: valid, weights: weights, parameters: parameters)
     }
 }
 
@@ -84,7 +93,7 @@ public func trainBinaryMany(matrix: BinnedMatrix, labels: [[UInt8]], initScores:
                     var p = parameters
                     p.seed = SplitMix64.derive(parameters.seed, t)
                     outP[t] = boost(matrix: matrix, bins: bins.baseAddress!, grower: grower, labels: labels[t],
-                                    initScores: initScores?[t], train: train, valid: valid, parameters: p)
+                                    initScores: initScores?[t], train: train, valid: valid, weights: nil, parameters: p)
                 }
             }
         }
@@ -140,17 +149,22 @@ func logLoss(rawScore s: Double, label y: Double) -> Double {
 
 /// The boosting loop for one model (inputs already checked).
 private func boost(matrix: BinnedMatrix, bins: UnsafePointer<UInt8>, grower: TreeGrower, labels: [UInt8],
-                   initScores: [Double]?, train: [Int32], valid: [Int32], parameters p: BoostingParameters) -> TrainedBooster {
+                   initScores: [Double]?, train: [Int32], valid: [Int32], weights: [Double]?,
+                   parameters p: BoostingParameters) -> TrainedBooster {
     let n = matrix.rowCount, m = matrix.featureCount
     var rng = SplitMix64(seed: p.seed)
 
     // Starting scores.
     var base = 0.0
     if initScores == nil {
-        var pos = 0
-        for r in train where labels[Int(r)] == 1 { pos += 1 }
+        var pos = 0.0, total = 0.0
+        for r in train {
+            let w = weights?[Int(r)] ?? 1
+            total += w
+            if labels[Int(r)] == 1 { pos += w }
+        }
         let eps = 1e-15
-        let avg = min(max(Double(pos) / Double(max(train.count, 1)), eps), 1 - eps)
+        let avg = min(max(pos / max(total, 1e-300), eps), 1 - eps)
         base = log(avg / (1 - avg))
     }
     var score = initScores ?? [Double](repeating: base, count: n)
@@ -164,14 +178,24 @@ private func boost(matrix: BinnedMatrix, bins: UnsafePointer<UInt8>, grower: Tre
     let featureTarget = max(1, Int((p.featureFraction * Double(m)).rounded()))
     var featurePool = Array(0..<m)
     var inBag = [Bool](repeating: true, count: train.count)
+    let validWeight = weights.map { w in valid.reduce(0.0) { $0 + w[Int($1)] } } ?? Double(valid.count)
 
     for _ in 0..<p.numRounds {
         // Gradients of the log loss: g = p - y, h = p(1 - p), stored as Float.
-        for r32 in train {
-            let r = Int(r32)
-            let prob = sigmoid(score[r])
-            grad[r] = Float(prob - Double(labels[r]))
-            hess[r] = Float(prob * (1 - prob))
+        if let w = weights {
+            for r32 in train {
+                let r = Int(r32)
+                let prob = sigmoid(score[r])
+                grad[r] = Float(w[r] * (prob - Double(labels[r])))
+                hess[r] = Float(w[r] * (prob * (1 - prob)))
+            }
+        } else {
+            for r32 in train {
+                let r = Int(r32)
+                let prob = sigmoid(score[r])
+                grad[r] = Float(prob - Double(labels[r]))
+                hess[r] = Float(prob * (1 - prob))
+            }
         }
         // Bag (Bernoulli per row), then the features of this tree.
         var bagCount = 0
@@ -218,9 +242,9 @@ private func boost(matrix: BinnedMatrix, bins: UnsafePointer<UInt8>, grower: Tre
                 for (i, r32) in valid.enumerated() {
                     let r = Int(r32)
                     validScore[i] += tree.leafValue[tree.leaf(ofRow: r, bins: bins, rowCount: n, valueBins: vb.baseAddress!)]
-                    loss += logLoss(rawScore: validScore[i], label: Double(labels[r]))
+                    loss += (weights?[r] ?? 1) * logLoss(rawScore: validScore[i], label: Double(labels[r]))
                 }
-                validLoss.append(loss / Double(valid.count))
+                validLoss.append(loss / validWeight)
             }
         }
         if !valid.isEmpty {
