@@ -21,7 +21,7 @@ for l in $learners; do
   python3 - "$out/e.json" "$out/m.json" "$l" "$secs" <<'PY'
 import json, sys
 e = json.load(open(sys.argv[1])); m = json.load(open(sys.argv[2]))
-stacked = sum(1 for t in m["tags"] if t["path"] == "stacked")
+stacked = sum(1 for t in m["tags"] if t["path"] != "raw")
 chosen = m["learner"] if sys.argv[3] == "auto" else ""
 name = sys.argv[3] + (f" (→ {chosen})" if chosen else "")
 print(f"| {name} | {e['weighted_f1']:.4f} | {e['pr_auc']:.4f} | {e['roc_auc']:.4f} | {stacked} | {m['decision']} | {float(sys.argv[4]):.0f} |")

@@ -51,6 +51,17 @@ struct Arguments {
         return v
     }
 
+    /// The value of `name` when given, else nil.
+    mutating func optionalInt(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard items.contains(name) else { return nil }
+        return try int(name, default: 0, in: range)
+    }
+
+    mutating func optionalDouble(_ name: String, in range: ClosedRange<Double>) throws -> Double? {
+        guard items.contains(name) else { return nil }
+        return try double(name, default: 0, in: range)
+    }
+
     mutating func int(_ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
         guard let text = try string(name) else { return value }
         guard let v = Int(text) else { throw fail("\(name) expects a whole number, got '\(text)'") }

@@ -22,14 +22,18 @@ enum TrainCommand {
       --allow-missing         Read empty cells and NaN in X as missing values instead of failing
     MODEL:
       --model FILE            Where to write the model (required)
-      --learner NAME          auto | gbdt | logistic | thresholds | constant (default: auto: the best of
-                              thresholds, logistic and gbdt by out-of-fold weighted F1)
+      --learner NAME          auto | gbdt | pooled | logistic | thresholds | constant (default: auto: the
+                              best of thresholds, logistic, pooled and gbdt by out-of-fold weighted F1)
+      --pooled-pairs N        pooled: train on every positive (track, tag) pair and a weighted sample of
+                              negative pairs, about N pairs in all; 0 keeps every pair (default: 500000)
       --features MODE         own | all: per-tag row statistics only, or also every input column (default: own)
       --folds K               Cross-validation folds (default: 5); 0 turns CV off: rounds fixed by --rounds,
                               thresholds fitted on training scores
       --rounds N              Most boosting rounds early stopping may choose (without CV: the rounds) (default: 300)
-      --leaves N              Leaves per tree (default: 15)
-      --learning-rate X       Shrinkage (default: 0.05)
+      --leaves N              Leaves per tree, every boosted learner (default: 15 per tag, 63 pooled)
+      --learning-rate X       Shrinkage, every boosted learner (default: 0.05 per tag, 0.1 pooled)
+      --pooled-leaves N       Leaves per tree of the pooled model only (default: --leaves if given, else 63)
+      --pooled-learning-rate X  Shrinkage of the pooled model only (default: --learning-rate if given, else 0.1)
       --min-data-in-leaf N    (default: 20)
       --feature-fraction X    Features drawn per tree (default: 0.8)
       --lambda-l2 X           L2 on leaf values (default: 1)
@@ -37,6 +41,8 @@ enum TrainCommand {
                               best round count, or the average of the fold models (default: refit)
       --margin X              A tag keeps its stacked score only when its out-of-fold F1 beats the raw
                               score's by more than X (default: 0.005)
+      --confidence P          ...and wins in at least this share of a paired bootstrap over groups of its
+                              out-of-fold decisions (default: 0.9; 0 turns the test off)
       --decision RULE         auto | thresholds | class | track | hierarchical (default: auto for stacking
                               learners, thresholds for the thresholds and constant learners)
       --at-least-one RULE     class | track | none: shorthand for --decision class|track|thresholds
@@ -67,13 +73,18 @@ enum TrainCommand {
         o.folds = try args.int("--folds", default: 5, in: 0...100)
         if o.folds == 1 { throw args.fail("--folds=1 is not allowed: use 0 (no cross-validation) or at least 2") }
         o.rounds = try args.int("--rounds", default: o.rounds, in: 0...100_000)
-        o.leaves = try args.int("--leaves", default: o.leaves, in: 2...65_536)
-        o.learningRate = try args.double("--learning-rate", default: o.learningRate, in: 1e-6...10)
+        // --leaves / --learning-rate set every boosted learner; --pooled-* then override the pooled model's.
+        if let v = try args.optionalInt("--leaves", in: 2...65_536) { o.leaves = v; o.pooledLeaves = v }
+        if let v = try args.optionalDouble("--learning-rate", in: 1e-6...10) { o.learningRate = v; o.pooledLearningRate = v }
+        o.pooledLeaves = try args.int("--pooled-leaves", default: o.pooledLeaves, in: 2...65_536)
+        o.pooledLearningRate = try args.double("--pooled-learning-rate", default: o.pooledLearningRate, in: 1e-6...10)
         o.minDataInLeaf = try args.int("--min-data-in-leaf", default: o.minDataInLeaf, in: 1...1_000_000)
         o.featureFraction = try args.double("--feature-fraction", default: o.featureFraction, in: 1e-6...1)
         o.lambdaL2 = try args.double("--lambda-l2", default: o.lambdaL2, in: 0...1e12)
         o.margin = try args.double("--margin", default: o.margin, in: -1...1)
+        o.confidence = try args.double("--confidence", default: o.confidence, in: 0...1)
         o.final = try args.choice("--final", default: .refit)
+        o.pooledPairs = try args.int("--pooled-pairs", default: o.pooledPairs, in: 0...1_000_000_000)
         let decision: DecisionChoice? = try args.string("--decision").map { text in
             guard let d = DecisionChoice(rawValue: text) else {
                 throw args.fail("--decision must be one of \(DecisionChoice.allCases.map(\.rawValue).joined(separator: "|")), got '\(text)'")
@@ -126,7 +137,7 @@ enum TrainCommand {
         }
         try commitAll([modelOut] + (reportOut.map { [$0] } ?? []))
         if !quiet {
-            let stacked = result.model.tags.filter { $0.path == .stacked }.count
+            let stacked = result.model.tags.filter { $0.path != .raw }.count
             let scores = result.learnerScores.map { "\($0.0.rawValue) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
             note("out-of-fold weighted F1: \(scores)")
             note("learner \(result.chosenLearner.rawValue): \(stacked) tag(s) stacked, \(data.labels.count - stacked) raw; decision \(result.model.decision.rawValue)")

@@ -38,6 +38,10 @@ struct LearnerRun {
     /// Row-major rows × tags: each tag's out-of-fold probability on its chosen path.
     var oof: [Double]
     var weightedF1: Double
+    /// The feature set the learner's tags read, when it differs from the stacker's (the pooled learner).
+    var featureSet: FeatureSet? = nil
+    /// The shared ensemble of pooled tags.
+    var pooled: PooledModel? = nil
 }
 
 public enum Stacker {
@@ -49,7 +53,7 @@ public enum Stacker {
 
         let candidates: [LearnerKind]
         switch options.learner {
-        case .auto: candidates = [.thresholds, .logistic, .gbdt]
+        case .auto: candidates = [.thresholds, .logistic, .pooled, .gbdt]
         default: candidates = [options.learner]
         }
         // Folds (none with --folds 0, nor for the baselines, which learn nothing beyond a threshold).
@@ -67,7 +71,7 @@ public enum Stacker {
             fold = f
         }
         var featureMatrix: FeatureMatrix? = nil
-        let needsFeatures = candidates.contains(.gbdt) || candidates.contains(.logistic)
+        let needsFeatures = candidates.contains { $0 == .gbdt || $0 == .logistic || $0 == .pooled }
         let featureSet = needsFeatures ? FeatureMatrix.defaultSet(for: data, mode: options.features) : nil
         if let featureSet { featureMatrix = try FeatureMatrix(data: data, set: featureSet, threads: options.threads) }
 
@@ -79,8 +83,12 @@ public enum Stacker {
                 let t = data.labels.count, count = candidates.count
                 o.progress = { done, _ in report(index * t + done, count * t) }
             }
-            runs.append(try runLearner(kind, data: data, labels: labels, raw: raw, fold: fold,
-                                       features: featureMatrix, options: o))
+            if kind == .pooled, let featureMatrix {
+                runs.append(try PooledLearner.run(data: data, labels: labels, raw: raw, fold: fold, features: featureMatrix, options: o))
+            } else {
+                runs.append(try runLearner(kind, data: data, labels: labels, raw: raw, fold: fold,
+                                           features: featureMatrix, options: o))
+            }
         }
         // Best learner by cross-fitted weighted F1; a later (more complex) learner must win by
         // `learnerMargin`, so noise-level differences keep the simpler model.
@@ -99,9 +107,10 @@ public enum Stacker {
             ruleScores.append((rule, f1))
             if chosen == nil || f1 > chosen!.2 { chosen = (rule, hierarchy, f1) }
         }
-        let usesStacked = best.tags.contains { $0.path == .stacked }
+        let usesStacked = best.tags.contains { $0.path != .raw }
+        let modelFeatures = best.featureSet ?? featureMatrix?.set
         var inputs = data.labels.tags
-        if usesStacked, let set = featureMatrix?.set {
+        if usesStacked, let set = modelFeatures {
             inputs = data.x.columns.filter { c in
                 data.labels.tags.contains(c) || set.sharedColumns.contains(c) || data.labels.categories.contains(c)
                     || set.networks.contains { c.hasPrefix($0 + ":") }
@@ -113,10 +122,10 @@ public enum Stacker {
         info["learner_scores"] = runs.map { "\($0.kind.rawValue)=\(format($0.weightedF1))" }.joined(separator: " ")
         info["rule_scores"] = ruleScores.map { "\($0.0.rawValue)=\(format($0.1))" }.joined(separator: " ")
         info["folds"] = String(options.folds)
-        info["stacked_tags"] = String(best.tags.filter { $0.path == .stacked }.count)
+        info["stacked_tags"] = String(best.tags.filter { $0.path != .raw }.count)
         let model = StackerModel(learner: best.kind.rawValue, labels: data.labels, inputColumns: inputs, tags: best.tags,
-                                 decision: chosen!.0, hierarchy: chosen!.1, features: usesStacked ? featureMatrix?.set : nil,
-                                 training: info)
+                                 decision: chosen!.0, hierarchy: chosen!.1, features: usesStacked ? modelFeatures : nil,
+                                 pooled: usesStacked ? best.pooled : nil, training: info)
         try model.validate()
         return StackerResult(model: model, reports: best.reports, learnerScores: runs.map { ($0.kind, $0.weightedF1) },
                              ruleScores: ruleScores, chosenLearner: best.kind)
@@ -124,12 +133,41 @@ public enum Stacker {
 
     static func format(_ v: Double) -> String { String(format: "%.4f", v) }
 
-    /// The round count (0 = no tree) with the lowest validation log loss; the earliest on ties.
-    static func bestRound(initial: [(Double, UInt8)], curve: [Double]) -> Int {
+    /// The round count (0 = no tree) with the lowest validation log loss (weighted mean with `weights`); the
+    /// earliest on ties.
+    static func bestRound(initial: [(Double, UInt8)], weights: [Double]? = nil, curve: [Double]) -> Int {
         var best = 0
-        var bestLoss = initial.reduce(0.0) { $0 + logLoss(rawScore: $1.0, label: Double($1.1)) } / Double(max(initial.count, 1))
+        var loss = 0.0, total = 0.0
+        for (i, (s, y)) in initial.enumerated() {
+            let w = weights?[i] ?? 1
+            loss += w * logLoss(rawScore: s, label: Double(y)); total += w
+        }
+        var bestLoss = loss / max(total, 1)
         for (i, l) in curve.enumerated() where l < bestLoss { bestLoss = l; best = i + 1 }
         return best
+    }
+
+    /// Fold `f`'s out-of-fold round count: the mean best round of the other folds, so no fold is scored by a
+    /// round count chosen on itself.
+    static func roundsOfOtherFolds(_ best: [Int], _ f: Int) -> Int {
+        meanRounds(best.enumerated().filter { $0.offset != f }.map(\.element))
+    }
+
+    static func meanRounds(_ best: [Int]) -> Int {
+        Int((Double(best.reduce(0, +)) / Double(max(best.count, 1))).rounded())
+    }
+
+    /// The fold models averaged: one ensemble holding each fold's first `rounds` trees with leaf values
+    /// divided by the fold count (base score 0: the models start from initial scores).
+    static func average(_ ensembles: [TreeEnsemble], rounds: Int) throws -> TreeEnsemble {
+        let scale = 1 / Double(ensembles.count)
+        let trees = try ensembles.flatMap { e in
+            try e.trees.prefix(rounds).map { t in
+                try Tree(splitFeature: t.splitFeature, threshold: t.threshold, leftChild: t.leftChild,
+                         rightChild: t.rightChild, defaultLeft: t.defaultLeft, leafValue: t.leafValue.map { $0 * scale })
+            }
+        }
+        return TreeEnsemble(baseScore: 0, trees: trees)
     }
 
     // MARK: - One learner
@@ -234,25 +272,14 @@ public enum Stacker {
                     ensembles.append(b.ensemble)
                 }
                 for (f, split) in splits.enumerated() {
-                    let others = best.enumerated().filter { $0.offset != f }.map(\.element)
-                    let r = Int((Double(others.reduce(0, +)) / Double(max(others.count, 1))).rounded())
-                    let e = TreeEnsemble(baseScore: ensembles[f].baseScore, trees: Array(ensembles[f].trees.prefix(r)))
+                    let e = TreeEnsemble(baseScore: ensembles[f].baseScore, trees: Array(ensembles[f].trees.prefix(roundsOfOtherFolds(best, f))))
                     let x = features.rowMajor(tag: k, rows: split.valid)
                     let scores = e.rawScores(values: x, rowCount: split.valid.count, columnCount: features.set.count,
                                              initScores: split.valid.map { init0[Int($0)] })
                     for (r, i) in split.valid.enumerated() { oof[Int(i)] = sigmoid(scores[r]) }
                 }
-                finalRounds = Int((Double(best.reduce(0, +)) / Double(best.count)).rounded())
-                if options.final == .average {
-                    let scale = 1 / Double(ensembles.count)
-                    let trees = try ensembles.flatMap { e in
-                        try e.trees.prefix(finalRounds).map { t in
-                            try Tree(splitFeature: t.splitFeature, threshold: t.threshold, leftChild: t.leftChild,
-                                     rightChild: t.rightChild, defaultLeft: t.defaultLeft, leafValue: t.leafValue.map { $0 * scale })
-                        }
-                    }
-                    averaged = TreeEnsemble(baseScore: 0, trees: trees)
-                }
+                finalRounds = meanRounds(best)
+                if options.final == .average { averaged = try average(ensembles, rounds: finalRounds) }
             }
             let final: TreeEnsemble
             if let averaged {
@@ -292,9 +319,33 @@ public enum Stacker {
             }
             entry = TagModel(name: name, path: .stacked, threshold: nil, linear: final)
         }
-        let stackedFit = ThresholdSearch.best(scores: oof, labels: y)
-        // Never worse than the network: keep the stacked score only when it wins out of fold by the margin.
-        let stackedDecisions = decide(oof)
+        let verdict = judge(y: y, raw: raw, rawDecisions: rawDecisions, stacked: oof, support: support, fold: fold,
+                            units: units, seed: seed, options: options)
+        guard verdict.keep else { return rawEntry(verdict.stackedF1) }
+        entry.threshold = verdict.threshold
+        return (entry, TagReport(tag: name, support: support, rawF1: verdict.rawF1, stackedF1: verdict.stackedF1,
+                                 threshold: verdict.threshold, path: .stacked, rounds: rounds), oof)
+    }
+
+    /// Whether a tag keeps its learned (stacked or pooled) out-of-fold scores over its raw score.
+    struct Verdict {
+        var keep: Bool
+        var rawF1: Double
+        var stackedF1: Double
+        /// The learned score's F1-maximising threshold on every training row.
+        var threshold: Double?
+    }
+
+    /// Never worse than the network: the learned score is kept only when it wins out of fold by the margin,
+    /// ranks no worse (average precision) and wins in `options.confidence` of paired bootstrap resamples.
+    static func judge(y: [UInt8], raw: [Double], rawDecisions: [Bool], stacked oof: [Double], support: Int, fold: [Int]?,
+                      units: [Int]?, seed: UInt64, options: StackerOptions) -> Verdict {
+        let stackedDecisions: [Bool]
+        if let fold { stackedDecisions = CrossFit.decisions(scores: oof, labels: y, fold: fold, k: options.folds) }
+        else {
+            let th = ThresholdSearch.best(scores: oof, labels: y).threshold
+            stackedDecisions = oof.map { s in th.map { s >= $0 } ?? false }
+        }
         let rawF1 = CrossFit.f1(rawDecisions, y), stackedF1 = CrossFit.f1(stackedDecisions, y)
         // Predicting every track gives F1 = 2p / (1 + p) for prevalence p; a stacked score that only wins by
         // approaching that (where the raw score fails in training) has learned nothing about the tag.
@@ -313,9 +364,7 @@ public enum Stacker {
                                                draws: options.bootstrapDraws, seed: SplitMix64.derive(seed, 0xB007))
             better = p >= options.confidence
         }
-        guard better else { return rawEntry(stackedF1) }
-        entry.threshold = stackedFit.threshold
-        return (entry, TagReport(tag: name, support: support, rawF1: rawF1, stackedF1: stackedF1,
-                                 threshold: stackedFit.threshold, path: .stacked, rounds: rounds), oof)
+        let threshold = better ? ThresholdSearch.best(scores: oof, labels: y).threshold : nil
+        return Verdict(keep: better, rawF1: rawF1, stackedF1: stackedF1, threshold: threshold)
     }
 }
