@@ -37,8 +37,11 @@ def main():
         for cells in r:
             rows.setdefault(cells[1], []).append([float(c) for c in cells[2:]])
     worst, worst_tag, checked, lines = 0.0, None, 0, 0
+    boosters = {}   # one file may serve many tags (pooled.txt)
     for tag, file in files.items():
-        booster = lgb.Booster(model_file=f"{a.export_dir}/{file}")
+        if file not in boosters:
+            boosters[file] = lgb.Booster(model_file=f"{a.export_dir}/{file}")
+        booster = boosters[file]
         if booster.num_feature() != len(desc["feature_names"]):
             sys.exit(f"{file}: LightGBM reads {booster.num_feature()} features, expected {len(desc['feature_names'])}")
         if booster.feature_name() != desc["feature_names"]:

@@ -15,7 +15,7 @@ import math
 import sys
 
 FORMAT = "tagstack-model"
-SUPPORTED_VERSIONS = (1, 1)
+SUPPORTED_VERSIONS = (1, 2)
 EPS = 1e-7
 PER_TAG = {"score", "logit", "class_rank", "class_z", "class_max", "class_mean", "gap_to_class_max",
            "category_mean_others", "category_max_others", "category_score", "mean_quantile"}
@@ -142,14 +142,30 @@ class Model:
                     lin = need(t, "linear", f"tags.[{k}]")
                     for key in ("intercept", "weights", "means", "scales"):
                         need(lin, key, f"tags.[{k}].linear")
+            elif t["path"] == "pooled" and version >= 2:
+                values = need(t, "tag_values", f"tags.[{k}]")
+                pooled = need(m, "pooled", "")
+                if len(values) != len(need(pooled, "tag_features", "pooled")):
+                    raise ModelError(f"tags[{k}] ('{t['name']}'): {len(values)} tag_values for "
+                                     f"{len(pooled['tag_features'])} pooled.tag_features")
             elif t["path"] != "raw":
-                raise ModelError(f"tags[{k}].path is '{t['path']}', expected raw or stacked")
+                raise ModelError(f"tags[{k}].path is '{t['path']}', expected raw, stacked"
+                                 + (" or pooled" if version >= 2 else ""))
         self.decision = need(m, "decision", "")
         self.hierarchy = None
         if self.decision == "hierarchical":
             self.hierarchy = need(m, "hierarchy", "")
         self.features = m.get("features")
-        self.stacked = any(t["path"] == "stacked" for t in self.entries)
+        self.stacked = any(t["path"] != "raw" for t in self.entries)
+        self.pooled = None
+        if any(t["path"] == "pooled" for t in self.entries):
+            self.pooled = need(m, "pooled", "")
+            need(self.pooled, "init_score", "pooled")
+            b = need(self.pooled, "booster", "pooled")
+            need(b, "base_score", "pooled.booster")
+            for i, tree in enumerate(need(b, "trees", "pooled.booster")):
+                for key in ("split_feature", "threshold", "left_child", "right_child", "default_left", "leaf_value"):
+                    need(tree, key, f"pooled.booster.trees.[{i}]")
         if self.stacked:
             f = need(m, "features", "")
             self.kinds = need(f, "per_tag", "features")
@@ -215,7 +231,15 @@ class Model:
                 out.append(s[k])
                 continue
             f = self.tag_features(k, row, s, cmax, cmean, csd, rank, csum, cm1, cm2, carg)
-            if "booster" in entry:
+            if entry["path"] == "pooled":
+                # The tag's feature vector, then its tag-level values; the shared ensemble.
+                f = f + entry["tag_values"]
+                b = self.pooled["booster"]
+                raw = clipped_logit(s[k]) if self.pooled["init_score"] == "own_logit" else b["base_score"]
+                for tree in b["trees"]:
+                    raw += tree_output(tree, f)
+                out.append(sigmoid(raw))
+            elif "booster" in entry:
                 b = entry["booster"]
                 raw = clipped_logit(s[k]) if entry["init_score"] == "own_logit" else b["base_score"]
                 for tree in b["trees"]:

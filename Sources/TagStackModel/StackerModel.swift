@@ -4,7 +4,7 @@
 import Foundation
 
 /// How a tag's probability is obtained.
-public enum TagPath: String, Codable, Sendable {
+public enum TagPath: String, Codable, Sendable, CaseIterable {
     /// The tag's own first-stage score, as read from the input column named like the tag.
     case raw
     /// The tag's own model's output (`TagModel.booster` or `TagModel.linear`).

@@ -22,8 +22,9 @@ enum TrainCommand {
       --allow-missing         Read empty cells and NaN in X as missing values instead of failing
     MODEL:
       --model FILE            Where to write the model (required)
-      --learner NAME          auto | gbdt | pooled | logistic | thresholds | constant (default: auto: the
-                              best of thresholds, logistic, pooled and gbdt by out-of-fold weighted F1)
+      --learner NAME          auto | gbdt | pooled | logistic | thresholds | constant, or a comma-separated
+                              list to choose from by out-of-fold weighted F1 (e.g. logistic,pooled,gbdt)
+                              (default: auto = thresholds,logistic,pooled)
       --pooled-pairs N        pooled: train on every positive (track, tag) pair and a weighted sample of
                               negative pairs, about N pairs in all; 0 keeps every pair (default: 500000)
       --features MODE         own | all: per-tag row statistics only, or also every input column (default: own)
@@ -68,7 +69,21 @@ enum TrainCommand {
         if groupColumn != nil && files.groups == nil { throw args.fail("--group-column needs a groups file (--groups FILE)") }
         let modelPath = try args.required("--model")
         var o = StackerOptions()
-        o.learner = try args.choice("--learner", default: .auto)
+        // --learner NAME, or a comma-separated list for auto to choose from.
+        if let text = try args.string("--learner"), text.contains(",") {
+            o.learner = .auto
+            o.candidates = try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
+                guard let k = LearnerKind(rawValue: String(item)), k != .auto else {
+                    throw args.fail("--learner list items must be among \(LearnerKind.allCases.filter { $0 != .auto }.map(\.rawValue).joined(separator: "|")), got '\(item)'")
+                }
+                return k
+            }
+        } else if let text = try args.string("--learner") {
+            guard let k = LearnerKind(rawValue: text) else {
+                throw args.fail("--learner must be one of \(LearnerKind.allCases.map(\.rawValue).joined(separator: "|")) or a comma-separated list, got '\(text)'")
+            }
+            o.learner = k
+        }
         o.features = try args.choice("--features", default: .own)
         o.folds = try args.int("--folds", default: 5, in: 0...100)
         if o.folds == 1 { throw args.fail("--folds=1 is not allowed: use 0 (no cross-validation) or at least 2") }

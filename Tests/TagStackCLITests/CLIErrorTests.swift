@@ -151,7 +151,7 @@ final class CLIErrorTests: XCTestCase {
         s.write("t.csv", "ChallengeID,rock,jazz,piano\n1,0.5,0.5,0.5\n")
         let cases: [(String, String)] = [
             (String(good.prefix(good.count / 2)), "not valid JSON"),
-            (good.replacingOccurrences(of: "\"format_version\":1", with: "\"format_version\":99"), "format_version 99"),
+            (good.replacingOccurrences(of: "\"format_version\":2", with: "\"format_version\":99"), "format_version 99"),
             (good.replacingOccurrences(of: "\"tagstack-model\"", with: "\"other\""), "not a TagStack model"),
             ("{}", "not a TagStack model"),
         ]

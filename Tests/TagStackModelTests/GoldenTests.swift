@@ -8,8 +8,10 @@ import XCTest
 enum Golden {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
     /// Models on a few tags (every feature kind, edge rows), then on 248 tags (classes of 90, 112 and 46 tags).
-    static let models = ["gbdt-hierarchical", "gbdt-all-track", "logistic-class", "thresholds",
-                         "wide-gbdt-hierarchical", "wide-logistic-track"]
+    static let models = ["gbdt-hierarchical", "gbdt-all-track", "logistic-class", "thresholds", "pooled-class",
+                         "wide-gbdt-hierarchical", "wide-logistic-track", "wide-pooled-hierarchical"]
+    /// Models written by format version 1 (`Golden/v1/`, never regenerated) with the outputs they gave then.
+    static let version1Models = ["v1/gbdt-hierarchical", "v1/logistic-class"]
     /// The input a golden model is scored on.
     static func input(for model: String) -> String { model.hasPrefix("wide-") ? "wide_input_X.csv" : "input_X.csv" }
 
@@ -52,7 +54,7 @@ enum Golden {
         }
         var lines = paths.sorted().map { "key " + $0 }
         lines.append("format " + StackerModel.formatName)
-        lines.append("path " + [TagPath.raw, .stacked].map(\.rawValue).joined(separator: " "))
+        lines.append("path " + TagPath.allCases.map(\.rawValue).joined(separator: " "))
         lines.append("init_score " + [InitScore.baseScore, .ownLogit].map(\.rawValue).joined(separator: " "))
         lines.append("decision " + DecisionRule.allCases.map(\.rawValue).joined(separator: " "))
         lines.append("hierarchy.source " + [Hierarchy.Source.column, .maxTag].map(\.rawValue).joined(separator: " "))
@@ -74,7 +76,7 @@ final class GoldenTests: XCTestCase {
     /// The schema hash of each format version. Changing the schema (a key, an enumerated value) changes the
     /// snapshot: then bump `StackerModel.currentFormatVersion`, regenerate the golden files, write
     /// `Golden/schema-vN.txt` (run with TAGSTACK_UPDATE_SCHEMA=1) and add its hash here. Never edit an old entry.
-    static let pinnedSchemas: [Int: String] = [1: "4e0e2af0920b0bf3"]
+    static let pinnedSchemas: [Int: String] = [1: "4e0e2af0920b0bf3", 2: "95015e6e2bb01c8b"]
 
     func testSchemaIsPinnedToTheFormatVersion() throws {
         let v = StackerModel.currentFormatVersion
@@ -105,7 +107,7 @@ final class GoldenTests: XCTestCase {
     }
 
     func testGoldenScoresAndDecisions() throws {
-        for m in Golden.models {
+        for m in Golden.models + Golden.version1Models {
             let input = try Golden.readCSV(Golden.input(for: m))
             let scorer = try ModelScorer(contentsOf: Golden.url(m + ".json"))
             let expectedP = try Golden.readCSV(m + ".scores.csv"), expectedD = try Golden.readCSV(m + ".decisions.csv")
@@ -138,9 +140,26 @@ final class GoldenTests: XCTestCase {
         let data = try Data(contentsOf: Golden.url("gbdt-hierarchical.json"))
         let text = String(decoding: data, as: UTF8.self)
         // A newer format version is refused before anything else is read.
-        let newer = text.replacingOccurrences(of: "\"format_version\":1", with: "\"format_version\":2")
+        let current = StackerModel.currentFormatVersion
+        XCTAssertTrue(text.contains("\"format_version\":\(current)"))
+        let newer = text.replacingOccurrences(of: "\"format_version\":\(current)", with: "\"format_version\":\(current + 1)")
         XCTAssertThrowsError(try StackerModel.decode(from: Data(newer.utf8))) {
-            XCTAssertEqual($0 as? ModelError, .unsupportedVersion(found: 2, supported: 1...1))
+            XCTAssertEqual($0 as? ModelError, .unsupportedVersion(found: current + 1, supported: 1...current))
+        }
+        // A version 1 file cannot hold a pooled tag (the path came with version 2).
+        let pooled = try String(contentsOf: Golden.url("pooled-class.json"), encoding: .utf8)
+        XCTAssertTrue(pooled.contains("\"path\":\"pooled\""))
+        let asV1 = pooled.replacingOccurrences(of: "\"format_version\":\(current)", with: "\"format_version\":1")
+        XCTAssertThrowsError(try StackerModel.decode(from: Data(asV1.utf8))) {
+            XCTAssertTrue("\($0)".contains("path 'pooled' needs format_version 2"), "\($0)")
+        }
+        // A pooled tag whose tag values do not match pooled.tag_features is refused, naming the tag.
+        var pobj = try JSONSerialization.jsonObject(with: Data(pooled.utf8)) as! [String: Any]
+        var ptags = pobj["tags"] as! [[String: Any]]
+        let pk = ptags.firstIndex { ($0["path"] as? String) == "pooled" }!
+        ptags[pk]["tag_values"] = [0.5]; pobj["tags"] = ptags
+        XCTAssertThrowsError(try StackerModel.decode(from: JSONSerialization.data(withJSONObject: pobj))) {
+            XCTAssertTrue("\($0)".contains("tags[\(pk)]") && "\($0)".contains("1 tag_values for 5 pooled.tag_features"), "\($0)")
         }
         // A missing field is named by its path.
         var obj = try JSONSerialization.jsonObject(with: data) as! [String: Any]

@@ -18,8 +18,8 @@ import TagStackModel
 public enum LightGBMExport {
     /// LightGBM feature names: TagStack's names with every character outside `[A-Za-z0-9_]` replaced by `_`
     /// and an `f<j>_` prefix, so names are unique and free of the characters LightGBM rejects.
-    public static func featureNames(_ set: FeatureSet) -> [String] {
-        set.names.enumerated().map { j, n in
+    public static func featureNames(_ set: FeatureSet, pooled: PooledModel? = nil) -> [String] {
+        (set.names + (pooled?.tagFeatures.map { "tag:" + $0 } ?? [])).enumerated().map { j, n in
             "f\(j)_" + String(n.unicodeScalars.map { s -> Character in
                 (s.isASCII && (CharacterSet.alphanumerics.contains(s) || s == "_")) ? Character(s) : "_"
             })
@@ -85,14 +85,25 @@ public enum LightGBMExport {
     public static func export(model: StackerModel, to directory: String, features: FeatureTable? = nil) throws -> Summary {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let set = model.features ?? FeatureSet(kinds: [])
-        let names = featureNames(set)
+        let names = featureNames(set, pooled: model.pooled)
         var summary = Summary()
         var writers: [AtomicFileWriter] = []
         var tags: [[String: Any]] = []
+        if let pooled = model.pooled, model.tags.contains(where: { $0.path == .pooled }) {
+            let w = try AtomicFileWriter(path: directory + "/pooled.txt")
+            try w.write(modelText(pooled.booster, featureNames: names))
+            writers.append(w)
+        }
         for (k, t) in model.tags.enumerated() {
             var entry: [String: Any] = ["index": k, "tag": t.name, "path": t.path.rawValue, "threshold": t.threshold ?? NSNull()]
             if t.path == .raw {
                 entry["column"] = t.name; summary.rawTags += 1
+            } else if t.path == .pooled, let pooled = model.pooled {
+                entry["file"] = "pooled.txt"
+                entry["init_score"] = pooled.initScore.rawValue
+                if pooled.initScore != .ownLogit { entry["base_score"] = pooled.booster.baseScore }
+                entry["tag_values"] = t.tagValues ?? []
+                summary.exportedTags += 1
             } else if let b = t.booster {
                 let file = fileName(tag: k, name: t.name)
                 let w = try AtomicFileWriter(path: directory + "/" + file)
@@ -114,7 +125,7 @@ public enum LightGBMExport {
             "model_format_version": model.formatVersion,
             "documentation": "docs/MODEL_FORMAT.md (sections Features and Export to LightGBM)",
             "input_columns": model.inputColumns,
-            "feature_names": names, "tagstack_feature_names": set.names,
+            "feature_names": names, "tagstack_feature_names": set.names + (model.pooled?.tagFeatures.map { "tag:" + $0 } ?? []),
             "per_tag": set.kinds.map(\.name), "shared_columns": set.sharedColumns, "networks": set.networks,
             "decision": model.decision.rawValue, "tags": tags,
         ]
@@ -140,11 +151,12 @@ public enum LightGBMExport {
         let mapping = try scorer.columnMapping(for: x.columns)
         let set = model.features ?? FeatureSet(kinds: [])
         var builder = try FeatureBuilder(set: set, labels: model.labels, inputColumns: model.inputColumns)
-        try w.write((["ChallengeID", "tag", "init_score", "raw_score"] + featureNames(set)).joined(separator: ",") + "\n")
-        let boosted = model.tags.enumerated().filter { $0.element.booster != nil && $0.element.path == .stacked }
+        try w.write((["ChallengeID", "tag", "init_score", "raw_score"] + featureNames(set, pooled: model.pooled)).joined(separator: ",") + "\n")
+        let boosted = model.tags.enumerated().filter { ($0.element.booster != nil && $0.element.path == .stacked) || $0.element.path == .pooled }
         let own = boosted.map { k, _ in model.inputColumns.firstIndex(of: model.labels.tags[k])! }
         var row = [Double](repeating: 0, count: mapping.count)
-        var f = [Double](repeating: 0, count: max(set.count, 1))
+        let width = set.count + (model.pooled?.tagFeatures.count ?? 0)
+        var f = [Double](repeating: 0, count: max(width, 1))
         var lines = 0
         for i in 0..<x.rowCount {
             for j in 0..<mapping.count { row[j] = x.values[i * x.columnCount + mapping[j]] }
@@ -152,11 +164,17 @@ public enum LightGBMExport {
             var text = ""
             for (b, (k, t)) in boosted.enumerated() {
                 f.withUnsafeMutableBufferPointer { builder.features(tag: k, into: $0) }
-                let ensemble = t.booster!
-                let initScore = t.initScore == .ownLogit ? clippedLogit(row[own[b]]) : ensemble.baseScore
+                let ensemble: TreeEnsemble, start: InitScore
+                if t.path == .pooled, let pooled = model.pooled {
+                    for (j, v) in (t.tagValues ?? []).enumerated() { f[set.count + j] = v }
+                    ensemble = pooled.booster; start = pooled.initScore
+                } else {
+                    ensemble = t.booster!; start = t.initScore ?? .baseScore
+                }
+                let initScore = start == .ownLogit ? clippedLogit(row[own[b]]) : ensemble.baseScore
                 let raw = ensemble.rawScore(row: f, initScore: initScore)
                 text += MewoIO.csvField(x.ids[i]) + "," + MewoIO.csvField(t.name) + "," + number(initScore) + "," + number(raw)
-                for v in f.prefix(set.count) { text += "," + number(v) }
+                for v in f.prefix(width) { text += "," + number(v) }
                 text += "\n"
                 lines += 1
             }
@@ -171,7 +189,7 @@ public enum LightGBMExport {
         TagStack model exported to LightGBM's text model format
         =======================================================
 
-        \(summary.exportedTags) boosted tag(s) exported (one NNN_<tag>.txt each), \(summary.rawTags) raw tag(s), \(summary.linearTags) logistic tag(s) (not exported).
+        \(summary.exportedTags) boosted tag(s) exported (one NNN_<tag>.txt each, or pooled.txt shared by every pooled tag), \(summary.rawTags) raw tag(s), \(summary.linearTags) logistic tag(s) (not exported).
         features.json lists every tag: its path, model file, init score and threshold.
 
         Scoring tag t with LightGBM:
@@ -179,6 +197,9 @@ public enum LightGBMExport {
 
         """
         for (j, n) in set.names.enumerated() { s += "       \(j) \(names[j]) = \(n)\n" }
+        for (j, n) in (model.pooled?.tagFeatures ?? []).enumerated() {
+            s += "       \(set.count + j) \(names[set.count + j]) = the tag's tag_values[\(j)] (\(n)) from features.json (pooled tags only)\n"
+        }
         s += """
 
              Each per-tag feature is defined in docs/MODEL_FORMAT.md (Features), relative to tag t; `col:NAME` is

@@ -53,7 +53,10 @@ public enum Stacker {
 
         let candidates: [LearnerKind]
         switch options.learner {
-        case .auto: candidates = [.thresholds, .logistic, .pooled, .gbdt]
+        case .auto:
+            let listed = Set(options.candidates.filter { $0 != .auto })
+            candidates = StackerOptions.complexityOrder.filter(listed.contains)
+            if candidates.isEmpty { throw DataError(.badArgument, file: "the options", "auto has no learner to choose from") }
         default: candidates = [options.learner]
         }
         // Folds (none with --folds 0, nor for the baselines, which learn nothing beyond a threshold).

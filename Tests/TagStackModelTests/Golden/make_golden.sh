@@ -5,6 +5,8 @@
 #
 # Run it only when the model format changes on purpose (with a format_version bump) or when training
 # changes what it learns: GoldenTests then pin the new files. Deterministic: the same build gives the same bytes.
+# v1/ holds models written by format_version 1 with their outputs: never regenerated (GoldenTests check that
+# this build still reads them and scores them the same).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
@@ -22,6 +24,7 @@ common=(--data "$tmp/small" --folds 0 --rounds 6 --leaves 4 --min-data-in-leaf 8
 "$bin" train "${common[@]}" --learner gbdt --features all --decision track --model "$here/gbdt-all-track.json"
 "$bin" train "${common[@]}" --learner logistic --decision class --model "$here/logistic-class.json"
 "$bin" train "${common[@]}" --learner thresholds --model "$here/thresholds.json"
+"$bin" train "${common[@]}" --learner pooled --decision class --pooled-leaves 6 --model "$here/pooled-class.json"
 
 # Full-size (248 tags: classes of 90, 112 and 46 tags), tiny models.
 "$bin" generate --out "$tmp/wide" --train 300 --test 30 --seed 6 > /dev/null 2>&1
@@ -29,8 +32,9 @@ head -31 "$tmp/wide/test_X.csv" > "$here/wide_input_X.csv"
 wide=(--data "$tmp/wide" --folds 0 --rounds 3 --leaves 3 --min-data-in-leaf 10 --margin -1 --threads 1 --seed 3 --quiet)
 "$bin" train "${wide[@]}" --learner gbdt --decision hierarchical --model "$here/wide-gbdt-hierarchical.json"
 "$bin" train "${wide[@]}" --learner logistic --decision track --model "$here/wide-logistic-track.json"
+"$bin" train "${wide[@]}" --learner pooled --decision hierarchical --pooled-leaves 8 --model "$here/wide-pooled-hierarchical.json"
 
-for m in gbdt-hierarchical gbdt-all-track logistic-class thresholds wide-gbdt-hierarchical wide-logistic-track; do
+for m in gbdt-hierarchical gbdt-all-track logistic-class thresholds pooled-class wide-gbdt-hierarchical wide-logistic-track wide-pooled-hierarchical; do
     input="$here/input_X.csv"; [[ $m == wide-* ]] && input="$here/wide_input_X.csv"
     "$bin" predict --model "$here/$m.json" --input "$input" --allow-missing --quiet \
         --scores "$here/$m.scores.csv" --decisions "$here/$m.decisions.csv"
