@@ -61,19 +61,26 @@ struct LightGBMText {
 
 final class ExportTests: XCTestCase {
     func testLightGBMExportReadsBackToTagStackScores() throws {
+        for m in ["gbdt-hierarchical", "pooled-class"] { try checkExport(m) }
+    }
+
+    func checkExport(_ name: String) throws {
         let dir = Scratch()
-        let model = Repo.golden.appendingPathComponent("gbdt-hierarchical.json").path
+        let model = Repo.golden.appendingPathComponent(name + ".json").path
         let input = Repo.golden.appendingPathComponent("input_X.csv").path
         let out = dir.path + "/export"
         let r = try CLI.run(["export", "--format", "lightgbm", "--model", model, "--out", out, "--features-for", input, "--allow-missing"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let desc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/features.json"))) as! [String: Any]
         let tags = desc["tags"] as! [[String: Any]]
+        // Numbers read with JSONDecoder (JSONSerialization does not round-trip every double on Linux).
+        struct Exact: Decodable { struct Tag: Decodable { var tag_values: [Double]?; var threshold: Double? }; var tags: [Tag] }
+        let exact = try JSONDecoder().decode(Exact.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/features.json")))
         let m = try StackerModel.load(contentsOf: URL(fileURLWithPath: model))
         XCTAssertEqual(tags.count, m.tags.count)
         XCTAssertEqual(tags.filter { $0["path"] as? String == "raw" }.count, m.tags.filter { $0.path == .raw }.count, "raw tags are listed as such")
         let names = desc["feature_names"] as! [String]
-        XCTAssertEqual(names.count, m.features!.count)
+        XCTAssertEqual(names.count, m.features!.count + (m.pooled?.tagFeatures.count ?? 0))
         XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/README.txt"))
 
         // features.csv rows by tag.
@@ -97,7 +104,12 @@ final class ExportTests: XCTestCase {
             XCTAssertEqual(lgb.header["max_feature_idx"], String(names.count - 1))
             XCTAssertEqual(lgb.header["feature_names"], names.joined(separator: " "))
             XCTAssertEqual(lgb.treeSizes, lgb.blockSizes, "\(file): tree_sizes are the bytes of each Tree= block")
-            XCTAssertEqual(lgb.trees.count, max(m.tags[k].booster!.trees.count, 1))
+            XCTAssertEqual(lgb.trees.count, max((m.tags[k].booster ?? m.pooled!.booster).trees.count, 1))
+            if m.tags[k].path == .pooled {
+                XCTAssertEqual(file, "pooled.txt")
+                XCTAssertEqual(exact.tags[k].tag_values, m.tags[k].tagValues, "tag values written exactly")
+            }
+            if let th = m.tags[k].threshold { XCTAssertEqual(exact.tags[k].threshold, th, "thresholds written exactly") }
             let tagRows = rows[m.tags[k].name] ?? []
             XCTAssertEqual(tagRows.count, x.ids.count)
             for (i, row) in tagRows.enumerated() {
@@ -108,8 +120,9 @@ final class ExportTests: XCTestCase {
             }
             checked += 1
         }
-        XCTAssertGreaterThan(checked, 0)
-        XCTAssertLessThanOrEqual(worst, 1e-12, "LightGBM rules on the exported text give TagStack's raw scores")
+        XCTAssertGreaterThan(checked, 0, name)
+        XCTAssertEqual(checked, m.tags.filter { $0.booster != nil || $0.path == .pooled }.count, name)
+        XCTAssertLessThanOrEqual(worst, 1e-12, "\(name): LightGBM rules on the exported text give TagStack's raw scores")
     }
 
     func testLogisticTagsAreListedAndUsageErrors() throws {

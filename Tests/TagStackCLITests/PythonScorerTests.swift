@@ -78,7 +78,8 @@ final class PythonScorerTests: XCTestCase {
     /// generated data (248 tags: classes of 90, 112 and 46 tags; gbdt + hierarchical, logistic + track).
     func testGoldenModels() throws {
         let dir = Scratch()
-        for m in ["gbdt-hierarchical", "gbdt-all-track", "logistic-class", "thresholds", "wide-gbdt-hierarchical", "wide-logistic-track"] {
+        for m in ["gbdt-hierarchical", "gbdt-all-track", "logistic-class", "thresholds", "pooled-class", "wide-gbdt-hierarchical",
+                  "wide-logistic-track", "wide-pooled-hierarchical", "v1/gbdt-hierarchical", "v1/logistic-class"] {
             let input = Repo.golden.appendingPathComponent(m.hasPrefix("wide-") ? "wide_input_X.csv" : "input_X.csv").path
             let py = try pythonScores(model: Repo.golden.appendingPathComponent(m + ".json").path, input: input, in: dir)
             let p = try Repo.readCSV(Repo.golden.appendingPathComponent(m + ".scores.csv").path)
@@ -106,16 +107,19 @@ final class PythonScorerTests: XCTestCase {
         let data = dir.path + "/data"
         var r = try Repo.run(release, ["generate", "--out", data, "--train", "300", "--test", "40", "--networks", "1", "--seed", "4"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let model = dir.path + "/m.json"
-        r = try Repo.run(release, ["train", "--model", model, "--data", data, "--folds", "0", "--rounds", "4", "--leaves", "4",
-                                   "--margin", "-1", "--quiet", "--learner", "gbdt", "--decision", "hierarchical", "--threads", "2"])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        let scorer = try ModelScorer(contentsOf: URL(fileURLWithPath: model))
-        let x = try Repo.readCSV(data + "/test_X.csv")
-        let swift = try scorer.score(values: x.values, columns: x.columns, threads: 2)
-        let py = try pythonScores(model: model, input: data + "/test_X.csv", in: dir)
-        assertClose(py.p, swift.probabilities, "trained now")
-        XCTAssertEqual(py.d, swift.decisions.map(Double.init), "trained now: decisions")
+        for learner in ["gbdt", "pooled"] {
+            let model = dir.path + "/\(learner).json"
+            r = try Repo.run(release, ["train", "--model", model, "--data", data, "--folds", "0", "--rounds", "4", "--leaves", "4",
+                                       "--margin", "-1", "--quiet", "--learner", learner, "--decision", "hierarchical", "--threads", "2"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let scorer = try ModelScorer(contentsOf: URL(fileURLWithPath: model))
+            XCTAssertGreaterThan(scorer.model.tags.filter { $0.path != .raw }.count, 0, learner)
+            let x = try Repo.readCSV(data + "/test_X.csv")
+            let swift = try scorer.score(values: x.values, columns: x.columns, threads: 2)
+            let py = try pythonScores(model: model, input: data + "/test_X.csv", in: dir)
+            assertClose(py.p, swift.probabilities, "trained now (\(learner))")
+            XCTAssertEqual(py.d, swift.decisions.map(Double.init), "trained now (\(learner)): decisions")
+        }
     }
 
     func testErrorsNameTheColumnAndTheVersion() throws {

@@ -114,6 +114,125 @@ final class StackerTests: XCTestCase {
         XCTAssertEqual(pa.probabilities, pb.probabilities, "bit-identical after a round trip, whatever the threads")
     }
 
+    // MARK: - Pooled learner
+
+    func testPooledIsDeterministicWhateverTheThreadCountAndSurvivesARoundTrip() throws {
+        let data = try trainingData(Self.small.train, labels: Self.small.labels)
+        var o = options(.pooled)
+        o.decision = .auto
+        let one = try Stacker.train(data: data, options: o).model
+        o.threads = 2
+        let two = try Stacker.train(data: data, options: o).model
+        XCTAssertEqual(try one.encoded(), try two.encoded(), "same seed, 1 vs 2 threads: byte-identical model")
+        XCTAssertEqual(one.learner, "pooled")
+        XCTAssertNotNil(one.pooled)
+        XCTAssertEqual(one.formatVersion, 2)
+        XCTAssertGreaterThan(one.tags.filter { $0.path == .pooled }.count, 0)
+        let back = try StackerModel.decode(from: one.encoded())
+        XCTAssertEqual(back, one)
+        // The scorer's pooled path equals the ensemble applied by hand to features ++ tag values.
+        let x = Self.small.test.X, scorer = try ModelScorer(model: back)
+        let p = scorer.score(rows: x.rowCount, columns: x.columnCount, values: x.values, mapping: try scorer.columnMapping(for: x.columns))
+        var builder = try FeatureBuilder(set: back.features!, labels: back.labels, inputColumns: back.inputColumns)
+        let mapping = try scorer.columnMapping(for: x.columns)
+        var checked = 0
+        for i in stride(from: 0, to: x.rowCount, by: 97) {
+            let row = mapping.map { x.values[i * x.columnCount + $0] }
+            row.withUnsafeBufferPointer { builder.prepare(row: $0) }
+            for (k, t) in back.tags.enumerated() where t.path == .pooled {
+                var f = [Double](repeating: 0, count: back.features!.count)
+                f.withUnsafeMutableBufferPointer { builder.features(tag: k, into: $0) }
+                let own = row[back.inputColumns.firstIndex(of: t.name)!]
+                let raw = back.pooled!.booster.rawScore(row: f + t.tagValues!, initScore: clippedLogit(own))
+                XCTAssertEqual(p.probabilities[i * back.tags.count + k], sigmoid(raw), accuracy: 1e-15)
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 0)
+    }
+
+    /// Zero rounds: the pooled model starts from each tag's logit, so it reproduces the network's scores.
+    func testPooledZeroRoundsReproduceTheNetwork() throws {
+        let data = try trainingData(Self.small.train, labels: Self.small.labels)
+        var o = options(.pooled)
+        o.folds = 0; o.rounds = 0; o.margin = -1; o.confidence = 0; o.decision = .thresholds
+        let m = try Stacker.train(data: data, options: o).model
+        XCTAssertEqual(m.pooled?.booster.trees.count, 0)
+        let x = Self.small.test.X, s = try ModelScorer(model: m)
+        let p = s.score(rows: x.rowCount, columns: x.columnCount, values: x.values, mapping: try s.columnMapping(for: x.columns))
+        for (k, t) in m.tags.enumerated() {
+            let j = x.columns.firstIndex(of: t.name)!
+            for i in 0..<x.rowCount {
+                let v = x.values[i * x.columnCount + j]
+                XCTAssertEqual(p.probabilities[i * m.tags.count + k], t.path == .raw ? v : min(max(v, 1e-7), 1 - 1e-7), accuracy: 1e-12)
+            }
+        }
+    }
+
+    func testPooledBeatsThresholdsOnStructuredDataAndKeepsNoiseRaw() throws {
+        let data = try trainingData(Self.small.train, labels: Self.small.labels)
+        var o = options(.pooled)
+        o.decision = .thresholds; o.rounds = 100
+        let r = try Stacker.train(data: data, options: o)
+        let x = Self.small.test.X
+        func testF1(_ m: StackerModel) throws -> Double {
+            let s = try ModelScorer(model: m)
+            let p = s.score(rows: x.rowCount, columns: x.columnCount, values: x.values, mapping: try s.columnMapping(for: x.columns))
+            let d = s.decider.decide(rows: x.rowCount, probabilities: p.probabilities, categoryScores: p.categoryScores)
+            return try Metrics.evaluate(truth: Self.small.test.y.values, decisions: d, rowCount: x.rowCount, tags: m.labels.tags).weightedF1
+        }
+        o.learner = .thresholds
+        let bench = try testF1(Stacker.train(data: data, options: o).model)
+        let pooled = try testF1(r.model)
+        XCTAssertGreaterThan(pooled, bench + 0.005, "pooled \(pooled) vs thresholds \(bench)")
+        XCTAssertEqual(r.reports.filter { $0.path == .pooled }.count, r.model.tags.filter { $0.path == .pooled }.count)
+        // Labels unrelated to the scores: every tag stays raw.
+        var noise = data
+        var g = SplitMix64(seed: 5)
+        noise.y.values = noise.y.values.map { _ in g.nextUnit() < 0.05 ? 1 : 0 }
+        o.learner = .pooled
+        let n = try Stacker.train(data: noise, options: o)
+        XCTAssertEqual(n.model.tags.filter { $0.path != .raw }.count, 0, n.reports.filter { $0.path != .raw }.map(\.tag).description)
+        XCTAssertNil(n.model.pooled, "no pooled tag: no shared ensemble written")
+    }
+
+    func testPooledPairSampleKeepsPositivesAndWeighsNegatives() {
+        var g = SplitMix64(seed: 8)
+        let y: [[UInt8]] = (0..<7).map { _ in (0..<3000).map { _ in g.nextUnit() < 0.04 ? 1 : 0 } }
+        let positives = y.reduce(0) { $0 + $1.reduce(0) { $0 + Int($1) } }
+        let all = PooledLearner.samplePairs(y: y, rows: 3000, budget: 0, seed: 1)
+        XCTAssertEqual(all.pairs, Array(0..<21_000))
+        XCTAssertTrue(all.weights.allSatisfy { $0 == 1 })
+        let s = PooledLearner.samplePairs(y: y, rows: 3000, budget: 5000, seed: 1)
+        XCTAssertEqual(s.pairs, s.pairs.sorted())
+        let kept = s.pairs.filter { y[$0 % 7][$0 / 7] != 0 }
+        XCTAssertEqual(kept.count, positives, "every positive pair is kept")
+        let rate = Double(5000 - positives) / Double(21_000 - positives)
+        XCTAssertEqual(Double(s.pairs.count), 5000, accuracy: 300)
+        for (p, w) in zip(s.pairs, s.weights) { XCTAssertEqual(w, y[p % 7][p / 7] != 0 ? 1 : 1 / rate, accuracy: 1e-12) }
+        // The weighted count of negatives estimates the true count.
+        let weighted = zip(s.pairs, s.weights).filter { y[$0.0 % 7][$0.0 / 7] == 0 }.reduce(0.0) { $0 + $1.1 }
+        XCTAssertEqual(weighted, Double(21_000 - positives), accuracy: Double(21_000 - positives) * 0.05)
+        XCTAssertEqual(PooledLearner.samplePairs(y: y, rows: 3000, budget: 5000, seed: 1).pairs, s.pairs, "deterministic")
+        XCTAssertNotEqual(PooledLearner.samplePairs(y: y, rows: 3000, budget: 5000, seed: 2).pairs, s.pairs, "seeded")
+    }
+
+    func testPooledTagValues() throws {
+        let labels = try LabelSet(tags: ["a", "b", "c"], categories: ["g1", "g1", "g2"], classes: ["K1", "K1", "K2"])
+        let y: [[UInt8]] = [[1, 0, 0, 1], [0, 0, 1, 1], [0, 0, 0, 0]]
+        let raw: [[Double]] = [[0.9, 0.1, 0.2, 0.7], [0.3, 0.2, 0.6, 0.5], [0.1, 0.1, 0.1, 0.3]]
+        let v = PooledLearner.tagValues(labels: labels, y: y, raw: raw, rows: [0, 1, 2, 3])
+        XCTAssertEqual(PooledLearner.tagFeatureNames, ["prevalence", "class_index", "category_prevalence", "score_mean", "positive_score_mean"])
+        // a: 2 of 4 tracks; class K1; category g1 has a tag on rows 0, 2 and 3; mean score; mean on positives.
+        for (got, want) in zip(v[0], [0.5, 0, 0.75, 0.475, 0.8]) { XCTAssertEqual(got, want, accuracy: 1e-15) }
+        XCTAssertEqual(v[1][0], 0.5); XCTAssertEqual(v[1][2], 0.75); XCTAssertEqual(v[1][4], 0.55, accuracy: 1e-15)
+        XCTAssertEqual(v[2][0], 0); XCTAssertEqual(v[2][1], 1); XCTAssertEqual(v[2][2], 0)
+        XCTAssertEqual(v[2][4], v[2][3], "no positive: the mean score stands in")
+        // Only the given rows count.
+        let w = PooledLearner.tagValues(labels: labels, y: y, raw: raw, rows: [1, 2])
+        XCTAssertEqual(w[0][0], 0); XCTAssertEqual(w[1][0], 0.5); XCTAssertEqual(w[0][3], 0.15, accuracy: 1e-15)
+    }
+
     func testTooFewGroupsForFoldsIsAnError() throws {
         var data = try trainingData(Self.small.train, labels: Self.small.labels)
         data.groups = GroupTable(ids: data.x.ids, columns: ["artist"], values: [data.x.ids.map { $0 < "0000700" ? "a" : "b" }])

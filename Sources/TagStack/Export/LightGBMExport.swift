@@ -129,7 +129,11 @@ public enum LightGBMExport {
             "per_tag": set.kinds.map(\.name), "shared_columns": set.sharedColumns, "networks": set.networks,
             "decision": model.decision.rawValue, "tags": tags,
         ]
-        let json = try JSONSerialization.data(withJSONObject: description, options: [.sortedKeys, .prettyPrinted])
+        // JSONEncoder, not JSONSerialization: it writes every double so that it reads back to the same bits
+        // (thresholds and tag values must reach LightGBM users exactly).
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let json = try encoder.encode(JSONValue(description))
         let dw = try AtomicFileWriter(path: directory + "/features.json")
         try dw.write(bytes: [UInt8](json) + [0x0A])
         writers.append(dw)
@@ -216,5 +220,36 @@ public enum LightGBMExport {
 
         """
         return s
+    }
+}
+
+/// A JSON value built from `[String: Any]`-style literals, encoded with `JSONEncoder` (exact doubles).
+enum JSONValue: Encodable {
+    case string(String), int(Int), double(Double), bool(Bool), null
+    case array([JSONValue]), object([String: JSONValue])
+
+    init(_ any: Any) {
+        switch any {
+        case let v as String: self = .string(v)
+        case let v as Int: self = .int(v)
+        case let v as Double: self = .double(v)
+        case let v as Bool: self = .bool(v)
+        case let v as [Any]: self = .array(v.map(JSONValue.init))
+        case let v as [String: Any]: self = .object(v.mapValues(JSONValue.init))
+        default: self = .null
+        }
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .string(let v): try c.encode(v)
+        case .int(let v): try c.encode(v)
+        case .double(let v): try c.encode(v)
+        case .bool(let v): try c.encode(v)
+        case .null: try c.encodeNil()
+        case .array(let v): try c.encode(v)
+        case .object(let v): try c.encode(v)
+        }
     }
 }
