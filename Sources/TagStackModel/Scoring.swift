@@ -18,6 +18,7 @@ import Foundation
 /// Notes for the hot loop (`probabilities(inputRow:into:workspace:)`):
 /// - reads the row and the model (read-only); writes `out` and the caller's workspace only;
 /// - each tag's path is resolved at init into `plans` (no struct copies of the model per row);
+/// - pooled tags score the shared ensemble specialised to their tag values at init (`Tree.specialized`);
 /// - trees are scored per tag by bitvectors (`QuickScorer`, trees of at most 64 leaves) or walked
 ///   (`PackedTrees`), and summed from the initial score in tree order, so the result equals
 ///   `TreeEnsemble.rawScore(row:initScore:)` (the plain twin) bit for bit.
@@ -39,23 +40,11 @@ public struct ModelScorer: Sendable {
         case quick(Int, ownLogit: Bool, base: Double)
         /// Index into `linears`.
         case linear(Int)
-        /// The shared pooled ensemble (`pooledQuick` or `pooledPacked`) over the tag's features followed by its
-        /// tag values, `pooledValues[offset..<offset + pooledWidth]`.
-        case pooled(offset: Int)
     }
     let plans: [Plan]
     let packed: [PackedTrees]
     let quick: [QuickScorer]
     let linears: [LinearModel]
-    /// The pooled ensemble, as bitvectors when every tree has at most 64 leaves, else walked.
-    let pooledQuick: QuickScorer?
-    let pooledPacked: PackedTrees?
-    let pooledOwnLogit: Bool
-    let pooledBase: Double
-    /// Every pooled tag's tag values, `pooledWidth` each; and where they go in the vector.
-    let pooledValues: [Double]
-    let pooledWidth: Int
-    let featureCount: Int
     /// The most trees of a `quick` tag (the workspace's bitvector scratch).
     let maxQuickTrees: Int
     public let decider: Decider
@@ -72,20 +61,21 @@ public struct ModelScorer: Sendable {
         builder = try FeatureBuilder(set: hasStacked ? model.features! : FeatureSet(kinds: []), labels: model.labels,
                                      inputColumns: model.inputColumns)
         var plans: [Plan] = [], packed: [PackedTrees] = [], quick: [QuickScorer] = [], linears: [LinearModel] = []
-        let width = model.pooled?.tagFeatures.count ?? 0
-        var values: [Double] = []
+        let featureCount = model.features?.count ?? 0
         for t in model.tags {
+            // A pooled tag scores the shared ensemble specialised to its tag values: the splits on them are
+            // resolved once here, leaving smaller, shallower trees over the tag's own feature vector.
+            let booster = t.path == .pooled ? model.pooled.map { p in
+                (trees: p.booster.trees.map { $0.specialized(from: featureCount, values: t.tagValues!) },
+                 ownLogit: p.initScore == .ownLogit, base: p.booster.baseScore)
+            } : t.booster.map { (trees: $0.trees, ownLogit: t.initScore == .ownLogit, base: $0.baseScore) }
             if t.path == .raw { plans.append(.raw) }
-            else if t.path == .pooled {
-                plans.append(.pooled(offset: values.count))
-                values += t.tagValues!
-            }
-            else if let b = t.booster {
+            else if let b = booster {
                 if let q = QuickScorer(b.trees) {
-                    plans.append(.quick(quick.count, ownLogit: t.initScore == .ownLogit, base: b.baseScore))
+                    plans.append(.quick(quick.count, ownLogit: b.ownLogit, base: b.base))
                     quick.append(q)
                 } else {
-                    plans.append(.trees(packed.count, ownLogit: t.initScore == .ownLogit, base: b.baseScore))
+                    plans.append(.trees(packed.count, ownLogit: b.ownLogit, base: b.base))
                     packed.append(PackedTrees(b.trees))
                 }
             } else {
@@ -94,17 +84,7 @@ public struct ModelScorer: Sendable {
             }
         }
         self.plans = plans; self.packed = packed; self.quick = quick; self.linears = linears
-        pooledValues = values; pooledWidth = width
-        featureCount = model.features?.count ?? 0
-        if let p = model.pooled {
-            pooledQuick = QuickScorer(p.booster.trees)
-            pooledPacked = pooledQuick == nil ? PackedTrees(p.booster.trees) : nil
-            pooledOwnLogit = p.initScore == .ownLogit
-            pooledBase = p.booster.baseScore
-        } else {
-            pooledQuick = nil; pooledPacked = nil; pooledOwnLogit = false; pooledBase = 0
-        }
-        maxQuickTrees = max(quick.map(\.treeCount).max() ?? 0, pooledQuick?.treeCount ?? 0)
+        maxQuickTrees = quick.map(\.treeCount).max() ?? 0
         decider = Decider(model: model)
     }
 
@@ -182,13 +162,6 @@ public struct ModelScorer: Sendable {
                 case let .linear(i):
                     builder.features(tag: k, into: fb)
                     out[k] = sigmoid(sc.linears[i].rawScore(fr))
-                case let .pooled(offset):
-                    builder.features(tag: k, into: fb)
-                    for j in 0..<sc.pooledWidth { fb[sc.featureCount + j] = sc.pooledValues[offset + j] }
-                    var raw = sc.pooledOwnLogit ? clippedLogit(x[sc.ownColumn[k]]) : sc.pooledBase
-                    if let q = sc.pooledQuick { q.accumulate(fr, leaves: scratch.leaves.baseAddress!, into: &raw) }
-                    else { sc.pooledPacked!.accumulateOne(fr, into: &raw) }
-                    out[k] = sigmoid(raw)
                 }
             }
         }
@@ -196,7 +169,7 @@ public struct ModelScorer: Sendable {
 
     /// A fresh workspace; make one per thread and reuse it for every row.
     public func makeWorkspace() -> Workspace {
-        Workspace(builder: builder, scratch: Workspace.Scratch(count: featureCount + pooledWidth, categories: categoryColumn.count, trees: maxQuickTrees))
+        Workspace(builder: builder, scratch: Workspace.Scratch(count: model.features?.count ?? 0, categories: categoryColumn.count, trees: maxQuickTrees))
     }
 
     /// Probabilities for one row given in the model's input column order (`model.inputColumns`): the fast path.

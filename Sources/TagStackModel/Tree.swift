@@ -96,6 +96,34 @@ public struct Tree: Codable, Sendable, Equatable {
         row.withUnsafeBufferPointer { predict($0) }
     }
 
+    /// The tree with features `from...` fixed to `values[f - from]` (finite numbers): splits on them are
+    /// resolved, the unreachable branches dropped, the other nodes kept in preorder (children after parents).
+    /// For every row whose features `from...` equal `values`, the result's output equals this tree's. Pooled
+    /// scoring specialises the shared ensemble per tag with the tag's values (smaller, shallower trees).
+    public func specialized(from: Int, values: [Double]) -> Tree {
+        if splitFeature.isEmpty { return self }
+        var f: [Int32] = [], th: [Double] = [], left: [Int32] = [], right: [Int32] = [], dl: [Bool] = []
+        var leaves: [Double] = []
+        /// Resolves fixed splits from `node` down; returns the new child code (node index or ~leaf).
+        func emit(_ start: Int32) -> Int32 {
+            var node = start
+            while node >= 0 {
+                let i = Int(node), j = Int(splitFeature[i])
+                guard j >= from else { break }
+                node = values[j - from] <= threshold[i] ? leftChild[i] : rightChild[i]
+            }
+            if node < 0 { leaves.append(leafValue[Int(~node)]); return ~Int32(leaves.count - 1) }
+            let i = Int(node), me = f.count
+            f.append(splitFeature[i]); th.append(threshold[i]); dl.append(defaultLeft[i]); left.append(0); right.append(0)
+            left[me] = emit(leftChild[i])
+            right[me] = emit(rightChild[i])
+            return Int32(me)
+        }
+        _ = emit(0)
+        // Preorder numbering keeps every child after its parent; the arrays are consistent by construction.
+        return try! Tree(splitFeature: f, threshold: th, leftChild: left, rightChild: right, defaultLeft: dl, leafValue: leaves)
+    }
+
     private enum CodingKeys: String, CodingKey {
         case splitFeature = "split_feature", threshold, leftChild = "left_child", rightChild = "right_child"
         case defaultLeft = "default_left", leafValue = "leaf_value"

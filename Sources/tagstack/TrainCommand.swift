@@ -25,6 +25,8 @@ enum TrainCommand {
       --learner NAME          auto | gbdt | pooled | logistic | thresholds | constant, or a comma-separated
                               list to choose from by out-of-fold weighted F1 (e.g. logistic,pooled,gbdt)
                               (default: auto = thresholds,logistic,pooled)
+      --max-trees-per-track N  When choosing, leave out learners whose model walks more than N trees to score
+                              a track (about 17 ns each; 0: no limit) (default: 10000, ~200 µs a track)
       --pooled-pairs N        pooled: train on every positive (track, tag) pair and a weighted sample of
                               negative pairs, about N pairs in all; 0 keeps every pair (default: 500000)
       --features MODE         own | all: per-tag row statistics only, or also every input column (default: own)
@@ -100,6 +102,7 @@ enum TrainCommand {
         o.confidence = try args.double("--confidence", default: o.confidence, in: 0...1)
         o.final = try args.choice("--final", default: .refit)
         o.pooledPairs = try args.int("--pooled-pairs", default: o.pooledPairs, in: 0...1_000_000_000)
+        o.maxTreesPerTrack = try args.int("--max-trees-per-track", default: o.maxTreesPerTrack, in: 0...1_000_000_000)
         let decision: DecisionChoice? = try args.string("--decision").map { text in
             guard let d = DecisionChoice(rawValue: text) else {
                 throw args.fail("--decision must be one of \(DecisionChoice.allCases.map(\.rawValue).joined(separator: "|")), got '\(text)'")
@@ -153,7 +156,10 @@ enum TrainCommand {
         try commitAll([modelOut] + (reportOut.map { [$0] } ?? []))
         if !quiet {
             let stacked = result.model.tags.filter { $0.path != .raw }.count
-            let scores = result.learnerScores.map { "\($0.0.rawValue) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
+            let limit = result.learnerScores.count > 1 && o.maxTreesPerTrack > 0 ? o.maxTreesPerTrack : Int.max
+            let scores = zip(result.learnerScores, result.treesPerTrack).map { s, trees in
+                "\(s.0.rawValue) \(String(format: "%.4f", s.1))" + (trees > limit ? " (\(trees) trees a track > --max-trees-per-track \(limit): not chosen)" : "")
+            }.joined(separator: ", ")
             note("out-of-fold weighted F1: \(scores)")
             note("learner \(result.chosenLearner.rawValue): \(stacked) tag(s) stacked, \(data.labels.count - stacked) raw; decision \(result.model.decision.rawValue)")
             note(String(format: "trained on %d rows × %d tags in %.1f s → %@", data.x.rowCount, data.labels.count,

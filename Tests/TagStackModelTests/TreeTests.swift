@@ -69,5 +69,19 @@ final class TreeTests: XCTestCase {
             XCTAssertEqual(fastInit[r], e.rawScore(row: row, initScore: initial[r]))
         }
         XCTAssertEqual(e.probabilities(values: x, rowCount: rows, columnCount: 5)[0], sigmoid(fast[0]))
+        // Specialised to fixed values of features 3 and 4 (pooled tags' tag values): same outputs on rows that
+        // carry those values, never more nodes, no split left on the fixed features.
+        for _ in 0..<20 {
+            let fixed = [next(), next()]
+            let s = e.trees.map { $0.specialized(from: 3, values: fixed) }
+            XCTAssertTrue(s.allSatisfy { $0.splitFeature.allSatisfy { $0 < 3 } })
+            XCTAssertTrue(zip(s, e.trees).allSatisfy { $0.nodeCount <= $1.nodeCount })
+            for r in 0..<50 {
+                let row = Array(x[(r * 5)..<(r * 5 + 3)]) + fixed
+                for (a, b) in zip(s, e.trees) { XCTAssertEqual(a.predict(row).bitPattern, b.predict(row).bitPattern) }
+            }
+        }
+        XCTAssertLessThan(e.trees.map { $0.specialized(from: 3, values: [0.5, 0.5]).nodeCount }.reduce(0, +),
+                          e.trees.map(\.nodeCount).reduce(0, +), "splits on fixed features are resolved")
     }
 }

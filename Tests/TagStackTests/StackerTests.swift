@@ -196,6 +196,27 @@ final class StackerTests: XCTestCase {
         XCTAssertNil(n.model.pooled, "no pooled tag: no shared ensemble written")
     }
 
+    /// auto leaves out learners whose model walks more trees per track than the limit; 0 lifts it.
+    func testAutoRespectsTheTreesPerTrackLimit() throws {
+        let data = try trainingData(Self.small.train, labels: Self.small.labels)
+        var o = options(.auto)
+        o.candidates = [.pooled, .thresholds]      // tried simplest first whatever the order given
+        o.decision = .thresholds; o.rounds = 60
+        o.maxTreesPerTrack = 0
+        let free = try Stacker.train(data: data, options: o)
+        XCTAssertEqual(free.learnerScores.map(\.0), [.thresholds, .pooled])
+        XCTAssertEqual(free.chosenLearner, .pooled, "\(free.learnerScores)")
+        let trees = free.treesPerTrack[1]
+        XCTAssertEqual(trees, free.model.tags.filter { $0.path == .pooled }.count * free.model.pooled!.booster.trees.count)
+        XCTAssertEqual(free.treesPerTrack[0], 0)
+        o.maxTreesPerTrack = trees - 1
+        let limited = try Stacker.train(data: data, options: o)
+        XCTAssertEqual(limited.chosenLearner, .thresholds)
+        XCTAssertEqual(limited.model.training["trees_per_track"], "thresholds=0 pooled=\(trees)")
+        o.maxTreesPerTrack = trees
+        XCTAssertEqual(try Stacker.train(data: data, options: o).chosenLearner, .pooled, "the limit is inclusive")
+    }
+
     func testPooledPairSampleKeepsPositivesAndWeighsNegatives() {
         var g = SplitMix64(seed: 8)
         let y: [[UInt8]] = (0..<7).map { _ in (0..<3000).map { _ in g.nextUnit() < 0.04 ? 1 : 0 } }

@@ -25,6 +25,8 @@ public struct StackerResult: Sendable {
     public var reports: [TagReport]
     /// Out-of-fold weighted F1 of each learner tried (thresholds rule), in the order tried.
     public var learnerScores: [(LearnerKind, Double)]
+    /// Trees each learner's model evaluates per track, in the same order.
+    public var treesPerTrack: [Int]
     /// Out-of-fold weighted F1 of each decision rule tried for the chosen learner.
     public var ruleScores: [(DecisionRule, Double)]
     public var chosenLearner: LearnerKind
@@ -42,6 +44,14 @@ struct LearnerRun {
     var featureSet: FeatureSet? = nil
     /// The shared ensemble of pooled tags.
     var pooled: PooledModel? = nil
+
+    /// Trees the model evaluates to score one track: each boosted tag's trees, the shared ensemble once per
+    /// pooled tag.
+    var treesPerTrack: Int {
+        tags.reduce(0) { n, t in
+            n + (t.path == .pooled ? (pooled?.booster.trees.count ?? 0) : t.path == .stacked ? (t.booster?.trees.count ?? 0) : 0)
+        }
+    }
 }
 
 public enum Stacker {
@@ -94,9 +104,11 @@ public enum Stacker {
             }
         }
         // Best learner by cross-fitted weighted F1; a later (more complex) learner must win by
-        // `learnerMargin`, so noise-level differences keep the simpler model.
-        var best = runs[0]
-        for r in runs.dropFirst() where r.weightedF1 > best.weightedF1 + options.learnerMargin { best = r }
+        // `learnerMargin`, so noise-level differences keep the simpler model. With a choice to make, learners
+        // whose model walks more trees per track than `maxTreesPerTrack` are left out.
+        let affordable = runs.filter { candidates.count == 1 || options.maxTreesPerTrack <= 0 || $0.treesPerTrack <= options.maxTreesPerTrack }
+        var best = affordable.first ?? runs[0]
+        for r in affordable.dropFirst() where r.weightedF1 > best.weightedF1 + options.learnerMargin { best = r }
 
         // Decision rule.
         let rules: [DecisionRule] = options.decision.rule.map { [$0] } ?? [.thresholds, .atLeastOnePerClass, .atLeastOnePerTrack, .hierarchical]
@@ -123,6 +135,7 @@ public enum Stacker {
         }
         var info = training
         info["learner_scores"] = runs.map { "\($0.kind.rawValue)=\(format($0.weightedF1))" }.joined(separator: " ")
+        info["trees_per_track"] = runs.map { "\($0.kind.rawValue)=\($0.treesPerTrack)" }.joined(separator: " ")
         info["rule_scores"] = ruleScores.map { "\($0.0.rawValue)=\(format($0.1))" }.joined(separator: " ")
         info["folds"] = String(options.folds)
         info["stacked_tags"] = String(best.tags.filter { $0.path != .raw }.count)
@@ -131,6 +144,7 @@ public enum Stacker {
                                  pooled: usesStacked ? best.pooled : nil, training: info)
         try model.validate()
         return StackerResult(model: model, reports: best.reports, learnerScores: runs.map { ($0.kind, $0.weightedF1) },
+                             treesPerTrack: runs.map(\.treesPerTrack),
                              ruleScores: ruleScores, chosenLearner: best.kind)
     }
 

@@ -18,8 +18,10 @@ let values = lines.flatMap { $0.split(separator: ",", omittingEmptySubsequences:
 let rows = lines.count, width = columns.count
 let mapping = try scorer.columnMapping(for: columns)
 let m = scorer.model
-print("model: \(m.tags.count) tags (\(m.tags.filter { $0.path == .stacked }.count) stacked, "
-      + "\(m.tags.compactMap { $0.booster?.trees.count }.reduce(0, +)) trees), \(m.inputColumns.count) inputs, decision \(m.decision.rawValue); \(rows) rows")
+let pooledTags = m.tags.filter { $0.path == .pooled }.count
+let treesPerTrack = m.tags.compactMap { $0.booster?.trees.count }.reduce(0, +) + pooledTags * (m.pooled?.booster.trees.count ?? 0)
+print("model: \(m.learner), \(m.tags.count) tags (\(m.tags.filter { $0.path == .stacked }.count) stacked, \(pooledTags) pooled, "
+      + "\(treesPerTrack) trees a track), \(m.inputColumns.count) inputs, decision \(m.decision.rawValue); \(rows) rows")
 
 // Single track.
 var ws = scorer.makeWorkspace()
