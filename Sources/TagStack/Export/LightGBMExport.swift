@@ -19,11 +19,16 @@ public enum LightGBMExport {
     /// LightGBM feature names: TagStack's names with every character outside `[A-Za-z0-9_]` replaced by `_`
     /// and an `f<j>_` prefix, so names are unique and free of the characters LightGBM rejects.
     public static func featureNames(_ set: FeatureSet, pooled: PooledModel? = nil) -> [String] {
-        (set.names + (pooled?.tagFeatures.map { "tag:" + $0 } ?? [])).enumerated().map { j, n in
+        tagStackNames(set, pooled: pooled).enumerated().map { j, n in
             "f\(j)_" + String(n.unicodeScalars.map { s -> Character in
                 (s.isASCII && (CharacterSet.alphanumerics.contains(s) || s == "_")) ? Character(s) : "_"
             })
         }
+    }
+
+    /// TagStack's names of the exported vector: the feature set's, then `tag:<name>` per pooled tag-level value.
+    static func tagStackNames(_ set: FeatureSet, pooled: PooledModel?) -> [String] {
+        set.names + (pooled?.tagFeatures.map { "tag:" + $0 } ?? [])
     }
 
     /// The text of a LightGBM model holding `ensemble`'s trees over `featureCount` features.
@@ -125,7 +130,7 @@ public enum LightGBMExport {
             "model_format_version": model.formatVersion,
             "documentation": "docs/MODEL_FORMAT.md (sections Features and Export to LightGBM)",
             "input_columns": model.inputColumns,
-            "feature_names": names, "tagstack_feature_names": set.names + (model.pooled?.tagFeatures.map { "tag:" + $0 } ?? []),
+            "feature_names": names, "tagstack_feature_names": tagStackNames(set, pooled: model.pooled),
             "per_tag": set.kinds.map(\.name), "shared_columns": set.sharedColumns, "networks": set.networks,
             "decision": model.decision.rawValue, "tags": tags,
         ]

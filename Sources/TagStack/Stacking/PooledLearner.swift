@@ -175,12 +175,7 @@ enum PooledLearner {
                 parallelFor(t, threads: options.threads) { tag in
                     let name = data.labels.tags[tag], yk = y[tag]
                     let support = yk.reduce(0) { $0 + Int($1) }
-                    let rawDecisions: [Bool]
-                    if let fold { rawDecisions = CrossFit.decisions(scores: raw[tag], labels: yk, fold: fold, k: options.folds) }
-                    else {
-                        let th = ThresholdSearch.best(scores: raw[tag], labels: yk).threshold
-                        rawDecisions = raw[tag].map { s in th.map { s >= $0 } ?? false }
-                    }
+                    let rawDecisions = Stacker.decisions(raw[tag], labels: yk, fold: fold, options: options)
                     let v = support == 0 || support == n ? nil
                         : Stacker.judge(y: yk, raw: raw[tag], rawDecisions: rawDecisions, stacked: oofByTag[tag], support: support,
                                         fold: fold, units: units, seed: SplitMix64.derive(options.seed, tag), options: options)
@@ -199,15 +194,12 @@ enum PooledLearner {
             }
         }
         options.progress?(t, t)
-        var flat = [Double](repeating: 0, count: n * t)
-        for tag in 0..<t { for i in 0..<n { flat[i * t + tag] = oofByTag[tag][i] } }
-        let finalTags = tags.map { $0! }
-        let f1 = fold.map { CrossFit.weightedF1(data: data, probabilities: flat, rule: .thresholds, fold: $0, k: options.folds) }
-            ?? DecisionSearch.weightedF1(data: data, probabilities: flat, tags: finalTags, rule: .thresholds, hierarchy: nil)
-        let set = FeatureSet(kinds: features.set.kinds, networks: features.set.networks, quantiles: features.set.quantiles)
-        return LearnerRun(kind: .pooled, tags: finalTags, reports: reports.map { $0! }, oof: flat, weightedF1: f1,
-                          featureSet: set,
-                          pooled: PooledModel(tagFeatures: tagFeatureNames, initScore: .ownLogit, booster: final))
+        var run = Stacker.collect(.pooled, tags: tags.map { $0! }, reports: reports.map { $0! }, oofByTag: oofByTag,
+                                  data: data, fold: fold, options: options)
+        // Pooled tags read the per-tag features only (no shared columns).
+        run.featureSet = FeatureSet(kinds: features.set.kinds, networks: features.set.networks, quantiles: features.set.quantiles)
+        run.pooled = PooledModel(tagFeatures: tagFeatureNames, initScore: .ownLogit, booster: final)
+        return run
     }
 
     /// Probabilities of tag `tag` on `rows`: per-tag features (no shared columns) then the tag values.

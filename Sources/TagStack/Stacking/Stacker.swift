@@ -226,12 +226,27 @@ public enum Stacker {
             }
         }
         if let failure { throw failure }
+        return collect(kind, tags: tags.map { $0! }, reports: reports.map { $0! }, oofByTag: oof, data: data, fold: fold, options: options)
+    }
+
+    /// A learner's run from its per-tag results: the out-of-fold probabilities laid out rows × tags and their
+    /// weighted F1 (cross-fitted with folds, in-sample without).
+    static func collect(_ kind: LearnerKind, tags: [TagModel], reports: [TagReport], oofByTag: [[Double]], data: TrainingData,
+                        fold: [Int]?, options: StackerOptions) -> LearnerRun {
+        let n = data.x.rowCount, t = tags.count
         var flat = [Double](repeating: 0, count: n * t)
-        for k in 0..<t { for i in 0..<n { flat[i * t + k] = oof[k][i] } }
-        let finalTags = tags.map { $0! }
+        for k in 0..<t { for i in 0..<n { flat[i * t + k] = oofByTag[k][i] } }
         let f1 = fold.map { CrossFit.weightedF1(data: data, probabilities: flat, rule: .thresholds, fold: $0, k: options.folds) }
-            ?? DecisionSearch.weightedF1(data: data, probabilities: flat, tags: finalTags, rule: .thresholds, hierarchy: nil)
-        return LearnerRun(kind: kind, tags: finalTags, reports: reports.map { $0! }, oof: flat, weightedF1: f1)
+            ?? DecisionSearch.weightedF1(data: data, probabilities: flat, tags: tags, rule: .thresholds, hierarchy: nil)
+        return LearnerRun(kind: kind, tags: tags, reports: reports, oof: flat, weightedF1: f1)
+    }
+
+    /// A score column's 0/1 decisions as the paths are compared: cross-fitted with folds (each fold's
+    /// threshold fitted on the other folds), in-sample without.
+    static func decisions(_ scores: [Double], labels y: [UInt8], fold: [Int]?, options: StackerOptions) -> [Bool] {
+        if let fold { return CrossFit.decisions(scores: scores, labels: y, fold: fold, k: options.folds) }
+        let th = ThresholdSearch.best(scores: scores, labels: y).threshold
+        return scores.map { s in th.map { s >= $0 } ?? false }
     }
 
     /// Trains tag `k`: returns its model entry, its report and its out-of-fold probabilities (all rows).
@@ -241,13 +256,7 @@ public enum Stacker {
         let name = data.labels.tags[k]
         let support = y.reduce(0) { $0 + Int($1) }
         let rawFit = ThresholdSearch.best(scores: raw, labels: y)
-        // Decisions compared across paths: cross-fitted with folds, in-sample without.
-        func decide(_ scores: [Double]) -> [Bool] {
-            if let fold { return CrossFit.decisions(scores: scores, labels: y, fold: fold, k: options.folds) }
-            let th = ThresholdSearch.best(scores: scores, labels: y).threshold
-            return scores.map { s in th.map { s >= $0 } ?? false }
-        }
-        let rawDecisions = decide(raw)
+        let rawDecisions = decisions(raw, labels: y, fold: fold, options: options)
         func rawEntry(_ stackedF1: Double?) -> (TagModel, TagReport, [Double]) {
             let threshold = kind == .constant ? 0.5 : rawFit.threshold
             let f1 = kind == .constant ? ThresholdSearch.f1(scores: raw, labels: y, threshold: 0.5) : CrossFit.f1(rawDecisions, y)
@@ -357,12 +366,7 @@ public enum Stacker {
     /// ranks no worse (average precision) and wins in `options.confidence` of paired bootstrap resamples.
     static func judge(y: [UInt8], raw: [Double], rawDecisions: [Bool], stacked oof: [Double], support: Int, fold: [Int]?,
                       units: [Int]?, seed: UInt64, options: StackerOptions) -> Verdict {
-        let stackedDecisions: [Bool]
-        if let fold { stackedDecisions = CrossFit.decisions(scores: oof, labels: y, fold: fold, k: options.folds) }
-        else {
-            let th = ThresholdSearch.best(scores: oof, labels: y).threshold
-            stackedDecisions = oof.map { s in th.map { s >= $0 } ?? false }
-        }
+        let stackedDecisions = decisions(oof, labels: y, fold: fold, options: options)
         let rawF1 = CrossFit.f1(rawDecisions, y), stackedF1 = CrossFit.f1(stackedDecisions, y)
         // Predicting every track gives F1 = 2p / (1 + p) for prevalence p; a stacked score that only wins by
         // approaching that (where the raw score fails in training) has learned nothing about the tag.
