@@ -30,6 +30,17 @@ final class BoostingTests: XCTestCase {
         XCTAssertLessThan(logLossMean(a, d.y), logLossMean(initial, d.y))
     }
 
+    func testParallelMapKeepsOrderAndRethrowsTheLowestFailure() throws {
+        struct Failed: Error, Equatable { var index: Int }
+        for threads in [1, 2, 4] {
+            XCTAssertEqual(try parallelMap(100, threads: threads) { $0 * $0 }, (0..<100).map { $0 * $0 })
+            XCTAssertThrowsError(try parallelMap(100, threads: threads) { i -> Int in
+                if i % 30 == 29 { throw Failed(index: i) }
+                return i
+            }) { XCTAssertEqual($0 as? Failed, Failed(index: 29)) }
+        }
+    }
+
     func testIntegerWeightsEqualRepeatedRows() throws {
         // Weight 2 on a row must train the same trees as the row written twice (values on a 40-step grid so
         // both matrices get the same bins; min_data_in_leaf 1, since it counts rows, not weight).

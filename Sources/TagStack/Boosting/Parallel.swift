@@ -26,6 +26,18 @@ func parallelFor(_ count: Int, threads: Int, _ body: (Int) -> Void) {
     }
 }
 
+/// `[body(0), ..., body(count - 1)]` computed as `parallelFor` does (results in index order, whatever the
+/// scheduling). When items throw, every item still runs and the error of the lowest failing index is
+/// rethrown, so the error too does not depend on scheduling.
+func parallelMap<T>(_ count: Int, threads: Int, _ body: (Int) throws -> T) throws -> [T] {
+    var out = [Result<T, Error>?](repeating: nil, count: count)
+    out.withUnsafeMutableBufferPointer { o in
+        let o = o
+        parallelFor(count, threads: threads) { i in o[i] = Result { try body(i) } }
+    }
+    return try out.map { try $0!.get() }
+}
+
 /// Runs `body(k)` for `k` in `0..<workers` concurrently (one call per worker, static split by the caller).
 func parallelChunks(_ workers: Int, _ body: (Int) -> Void) {
     if workers <= 1 { body(0); return }

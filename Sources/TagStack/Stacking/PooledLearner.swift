@@ -112,47 +112,31 @@ enum PooledLearner {
             // Folds train in parallel (a fold's model does not depend on its thread count), the threads left
             // over work inside each model.
             let workers = max(1, min(options.threads, splits.count)), inner = max(1, options.threads / workers)
-            var best = [Int](repeating: 0, count: splits.count)
-            var ensembles = [TreeEnsemble?](repeating: nil, count: splits.count)
-            var values = [[[Double]]](repeating: [], count: splits.count)
-            var failure: Error? = nil
-            let lock = NSLock(), done = WorkCounter()
-            best.withUnsafeMutableBufferPointer { bestP in
-                ensembles.withUnsafeMutableBufferPointer { ensP in
-                    values.withUnsafeMutableBufferPointer { valP in
-                        let bestP = bestP, ensP = ensP, valP = valP
-                        parallelFor(splits.count, threads: workers) { f in
-                            let split = splits[f]
-                            do {
-                                let v = tagValues(labels: data.labels, y: y, raw: raw, rows: split.train)
-                                var inTrain = [Bool](repeating: false, count: n)
-                                for r in split.train { inTrain[Int(r)] = true }
-                                let train = pairRows(inTrain), valid = pairRows(inTrain.map { !$0 })
-                                var p = options.boostingParameters(rounds: options.rounds, earlyStopping: options.patience,
-                                                                   seed: SplitMix64.derive(seed, f), pooled: true)
-                                p.truncateToBest = false
-                                let b = try trainBinary(matrix: matrix(tagValues: v), labels: pairLabels, initScores: pairInit,
-                                                        trainRows: train, validRows: valid, weights: weights, parameters: p,
-                                                        threads: inner)
-                                bestP[f] = Stacker.bestRound(initial: valid.map { (pairInit[Int($0)], pairLabels[Int($0)]) },
-                                                             weights: valid.map { weights[Int($0)] }, curve: b.validationLoss)
-                                ensP[f] = b.ensemble; valP[f] = v
-                            } catch {
-                                lock.lock(); if failure == nil { failure = error }; lock.unlock()
-                            }
-                            options.progress?((done.next() + 1) * t / stages, t)
-                        }
-                    }
-                }
+            let done = WorkCounter()
+            let folds = try parallelMap(splits.count, threads: workers) { f -> (best: Int, ensemble: TreeEnsemble, values: [[Double]]) in
+                defer { options.progress?((done.next() + 1) * t / stages, t) }
+                let split = splits[f]
+                let v = tagValues(labels: data.labels, y: y, raw: raw, rows: split.train)
+                var inTrain = [Bool](repeating: false, count: n)
+                for r in split.train { inTrain[Int(r)] = true }
+                let train = pairRows(inTrain), valid = pairRows(inTrain.map { !$0 })
+                var p = options.boostingParameters(rounds: options.rounds, earlyStopping: options.patience,
+                                                   seed: SplitMix64.derive(seed, f), pooled: true)
+                p.truncateToBest = false
+                let b = try trainBinary(matrix: matrix(tagValues: v), labels: pairLabels, initScores: pairInit,
+                                        trainRows: train, validRows: valid, weights: weights, parameters: p, threads: inner)
+                let best = Stacker.bestRound(initial: valid.map { (pairInit[Int($0)], pairLabels[Int($0)]) },
+                                             weights: valid.map { weights[Int($0)] }, curve: b.validationLoss)
+                return (best, b.ensemble, v)
             }
-            if let failure { throw failure }
+            let best = folds.map(\.best), ensembles = folds.map(\.ensemble), values = folds.map(\.values)
             for (f, split) in splits.enumerated() {
-                let e = TreeEnsemble(baseScore: 0, trees: Array(ensembles[f]!.trees.prefix(Stacker.roundsOfOtherFolds(best, f))))
+                let e = TreeEnsemble(baseScore: 0, trees: Array(ensembles[f].trees.prefix(Stacker.roundsOfOtherFolds(best, f))))
                 let s = score(e, tagValues: values[f], rows: split.valid)
                 for tag in 0..<t { for (r, i) in split.valid.enumerated() { oofByTag[tag][Int(i)] = s[tag][r] } }
             }
             finalRounds = Stacker.meanRounds(best)
-            if options.final == .average { averaged = try Stacker.average(ensembles.map { $0! }, rounds: finalRounds) }
+            if options.final == .average { averaged = try Stacker.average(ensembles, rounds: finalRounds) }
         }
         let finalValues = tagValues(labels: data.labels, y: y, raw: raw, rows: allRows)
         let final: TreeEnsemble
@@ -167,34 +151,25 @@ enum PooledLearner {
 
         // Per tag: the pooled score where it beats the raw score out of fold, else the raw score.
         let units = data.groups.map { Folds.components(rowCount: n, groups: $0.values) }
-        var tags = [TagModel?](repeating: nil, count: t)
-        var reports = [TagReport?](repeating: nil, count: t)
-        tags.withUnsafeMutableBufferPointer { tagsP in
-            reports.withUnsafeMutableBufferPointer { repP in
-                let tagsP = tagsP, repP = repP
-                parallelFor(t, threads: options.threads) { tag in
-                    let name = data.labels.tags[tag], yk = y[tag]
-                    let support = yk.reduce(0) { $0 + Int($1) }
-                    let rawDecisions = Stacker.decisions(raw[tag], labels: yk, fold: fold, options: options)
-                    let v = support == 0 || support == n ? nil
-                        : Stacker.judge(y: yk, raw: raw[tag], rawDecisions: rawDecisions, stacked: oofByTag[tag], support: support,
-                                        fold: fold, units: units, seed: SplitMix64.derive(options.seed, tag), options: options)
-                    if let v, v.keep {
-                        tagsP[tag] = TagModel(name: name, path: .pooled, threshold: v.threshold, tagValues: finalValues[tag])
-                        repP[tag] = TagReport(tag: name, support: support, rawF1: v.rawF1, stackedF1: v.stackedF1,
-                                              threshold: v.threshold, path: .pooled, rounds: finalRounds)
-                    } else {
-                        let th = ThresholdSearch.best(scores: raw[tag], labels: yk).threshold
-                        tagsP[tag] = TagModel(name: name, path: .raw, threshold: th)
-                        repP[tag] = TagReport(tag: name, support: support, rawF1: v?.rawF1 ?? CrossFit.f1(rawDecisions, yk),
-                                              stackedF1: v?.stackedF1, threshold: th, path: .raw, rounds: nil)
-                        oofByTag[tag] = raw[tag]
-                    }
-                }
+        let paths = try parallelMap(t, threads: options.threads) { tag -> (TagModel, TagReport, [Double]) in
+            let name = data.labels.tags[tag], yk = y[tag]
+            let support = yk.reduce(0) { $0 + Int($1) }
+            let rawDecisions = Stacker.decisions(raw[tag], labels: yk, fold: fold, options: options)
+            let v = support == 0 || support == n ? nil
+                : Stacker.judge(y: yk, raw: raw[tag], rawDecisions: rawDecisions, stacked: oofByTag[tag], support: support,
+                                fold: fold, units: units, seed: SplitMix64.derive(options.seed, tag), options: options)
+            if let v, v.keep {
+                return (TagModel(name: name, path: .pooled, threshold: v.threshold, tagValues: finalValues[tag]),
+                        TagReport(tag: name, support: support, rawF1: v.rawF1, stackedF1: v.stackedF1,
+                                  threshold: v.threshold, path: .pooled, rounds: finalRounds), oofByTag[tag])
             }
+            let th = ThresholdSearch.best(scores: raw[tag], labels: yk).threshold
+            return (TagModel(name: name, path: .raw, threshold: th),
+                    TagReport(tag: name, support: support, rawF1: v?.rawF1 ?? CrossFit.f1(rawDecisions, yk),
+                              stackedF1: v?.stackedF1, threshold: th, path: .raw, rounds: nil), raw[tag])
         }
         options.progress?(t, t)
-        var run = Stacker.collect(.pooled, tags: tags.map { $0! }, reports: reports.map { $0! }, oofByTag: oofByTag,
+        var run = Stacker.collect(.pooled, tags: paths.map(\.0), reports: paths.map(\.1), oofByTag: paths.map(\.2),
                                   data: data, fold: fold, options: options)
         // Pooled tags read the per-tag features only (no shared columns).
         run.featureSet = FeatureSet(kinds: features.set.kinds, networks: features.set.networks, quantiles: features.set.quantiles)

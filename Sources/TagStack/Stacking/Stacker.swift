@@ -192,41 +192,23 @@ public enum Stacker {
     static func runLearner(_ kind: LearnerKind, data: TrainingData, labels: [[UInt8]], raw: [[Double]], fold: [Int]?,
                            features: FeatureMatrix?, options: StackerOptions) throws -> LearnerRun {
         let n = data.x.rowCount, t = data.labels.count
-        var tags = [TagModel?](repeating: nil, count: t)
-        var reports = [TagReport?](repeating: nil, count: t)
-        var oof = [[Double]](repeating: [], count: t)
         let splits = fold.map { Folds.splits(fold: $0, k: options.folds) }
         // Bootstrap units: groups (connected over every group column) when given, else rows.
         let units = data.groups.map { Folds.components(rowCount: n, groups: $0.values) }
         let allRows = (0..<n).map(Int32.init)
         let done = WorkCounter()
-        var failure: Error? = nil
-        let lock = NSLock()
         // Shared columns are binned once for every tag.
         var sharedBins: BinnedMatrix? = nil
         if kind == .gbdt, let f = features, !f.shared.isEmpty {
             sharedBins = try BinnedMatrix(columns: f.shared, threads: options.threads)
         }
-        tags.withUnsafeMutableBufferPointer { tagsP in
-            reports.withUnsafeMutableBufferPointer { repP in
-                oof.withUnsafeMutableBufferPointer { oofP in
-                    let tagsP = tagsP, repP = repP, oofP = oofP
-                    parallelFor(t, threads: options.threads) { k in
-                        do {
-                            let r = try trainTag(k, kind: kind, data: data, y: labels[k], raw: raw[k], fold: fold, units: units, splits: splits,
-                                                 allRows: allRows, features: features, sharedBins: sharedBins, options: options)
-                            tagsP[k] = r.0; repP[k] = r.1; oofP[k] = r.2
-                        } catch {
-                            lock.lock(); if failure == nil { failure = error }; lock.unlock()
-                        }
-                        let d = done.next() + 1
-                        options.progress?(d, t)
-                    }
-                }
-            }
+        let results = try parallelMap(t, threads: options.threads) { k in
+            defer { options.progress?(done.next() + 1, t) }
+            return try trainTag(k, kind: kind, data: data, y: labels[k], raw: raw[k], fold: fold, units: units, splits: splits,
+                                allRows: allRows, features: features, sharedBins: sharedBins, options: options)
         }
-        if let failure { throw failure }
-        return collect(kind, tags: tags.map { $0! }, reports: reports.map { $0! }, oofByTag: oof, data: data, fold: fold, options: options)
+        return collect(kind, tags: results.map(\.0), reports: results.map(\.1), oofByTag: results.map(\.2), data: data,
+                       fold: fold, options: options)
     }
 
     /// A learner's run from its per-tag results: the out-of-fold probabilities laid out rows × tags and their
