@@ -234,6 +234,17 @@ public struct FeatureBuilder: Sendable {
         sortScratch = .init(repeating: 0, count: classMembers.map(\.count).max() ?? 0)
     }
 
+    /// The input columns (indices into the `inputColumns` given at init, increasing, each once) that
+    /// `prepare` and `features` read: every tag's score, each listed network's column of each tag, the
+    /// category columns when a `category_score` feature reads them, and the shared columns.
+    public var inputsRead: [Int] {
+        var used = Set(tagCol)
+        for cols in networkCol { for j in cols where j >= 0 { used.insert(j) } }
+        if set.kinds.contains(.categoryScore) { for j in categoryCol where j >= 0 { used.insert(j) } }
+        for j in sharedCol { used.insert(j) }
+        return used.sorted()
+    }
+
     /// Computes the statistics of one input row (laid out as `inputColumns`).
     public mutating func prepare(row x: UnsafeBufferPointer<Double>) {
         if row.count != x.count { row = Array(repeating: .nan, count: x.count) }

@@ -290,7 +290,7 @@ public struct ModelScorer: Sendable {
         values.withUnsafeBufferPointer { v in
             out.withUnsafeMutableBufferPointer { o in
                 let o = o
-                concurrentChunks(chunks) { chunk in
+                parallelFor(chunks, threads: chunks) { chunk in
                     var ws = makeWorkspace()
                     var x = [Double](repeating: 0, count: m)
                     let lo = rows * chunk / chunks, hi = rows * (chunk + 1) / chunks
@@ -310,10 +310,3 @@ public struct ModelScorer: Sendable {
     }
 }
 
-import Dispatch
-
-/// Runs `body(0..<n)` on up to `n` threads and waits.
-func concurrentChunks(_ n: Int, _ body: (Int) -> Void) {
-    if n <= 1 { body(0); return }
-    DispatchQueue.concurrentPerform(iterations: n, execute: body)
-}

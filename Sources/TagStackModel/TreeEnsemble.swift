@@ -1,12 +1,12 @@
 // Scoring a boosted ensemble: raw score = base score (or the row's initial score) + sum of tree outputs.
 //
-// Notes for the hot loop (`rawScores`):
-// - reads `values` (row-major, read-only) and the trees; writes only the output array;
-// - the trees are first packed into one array of 16-byte records in preorder (leaves included), so a walk
-//   reads one record per level and going left reads the next record; rows are scored in blocks so a
-//   tree's nodes stay in L1 while the block is walked;
-// - sums are Double, added tree by tree in tree order, so the result equals `rawScore(row:)` bit for bit.
-// The plain twin is `rawScore(row:)` (tested against each other in TreeTests).
+// Notes for the hot loops:
+// - `rawScores` (many rows) hands the rows to `BatchTrees` (BatchTrees.swift: four rows at a time through one
+//   fixed-depth, branch-free tree); `PackedTrees` below is the single-row layout that `ModelScorer` walks
+//   one track through every tree with (`accumulateOne`).
+// - Both read the row-major values and the trees (read-only) and write only their output; sums are Double,
+//   added tree by tree in tree order, so each result equals `rawScore(row:)` bit for bit.
+// The plain twin is `rawScore(row:)` (tested against both in TreeTests and QuickScorerTests).
 
 import Foundation
 
@@ -156,22 +156,6 @@ struct PackedTrees: Sendable {
                     t += 4
                 }
                 while t < count { raw += PackedTrees.walk(nb, rb[t], x); t += 1 }
-            }
-        }
-    }
-
-    /// Adds every tree's output to `out[r]` for the rows in `rows`, tree by tree, in blocks of rows.
-    func accumulate(x: UnsafePointer<Double>, stride: Int, rows: Range<Int>, into out: UnsafeMutablePointer<Double>) {
-        nodes.withUnsafeBufferPointer { nb in
-            guard let base = nb.baseAddress else { return }
-            let block = 256
-            var start = rows.lowerBound
-            while start < rows.upperBound {
-                let end = min(start + block, rows.upperBound)
-                for root in roots {
-                    for r in start..<end { out[r] += PackedTrees.walk(base, root, x + r * stride) }
-                }
-                start = end
             }
         }
     }

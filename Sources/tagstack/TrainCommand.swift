@@ -89,20 +89,20 @@ enum TrainCommand {
         o.features = try args.choice("--features", default: .own)
         o.folds = try args.int("--folds", default: 5, in: 0...100)
         if o.folds == 1 { throw args.fail("--folds=1 is not allowed: use 0 (no cross-validation) or at least 2") }
-        o.rounds = try args.int("--rounds", default: o.rounds, in: 0...100_000)
+        o.boosting.rounds = try args.int("--rounds", default: o.boosting.rounds, in: 0...100_000)
         // --leaves / --learning-rate set every boosted learner; --pooled-* then override the pooled model's.
-        if let v = try args.optionalInt("--leaves", in: 2...65_536) { o.leaves = v; o.pooledLeaves = v }
-        if let v = try args.optionalDouble("--learning-rate", in: 1e-6...10) { o.learningRate = v; o.pooledLearningRate = v }
-        o.pooledLeaves = try args.int("--pooled-leaves", default: o.pooledLeaves, in: 2...65_536)
-        o.pooledLearningRate = try args.double("--pooled-learning-rate", default: o.pooledLearningRate, in: 1e-6...10)
-        o.minDataInLeaf = try args.int("--min-data-in-leaf", default: o.minDataInLeaf, in: 1...1_000_000)
-        o.featureFraction = try args.double("--feature-fraction", default: o.featureFraction, in: 1e-6...1)
-        o.lambdaL2 = try args.double("--lambda-l2", default: o.lambdaL2, in: 0...1e12)
-        o.margin = try args.double("--margin", default: o.margin, in: -1...1)
-        o.confidence = try args.double("--confidence", default: o.confidence, in: 0...1)
+        if let v = try args.optionalInt("--leaves", in: 2...65_536) { o.boosting.leaves = v; o.pooled.leaves = v }
+        if let v = try args.optionalDouble("--learning-rate", in: 1e-6...10) { o.boosting.learningRate = v; o.pooled.learningRate = v }
+        o.pooled.leaves = try args.int("--pooled-leaves", default: o.pooled.leaves, in: 2...65_536)
+        o.pooled.learningRate = try args.double("--pooled-learning-rate", default: o.pooled.learningRate, in: 1e-6...10)
+        o.boosting.minDataInLeaf = try args.int("--min-data-in-leaf", default: o.boosting.minDataInLeaf, in: 1...1_000_000)
+        o.boosting.featureFraction = try args.double("--feature-fraction", default: o.boosting.featureFraction, in: 1e-6...1)
+        o.boosting.lambdaL2 = try args.double("--lambda-l2", default: o.boosting.lambdaL2, in: 0...1e12)
+        o.guards.margin = try args.double("--margin", default: o.guards.margin, in: -1...1)
+        o.guards.confidence = try args.double("--confidence", default: o.guards.confidence, in: 0...1)
         o.final = try args.choice("--final", default: .refit)
-        o.pooledPairs = try args.int("--pooled-pairs", default: o.pooledPairs, in: 0...1_000_000_000)
-        o.maxTreesPerTrack = try args.int("--max-trees-per-track", default: o.maxTreesPerTrack, in: 0...1_000_000_000)
+        o.pooled.pairs = try args.int("--pooled-pairs", default: o.pooled.pairs, in: 0...1_000_000_000)
+        o.selection.maxTreesPerTrack = try args.int("--max-trees-per-track", default: o.selection.maxTreesPerTrack, in: 0...1_000_000_000)
         let decision: DecisionChoice? = try args.string("--decision").map { text in
             guard let d = DecisionChoice(rawValue: text) else {
                 throw args.fail("--decision must be one of \(DecisionChoice.allCases.map(\.rawValue).joined(separator: "|")), got '\(text)'")
@@ -156,7 +156,7 @@ enum TrainCommand {
         try commitAll([modelOut] + (reportOut.map { [$0] } ?? []))
         if !quiet {
             let stacked = result.model.tags.filter { $0.path != .raw }.count
-            let limit = result.learnerScores.count > 1 && o.maxTreesPerTrack > 0 ? o.maxTreesPerTrack : Int.max
+            let limit = result.learnerScores.count > 1 && o.selection.maxTreesPerTrack > 0 ? o.selection.maxTreesPerTrack : Int.max
             let scores = zip(result.learnerScores, result.treesPerTrack).map { s, trees in
                 "\(s.0.rawValue) \(String(format: "%.4f", s.1))" + (trees > limit ? " (\(trees) trees a track > --max-trees-per-track \(limit): not chosen)" : "")
             }.joined(separator: ", ")

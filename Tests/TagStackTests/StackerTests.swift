@@ -35,8 +35,8 @@ final class StackerTests: XCTestCase {
 
     func options(_ learner: LearnerKind, threads: Int = 1) -> StackerOptions {
         var o = StackerOptions()
-        o.learner = learner; o.folds = 3; o.rounds = 20; o.learningRate = 0.2; o.threads = threads
-        o.bootstrapDraws = 100
+        o.learner = learner; o.folds = 3; o.boosting.rounds = 20; o.boosting.learningRate = 0.2; o.threads = threads
+        o.guards.bootstrapDraws = 100
         return o
     }
 
@@ -57,8 +57,8 @@ final class StackerTests: XCTestCase {
     func testZeroRoundsReproduceTheBenchmark() throws {
         let data = try trainingData(Self.small.train, labels: Self.small.labels)
         var o = options(.gbdt)
-        o.folds = 0; o.rounds = 0; o.margin = -1; o.decision = .thresholds
-        o.minPositives = 1; o.confidence = 0
+        o.folds = 0; o.boosting.rounds = 0; o.guards.margin = -1; o.decision = .thresholds
+        o.guards.minPositives = 1; o.guards.confidence = 0
         let stacked = try Stacker.train(data: data, options: o).model
         XCTAssertGreaterThan(stacked.tags.filter { $0.path == .stacked }.count, stacked.tags.count / 2)
         o.learner = .thresholds
@@ -102,7 +102,7 @@ final class StackerTests: XCTestCase {
     func testModelRoundTripScoresIdentically() throws {
         let data = try trainingData(Self.small.train, labels: Self.small.labels)
         var o = options(.gbdt)
-        o.margin = -1; o.minPositives = 1; o.confidence = 0; o.decision = .hierarchical
+        o.guards.margin = -1; o.guards.minPositives = 1; o.guards.confidence = 0; o.decision = .hierarchical
         let m = try Stacker.train(data: data, options: o).model
         XCTAssertEqual(m.decision, .hierarchical)
         let back = try StackerModel.decode(from: m.encoded())
@@ -155,7 +155,7 @@ final class StackerTests: XCTestCase {
     func testPooledZeroRoundsReproduceTheNetwork() throws {
         let data = try trainingData(Self.small.train, labels: Self.small.labels)
         var o = options(.pooled)
-        o.folds = 0; o.rounds = 0; o.margin = -1; o.confidence = 0; o.decision = .thresholds
+        o.folds = 0; o.boosting.rounds = 0; o.guards.margin = -1; o.guards.confidence = 0; o.decision = .thresholds
         let m = try Stacker.train(data: data, options: o).model
         XCTAssertEqual(m.pooled?.booster.trees.count, 0)
         let x = Self.small.test.X, s = try ModelScorer(model: m)
@@ -172,7 +172,7 @@ final class StackerTests: XCTestCase {
     func testPooledBeatsThresholdsOnStructuredDataAndKeepsNoiseRaw() throws {
         let data = try trainingData(Self.small.train, labels: Self.small.labels)
         var o = options(.pooled)
-        o.decision = .thresholds; o.rounds = 100
+        o.decision = .thresholds; o.boosting.rounds = 100
         let r = try Stacker.train(data: data, options: o)
         let x = Self.small.test.X
         func testF1(_ m: StackerModel) throws -> Double {
@@ -201,19 +201,19 @@ final class StackerTests: XCTestCase {
         let data = try trainingData(Self.small.train, labels: Self.small.labels)
         var o = options(.auto)
         o.candidates = [.pooled, .thresholds]      // tried simplest first whatever the order given
-        o.decision = .thresholds; o.rounds = 60
-        o.maxTreesPerTrack = 0
+        o.decision = .thresholds; o.boosting.rounds = 60
+        o.selection.maxTreesPerTrack = 0
         let free = try Stacker.train(data: data, options: o)
         XCTAssertEqual(free.learnerScores.map(\.0), [.thresholds, .pooled])
         XCTAssertEqual(free.chosenLearner, .pooled, "\(free.learnerScores)")
         let trees = free.treesPerTrack[1]
         XCTAssertEqual(trees, free.model.tags.filter { $0.path == .pooled }.count * free.model.pooled!.booster.trees.count)
         XCTAssertEqual(free.treesPerTrack[0], 0)
-        o.maxTreesPerTrack = trees - 1
+        o.selection.maxTreesPerTrack = trees - 1
         let limited = try Stacker.train(data: data, options: o)
         XCTAssertEqual(limited.chosenLearner, .thresholds)
         XCTAssertEqual(limited.model.training["trees_per_track"], "thresholds=0 pooled=\(trees)")
-        o.maxTreesPerTrack = trees
+        o.selection.maxTreesPerTrack = trees
         XCTAssertEqual(try Stacker.train(data: data, options: o).chosenLearner, .pooled, "the limit is inclusive")
     }
 

@@ -9,6 +9,7 @@
 // quantile pass over a deterministic sample. Tree thresholds are these bounds, i.e. raw feature values.
 // Unlike LightGBM, zero gets no bin of its own (our inputs are dense probabilities).
 
+import TagStackModel
 import Foundation
 
 /// Options of `BinnedMatrix` (LightGBM's names in parentheses).

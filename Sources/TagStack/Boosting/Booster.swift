@@ -83,7 +83,7 @@ public func trainBinaryMany(matrix: BinnedMatrix, labels: [[UInt8]], initScores:
         out.withUnsafeMutableBufferPointer { outP in
             let outP = outP
             let counter = WorkCounter()
-            parallelChunks(workers) { _ in
+            parallelFor(workers, threads: workers) { _ in
                 // One grower (and its buffers) per worker, reused for every tag it trains.
                 let grower = TreeGrower(bins: bins.baseAddress!, rowCount: matrix.rowCount, upperBounds: matrix.upperBounds,
                                         capacity: train.count, parameters: parameters, threads: inner)

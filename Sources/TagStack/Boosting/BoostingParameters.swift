@@ -48,11 +48,13 @@ public struct BoostingParameters: Sendable, Equatable, Codable {
 
     public init(numLeaves: Int = 31, maxDepth: Int = -1, minDataInLeaf: Int = 20, minSumHessianInLeaf: Double = 1e-3,
                 lambdaL2: Double = 0, minGainToSplit: Double = 0, learningRate: Double = 0.1, numRounds: Int = 100,
-                featureFraction: Double = 1, baggingFraction: Double = 1, earlyStoppingRounds: Int = 0, seed: UInt64 = 0) {
+                featureFraction: Double = 1, baggingFraction: Double = 1, earlyStoppingRounds: Int = 0, seed: UInt64 = 0,
+                truncateToBest: Bool = true) {
         self.numLeaves = numLeaves; self.maxDepth = maxDepth; self.minDataInLeaf = minDataInLeaf
         self.minSumHessianInLeaf = minSumHessianInLeaf; self.lambdaL2 = lambdaL2; self.minGainToSplit = minGainToSplit
         self.learningRate = learningRate; self.numRounds = numRounds; self.featureFraction = featureFraction
         self.baggingFraction = baggingFraction; self.earlyStoppingRounds = earlyStoppingRounds; self.seed = seed
+        self.truncateToBest = truncateToBest
     }
 
     /// Throws `BoostingError.invalidParameter` naming the first bad value.

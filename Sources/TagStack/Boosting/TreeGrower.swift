@@ -231,7 +231,7 @@ final class TreeGrower {
                 valueBins.withUnsafeBufferPointer { vbP in
                     results.withUnsafeMutableBufferPointer { res in
                         let res = res
-                        parallelChunks(chunks) { ci in
+                        parallelFor(chunks, threads: chunks) { ci in
                             var bestS = SplitCandidate(minGain: c.minGainToSplit), bestL = bestS
                             let lo = ci * nUsed / chunks, hi = (ci + 1) * nUsed / chunks
                             var j = lo

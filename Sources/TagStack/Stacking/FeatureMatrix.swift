@@ -62,7 +62,7 @@ struct FeatureMatrix: Sendable {
         data.x.values.withUnsafeBufferPointer { x in
             flat.withUnsafeMutableBufferPointer { out in
                 let out = out
-                parallelChunks(chunks) { c in
+                parallelFor(chunks, threads: chunks) { c in
                     var b = builder
                     for i in (n * c / chunks)..<(n * (c + 1) / chunks) {
                         b.prepare(row: UnsafeBufferPointer(rebasing: x[(i * w)..<((i + 1) * w)]))

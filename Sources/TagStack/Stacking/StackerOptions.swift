@@ -51,56 +51,27 @@ public enum FinalModel: String, CaseIterable, Sendable {
     case average
 }
 
+/// Options of `Stacker.train`, in groups: what to learn (top level), how boosted learners grow trees
+/// (`boosting`), the pooled model (`pooled`), the logistic model (`logistic`), the per-tag never-worse test
+/// (`guards`) and the choice between learners (`selection`). `validate()` names the first bad value.
 public struct StackerOptions: Sendable {
     public var learner: LearnerKind = .auto
-    /// The learners `auto` tries, simplest first (a later one must win by `learnerMargin`). The default leaves
-    /// out per-tag `gbdt`: on the three data sets measured (README) it never won, and it is the slowest to
-    /// train (85 s of the default data's 101 s, 165 s on five networks) and to score.
+    /// The learners `auto` tries, simplest first (a later one must win by `selection.learnerMargin`). The
+    /// default leaves out per-tag `gbdt`: on the three data sets measured (README) it never won, and it is the
+    /// slowest to train and to score.
     public var candidates: [LearnerKind] = [.thresholds, .logistic, .pooled]
-    /// `auto` only chooses learners whose model evaluates at most this many trees per track (a deterministic
-    /// proxy of scoring time: about 17 ns a tree on this machine, README); 0 lifts the limit. The default keeps
-    /// the default model within 200 µs a track; pooled models (every tag walks the shared ensemble) exceed it
-    /// on the default data (42,180 trees, 0.69–0.84 ms a track) and are then chosen only on request.
-    public var maxTreesPerTrack = 10_000
     /// The order `auto` tries learners in: simplest first.
     public static let complexityOrder: [LearnerKind] = [.constant, .thresholds, .logistic, .pooled, .gbdt]
     public var features: FeatureMode = .own
-    /// Cross-validation folds; 0 turns CV off (rounds fixed by `rounds`, thresholds on training scores).
+    /// Cross-validation folds; 0 turns CV off (rounds fixed by `boosting.rounds`, thresholds on training scores).
     public var folds = 5
-    /// With CV: the most rounds early stopping may pick. Without: the rounds trained.
-    public var rounds = 300
-    /// Early-stopping patience (rounds without improvement of the validation log loss).
-    public var patience = 30
-    public var leaves = 15
-    public var learningRate = 0.05
-    public var minDataInLeaf = 20
-    public var featureFraction = 0.8
-    public var lambdaL2 = 1.0
-    /// L2 penalty of the logistic learner (scikit-learn's 1/C).
-    public var logisticLambda = 1.0
     public var decision: DecisionChoice = .auto
     public var final: FinalModel = .refit
-    /// A tag keeps its stacked score only when its out-of-fold F1 beats the raw score's by more than this.
-    public var margin = 0.005
-    /// `auto` replaces a simpler learner only when the other's cross-fitted weighted F1 is higher by more than
-    /// this (order: thresholds, logistic, gbdt). On the default data gbdt and logistic tie within 0.003 on
-    /// test (0.5268 vs 0.5262) while gbdt's model scores a track 7× slower (324 µs vs 48 µs median).
-    public var learnerMargin = 0.003
-    /// A tag is stacked only when, in a paired bootstrap over groups of its cross-fitted decisions, the
-    /// stacked F1 beats the raw F1 in at least this share of resamples (0 turns the test off).
-    public var confidence = 0.9
-    public var bootstrapDraws = 400
-    /// Tags with fewer positives than this stay raw with per-tag learners (too few to learn from); the pooled
-    /// learner's shared model may still serve them when it beats their raw score out of fold.
-    public var minPositives = 10
-    /// The pooled learner trains on at most about this many (track, tag) pairs: every positive pair and a
-    /// weighted sample of negative ones; 0 keeps every pair.
-    public var pooledPairs = 500_000
-    /// Leaves and learning rate of the pooled model, which learns from hundreds of thousands of pairs where a
-    /// per-tag model sees thousands of rows (measured on the default data: 63 leaves at 0.1 beat 15 at 0.05
-    /// by 0.5 points of test weighted F1, README).
-    public var pooledLeaves = 63
-    public var pooledLearningRate = 0.1
+    public var boosting = Boosting()
+    public var pooled = Pooled()
+    public var logistic = Logistic()
+    public var guards = Guards()
+    public var selection = Selection()
     public var threads = 1
     public var seed: UInt64 = 1
     /// Called from worker threads as tags finish: (done, total).
@@ -108,9 +79,102 @@ public struct StackerOptions: Sendable {
 
     public init() {}
 
-    func boostingParameters(rounds: Int, earlyStopping: Int, seed: UInt64, pooled: Bool = false) -> BoostingParameters {
-        BoostingParameters(numLeaves: pooled ? pooledLeaves : leaves, minDataInLeaf: minDataInLeaf, lambdaL2: lambdaL2,
-                           learningRate: pooled ? pooledLearningRate : learningRate, numRounds: rounds,
-                           featureFraction: featureFraction, earlyStoppingRounds: earlyStopping, seed: seed)
+    /// Trees of the per-tag boosted learner (`gbdt`).
+    public struct Boosting: Sendable {
+        /// With CV: the most rounds early stopping may pick. Without: the rounds trained.
+        public var rounds = 300
+        /// Early-stopping patience (rounds without improvement of the validation log loss).
+        public var patience = 30
+        public var leaves = 15
+        public var learningRate = 0.05
+        public var minDataInLeaf = 20
+        public var featureFraction = 0.8
+        public var lambdaL2 = 1.0
+    }
+
+    /// The pooled learner: one model over (track, tag) pairs (rounds, patience and the other tree settings
+    /// come from `boosting`).
+    public struct Pooled: Sendable {
+        /// Train on at most about this many (track, tag) pairs: every positive pair and a weighted sample of
+        /// negative ones; 0 keeps every pair.
+        public var pairs = 500_000
+        /// Leaves and learning rate of the pooled model, which learns from hundreds of thousands of pairs where
+        /// a per-tag model sees thousands of rows (measured on the default data: 63 leaves at 0.1 beat 15 at
+        /// 0.05 by 0.5 points of test weighted F1, README).
+        public var leaves = 63
+        public var learningRate = 0.1
+    }
+
+    public struct Logistic: Sendable {
+        /// L2 penalty of the logistic learner (scikit-learn's 1/C).
+        public var lambda = 1.0
+    }
+
+    /// The never-worse test every learned tag passes (Selection/Judge.swift).
+    public struct Guards: Sendable {
+        /// A tag keeps its learned score only when its out-of-fold F1 beats the raw score's by more than this.
+        public var margin = 0.005
+        /// ...and when, in a paired bootstrap over groups of its cross-fitted decisions, the learned F1 beats
+        /// the raw F1 in at least this share of resamples (0 turns the test off).
+        public var confidence = 0.9
+        public var bootstrapDraws = 400
+        /// Tags with fewer positives than this stay raw with per-tag learners (too few to learn from); the
+        /// pooled learner's shared model may still serve them when it beats their raw score out of fold.
+        public var minPositives = 10
+    }
+
+    /// The choice between learners (Selection/LearnerChoice.swift).
+    public struct Selection: Sendable {
+        /// `auto` replaces a simpler learner only when the other's cross-fitted weighted F1 is higher by more
+        /// than this. On the default data gbdt and logistic tie within 0.003 on test while gbdt's model scores
+        /// a track several times slower.
+        public var learnerMargin = 0.003
+        /// `auto` only chooses learners whose model evaluates at most this many trees per track (a
+        /// deterministic proxy of scoring time, README); 0 lifts the limit. The default keeps the default
+        /// model within 200 µs a track.
+        public var maxTreesPerTrack = 10_000
+    }
+
+    /// Throws `DataError(.badArgument)` naming the first bad value, e.g. `folds=1 should be 0 or at least 2`.
+    public func validate() throws {
+        func bad(_ name: String, _ value: Any, _ requirement: String) -> DataError {
+            DataError(.badArgument, file: "the options", "\(name)=\(value) \(requirement)")
+        }
+        if folds == 1 || folds < 0 { throw bad("folds", folds, "should be 0 (no cross-validation) or at least 2") }
+        if let a = candidates.first(where: { $0 == .auto }) { throw bad("candidates", a.rawValue, "cannot be listed: auto chooses among the others") }
+        if learner == .auto && candidates.isEmpty { throw bad("candidates", "[]", "should list at least one learner for auto") }
+        if threads < 1 { throw bad("threads", threads, "should be at least 1") }
+        let b = boosting
+        if b.rounds < 0 { throw bad("boosting.rounds", b.rounds, "should not be negative") }
+        if b.patience < 0 { throw bad("boosting.patience", b.patience, "should not be negative") }
+        if b.leaves < 2 { throw bad("boosting.leaves", b.leaves, "should not be smaller than 2") }
+        if !(b.learningRate > 0 && b.learningRate.isFinite) { throw bad("boosting.learningRate", b.learningRate, "should be a finite number > 0") }
+        if b.minDataInLeaf < 1 { throw bad("boosting.minDataInLeaf", b.minDataInLeaf, "should be at least 1") }
+        if !(b.featureFraction > 0 && b.featureFraction <= 1) { throw bad("boosting.featureFraction", b.featureFraction, "should be in (0, 1]") }
+        if !(b.lambdaL2 >= 0 && b.lambdaL2.isFinite) { throw bad("boosting.lambdaL2", b.lambdaL2, "should be a finite number >= 0") }
+        if pooled.pairs < 0 { throw bad("pooled.pairs", pooled.pairs, "should not be negative (0 keeps every pair)") }
+        if pooled.leaves < 2 { throw bad("pooled.leaves", pooled.leaves, "should not be smaller than 2") }
+        if !(pooled.learningRate > 0 && pooled.learningRate.isFinite) { throw bad("pooled.learningRate", pooled.learningRate, "should be a finite number > 0") }
+        if !(logistic.lambda >= 0 && logistic.lambda.isFinite) { throw bad("logistic.lambda", logistic.lambda, "should be a finite number >= 0") }
+        if !(guards.margin >= -1 && guards.margin <= 1) { throw bad("guards.margin", guards.margin, "should be in [-1, 1]") }
+        if !(guards.confidence >= 0 && guards.confidence <= 1) { throw bad("guards.confidence", guards.confidence, "should be in [0, 1]") }
+        if guards.confidence > 0 && guards.bootstrapDraws < 1 { throw bad("guards.bootstrapDraws", guards.bootstrapDraws, "should be at least 1 when guards.confidence > 0") }
+        if guards.minPositives < 0 { throw bad("guards.minPositives", guards.minPositives, "should not be negative") }
+        if !(selection.learnerMargin.isFinite) { throw bad("selection.learnerMargin", selection.learnerMargin, "should be a finite number") }
+        if selection.maxTreesPerTrack < 0 { throw bad("selection.maxTreesPerTrack", selection.maxTreesPerTrack, "should not be negative (0: no limit)") }
+    }
+
+    /// The learners this run trains: the one asked for, or `auto`'s candidates in complexity order.
+    var learnersToTry: [LearnerKind] {
+        guard learner == .auto else { return [learner] }
+        let listed = Set(candidates)
+        return StackerOptions.complexityOrder.filter(listed.contains)
+    }
+
+    func boostingParameters(rounds: Int, earlyStopping: Int, seed: UInt64, pooled isPooled: Bool = false) -> BoostingParameters {
+        BoostingParameters(numLeaves: isPooled ? pooled.leaves : boosting.leaves, minDataInLeaf: boosting.minDataInLeaf,
+                           lambdaL2: boosting.lambdaL2, learningRate: isPooled ? pooled.learningRate : boosting.learningRate,
+                           numRounds: rounds, featureFraction: boosting.featureFraction, earlyStoppingRounds: earlyStopping,
+                           seed: seed)
     }
 }

@@ -1,12 +1,12 @@
 // Deterministic Mewo-shaped synthetic data: labels from a latent artist/genre structure, then the scores
 // of miscalibrated first-stage networks. Data/README.md documents the model step by step.
 //
-// Random streams (all derived from `config.seed`, so each part depends only on what it is about):
-//   derived(seed, 1), (seed, 2), (seed, 3), (seed, 100 + n)   the world (SyntheticWorld)
-//   split = derived(seed, 10) for train, derived(seed, 11) for test, then
-//   derived(split, 0)          artists, albums, labels, artist score offsets
-//   derived(split, 1 + n)      tag network n's noise (n = 0 is the main network)
-//   derived(split, 1000)       the category network's noise
+// Random streams (all drawn from `config.seed`, so each part depends only on what it is about):
+//   stream(seed, 1), (seed, 2), (seed, 3), (seed, 100 + n)   the world (SyntheticWorld)
+//   split = stream(seed, 10) for train, stream(seed, 11) for test, then
+//   stream(split, 0)          artists, albums, labels, artist score offsets
+//   stream(split, 1 + n)      tag network n's noise (n = 0 is the main network)
+//   stream(split, 1000)       the category network's noise
 // The train split of N rows is therefore the same whatever the test count or the number of extra networks
 // (apart from the extra columns), and the first N rows of a larger train split equal it too.
 
@@ -95,9 +95,9 @@ public struct SyntheticGenerator: Sendable {
     /// Generates both splits.
     public func generate() -> SyntheticData {
         let world = SyntheticWorld(seed: config.seed, networkCount: 1 + config.extraNetworks)
-        let trainDraw = SyntheticLabelDraw(world: world, seed: SplitMix64.derivedSeed(config.seed, 10),
+        let trainDraw = SyntheticLabelDraw(world: world, seed: SplitMix64(seed: config.seed, stream: 10).streamSeed,
                                            rows: config.trainCount)
-        let testDraw = SyntheticLabelDraw(world: world, seed: SplitMix64.derivedSeed(config.seed, 11),
+        let testDraw = SyntheticLabelDraw(world: world, seed: SplitMix64(seed: config.seed, stream: 11).streamSeed,
                                           rows: config.testCount)
         let train = split(trainDraw, world: world, firstRow: 1, firstArtist: 1, firstAlbum: 1)
         let test = split(testDraw, world: world, firstRow: 1 + config.trainCount,

@@ -13,7 +13,7 @@ extension SyntheticLabelDraw {
         typealias K = SyntheticConstants
         let layout = world.layout
         let nT = layout.tagCount, nC = layout.categoryCount
-        var rng = SplitMix64.derived(seed, stream)
+        var rng = SplitMix64(seed: seed, stream: stream)
         var classOffset = [0.0, 0.0, 0.0]
         for r in 0..<rows {
             for k in 0..<3 { classOffset[k] = K.classOffsetSD * rng.nextGaussian() }
@@ -35,7 +35,7 @@ extension SyntheticLabelDraw {
         typealias K = SyntheticConstants
         let layout = world.layout
         let nT = layout.tagCount, nC = layout.categoryCount
-        var rng = SplitMix64.derived(seed, 1000)
+        var rng = SplitMix64(seed: seed, stream: 1000)
         var classOffset = [0.0, 0.0, 0.0]
         for r in 0..<rows {
             for k in 0..<3 { classOffset[k] = K.classOffsetSD * rng.nextGaussian() }

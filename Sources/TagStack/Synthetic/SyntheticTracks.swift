@@ -29,7 +29,7 @@ struct SyntheticLabelDraw: Sendable {
         let genres = layout.classCategories[0]
         y = [UInt8](repeating: 0, count: rows * nT)
         categoryCount = [UInt8](repeating: 0, count: rows * nC)
-        var rng = SplitMix64.derived(seed, 0)
+        var rng = SplitMix64(seed: seed, stream: 0)
         let genreWeight = world.genreCategoryLogWeight.map(exp)
 
         var artistTilt = [Double](repeating: 0, count: nT)

@@ -71,7 +71,7 @@ struct SyntheticWorld: Sendable {
         self.layout = layout
         let nT = layout.tagCount, nC = layout.categoryCount
         let genres = layout.classCategories[0]
-        var rng = SplitMix64.derived(seed, 1)
+        var rng = SplitMix64(seed: seed, stream: 1)
         // Log-normal popularities, clipped at ±2 SD so that no tag is vanishingly rare.
         genreCategoryLogWeight = genres.map { _ in K.genreCategoryLogWeightSD * clip2(rng.nextGaussian()) }
         tagLogWeight = (0..<nT).map { _ in K.tagLogWeightSD * clip2(rng.nextGaussian()) }
@@ -103,13 +103,13 @@ struct SyntheticWorld: Sendable {
         // Network parameters. The tag's difficulty is shared by all networks (some tags are hard to hear),
         // each network jitters it and has its own distortion. Network n draws from its own stream, so
         // adding networks never changes the first ones.
-        var base = SplitMix64.derived(seed, 2)
+        var base = SplitMix64(seed: seed, stream: 2)
         let difficulty = (0..<nT).map { _ in K.separationLogMean + K.separationLogSD * base.nextGaussian() }
         let leakFraction = (0..<nT).map { _ in
             K.leakFractionRange.0 + (K.leakFractionRange.1 - K.leakFractionRange.0) * base.nextUnit()
         }
         networks = (0..<networkCount).map { n in
-            var r = SplitMix64.derived(seed, 100 + UInt64(n))
+            var r = SplitMix64(seed: seed, stream: 100 + UInt64(n))
             var net = SyntheticNetwork(separation: [], leak: [], temperature: [], bias: [])
             for t in 0..<nT {
                 let d = exp(difficulty[t] + K.networkSeparationJitterSD * r.nextGaussian())
@@ -120,7 +120,7 @@ struct SyntheticWorld: Sendable {
             }
             return net
         }
-        var rc = SplitMix64.derived(seed, 3)
+        var rc = SplitMix64(seed: seed, stream: 3)
         var cn = SyntheticNetwork(separation: [], leak: [], temperature: [], bias: [])
         for _ in 0..<nC {
             cn.separation.append(exp(K.categorySeparationLogMean + K.categorySeparationLogSD * rc.nextGaussian()))

@@ -12,7 +12,7 @@ public enum Folds {
     /// does, so folds are balanced in rows. Fewer components than `k` gives some empty folds; callers check.
     public static func assign(rowCount n: Int, k: Int, groups: [[String]]? = nil, seed: UInt64) -> [Int] {
         precondition(k >= 2 && n >= 0)
-        var rng = SplitMix64.derived(seed, 0xF01D)
+        var rng = SplitMix64(seed: seed, stream: 0xF01D)
         guard let groups, !groups.isEmpty else {
             var order = Array(0..<n)
             rng.shuffle(&order)

@@ -142,7 +142,7 @@ public enum ThresholdSearch {
             if mid > b && mid <= a { t = mid }
         }
         let predicted = curve.tps[bestK] + curve.fps[bestK]
-        return TagThreshold(threshold: t, f1: Double(2 * bestTP) / Double(p + predicted),
+        return TagThreshold(threshold: t, f1: f1Score(truePositives: bestTP, support: p, predicted: predicted),
                             predicted: predicted, truePositives: bestTP)
     }
 
@@ -168,8 +168,7 @@ public enum ThresholdSearch {
             if y != 0 { support += 1 }
             if yes { predicted += 1; if y != 0 { tp += 1 } }
         }
-        let den = support + predicted
-        return den == 0 ? 0 : Double(2 * tp) / Double(den)
+        return f1Score(truePositives: tp, support: support, predicted: predicted)
     }
 
     /// Row-major 0/1 decisions `score >= thresholds[tag]` (`nil`: never).

@@ -3,8 +3,11 @@
 
 /// SplitMix64 (Steele, Lea & Flood 2014): a small, fast, seedable 64-bit generator.
 ///
-/// Used directly for cheap streams and to derive independent child seeds (`derived(_:)`), so that
-/// per-tag or per-fold streams depend on the base seed and the index only, never on thread scheduling.
+/// Two ways in, one for each need, so that every stream depends on the base seed and an index only, never on
+/// thread scheduling:
+/// - `derive(_:_:)`: the seed of sub-task `index` (a tag, a fold, a pair) — what training passes down;
+/// - `init(seed:stream:)`: a generator for numbered stream `stream` of a seed — what the synthetic data
+///   generator and the fold assignment draw from (frozen: generated data sets and folds depend on it).
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     @usableFromInline var state: UInt64
 
@@ -35,17 +38,15 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// Specified here, not by the standard library, so sequences are stable across toolchains.
     @inlinable public mutating func nextInt(below bound: Int) -> Int { nextInt(bound) }
 
-    /// A seed for an independent stream numbered `index`, derived from `seed` alone.
-    public static func derivedSeed(_ seed: UInt64, _ index: UInt64) -> UInt64 {
-        var g = SplitMix64(seed: seed ^ (index &* 0xD1B5_4A32_D192_ED03))
+    /// A generator for the independent stream numbered `stream` of `seed` (depends on the two alone).
+    public init(seed: UInt64, stream: UInt64) {
+        var g = SplitMix64(seed: seed ^ (stream &* 0xD1B5_4A32_D192_ED03))
         _ = g.next()
-        return g.next()
+        state = g.next()
     }
 
-    /// A generator for the stream numbered `index` of this seed.
-    public static func derived(_ seed: UInt64, _ index: UInt64) -> SplitMix64 {
-        SplitMix64(seed: derivedSeed(seed, index))
-    }
+    /// The state a stream starts from: the seed a component that draws several streams of its own is given.
+    public var streamSeed: UInt64 { state }
 }
 
 extension RandomNumberGenerator {

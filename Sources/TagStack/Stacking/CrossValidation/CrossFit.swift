@@ -22,10 +22,11 @@ enum CrossFit {
         return out
     }
 
+    /// F1 of 0/1 decisions against labels.
     static func f1(_ d: [Bool], _ y: [UInt8]) -> Double {
         var tp = 0, fp = 0, fn = 0
         for (on, l) in zip(d, y) { if l != 0 { if on { tp += 1 } else { fn += 1 } } else if on { fp += 1 } }
-        return tp + fp + fn == 0 ? 0 : 2 * Double(tp) / Double(2 * tp + fp + fn)
+        return f1Score(tp: tp, fp: fp, fn: fn)
     }
 
     /// Paired bootstrap over units (groups of rows, e.g. artists): the share of `draws` resamples in which
@@ -49,8 +50,7 @@ enum CrossFit {
                 let base = rng.nextInt(u) * 6
                 for j in 0..<6 { c[j] += counts[base + j] }
             }
-            func f(_ tp: Int, _ fp: Int, _ fn: Int) -> Double { tp + fp + fn == 0 ? 0 : 2 * Double(tp) / Double(2 * tp + fp + fn) }
-            if f(c[0], c[1], c[2]) > f(c[3], c[4], c[5]) { wins += 1 }
+            if f1Score(tp: c[0], fp: c[1], fn: c[2]) > f1Score(tp: c[3], fp: c[4], fn: c[5]) { wins += 1 }
         }
         return Double(wins) / Double(draws)
     }

@@ -4,6 +4,28 @@
 import TagStackModel
 
 enum DecisionSearch {
+    /// The decision rule chosen, with the category thresholds of the hierarchical rule.
+    struct Choice {
+        var rule: DecisionRule
+        var hierarchy: Hierarchy?
+        var weightedF1: Double
+    }
+
+    /// Tries each rule on `run`'s out-of-fold probabilities (cross-fitted with folds, in-sample without) and
+    /// keeps the best; the earlier rule on ties. Returns the choice and every rule's score, in order.
+    static func choose(_ rules: [DecisionRule], run: LearnerRun, data: TrainingData, fold: [Int]?, k: Int) -> (Choice, [(DecisionRule, Double)]) {
+        var scores: [(DecisionRule, Double)] = []
+        var chosen: Choice? = nil
+        for rule in rules {
+            let hierarchy = rule == .hierarchical ? fitHierarchy(data: data, probabilities: run.oof, tags: run.tags) : nil
+            let f1 = fold.map { CrossFit.weightedF1(data: data, probabilities: run.oof, rule: rule, fold: $0, k: k) }
+                ?? weightedF1(data: data, probabilities: run.oof, tags: run.tags, rule: rule, hierarchy: hierarchy)
+            scores.append((rule, f1))
+            if chosen == nil || f1 > chosen!.weightedF1 { chosen = Choice(rule: rule, hierarchy: hierarchy, weightedF1: f1) }
+        }
+        return (chosen!, scores)
+    }
+
     /// Category scores (rows × categories) from the X columns named like categories, or nil when any is absent.
     static func categoryColumnScores(_ data: TrainingData) -> [Double]? {
         let cats = data.labels.categories
@@ -34,7 +56,7 @@ enum DecisionSearch {
         let total = sup.reduce(0, +)
         guard total > 0 else { return 0 }
         var sum = 0.0
-        for j in 0..<t where sup[j] > 0 { sum += Double(sup[j]) * 2 * Double(tp[j]) / Double(sup[j] + pred[j]) }
+        for j in 0..<t where sup[j] > 0 { sum += Double(sup[j]) * f1Score(truePositives: tp[j], support: sup[j], predicted: pred[j]) }
         return sum / Double(total)
     }
 
@@ -68,7 +90,7 @@ enum DecisionSearch {
                         if y { sup += 1; if on { tp += 1 } }
                         if on { pred += 1 }
                     }
-                    if sup > 0 { sum += 2 * Double(tp) / Double(sup + pred) * Double(sup) }
+                    if sup > 0 { sum += f1Score(truePositives: tp, support: sup, predicted: pred) * Double(sup) }
                 }
                 return sum
             }

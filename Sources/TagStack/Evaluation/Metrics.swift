@@ -274,7 +274,7 @@ public enum Metrics {
         let predicted = tp + fp, support = tp + fn
         let p = predicted > 0 ? Double(tp) / Double(predicted) : 0
         let r = support > 0 ? Double(tp) / Double(support) : 0
-        let f = support + predicted > 0 ? Double(2 * tp) / Double(support + predicted) : 0
+        let f = f1Score(truePositives: tp, support: support, predicted: predicted)
         return (p, r, f)
     }
 

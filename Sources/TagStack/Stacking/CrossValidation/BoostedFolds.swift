@@ -1,0 +1,91 @@
+// The fold protocol of every boosted learner (per-tag `gbdt` and `pooled`), written once:
+//
+// 1. each fold grows trees on its training rows until `patience` rounds pass without improvement of the
+//    validation log loss, keeping every tree grown, and records its best round;
+// 2. fold f's out-of-fold scores use the mean best round of the OTHER folds, so no fold is scored by a round
+//    count chosen on itself;
+// 3. the final model is refitted on every row with the mean best round (or, with `--final average`, is the
+//    average of the fold models truncated to it).
+// Without folds the final model is trained with the configured rounds and the learner scores in sample.
+
+import TagStackModel
+
+enum BoostedFolds {
+    /// One fold's model: every tree grown, and the round count with the lowest validation loss.
+    struct FoldFit {
+        var ensemble: TreeEnsemble
+        var bestRound: Int
+    }
+
+    /// The final ensemble and its round count.
+    struct Outcome {
+        var ensemble: TreeEnsemble
+        var rounds: Int
+    }
+
+    /// Runs the protocol.
+    /// - Parameters:
+    ///   - folds: the fold count (0: no cross-validation).
+    ///   - workers: folds fitted at once (their models must not depend on it).
+    ///   - fit: fits fold f (trees grown past the best kept) and finds its best round (`bestRound`).
+    ///   - score: scores fold f's validation rows with the given (truncated) ensemble.
+    ///   - refit: trains the final model on every row with the given round count.
+    static func run(folds: Int, rounds: Int, final: FinalModel, workers: Int,
+                    fit: (Int) throws -> FoldFit, score: (Int, TreeEnsemble) throws -> Void,
+                    refit: (Int) throws -> TreeEnsemble) throws -> Outcome {
+        guard folds > 0 else { return Outcome(ensemble: try refit(rounds), rounds: rounds) }
+        let fits = try parallelMap(folds, threads: workers, fit)
+        let best = fits.map(\.bestRound)
+        for f in 0..<folds {
+            let e = fits[f].ensemble
+            try score(f, TreeEnsemble(baseScore: e.baseScore, trees: Array(e.trees.prefix(roundsOfOtherFolds(best, f)))))
+        }
+        let finalRounds = meanRounds(best)
+        if final == .average { return Outcome(ensemble: try average(fits.map(\.ensemble), rounds: finalRounds), rounds: finalRounds) }
+        return Outcome(ensemble: try refit(finalRounds), rounds: finalRounds)
+    }
+
+    /// Parameters of a fold's fit: early stopping after `patience`, every tree grown kept.
+    static func foldParameters(_ options: StackerOptions, seed: UInt64, pooled: Bool) -> BoostingParameters {
+        var p = options.boostingParameters(rounds: options.boosting.rounds, earlyStopping: options.boosting.patience,
+                                           seed: seed, pooled: pooled)
+        p.truncateToBest = false
+        return p
+    }
+
+    /// The round count (0 = no tree) with the lowest validation log loss (weighted mean with `weights`); the
+    /// earliest on ties.
+    static func bestRound(initial: [(Double, UInt8)], weights: [Double]? = nil, curve: [Double]) -> Int {
+        var best = 0
+        var loss = 0.0, total = 0.0
+        for (i, (s, y)) in initial.enumerated() {
+            let w = weights?[i] ?? 1
+            loss += w * logLoss(rawScore: s, label: Double(y)); total += w
+        }
+        var bestLoss = loss / max(total, 1)
+        for (i, l) in curve.enumerated() where l < bestLoss { bestLoss = l; best = i + 1 }
+        return best
+    }
+
+    /// Fold `f`'s out-of-fold round count: the mean best round of the other folds.
+    static func roundsOfOtherFolds(_ best: [Int], _ f: Int) -> Int {
+        meanRounds(best.enumerated().filter { $0.offset != f }.map(\.element))
+    }
+
+    static func meanRounds(_ best: [Int]) -> Int {
+        Int((Double(best.reduce(0, +)) / Double(max(best.count, 1))).rounded())
+    }
+
+    /// The fold models averaged: one ensemble holding each fold's first `rounds` trees with leaf values
+    /// divided by the fold count (base score 0: the models start from initial scores).
+    static func average(_ ensembles: [TreeEnsemble], rounds: Int) throws -> TreeEnsemble {
+        let scale = 1 / Double(ensembles.count)
+        let trees = try ensembles.flatMap { e in
+            try e.trees.prefix(rounds).map { t in
+                try Tree(splitFeature: t.splitFeature, threshold: t.threshold, leftChild: t.leftChild,
+                         rightChild: t.rightChild, defaultLeft: t.defaultLeft, leafValue: t.leafValue.map { $0 * scale })
+            }
+        }
+        return TreeEnsemble(baseScore: 0, trees: trees)
+    }
+}

@@ -1,0 +1,57 @@
+// What every learner is given: the training data seen per tag, the folds and what is derived from them once
+// (splits, bootstrap units), the feature matrix and the options. Built once by the orchestrator; read-only.
+
+import TagStackModel
+
+struct FoldContext: Sendable {
+    let data: TrainingData
+    let options: StackerOptions
+    /// Per tag: its 0/1 label of every row.
+    let labels: [[UInt8]]
+    /// Per tag: its own first-stage score of every row.
+    let raw: [[Double]]
+    /// The fold of every row, or nil without cross-validation (`--folds 0`, or baselines only).
+    let fold: [Int]?
+    /// Per fold: its training rows and its validation rows (increasing), or nil without cross-validation.
+    let splits: [(train: [Int32], valid: [Int32])]?
+    /// Bootstrap units of the never-worse test: groups (connected over every group column) when the data has
+    /// groups, else nil (rows).
+    let units: [Int]?
+    /// Per-tag features of every row; nil when no learner needs them.
+    let features: FeatureMatrix?
+    let allRows: [Int32]
+
+    var rowCount: Int { data.x.rowCount }
+    var tagCount: Int { data.labels.count }
+
+    init(data: TrainingData, options: StackerOptions, fold: [Int]?, features: FeatureMatrix?) {
+        self.data = data; self.options = options; self.fold = fold; self.features = features
+        let n = data.x.rowCount, t = data.labels.count
+        labels = (0..<t).map { data.y.column($0) }
+        raw = (0..<t).map { data.x.column(data.tagColumns[$0]) }
+        splits = fold.map { Folds.splits(fold: $0, k: options.folds) }
+        units = data.groups.map { Folds.components(rowCount: n, groups: $0.values) }
+        allRows = (0..<n).map(Int32.init)
+    }
+
+    /// The same context with other options (e.g. a progress callback for one learner).
+    func with(options o: StackerOptions) -> FoldContext {
+        FoldContext(copying: self, options: o)
+    }
+
+    private init(copying c: FoldContext, options o: StackerOptions) {
+        data = c.data; options = o; labels = c.labels; raw = c.raw; fold = c.fold; splits = c.splits
+        units = c.units; features = c.features; allRows = c.allRows
+    }
+
+    /// A score column's 0/1 decisions as paths are compared: cross-fitted with folds (each fold's threshold
+    /// fitted on the other folds), in-sample without.
+    func decisions(_ scores: [Double], labels y: [UInt8]) -> [Bool] {
+        if let fold { return CrossFit.decisions(scores: scores, labels: y, fold: fold, k: options.folds) }
+        let th = ThresholdSearch.best(scores: scores, labels: y).threshold
+        return scores.map { s in th.map { s >= $0 } ?? false }
+    }
+
+    /// Tag `k`'s positives.
+    func support(_ k: Int) -> Int { labels[k].reduce(0) { $0 + Int($1) } }
+}

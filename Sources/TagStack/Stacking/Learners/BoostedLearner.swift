@@ -1,0 +1,50 @@
+// Per tag, gradient-boosted trees over the tag's features, boosting from the network's own logit (so zero
+// trees reproduce the network), through the shared fold protocol (CrossValidation/BoostedFolds.swift).
+
+import TagStackModel
+
+struct BoostedLearner: Learner {
+    var kind: LearnerKind { .gbdt }
+
+    func run(_ c: FoldContext) throws -> LearnerRun {
+        guard let features = c.features else { return try BaselineLearner(kind: .thresholds).run(c).relabelled(.gbdt) }
+        // Shared columns are binned once for every tag.
+        let sharedBins = features.shared.isEmpty ? nil : try BinnedMatrix(columns: features.shared, threads: c.options.threads)
+        return try PerTagLearning.run(kind, c) { k, seed in
+            let y = c.labels[k]
+            let init0 = c.raw[k].map(clippedLogit)
+            var own = try BinnedMatrix(columns: features.perTag[k])
+            if let s = sharedBins {
+                own = BinnedMatrix(rowCount: own.rowCount, featureCount: own.featureCount + s.featureCount,
+                                   bins: own.bins + s.bins, upperBounds: own.upperBounds + s.upperBounds)
+            }
+            var oof = [Double](repeating: 0, count: y.count)
+            func score(_ e: TreeEnsemble, rows: [Int32]) {
+                let x = features.rowMajor(tag: k, rows: rows)
+                let s = e.rawScores(values: x, rowCount: rows.count, columnCount: features.set.count,
+                                    initScores: rows.map { init0[Int($0)] })
+                for (r, i) in rows.enumerated() { oof[Int(i)] = sigmoid(s[r]) }
+            }
+            let splits = c.splits ?? []
+            let outcome = try BoostedFolds.run(
+                folds: splits.count, rounds: c.options.boosting.rounds, final: c.options.final, workers: 1,
+                fit: { f in
+                    let split = splits[f]
+                    let b = try trainBinary(matrix: own, labels: y, initScores: init0, trainRows: split.train, validRows: split.valid,
+                                            parameters: BoostedFolds.foldParameters(c.options, seed: SplitMix64.derive(seed, f), pooled: false))
+                    return BoostedFolds.FoldFit(ensemble: b.ensemble,
+                                                bestRound: BoostedFolds.bestRound(initial: split.valid.map { (init0[Int($0)], y[Int($0)]) },
+                                                                                  curve: b.validationLoss))
+                },
+                score: { f, e in score(e, rows: splits[f].valid) },
+                refit: { rounds in
+                    let p = c.options.boostingParameters(rounds: rounds, earlyStopping: 0, seed: seed)
+                    return try trainBinary(matrix: own, labels: y, initScores: init0, trainRows: c.allRows, parameters: p).ensemble
+                })
+            if c.splits == nil { score(outcome.ensemble, rows: c.allRows) }
+            return PerTagLearning.Fit(model: TagModel(name: c.data.labels.tags[k], path: .stacked, threshold: nil,
+                                                      booster: outcome.ensemble, initScore: .ownLogit),
+                                      oof: oof, rounds: outcome.rounds)
+        }
+    }
+}

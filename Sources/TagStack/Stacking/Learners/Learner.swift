@@ -1,0 +1,111 @@
+// The learner interface: a learner takes the fold context and returns its out-of-fold run. The orchestrator
+// (Stacker.swift) runs every learner asked for and the selection stage (Selection/) picks one; learners call
+// down (cross-validation, the never-worse judge, the engine), never back into the orchestrator.
+//
+// Adding a learner: a type conforming to `Learner` in a file of its own here, and one line in
+// `Stacker.learner(for:)`.
+
+import TagStackModel
+
+protocol Learner {
+    var kind: LearnerKind { get }
+    /// Out-of-fold probabilities, paths and models of every tag. Reports progress through
+    /// `context.options.progress` as (tags done, tags) of this learner.
+    func run(_ context: FoldContext) throws -> LearnerRun
+}
+
+/// What one tag came to under a learner: its model entry, its report row and its out-of-fold probabilities
+/// (every row) on the path it took.
+struct TagOutcome {
+    var model: TagModel
+    var report: TagReport
+    var oof: [Double]
+
+    /// The tag on its raw score: the F1-maximising threshold on every row (0.5 with `constant`), judged by its
+    /// cross-fitted F1 (in-sample without folds; at 0.5 with `constant`).
+    static func raw(_ k: Int, _ c: FoldContext, stackedF1: Double?, rawDecisions: [Bool]? = nil, constant: Bool = false) -> TagOutcome {
+        let name = c.data.labels.tags[k], y = c.labels[k], raw = c.raw[k]
+        let threshold = constant ? 0.5 : ThresholdSearch.best(scores: raw, labels: y).threshold
+        let f1 = constant ? ThresholdSearch.f1(scores: raw, labels: y, threshold: 0.5)
+            : CrossFit.f1(rawDecisions ?? c.decisions(raw, labels: y), y)
+        return TagOutcome(model: TagModel(name: name, path: .raw, threshold: threshold),
+                          report: TagReport(tag: name, support: c.support(k), rawF1: f1, stackedF1: stackedF1,
+                                            threshold: threshold, path: .raw, rounds: nil),
+                          oof: raw)
+    }
+}
+
+/// Out-of-fold results of one learner: per tag probabilities on every row, paths, thresholds, models.
+struct LearnerRun {
+    var kind: LearnerKind
+    var tags: [TagModel]
+    var reports: [TagReport]
+    /// Row-major rows × tags: each tag's out-of-fold probability on its chosen path.
+    var oof: [Double]
+    /// Cross-fitted weighted F1 of `oof` under per-tag thresholds (in-sample without folds).
+    var weightedF1: Double
+    /// The feature set the learner's tags read, when it differs from the stacker's (the pooled learner).
+    var featureSet: FeatureSet? = nil
+    /// The shared ensemble of pooled tags.
+    var pooled: PooledModel? = nil
+
+    /// A run from its tags' outcomes: the out-of-fold probabilities laid out rows × tags, and their weighted F1.
+    init(kind: LearnerKind, outcomes: [TagOutcome], context c: FoldContext) {
+        let n = c.rowCount, t = outcomes.count
+        var flat = [Double](repeating: 0, count: n * t)
+        for k in 0..<t { for i in 0..<n { flat[i * t + k] = outcomes[k].oof[i] } }
+        self.kind = kind
+        tags = outcomes.map(\.model)
+        reports = outcomes.map(\.report)
+        oof = flat
+        weightedF1 = c.fold.map { CrossFit.weightedF1(data: c.data, probabilities: flat, rule: .thresholds, fold: $0, k: c.options.folds) }
+            ?? DecisionSearch.weightedF1(data: c.data, probabilities: flat, tags: tags, rule: .thresholds, hierarchy: nil)
+    }
+
+    /// Trees the model evaluates to score one track: each boosted tag's trees, the shared ensemble once per
+    /// pooled tag.
+    var treesPerTrack: Int {
+        tags.reduce(0) { n, t in
+            n + (t.path == .pooled ? (pooled?.booster.trees.count ?? 0) : t.path == .stacked ? (t.booster?.trees.count ?? 0) : 0)
+        }
+    }
+}
+
+/// The part every per-tag learner shares: tags in parallel, too-rare tags raw, each learned score through
+/// the never-worse test (`Judge`) against the tag's raw score.
+enum PerTagLearning {
+    /// What a per-tag learner made of tag `k`: its model entry (path `.stacked`, no threshold yet), its
+    /// out-of-fold probabilities and, for boosted models, the final round count.
+    struct Fit {
+        var model: TagModel
+        var oof: [Double]
+        var rounds: Int? = nil
+    }
+
+    /// Runs `fit` for every tag with enough positives and negatives (seeded by `SplitMix64.derive(seed, k)`),
+    /// keeping its score only where the judge says so.
+    static func run(_ kind: LearnerKind, _ c: FoldContext, fit: (_ k: Int, _ seed: UInt64) throws -> Fit) throws -> LearnerRun {
+        let t = c.tagCount, o = c.options.guards
+        let done = WorkCounter()
+        let outcomes = try parallelMap(t, threads: c.options.threads) { k -> TagOutcome in
+            defer { c.options.progress?(done.next() + 1, t) }
+            let y = c.labels[k], support = c.support(k)
+            let rawDecisions = c.decisions(c.raw[k], labels: y)
+            if support < o.minPositives || support > y.count - o.minPositives {
+                return .raw(k, c, stackedF1: nil, rawDecisions: rawDecisions)
+            }
+            let seed = SplitMix64.derive(c.options.seed, k)
+            let f = try fit(k, seed)
+            let verdict = Judge.verdict(y: y, raw: c.raw[k], rawDecisions: rawDecisions, learned: f.oof, support: support,
+                                        context: c, seed: seed)
+            guard verdict.keep else { return .raw(k, c, stackedF1: verdict.learnedF1, rawDecisions: rawDecisions) }
+            var model = f.model
+            model.threshold = verdict.threshold
+            return TagOutcome(model: model, report: TagReport(tag: model.name, support: support, rawF1: verdict.rawF1,
+                                                              stackedF1: verdict.learnedF1, threshold: verdict.threshold,
+                                                              path: model.path, rounds: f.rounds),
+                              oof: f.oof)
+        }
+        return LearnerRun(kind: kind, outcomes: outcomes, context: c)
+    }
+}

@@ -1,0 +1,44 @@
+// Per tag, L2-regularised logistic regression over the tag's standardised features (its own score and row
+// statistics, other networks' scores, with `--features all` every input column). Fitted per fold for the
+// out-of-fold scores, then on every row.
+
+import TagStackModel
+
+struct LogisticLearner: Learner {
+    var kind: LearnerKind { .logistic }
+
+    func run(_ c: FoldContext) throws -> LearnerRun {
+        guard let features = c.features else { return try BaselineLearner(kind: .thresholds).run(c).relabelled(.logistic) }
+        let lp = LogisticParameters(lambda: c.options.logistic.lambda)
+        let d = features.set.count
+        return try PerTagLearning.run(kind, c) { k, _ in
+            let y = c.labels[k]
+            let columns = features.perTag[k] + features.shared
+            var oof = [Double](repeating: 0, count: y.count)
+            func score(_ m: LinearModel, rows: [Int32]) {
+                let x = features.rowMajor(tag: k, rows: rows)
+                x.withUnsafeBufferPointer { xp in
+                    for (r, i) in rows.enumerated() {
+                        oof[Int(i)] = sigmoid(m.rawScore(UnsafeBufferPointer(rebasing: xp[(r * d)..<((r + 1) * d)])))
+                    }
+                }
+            }
+            for split in c.splits ?? [] {
+                score(Logistic.train(columns: columns, labels: y, rows: split.train, parameters: lp), rows: split.valid)
+            }
+            let final = Logistic.train(columns: columns, labels: y, rows: c.allRows, parameters: lp)
+            if c.splits == nil { score(final, rows: c.allRows) }
+            return PerTagLearning.Fit(model: TagModel(name: c.data.labels.tags[k], path: .stacked, threshold: nil, linear: final),
+                                      oof: oof)
+        }
+    }
+}
+
+extension LearnerRun {
+    /// The same run under another learner's name (a learner that had nothing to learn from).
+    func relabelled(_ kind: LearnerKind) -> LearnerRun {
+        var r = self
+        r.kind = kind
+        return r
+    }
+}

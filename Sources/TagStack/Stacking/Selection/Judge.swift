@@ -1,0 +1,42 @@
+// The never-worse test: a tag keeps a learned (stacked or pooled) score over its raw score only when the
+// learned score wins out of fold by the margin, ranks no worse (average precision) and wins in
+// `guards.confidence` of paired bootstrap resamples over groups.
+
+import TagStackModel
+
+enum Judge {
+    /// Whether a tag keeps its learned out-of-fold scores over its raw score.
+    struct Verdict {
+        var keep: Bool
+        var rawF1: Double
+        var learnedF1: Double
+        /// The learned score's F1-maximising threshold on every training row (nil unless kept).
+        var threshold: Double?
+    }
+
+    static func verdict(y: [UInt8], raw: [Double], rawDecisions: [Bool], learned oof: [Double], support: Int,
+                        context c: FoldContext, seed: UInt64) -> Verdict {
+        let o = c.options.guards
+        let learnedDecisions = c.decisions(oof, labels: y)
+        let rawF1 = CrossFit.f1(rawDecisions, y), learnedF1 = CrossFit.f1(learnedDecisions, y)
+        // Predicting every track gives F1 = 2p / (1 + p) for prevalence p; a learned score that only wins by
+        // approaching that (where the raw score fails in training) has learned nothing about the tag.
+        let prevalence = Double(support) / Double(y.count)
+        let predictAll = 2 * prevalence / (1 + prevalence)
+        // Where the network shows no skill in training (no better than predicting everything), what a model
+        // learns from these labels does not transfer (measured on MTG-Jamendo: artist-specific tags whose
+        // raw score fails in training and works on new artists); such tags stay raw.
+        var better = rawF1 > predictAll && learnedF1 > rawF1 + o.margin
+        // Never rank worse: the learned probabilities are written as scores too.
+        if better, let apS = Metrics.averagePrecision(labels: y, scores: oof), let apR = Metrics.averagePrecision(labels: y, scores: raw) {
+            better = apS >= apR
+        }
+        if better, o.confidence > 0 {
+            let p = CrossFit.probabilityBetter(learnedDecisions, than: rawDecisions, labels: y, units: c.units ?? Array(0..<y.count),
+                                               draws: o.bootstrapDraws, seed: SplitMix64.derive(seed, 0xB007))
+            better = p >= o.confidence
+        }
+        let threshold = better ? ThresholdSearch.best(scores: oof, labels: y).threshold : nil
+        return Verdict(keep: better, rawF1: rawF1, learnedF1: learnedF1, threshold: threshold)
+    }
+}
