@@ -15,7 +15,7 @@ import math
 import sys
 
 FORMAT = "tagstack-model"
-SUPPORTED_VERSIONS = (1, 2)
+SUPPORTED_VERSIONS = (1, 3)
 EPS = 1e-7
 PER_TAG = {"score", "logit", "class_rank", "class_z", "class_max", "class_mean", "gap_to_class_max",
            "category_mean_others", "category_max_others", "category_score", "mean_quantile"}
@@ -157,6 +157,23 @@ class Model:
             self.hierarchy = need(m, "hierarchy", "")
         self.features = m.get("features")
         self.stacked = any(t["path"] != "raw" for t in self.entries)
+        # The base score (format version 3): every raw tag's score, and where base_logit trees start.
+        self.base = m.get("base")
+        if self.base is not None:
+            if version < 3:
+                raise ModelError("'base' needs format_version 3")
+            kind = need(self.base, "kind", "base")
+            if kind not in ("primary", "mean", "logit_mean", "blend"):
+                raise ModelError(f"unknown base kind '{kind}'")
+            need(self.base, "networks", "base")
+            if kind == "blend":
+                if len(need(self.base, "weights", "base")) != len(self.base["networks"]) + 1:
+                    raise ModelError("base.weights needs one weight per source")
+                if len(need(self.base, "intercepts", "base")) != len(self.tags):
+                    raise ModelError("base.intercepts needs one intercept per tag")
+            if kind == "primary":
+                self.base = None
+        self.calibrations = [t.get("calibration") for t in self.entries]
         self.pooled = None
         if any(t["path"] == "pooled" for t in self.entries):
             self.pooled = need(m, "pooled", "")
@@ -188,11 +205,51 @@ class Model:
                              + ", ".join(f"'{c}'" for c in missing[:10]) + (", ..." if len(missing) > 10 else ""))
         self.col = index
 
+    def base_scores(self, row):
+        """Every tag's base score (MODEL_FORMAT.md, Base score); None without a base."""
+        if self.base is None:
+            return None
+        b, out = self.base, []
+        for k, tag in enumerate(self.tags):
+            src = [row.get(c, math.nan)
+                   for c in [tag] + [n + ":" + tag for n in b["networks"]]]
+            kind = b["kind"]
+            if kind == "mean" or kind == "logit_mean":
+                total, n = 0.0, 0
+                for v in src:
+                    if not math.isnan(v):
+                        total += v if kind == "mean" else clipped_logit(v)
+                        n += 1
+                out.append(math.nan if n == 0 else (total / n if kind == "mean" else sigmoid(total / n)))
+            else:  # blend
+                z = b["intercepts"][k]
+                for j, v in enumerate(src):
+                    if not math.isnan(v):
+                        z += b["weights"][j] * clipped_logit(v)
+                out.append(sigmoid(z))
+        return out
+
+    def calibrate(self, scores):
+        """The probabilities written out (MODEL_FORMAT.md, Calibration): each tag's calibration of its score, or
+        the score clamped to [0, 1]."""
+        out = []
+        for s, c in zip(scores, self.calibrations):
+            if c is not None:
+                out.append(sigmoid(c["slope"] * clipped_logit(s) + c["intercept"]))
+            elif math.isnan(s):
+                out.append(s)
+            else:
+                m = 0.0 if 0.0 >= s else s
+                out.append(1.0 if 1.0 < m else m)
+        return out
+
     def probabilities(self, row):
-        """`row` maps column name → value. Returns one probability per tag (MODEL_FORMAT.md, Scoring)."""
+        """`row` maps column name → value. Returns one score per tag before calibration, what the thresholds
+        compare (MODEL_FORMAT.md, Scoring); `calibrate` turns them into the probabilities written out."""
         s = [row[t] for t in self.tags]
+        base = self.base_scores(row)
         if not self.stacked:
-            return s
+            return s if base is None else base
         # Class statistics.
         cmax, cmean, csd, rank = [], [], [], [0.0] * len(s)
         for members in self.class_members:
@@ -228,20 +285,20 @@ class Model:
         out = []
         for k, entry in enumerate(self.entries):
             if entry["path"] == "raw":
-                out.append(s[k])
+                out.append(s[k] if base is None else base[k])
                 continue
             f = self.tag_features(k, row, s, cmax, cmean, csd, rank, csum, cm1, cm2, carg)
             if entry["path"] == "pooled":
                 # The tag's feature vector, then its tag-level values; the shared ensemble.
                 f = f + entry["tag_values"]
                 b = self.pooled["booster"]
-                raw = clipped_logit(s[k]) if self.pooled["init_score"] == "own_logit" else b["base_score"]
+                raw = self.start(self.pooled["init_score"], s[k], base, k, b)
                 for tree in b["trees"]:
                     raw += tree_output(tree, f)
                 out.append(sigmoid(raw))
             elif "booster" in entry:
                 b = entry["booster"]
-                raw = clipped_logit(s[k]) if entry["init_score"] == "own_logit" else b["base_score"]
+                raw = self.start(entry["init_score"], s[k], base, k, b)
                 for tree in b["trees"]:
                     raw += tree_output(tree, f)
                 out.append(sigmoid(raw))
@@ -253,6 +310,15 @@ class Model:
                         z += w * (f[j] - lin["means"][j]) / lin["scales"][j]
                 out.append(sigmoid(z))
         return out
+
+    @staticmethod
+    def start(init_score, own, base, k, booster):
+        """Where a boosted tag's raw score starts (MODEL_FORMAT.md, init_score)."""
+        if init_score == "own_logit":
+            return clipped_logit(own)
+        if init_score == "base_logit":
+            return clipped_logit(own if base is None else base[k])
+        return booster["base_score"]
 
     def tag_features(self, t, row, s, cmax, cmean, csd, rank, csum, cm1, cm2, carg):
         c, g = self.class_of[t], self.category_of[t]
@@ -382,7 +448,7 @@ def main(argv):
                     raise ModelError(f"{a.input}:{line}: {len(cells)} cells for {len(header)} columns")
                 row = {c: parse_cell(cells[j + 1], a.input, line, c) for c, j in used}
                 p = model.probabilities(row)
-                ws.writerow([cells[0]] + [repr(v) for v in p])
+                ws.writerow([cells[0]] + [repr(v) for v in model.calibrate(p)])
                 if wd:
                     wd.writerow([cells[0]] + model.decide(p, row))
             scores.close()

@@ -31,16 +31,32 @@ public struct ModelScorer: Sendable {
     /// Feature builder (an empty feature set when every tag is raw).
     let builder: FeatureBuilder
     let hasStacked: Bool
-    /// How each tag's probability is computed, resolved once.
+    /// Where a boosted tag's raw score starts.
+    enum Start: Sendable {
+        /// The clipped logit of the tag's own score column.
+        case ownLogit
+        /// The clipped logit of the tag's base score.
+        case baseLogit
+        /// A constant (the ensemble's base score).
+        case constant(Double)
+    }
+    /// How each tag's score is computed, resolved once.
     enum Plan: Sendable {
+        /// The tag's base score (its own score column without a `base`).
         case raw
-        /// Index into `packed`; start from the clipped logit of the own score, or from `base`.
-        case trees(Int, ownLogit: Bool, base: Double)
-        /// Index into `quick` (every tree has at most 64 leaves); same start.
-        case quick(Int, ownLogit: Bool, base: Double)
+        /// Index into `packed`.
+        case trees(Int, Start)
+        /// Index into `quick` (every tree has at most 64 leaves).
+        case quick(Int, Start)
         /// Index into `linears`.
         case linear(Int)
     }
+    /// The model's base score when it is not the primary network's; with it, per tag the input indices of
+    /// its sources (own column, then each base network's `NET:tag`; absent ones left out).
+    let base: BaseScore?
+    let baseSources: [[Int]]
+    /// Per tag, its calibration (nil: the score clamped to [0, 1]).
+    let calibrations: [Calibration?]
     let plans: [Plan]
     let packed: [PackedTrees]
     let quick: [QuickScorer]
@@ -62,20 +78,33 @@ public struct ModelScorer: Sendable {
                                      inputColumns: model.inputColumns)
         var plans: [Plan] = [], packed: [PackedTrees] = [], quick: [QuickScorer] = [], linears: [LinearModel] = []
         let featureCount = model.features?.count ?? 0
+        let base = model.base.flatMap { $0.kind == .primary ? nil : $0 }
+        self.base = base
+        baseSources = base.map { b in
+            model.tags.map { t in ([t.name] + b.networks.map { $0 + ":" + t.name }).map { index[$0] ?? -1 } }
+        } ?? []
+        calibrations = model.tags.map(\.calibration)
+        func start(_ initScore: InitScore?, _ baseScore: Double) -> Start {
+            switch initScore {
+            case .ownLogit?: return .ownLogit
+            case .baseLogit?: return base == nil ? .ownLogit : .baseLogit
+            default: return .constant(baseScore)
+            }
+        }
         for t in model.tags {
             // A pooled tag scores the shared ensemble specialised to its tag values: the splits on them are
             // resolved once here, leaving smaller, shallower trees over the tag's own feature vector.
             let booster = t.path == .pooled ? model.pooled.map { p in
                 (trees: p.booster.trees.map { $0.specialized(from: featureCount, values: t.tagValues!) },
-                 ownLogit: p.initScore == .ownLogit, base: p.booster.baseScore)
-            } : t.booster.map { (trees: $0.trees, ownLogit: t.initScore == .ownLogit, base: $0.baseScore) }
+                 start: start(p.initScore, p.booster.baseScore))
+            } : t.booster.map { (trees: $0.trees, start: start(t.initScore, $0.baseScore)) }
             if t.path == .raw { plans.append(.raw) }
             else if let b = booster {
                 if let q = QuickScorer(b.trees) {
-                    plans.append(.quick(quick.count, ownLogit: b.ownLogit, base: b.base))
+                    plans.append(.quick(quick.count, b.start))
                     quick.append(q)
                 } else {
-                    plans.append(.trees(packed.count, ownLogit: b.ownLogit, base: b.base))
+                    plans.append(.trees(packed.count, b.start))
                     packed.append(PackedTrees(b.trees))
                 }
             } else {
@@ -128,7 +157,14 @@ public struct ModelScorer: Sendable {
             let features: UnsafeMutableBufferPointer<Double>
             let categories: UnsafeMutableBufferPointer<Double>
             let leaves: UnsafeMutableBufferPointer<UInt64>
-            init(count: Int, categories c: Int, trees: Int) {
+            /// Per tag its base score; per source one value.
+            let base: UnsafeMutableBufferPointer<Double>
+            let sources: UnsafeMutableBufferPointer<Double>
+            init(count: Int, categories c: Int, trees: Int, tags: Int, sources: Int) {
+                base = .allocate(capacity: max(tags, 1))
+                base.initialize(repeating: .nan)
+                self.sources = .allocate(capacity: max(sources, 1))
+                self.sources.initialize(repeating: .nan)
                 leaves = .allocate(capacity: max(trees, 1))
                 leaves.initialize(repeating: 0)
                 features = .allocate(capacity: max(count, 1))
@@ -136,27 +172,43 @@ public struct ModelScorer: Sendable {
                 categories = .allocate(capacity: max(c, 1))
                 categories.initialize(repeating: .nan)
             }
-            deinit { features.deallocate(); categories.deallocate(); leaves.deallocate() }
+            deinit { features.deallocate(); categories.deallocate(); leaves.deallocate(); base.deallocate(); sources.deallocate() }
         }
 
         /// The hot loop (see the notes at the top of `ModelScorer`). A mutating method, so the builder is
         /// used in place, never copied.
         mutating func run(_ sc: ModelScorer, _ x: UnsafeBufferPointer<Double>, _ out: UnsafeMutableBufferPointer<Double>) {
-            builder.prepare(row: x)
+            if sc.hasStacked { builder.prepare(row: x) }
             let fb = scratch.features
             let fr = UnsafeBufferPointer(fb)
+            let base = scratch.base
+            if let b = sc.base {
+                let src = scratch.sources
+                for k in 0..<sc.plans.count {
+                    var m = 0
+                    for j in sc.baseSources[k] { src[m] = j >= 0 ? x[j] : .nan; m += 1 }
+                    base[k] = b.score(tag: k, sources: UnsafeBufferPointer(rebasing: src[0..<m]))
+                }
+            }
+            @inline(__always) func begin(_ s: Start, _ k: Int) -> Double {
+                switch s {
+                case .ownLogit: return clippedLogit(x[sc.ownColumn[k]])
+                case .baseLogit: return clippedLogit(base[k])
+                case .constant(let v): return v
+                }
+            }
             for k in 0..<sc.plans.count {
                 switch sc.plans[k] {
                 case .raw:
-                    out[k] = x[sc.ownColumn[k]]
-                case let .quick(i, ownLogit, base):
+                    out[k] = sc.base == nil ? x[sc.ownColumn[k]] : base[k]
+                case let .quick(i, start):
                     builder.features(tag: k, into: fb)
-                    var raw = ownLogit ? clippedLogit(x[sc.ownColumn[k]]) : base
+                    var raw = begin(start, k)
                     sc.quick[i].accumulate(fr, leaves: scratch.leaves.baseAddress!, into: &raw)
                     out[k] = sigmoid(raw)
-                case let .trees(i, ownLogit, base):
+                case let .trees(i, start):
                     builder.features(tag: k, into: fb)
-                    var raw = ownLogit ? clippedLogit(x[sc.ownColumn[k]]) : base
+                    var raw = begin(start, k)
                     sc.packed[i].accumulateOne(fr, into: &raw)
                     out[k] = sigmoid(raw)
                 case let .linear(i):
@@ -169,7 +221,8 @@ public struct ModelScorer: Sendable {
 
     /// A fresh workspace; make one per thread and reuse it for every row.
     public func makeWorkspace() -> Workspace {
-        Workspace(builder: builder, scratch: Workspace.Scratch(count: model.features?.count ?? 0, categories: categoryColumn.count, trees: maxQuickTrees))
+        Workspace(builder: builder, scratch: Workspace.Scratch(count: model.features?.count ?? 0, categories: categoryColumn.count, trees: maxQuickTrees,
+                                                               tags: model.tags.count, sources: 1 + (base?.networks.count ?? 0)))
     }
 
     /// Probabilities for one row given in the model's input column order (`model.inputColumns`): the fast path.
@@ -180,13 +233,27 @@ public struct ModelScorer: Sendable {
     ///   - workspace: from `makeWorkspace()`, reused across rows by one thread.
     public func probabilities(inputRow x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
                               workspace: inout Workspace) {
+        scores(inputRow: x, into: out, workspace: &workspace)
+        calibrate(out)
+    }
+
+    /// Every tag's score for one row (model input order): what the thresholds and the decision rule compare,
+    /// before calibration (`calibrate(_:)` turns scores into the probabilities written out).
+    public func scores(inputRow x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
+                       workspace: inout Workspace) {
         precondition(x.count >= model.inputColumns.count && out.count >= plans.count,
                      "ModelScorer: \(x.count) inputs for \(model.inputColumns.count) columns, \(out.count) outputs for \(plans.count) tags")
-        guard hasStacked else {
+        guard hasStacked || base != nil else {
             for k in 0..<plans.count { out[k] = x[ownColumn[k]] }   // every tag raw
             return
         }
         workspace.run(self, x, out)
+    }
+
+    /// One row's scores (one per tag) turned in place into the probabilities written out: each tag's
+    /// calibration, or its score clamped to [0, 1].
+    public func calibrate(_ row: UnsafeMutableBufferPointer<Double>) {
+        for k in 0..<calibrations.count { row[k] = outputProbability(row[k], calibrations[k]) }
     }
 
     /// Probabilities and decisions for one track given in the model's input column order, with the model's
@@ -198,7 +265,7 @@ public struct ModelScorer: Sendable {
     ///   - probabilities: receives one probability per tag; `decisions`: one 0/1 per tag.
     public func decide(inputRow x: UnsafeBufferPointer<Double>, probabilities: UnsafeMutableBufferPointer<Double>,
                        decisions: UnsafeMutableBufferPointer<UInt8>, workspace: inout Workspace) {
-        self.probabilities(inputRow: x, into: probabilities, workspace: &workspace)
+        scores(inputRow: x, into: probabilities, workspace: &workspace)
         if decider.needsCategoryColumns {
             let c = workspace.scratch.categories
             for g in 0..<categoryColumn.count { c[g] = categoryColumn[g] >= 0 ? x[categoryColumn[g]] : .nan }
@@ -206,6 +273,7 @@ public struct ModelScorer: Sendable {
         } else {
             decider.decide(UnsafeBufferPointer(probabilities), into: decisions)
         }
+        calibrate(probabilities)
     }
 
     /// Probabilities for one row given in the model's input column order (`model.inputColumns`).
@@ -230,7 +298,12 @@ public struct ModelScorer: Sendable {
 
     /// Decisions (0/1 per tag) for one row in the model's input column order, with the model's decision rule.
     public func decisions(row: [Double]) throws -> [UInt8] {
-        let p = try probabilities(row: row)
+        guard row.count == model.inputColumns.count else {
+            throw ModelError.invalid("row has \(row.count) values; the model reads \(model.inputColumns.count) input columns")
+        }
+        var p = [Double](repeating: 0, count: model.tags.count)
+        var ws = makeWorkspace()
+        row.withUnsafeBufferPointer { xp in p.withUnsafeMutableBufferPointer { scores(inputRow: xp, into: $0, workspace: &ws) } }
         let cats = categoryColumn.map { $0 >= 0 ? row[$0] : .nan }
         return decider.decide(rows: 1, probabilities: p, categoryScores: decider.needsCategoryColumns ? cats : nil)
     }
@@ -274,15 +347,27 @@ public struct ModelScorer: Sendable {
         }
         let mapping = try columnMapping(for: columns)
         let rows = values.count / columns.count
-        let (p, cats) = score(rows: rows, columns: columns.count, values: values, mapping: mapping, threads: threads)
-        return BatchResult(rows: rows, tags: model.labels.tags, probabilities: p,
-                           decisions: decider.decide(rows: rows, probabilities: p, categoryScores: cats))
+        let r = score(rows: rows, columns: columns.count, values: values, mapping: mapping, threads: threads)
+        return BatchResult(rows: rows, tags: model.labels.tags, probabilities: r.probabilities,
+                           decisions: decider.decide(rows: rows, probabilities: r.scores, categoryScores: r.categoryScores))
     }
 
-    /// Probabilities (rows × tags, row-major) and, when the decision rule reads category columns, category
-    /// scores (rows × categories) for rows laid out as `mapping` describes (from `columnMapping(for:)`).
-    /// Rows are split over `threads` threads; the result does not depend on the thread count.
-    public func score(rows: Int, columns: Int, values: [Double], mapping: [Int], threads: Int = 1) -> (probabilities: [Double], categoryScores: [Double]?) {
+    /// Scores of many rows: what decisions compare, and what is written out.
+    public struct RowScores: Sendable {
+        /// Rows × tags, row-major: each tag's score before calibration (thresholds and the decision rule
+        /// compare these; `decider.decide(rows:probabilities:categoryScores:)` takes them).
+        public var scores: [Double]
+        /// Rows × tags: the probabilities written out (`calibrate(_:)` of the scores).
+        public var probabilities: [Double]
+        /// Rows × categories when the decision rule reads category columns, else nil.
+        public var categoryScores: [Double]?
+    }
+
+    /// Scores and probabilities (rows × tags, row-major) and, when the decision rule reads category columns,
+    /// category scores (rows × categories) for rows laid out as `mapping` describes (from
+    /// `columnMapping(for:)`). Rows are split over `threads` threads; the result does not depend on the
+    /// thread count.
+    public func score(rows: Int, columns: Int, values: [Double], mapping: [Int], threads: Int = 1) -> RowScores {
         let t = model.tags.count, m = mapping.count, c = categoryColumn.count
         var out = [Double](repeating: 0, count: rows * t)
         var cats: [Double]? = decider.needsCategoryColumns ? [Double](repeating: .nan, count: rows * c) : nil
@@ -297,7 +382,7 @@ public struct ModelScorer: Sendable {
                     x.withUnsafeMutableBufferPointer { xb in
                         for i in lo..<hi {
                             for j in 0..<m { xb[j] = v[i * columns + mapping[j]] }
-                            probabilities(inputRow: UnsafeBufferPointer(xb), into: UnsafeMutableBufferPointer(rebasing: o[(i * t)..<((i + 1) * t)]), workspace: &ws)
+                            scores(inputRow: UnsafeBufferPointer(xb), into: UnsafeMutableBufferPointer(rebasing: o[(i * t)..<((i + 1) * t)]), workspace: &ws)
                         }
                     }
                 }
@@ -306,7 +391,11 @@ public struct ModelScorer: Sendable {
         if cats != nil {
             for i in 0..<rows { for g in 0..<c where categoryColumn[g] >= 0 { cats![i * c + g] = values[i * columns + mapping[categoryColumn[g]]] } }
         }
-        return (out, cats)
+        var p = out
+        p.withUnsafeMutableBufferPointer { pb in
+            for i in 0..<rows { calibrate(UnsafeMutableBufferPointer(rebasing: pb[(i * t)..<((i + 1) * t)])) }
+        }
+        return RowScores(scores: out, probabilities: p, categoryScores: cats)
     }
 }
 

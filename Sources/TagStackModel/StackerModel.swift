@@ -21,6 +21,8 @@ public enum InitScore: String, Codable, Sendable {
     /// `clippedLogit(s_t)`, the logit of the tag's own first-stage score (clipped to [1e-7, 1 − 1e-7]), so a
     /// model with no trees reproduces the network's score.
     case ownLogit = "own_logit"
+    /// `clippedLogit(base_t)`, the logit of the tag's base score (`StackerModel.base`, format version 3).
+    case baseLogit = "base_logit"
 }
 
 /// Per-tag part of a model: where its probability comes from and the threshold that turns it into 0/1.
@@ -37,14 +39,18 @@ public struct TagModel: Codable, Sendable, Equatable {
     public var linear: LinearModel?
     /// Pooled: the tag's values of `PooledModel.tagFeatures`, appended to its feature vector.
     public var tagValues: [Double]?
+    /// The map from the tag's score to the probability written out (format version 3); nil: the score
+    /// itself, clamped to [0, 1].
+    public var calibration: Calibration?
 
     public init(name: String, path: TagPath, threshold: Double?, booster: TreeEnsemble? = nil,
-                initScore: InitScore? = nil, linear: LinearModel? = nil, tagValues: [Double]? = nil) {
+                initScore: InitScore? = nil, linear: LinearModel? = nil, tagValues: [Double]? = nil, calibration: Calibration? = nil) {
         self.name = name; self.path = path; self.threshold = threshold
         self.booster = booster; self.initScore = initScore; self.linear = linear; self.tagValues = tagValues
+        self.calibration = calibration
     }
 
-    enum CodingKeys: String, CodingKey { case name, path, threshold, booster, initScore = "init_score", linear, tagValues = "tag_values" }
+    enum CodingKeys: String, CodingKey { case name, path, threshold, booster, initScore = "init_score", linear, tagValues = "tag_values", calibration }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -59,6 +65,7 @@ public struct TagModel: Codable, Sendable, Equatable {
         initScore = try c.decodeIfPresent(InitScore.self, forKey: .initScore)
         linear = try c.decodeIfPresent(LinearModel.self, forKey: .linear)
         tagValues = try c.decodeIfPresent([Double].self, forKey: .tagValues)
+        calibration = try c.decodeIfPresent(Calibration.self, forKey: .calibration)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -70,6 +77,7 @@ public struct TagModel: Codable, Sendable, Equatable {
         try c.encodeIfPresent(initScore, forKey: .initScore)
         try c.encodeIfPresent(linear, forKey: .linear)
         try c.encodeIfPresent(tagValues, forKey: .tagValues)
+        try c.encodeIfPresent(calibration, forKey: .calibration)
     }
 }
 
@@ -131,10 +139,11 @@ public struct Hierarchy: Codable, Sendable, Equatable {
 public struct StackerModel: Codable, Sendable, Equatable {
     /// The value of the `format` field of every TagStack model file.
     public static let formatName = "tagstack-model"
-    /// The format version this build writes (2 added the `pooled` path; version 1 files read unchanged).
-    public static let currentFormatVersion = 2
+    /// The format version this build writes (2 added the `pooled` path, 3 the model-level `base` score,
+    /// `base_logit` initial scores and per-tag `calibration`; older files read unchanged).
+    public static let currentFormatVersion = 3
     /// The format versions this build reads.
-    public static let supportedFormatVersions = 1...2
+    public static let supportedFormatVersions = 1...3
 
     public var format: String = StackerModel.formatName
     public var formatVersion: Int = StackerModel.currentFormatVersion
@@ -152,20 +161,22 @@ public struct StackerModel: Codable, Sendable, Equatable {
     public var features: FeatureSet?
     /// The shared ensemble of `pooled` tags (format version 2).
     public var pooled: PooledModel?
+    /// The score every tag starts from (format version 3); nil: the primary network's score.
+    public var base: BaseScore?
     /// Free-form facts about training (seed, row count, options); never read when scoring.
     public var training: [String: String]
 
     public init(learner: String, labels: LabelSet, inputColumns: [String], tags: [TagModel],
                 decision: DecisionRule, hierarchy: Hierarchy? = nil, features: FeatureSet? = nil,
-                pooled: PooledModel? = nil, training: [String: String] = [:]) {
+                pooled: PooledModel? = nil, base: BaseScore? = nil, training: [String: String] = [:]) {
         self.learner = learner; self.labels = labels; self.inputColumns = inputColumns
         self.tags = tags; self.decision = decision; self.hierarchy = hierarchy; self.features = features
-        self.pooled = pooled; self.training = training
+        self.pooled = pooled; self.base = base; self.training = training
     }
 
     enum CodingKeys: String, CodingKey {
         case format, formatVersion = "format_version", learner, labels, inputColumns = "input_columns"
-        case tags, decision, hierarchy, features, pooled, training
+        case tags, decision, hierarchy, features, pooled, base, training
     }
 
     /// Checks invariants a decoder cannot: one tag entry per label, in order, and inputs that carry every
@@ -175,7 +186,20 @@ public struct StackerModel: Codable, Sendable, Equatable {
             throw ModelError.invalid("model has \(tags.count) tag entries for \(labels.count) labels")
         }
         let inputs = Set(inputColumns)
+        if let base {
+            guard formatVersion >= 3 else { throw ModelError.invalid("'base' needs format_version 3") }
+            try base.validate(tags: labels.count)
+        }
         for (k, t) in tags.enumerated() {
+            if let c = t.calibration {
+                guard formatVersion >= 3 else { throw ModelError.invalid("tags[\(k)] ('\(t.name)'): 'calibration' needs format_version 3") }
+                guard c.slope > 0 && c.slope.isFinite && c.intercept.isFinite else {
+                    throw ModelError.invalid("tags[\(k)] ('\(t.name)'): calibration needs a finite slope > 0 and a finite intercept")
+                }
+            }
+            if t.initScore == .baseLogit || (t.path == .pooled && pooled?.initScore == .baseLogit), formatVersion < 3 {
+                throw ModelError.invalid("tags[\(k)] ('\(t.name)'): init_score 'base_logit' needs format_version 3")
+            }
             guard t.name == labels.tags[k] else {
                 throw ModelError.invalid("tags[\(k)].name is '\(t.name)'; labels.tags[\(k)] is '\(labels.tags[k])'")
             }

@@ -29,6 +29,14 @@ enum TrainCommand {
                               a track (about 17 ns each; 0: no limit) (default: 10000, ~200 µs a track)
       --pooled-pairs N        pooled: train on every positive (track, tag) pair and a weighted sample of
                               negative pairs, about N pairs in all; 0 keeps every pair (default: 500000)
+      --base KIND             auto | primary | mean | logit-mean | blend: the score every tag starts from, decided
+                              once for all tags; auto picks by cross-fitted weighted F1, simplest first, each
+                              step by --base-margin (default: auto; primary for the thresholds and constant learners)
+      --base-margin X         A mean must beat the primary network, and the blend the incumbent, by more than X
+                              (default: 0.0075)
+      --blend-lambda X        L2 on the blend's shared network weights (default: 1)
+      --calibration HOW       auto | none | platt | shared: how every tag's score becomes its probability, decided
+                              once for all tags by cross-fitted log loss (default: auto); decisions never change
       --features MODE         own | all: per-tag row statistics only, or also every input column (default: own)
       --folds K               Cross-validation folds (default: 5); 0 turns CV off: rounds fixed by --rounds,
                               thresholds fitted on training scores
@@ -52,7 +60,7 @@ enum TrainCommand {
     RUN:
       --threads N             Worker threads (default: all cores); results do not depend on it
       --seed N                Seed for every random choice (default: 1)
-      --report FILE           Per-tag CSV: support, out-of-fold F1 raw vs stacked, threshold, path, rounds
+      --report FILE           Per-tag CSV: support, out-of-fold F1 base vs stacked, threshold, path, rounds, reason
       --quiet                 No progress on stderr
     """
 
@@ -86,6 +94,11 @@ enum TrainCommand {
             }
             o.learner = k
         }
+        let baseGiven = try args.string("--base")
+        let calibration: CalibrationOption = try args.choice("--calibration", default: .auto)
+        o.calibration = calibration
+        o.selection.baseMargin = try args.double("--base-margin", default: o.selection.baseMargin, in: -1...1)
+        o.blendLambda = try args.double("--blend-lambda", default: o.blendLambda, in: 0...1e12)
         o.features = try args.choice("--features", default: .own)
         o.folds = try args.int("--folds", default: 5, in: 0...100)
         if o.folds == 1 { throw args.fail("--folds=1 is not allowed: use 0 (no cross-validation) or at least 2") }
@@ -115,6 +128,12 @@ enum TrainCommand {
         }
         if decision != nil && atLeastOne != nil { throw args.fail("give --decision or --at-least-one, not both") }
         let baseline = o.learner == .thresholds || o.learner == .constant
+        if let baseGiven {
+            guard let b = BaseOption(rawValue: baseGiven) else {
+                throw args.fail("--base must be one of \(BaseOption.allCases.map(\.rawValue).joined(separator: "|")), got '\(baseGiven)'")
+            }
+            o.base = b
+        } else if baseline { o.base = .primary }
         o.decision = decision ?? atLeastOne.map { a -> DecisionChoice in a == .none ? .thresholds : (a == .class ? .class : .track) }
             ?? (baseline ? .thresholds : .auto)
         o.threads = try args.int("--threads", default: defaultThreadCount, in: 1...1024)
@@ -146,25 +165,60 @@ enum TrainCommand {
         let reportOut = try reportPath.map { try AtomicFileWriter(path: $0) }
         try modelOut.write(bytes: [UInt8](try result.model.encoded()))
         if let reportOut {
-            try reportOut.write("tag,support,oof_f1_raw,oof_f1_stacked,threshold,path,rounds\n")
+            try reportOut.write("tag,support,oof_f1_raw,oof_f1_stacked,threshold,path,rounds,reason\n")
             for r in result.reports {
                 let cells = [r.tag, String(r.support), MewoIO.formatNumber(r.rawF1), r.stackedF1.map(MewoIO.formatNumber) ?? "",
-                             r.threshold.map(MewoIO.formatNumber) ?? "never", r.path.rawValue, r.rounds.map(String.init) ?? ""]
+                             r.threshold.map(MewoIO.formatNumber) ?? "never", r.path.rawValue, r.rounds.map(String.init) ?? "", r.reason]
                 try reportOut.write(cells.map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ",") + "\n")
             }
         }
         try commitAll([modelOut] + (reportOut.map { [$0] } ?? []))
-        if !quiet {
-            let stacked = result.model.tags.filter { $0.path != .raw }.count
-            let limit = result.learnerScores.count > 1 && o.selection.maxTreesPerTrack > 0 ? o.selection.maxTreesPerTrack : Int.max
-            let scores = zip(result.learnerScores, result.treesPerTrack).map { s, trees in
-                "\(s.0.rawValue) \(String(format: "%.4f", s.1))" + (trees > limit ? " (\(trees) trees a track > --max-trees-per-track \(limit): not chosen)" : "")
-            }.joined(separator: ", ")
-            note("out-of-fold weighted F1: \(scores)")
-            note("learner \(result.chosenLearner.rawValue): \(stacked) tag(s) stacked, \(data.labels.count - stacked) raw; decision \(result.model.decision.rawValue)")
-            note(String(format: "trained on %d rows × %d tags in %.1f s → %@", data.x.rowCount, data.labels.count,
-                        Date().timeIntervalSince(started), modelPath))
+        if !quiet { summary(result, data: data, groupsFile: files.groups, options: o, started: started, modelPath: modelPath) }
+    }
+}
+
+extension TrainCommand {
+    /// What training decided and why, on stderr: folds and groups, every level's candidates with their scores
+    /// and the margin to beat, the blend's weights, the calibration, the path counts.
+    static func summary(_ r: StackerResult, data: TrainingData, groupsFile: String?, options o: StackerOptions,
+                        started: Date, modelPath: String) {
+        let f4 = { (v: Double) in String(format: "%.4f", v) }
+        if r.folds > 0 {
+            if let g = data.groups {
+                let groups = Folds.components(rowCount: data.x.rowCount, groups: g.values).max().map { $0 + 1 } ?? 0
+                note("folds: \(r.folds), grouped by \(groupsFile ?? "the groups file") (\(g.columns.joined(separator: ", ")): \(groups) groups of rows)")
+            } else {
+                note("folds: \(r.folds), rows assigned at random (no groups file; rows of one artist may straddle folds)")
+            }
+        } else {
+            note("no cross-validation (--folds 0 or too few groups for the baselines): every score below is in-sample")
         }
+        let scope = { (l: Level) in l.inSample ? "in-sample" : "out-of-fold" }
+        let limit = r.learnerScores.count > 1 && o.selection.maxTreesPerTrack > 0 ? o.selection.maxTreesPerTrack : Int.max
+        for level in r.levels {
+            var items: [String] = []
+            for (i, c) in level.candidates.enumerated() {
+                var item = "\(c.name) \(f4(c.score))"
+                if level.name == "learner", i < r.treesPerTrack.count, r.treesPerTrack[i] > limit {
+                    item += " (\(r.treesPerTrack[i]) trees a track > --max-trees-per-track \(limit): not chosen)"
+                }
+                items.append(item)
+            }
+            let margin = level.margin.map { ", a more complex one must win by > \(f4($0))" } ?? ""
+            let better = level.lowerIsBetter ? "lower is better" : "higher is better"
+            note("\(level.name) (\(scope(level)) \(level.metric), \(better)\(margin)): \(items.joined(separator: ", ")) → \(level.chosen)")
+            if level.name == "base score", let w = r.blendWeights {
+                note("  blend weights (one per network, shared by every tag): " + w.map { "\($0.0) \(String(format: "%.3f", $0.1))" }.joined(separator: ", "))
+            }
+        }
+        var paths: [String: Int] = [:]
+        for t in r.model.tags { paths[t.path.rawValue, default: 0] += 1 }
+        let calibrated = r.model.tags.filter { $0.calibration != nil }.count
+        let base = r.model.base?.kind.rawValue ?? "primary"
+        note("paths: " + ["raw", "stacked", "pooled"].compactMap { p in paths[p].map { "\($0) \(p == "raw" ? "on the \(base) base score" : p)" } }.joined(separator: ", ")
+             + "; \(calibrated) of \(r.model.tags.count) tag(s) calibrated; decision \(r.model.decision.rawValue)")
+        note(String(format: "trained on %d rows × %d tags in %.1f s → %@", data.x.rowCount, data.labels.count,
+                    Date().timeIntervalSince(started), modelPath))
     }
 }
 

@@ -9,7 +9,7 @@
 //   bit 0 (categorical) is never set;
 // - `leaf_value` already includes the learning rate, so `shrinkage=1`;
 // - LightGBM has no per-row initial score in a model file: its raw score is Σ trees, and TagStack's raw score
-//   is `init + Σ trees` with `init` the clipped logit of the tag's own score (`own_logit`) or `base_score`;
+//   is `init + Σ trees` with `init` the clipped logit of the tag's own score (`own_logit`), of its base score (`base_logit`) or `base_score`;
 // - a model with no tree is written with one constant tree of value 0 (LightGBM needs at least one tree).
 
 import Foundation
@@ -101,6 +101,9 @@ public enum LightGBMExport {
         }
         for (k, t) in model.tags.enumerated() {
             var entry: [String: Any] = ["index": k, "tag": t.name, "path": t.path.rawValue, "threshold": t.threshold ?? NSNull()]
+            if let c = t.calibration {
+                entry["calibration"] = ["slope": c.slope, "intercept": c.intercept, "threshold": c.threshold ?? NSNull()] as [String: Any]
+            }
             if t.path == .raw {
                 entry["column"] = t.name; summary.rawTags += 1
             } else if t.path == .pooled, let pooled = model.pooled {
@@ -133,6 +136,12 @@ public enum LightGBMExport {
             "feature_names": names, "tagstack_feature_names": tagStackNames(set, pooled: model.pooled),
             "per_tag": set.kinds.map(\.name), "shared_columns": set.sharedColumns, "networks": set.networks,
             "decision": model.decision.rawValue, "tags": tags,
+            "base": model.base.map { b -> Any in
+                var d: [String: Any] = ["kind": b.kind.rawValue, "networks": b.networks]
+                if let w = b.weights { d["weights"] = w }
+                if let i = b.intercepts { d["intercepts"] = i }
+                return d
+            } ?? NSNull(),
         ]
         // JSONEncoder, not JSONSerialization: it writes every double so that it reads back to the same bits
         // (thresholds and tag values must reach LightGBM users exactly).
@@ -180,7 +189,12 @@ public enum LightGBMExport {
                 } else {
                     ensemble = t.booster!; start = t.initScore ?? .baseScore
                 }
-                let initScore = start == .ownLogit ? clippedLogit(row[own[b]]) : ensemble.baseScore
+                let initScore: Double
+                switch start {
+                case .ownLogit: initScore = clippedLogit(row[own[b]])
+                case .baseLogit: initScore = clippedLogit(baseScore(model, tag: k, row: row))
+                case .baseScore: initScore = ensemble.baseScore
+                }
                 let raw = ensemble.rawScore(row: f, initScore: initScore)
                 text += MewoIO.csvField(x.ids[i]) + "," + MewoIO.csvField(t.name) + "," + number(initScore) + "," + number(raw)
                 for v in f.prefix(width) { text += "," + number(v) }
@@ -190,6 +204,16 @@ public enum LightGBMExport {
             try w.write(text)
         }
         return lines
+    }
+
+    /// Tag `k`'s base score on a row laid out as `model.inputColumns` (its own column without a base).
+    static func baseScore(_ model: StackerModel, tag k: Int, row: [Double]) -> Double {
+        let name = model.labels.tags[k]
+        guard let base = model.base else { return row[model.inputColumns.firstIndex(of: name)!] }
+        let sources = ([name] + base.networks.map { $0 + ":" + name }).map { c in
+            model.inputColumns.firstIndex(of: c).map { row[$0] } ?? .nan
+        }
+        return sources.withUnsafeBufferPointer { base.score(tag: k, sources: $0) }
     }
 
     static func readme(model: StackerModel, names: [String], summary: Summary) -> String {
@@ -215,10 +239,14 @@ public enum LightGBMExport {
              the input column NAME unchanged. Missing values are NaN (LightGBM routes them to the default side).
           2. raw = LightGBM's raw score (predict with raw_score=True) + init, where init is
              log(p / (1 - p)) with p = min(max(s_t, 1e-7), 1 - 1e-7) and s_t the tag's own input column
-             (init_score "own_logit"), or the constant base_score (init_score "base_score").
-          3. probability = 1 / (1 + exp(-raw)); the tag is predicted when probability >= threshold (null: never),
-             then the model's decision rule "\(model.decision.rawValue)" applies (docs/MODEL_FORMAT.md, Decisions).
-        Raw tags: probability = the tag's own input column.
+             (init_score "own_logit"), the same of the tag's base score (init_score "base_logit": features.json
+             "base", docs/MODEL_FORMAT.md Base score; features.csv gives init per row), or the constant base_score
+             (init_score "base_score").
+          3. score = 1 / (1 + exp(-raw)); the tag is predicted when score >= threshold (null: never), then the
+             model's decision rule "\(model.decision.rawValue)" applies (docs/MODEL_FORMAT.md, Decisions).
+          4. probability written out = 1 / (1 + exp(-(slope * logit(score) + intercept))) with the tag's
+             "calibration" in features.json (logit clipped as in 2), or the score clamped to [0, 1] without one.
+        Raw tags: score = the tag's base score (its own input column without a base).
 
         'tagstack export --features-for X.csv' also writes features.csv: per row and boosted tag, the feature
         vector, init_score and TagStack's raw score. Scripts/check_lightgbm_export.sh compares LightGBM with it.

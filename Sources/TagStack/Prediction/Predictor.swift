@@ -33,9 +33,9 @@ public enum Predictor {
 
         var summary = PredictionSummary()
         func emit(ids: [String], inputs: [Double], width: Int, mapping: [Int]) throws {
-            let (p, cats) = scorer.score(rows: ids.count, columns: width, values: inputs, mapping: mapping, threads: threads)
-            let d = decider.decide(rows: ids.count, probabilities: p, categoryScores: cats)
-            try writeBlock(ids: ids, decisions: d, probabilities: p, tags: tags.count, decisionsOut, scoresOut)
+            let r = scorer.score(rows: ids.count, columns: width, values: inputs, mapping: mapping, threads: threads)
+            let d = decider.decide(rows: ids.count, probabilities: r.scores, categoryScores: r.categoryScores)
+            try writeBlock(ids: ids, decisions: d, probabilities: r.probabilities, tags: tags.count, decisionsOut, scoresOut)
             summary.rows += ids.count
         }
 

@@ -5,12 +5,15 @@
 import TagStackModel
 
 enum ModelAssembly {
-    static func model(run: LearnerRun, rule: DecisionSearch.Choice, data: TrainingData, features: FeatureSet?,
+    static func model(run: LearnerRun, rule: DecisionSearch.Choice, base: BaseScore?, data: TrainingData, features: FeatureSet?,
                       training: [String: String]) throws -> StackerModel {
         let learned = run.tags.contains { $0.path != .raw }
         let set = learned ? (run.featureSet ?? features) : nil
         let builder = try FeatureBuilder(set: set ?? FeatureSet(kinds: []), labels: data.labels, inputColumns: data.x.columns)
         var read = Set(builder.inputsRead)
+        if let base {
+            for tag in data.labels.tags { for n in base.networks { if let j = data.x.columnIndex(n + ":" + tag) { read.insert(j) } } }
+        }
         if rule.rule == .hierarchical, rule.hierarchy?.source == .column {
             for c in data.labels.categories { if let j = data.x.columnIndex(c) { read.insert(j) } }
         }
@@ -19,7 +22,7 @@ enum ModelAssembly {
         let inputs = rawOnly ? data.labels.tags : read.sorted().map { data.x.columns[$0] }
         let model = StackerModel(learner: run.kind.rawValue, labels: data.labels, inputColumns: inputs, tags: run.tags,
                                  decision: rule.rule, hierarchy: rule.hierarchy, features: set,
-                                 pooled: learned ? run.pooled : nil, training: training)
+                                 pooled: learned ? run.pooled : nil, base: base, training: training)
         try model.validate()
         return model
     }

@@ -1,9 +1,12 @@
-// The stacker's orchestration, and only that: folds → features → learners → selection → assembly.
+// The stacker's orchestration, and only that: folds → features → base score → learners → selection →
+// calibration → assembly.
 //
-// Per tag, a learner (Learners/) models a refined probability over the tag's features with (grouped)
-// cross-validation (CrossValidation/); every learned score passes a never-worse test against the network's
-// raw score, the learner and the decision rule are chosen by cross-fitted weighted F1 (Selection/), and the
-// model file is assembled from the choice (ModelAssembly.swift).
+// Global before local: what one tag cannot prove alone is decided once for the whole label set (the base
+// score every tag starts from, Global/BaseChoice.swift; the calibration of every probability,
+// Global/CalibrationChoice.swift). Per tag, a learner (Learners/) models a refined probability on top of the
+// base with (grouped) cross-validation (CrossValidation/); every learned score passes a never-worse test
+// against the base score, the learner and the decision rule are chosen by cross-fitted weighted F1
+// (Selection/), and the model file is assembled from the choices (ModelAssembly.swift).
 
 import Foundation
 import TagStackModel
@@ -20,6 +23,23 @@ public struct TagReport: Sendable, Equatable {
     public var path: TagPath
     /// Boosting rounds of the final model (nil for non-boosted paths).
     public var rounds: Int?
+    /// Why the tag took its path: `learned`, `margin`, `no skill`, `average precision lower`,
+    /// `bootstrap 0.71 < 0.90`, `support 7 < 10`, or `base` when no learner was tried on it.
+    public var reason: String = "base"
+}
+
+/// One level of the stacker's decisions: the candidates with their scores, the one chosen and the margin a
+/// more complex candidate had to beat.
+public struct Level: Sendable {
+    public var name: String
+    /// What `candidates` are scored by (`weighted F1`, `log loss`).
+    public var metric: String
+    public var candidates: [(name: String, score: Double)]
+    public var chosen: String
+    public var margin: Double?
+    /// Scored on the rows fitted on (`--folds 0`), not cross-fitted.
+    public var inSample: Bool
+    public var lowerIsBetter = false
 }
 
 /// Everything `Stacker.train` learned, beyond the model.
@@ -33,6 +53,12 @@ public struct StackerResult: Sendable {
     /// Out-of-fold weighted F1 of each decision rule tried for the chosen learner.
     public var ruleScores: [(DecisionRule, Double)]
     public var chosenLearner: LearnerKind
+    /// Every level decided, in order: base score (when there was a choice), learner, decision rule, calibration.
+    public var levels: [Level] = []
+    /// The learned blend's weight per source (the primary first), when a blend was fitted.
+    public var blendWeights: [(String, Double)]? = nil
+    /// Cross-validation folds used (0: none, every score in-sample).
+    public var folds: Int = 0
 }
 
 public enum Stacker {
@@ -45,7 +71,9 @@ public enum Stacker {
         let needsFeatures = kinds.contains { $0 == .gbdt || $0 == .logistic || $0 == .pooled }
         let features = needsFeatures ? try FeatureMatrix(data: data, set: FeatureMatrix.defaultSet(for: data, mode: options.features),
                                                          threads: options.threads) : nil
-        let context = FoldContext(data: data, options: options, fold: fold, features: features)
+        let primary = FoldContext(data: data, options: options, fold: fold, features: features)
+        let base = try BaseChoice.choose(primary)
+        let context = base.model == nil ? primary : primary.with(base: base.scores, initScore: .baseLogit)
 
         var runs: [LearnerRun] = []
         for (index, kind) in kinds.enumerated() {
@@ -59,7 +87,11 @@ public enum Stacker {
         }
         let best = LearnerChoice.choose(runs, options: options)
         let rules: [DecisionRule] = options.decision.rule.map { [$0] } ?? [.thresholds, .atLeastOnePerClass, .atLeastOnePerTrack, .hierarchical]
-        let (rule, ruleScores) = DecisionSearch.choose(rules, run: best, data: data, fold: fold, k: options.folds)
+        let (rule, ruleScores) = DecisionSearch.choose(rules, run: best, data: data, fold: fold, k: options.folds,
+                                                       margin: options.selection.ruleMargin)
+        let calibration = CalibrationChoice.choose(run: best, context: context)
+        var chosen = best
+        for k in chosen.tags.indices { chosen.tags[k].calibration = calibration.calibrations[k] }
 
         var info = training
         info["learner_scores"] = runs.map { "\($0.kind.rawValue)=\(format($0.weightedF1))" }.joined(separator: " ")
@@ -67,9 +99,19 @@ public enum Stacker {
         info["rule_scores"] = ruleScores.map { "\($0.0.rawValue)=\(format($0.1))" }.joined(separator: " ")
         info["folds"] = String(options.folds)
         info["stacked_tags"] = String(best.tags.filter { $0.path != .raw }.count)
-        let model = try ModelAssembly.model(run: best, rule: rule, data: data, features: features?.set, training: info)
-        return StackerResult(model: model, reports: best.reports, learnerScores: runs.map { ($0.kind, $0.weightedF1) },
-                             treesPerTrack: runs.map(\.treesPerTrack), ruleScores: ruleScores, chosenLearner: best.kind)
+        if let b = base.level { info["base_scores"] = b.candidates.map { "\($0.name)=\(format($0.score))" }.joined(separator: " ") }
+        if let c = calibration.level { info["calibration_log_loss"] = c.candidates.map { "\($0.name)=\(format($0.score))" }.joined(separator: " ") }
+        let model = try ModelAssembly.model(run: chosen, rule: rule, base: base.model, data: data, features: features?.set, training: info)
+        let learnerLevel = Level(name: "learner", metric: "weighted F1", candidates: runs.map { ($0.kind.rawValue, $0.weightedF1) },
+                                 chosen: best.kind.rawValue, margin: runs.count > 1 ? options.selection.learnerMargin : nil, inSample: fold == nil)
+        let ruleLevel = Level(name: "decision rule", metric: "weighted F1", candidates: ruleScores.map { ($0.0.rawValue, $0.1) },
+                              chosen: rule.rule.rawValue, margin: ruleScores.count > 1 ? options.selection.ruleMargin : nil, inSample: fold == nil)
+        var result = StackerResult(model: model, reports: best.reports, learnerScores: runs.map { ($0.kind, $0.weightedF1) },
+                                   treesPerTrack: runs.map(\.treesPerTrack), ruleScores: ruleScores, chosenLearner: best.kind)
+        result.levels = [base.level, learnerLevel, ruleLevel, calibration.level].compactMap { $0 }
+        result.blendWeights = base.blendWeights
+        result.folds = fold == nil ? 0 : options.folds
+        return result
     }
 
     /// The learner behind each `--learner` name: adding a learner is one file in Learners/ and one line here.
@@ -84,11 +126,14 @@ public enum Stacker {
 
     /// The fold of every row: none with `--folds 0`, nor for the baselines, which learn nothing beyond a
     /// threshold. Throws when the groups leave fewer groups than folds.
+    /// Baselines learn nothing but thresholds and a calibration: they use folds when the data has enough
+    /// groups for them (to choose the calibration out of fold), and go without otherwise.
     static func folds(data: TrainingData, options: StackerOptions, kinds: [LearnerKind]) throws -> [Int]? {
         let baselinesOnly = kinds.allSatisfy { $0 == .thresholds || $0 == .constant }
-        guard options.folds >= 2 && !baselinesOnly else { return nil }
+        guard options.folds >= 2 else { return nil }
         let f = Folds.assign(rowCount: data.x.rowCount, k: options.folds, groups: data.groups?.values, seed: options.seed)
         let used = Set(f).count
+        if used < options.folds && baselinesOnly { return nil }
         if used < options.folds {
             let what = data.groups.map { "groups of rows (\($0.columns.joined(separator: ", ")))" } ?? "rows"
             throw DataError(.badArgument, file: data.groups != nil ? "the groups file" : "the training data",

@@ -87,4 +87,47 @@ enum CrossFit {
         }
         return DecisionSearch.weightedF1(truth: data.y.values, decisions: decisions, tags: t)
     }
+
+    /// Cross-fitted weighted F1 of per-tag thresholds when each fold has a model of its own: for fold f, tag
+    /// k's threshold is fitted on the training rows' scores of fold f's model (`scores(f, k)`, every row) and
+    /// decides fold f's rows with the same model's scores. A model's per-tag shift (an intercept fitted on
+    /// those rows) moves its threshold with it, so a fitted blend is judged like a parameter-free score
+    /// (`scores` the same for every fold gives the usual cross-fitting). Support-weighted over tags.
+    static func weightedF1(labels: [[UInt8]], fold: [Int], k: Int, threads: Int, scores: (Int, Int) -> [Double]) -> Double {
+        let t = labels.count
+        let counts = (try? parallelMap(t, threads: threads) { tag -> (tp: Int, support: Int, predicted: Int) in
+            let y = labels[tag]
+            var tp = 0, support = 0, predicted = 0
+            for f in 0..<k {
+                let s = scores(f, tag)
+                var fitS: [Double] = [], fitY: [UInt8] = []
+                for i in 0..<y.count where fold[i] != f { fitS.append(s[i]); fitY.append(y[i]) }
+                let th = ThresholdSearch.best(scores: fitS, labels: fitY).threshold
+                for i in 0..<y.count where fold[i] == f {
+                    let on = th.map { s[i] >= $0 } ?? false
+                    if y[i] != 0 { support += 1; if on { tp += 1 } }
+                    if on { predicted += 1 }
+                }
+            }
+            return (tp, support, predicted)
+        }) ?? []
+        return supportWeighted(counts)
+    }
+
+    /// In-sample weighted F1 of per-tag thresholds (fitted and scored on every row), `scores[tag]`.
+    static func inSampleWeightedF1(labels: [[UInt8]], scores: [[Double]], threads: Int) -> Double {
+        let counts = (try? parallelMap(labels.count, threads: threads) { tag -> (tp: Int, support: Int, predicted: Int) in
+            let fit = ThresholdSearch.best(scores: scores[tag], labels: labels[tag])
+            return (fit.truePositives, labels[tag].reduce(0) { $0 + Int($1) }, fit.predicted)
+        }) ?? []
+        return supportWeighted(counts)
+    }
+
+    static func supportWeighted(_ counts: [(tp: Int, support: Int, predicted: Int)]) -> Double {
+        let total = counts.reduce(0) { $0 + $1.support }
+        guard total > 0 else { return 0 }
+        var sum = 0.0
+        for c in counts where c.support > 0 { sum += Double(c.support) * f1Score(truePositives: c.tp, support: c.support, predicted: c.predicted) }
+        return sum / Double(total)
+    }
 }

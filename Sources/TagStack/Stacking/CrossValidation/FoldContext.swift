@@ -8,7 +8,7 @@ struct FoldContext: Sendable {
     let options: StackerOptions
     /// Per tag: its 0/1 label of every row.
     let labels: [[UInt8]]
-    /// Per tag: its own first-stage score of every row.
+    /// Per tag: its base score of every row (its own first-stage score until the base level chose another).
     let raw: [[Double]]
     /// The fold of every row, or nil without cross-validation (`--folds 0`, or baselines only).
     let fold: [Int]?
@@ -32,16 +32,27 @@ struct FoldContext: Sendable {
         splits = fold.map { Folds.splits(fold: $0, k: options.folds) }
         units = data.groups.map { Folds.components(rowCount: n, groups: $0.values) }
         allRows = (0..<n).map(Int32.init)
+        initScore = .ownLogit
     }
+
+    /// Where a boosted tag's trees start: the logit of its base score — its own column's when the base is the
+    /// primary network.
+    let initScore: InitScore
 
     /// The same context with other options (e.g. a progress callback for one learner).
     func with(options o: StackerOptions) -> FoldContext {
-        FoldContext(copying: self, options: o)
+        FoldContext(copying: self, options: o, raw: raw, initScore: initScore)
     }
 
-    private init(copying c: FoldContext, options o: StackerOptions) {
-        data = c.data; options = o; labels = c.labels; raw = c.raw; fold = c.fold; splits = c.splits
-        units = c.units; features = c.features; allRows = c.allRows
+    /// The same context with another base score per tag (`raw`): learners start from it and are judged
+    /// against it.
+    func with(base scores: [[Double]], initScore i: InitScore) -> FoldContext {
+        FoldContext(copying: self, options: options, raw: scores, initScore: i)
+    }
+
+    private init(copying c: FoldContext, options o: StackerOptions, raw r: [[Double]], initScore i: InitScore) {
+        data = c.data; options = o; labels = c.labels; raw = r; fold = c.fold; splits = c.splits
+        units = c.units; features = c.features; allRows = c.allRows; initScore = i
     }
 
     /// A score column's 0/1 decisions as paths are compared: cross-fitted with folds (each fold's threshold

@@ -43,7 +43,7 @@ struct BoostedLearner: Learner {
                 })
             if c.splits == nil { score(outcome.ensemble, rows: c.allRows) }
             return PerTagLearning.Fit(model: TagModel(name: c.data.labels.tags[k], path: .stacked, threshold: nil,
-                                                      booster: outcome.ensemble, initScore: .ownLogit),
+                                                      booster: outcome.ensemble, initScore: c.initScore),
                                       oof: oof, rounds: outcome.rounds)
         }
     }

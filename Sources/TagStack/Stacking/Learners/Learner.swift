@@ -23,14 +23,15 @@ struct TagOutcome {
 
     /// The tag on its raw score: the F1-maximising threshold on every row (0.5 with `constant`), judged by its
     /// cross-fitted F1 (in-sample without folds; at 0.5 with `constant`).
-    static func raw(_ k: Int, _ c: FoldContext, stackedF1: Double?, rawDecisions: [Bool]? = nil, constant: Bool = false) -> TagOutcome {
+    static func raw(_ k: Int, _ c: FoldContext, stackedF1: Double?, rawDecisions: [Bool]? = nil, constant: Bool = false,
+                    reason: String = "base") -> TagOutcome {
         let name = c.data.labels.tags[k], y = c.labels[k], raw = c.raw[k]
         let threshold = constant ? 0.5 : ThresholdSearch.best(scores: raw, labels: y).threshold
         let f1 = constant ? ThresholdSearch.f1(scores: raw, labels: y, threshold: 0.5)
             : CrossFit.f1(rawDecisions ?? c.decisions(raw, labels: y), y)
         return TagOutcome(model: TagModel(name: name, path: .raw, threshold: threshold),
                           report: TagReport(tag: name, support: c.support(k), rawF1: f1, stackedF1: stackedF1,
-                                            threshold: threshold, path: .raw, rounds: nil),
+                                            threshold: threshold, path: .raw, rounds: nil, reason: reason),
                           oof: raw)
     }
 }
@@ -92,18 +93,19 @@ enum PerTagLearning {
             let y = c.labels[k], support = c.support(k)
             let rawDecisions = c.decisions(c.raw[k], labels: y)
             if support < o.minPositives || support > y.count - o.minPositives {
-                return .raw(k, c, stackedF1: nil, rawDecisions: rawDecisions)
+                let reason = support < o.minPositives ? "support \(support) < \(o.minPositives)" : "negatives \(y.count - support) < \(o.minPositives)"
+                return .raw(k, c, stackedF1: nil, rawDecisions: rawDecisions, reason: reason)
             }
             let seed = SplitMix64.derive(c.options.seed, k)
             let f = try fit(k, seed)
             let verdict = Judge.verdict(y: y, raw: c.raw[k], rawDecisions: rawDecisions, learned: f.oof, support: support,
                                         context: c, seed: seed)
-            guard verdict.keep else { return .raw(k, c, stackedF1: verdict.learnedF1, rawDecisions: rawDecisions) }
+            guard verdict.keep else { return .raw(k, c, stackedF1: verdict.learnedF1, rawDecisions: rawDecisions, reason: verdict.reason) }
             var model = f.model
             model.threshold = verdict.threshold
             return TagOutcome(model: model, report: TagReport(tag: model.name, support: support, rawF1: verdict.rawF1,
                                                               stackedF1: verdict.learnedF1, threshold: verdict.threshold,
-                                                              path: model.path, rounds: f.rounds),
+                                                              path: model.path, rounds: f.rounds, reason: verdict.reason),
                               oof: f.oof)
         }
         return LearnerRun(kind: kind, outcomes: outcomes, context: c)

@@ -161,7 +161,7 @@ struct PooledLearner: Learner {
         var run = LearnerRun(kind: .pooled, outcomes: outcomes, context: c)
         // Pooled tags read the per-tag features only (no shared columns).
         run.featureSet = FeatureSet(kinds: features.set.kinds, networks: features.set.networks, quantiles: features.set.quantiles)
-        run.pooled = PooledModel(tagFeatures: PooledLearner.tagFeatureNames, initScore: .ownLogit, booster: outcome.ensemble)
+        run.pooled = PooledModel(tagFeatures: PooledLearner.tagFeatureNames, initScore: c.initScore, booster: outcome.ensemble)
         return run
     }
 
@@ -172,14 +172,16 @@ struct PooledLearner: Learner {
         return try parallelMap(c.tagCount, threads: o.threads) { tag -> TagOutcome in
             let y = c.labels[tag], support = c.support(tag)
             let rawDecisions = c.decisions(c.raw[tag], labels: y)
-            guard support > 0 && support < n else { return .raw(tag, c, stackedF1: nil, rawDecisions: rawDecisions) }
+            guard support > 0 && support < n else {
+                return .raw(tag, c, stackedF1: nil, rawDecisions: rawDecisions, reason: support == 0 ? "support 0" : "no negatives")
+            }
             let v = Judge.verdict(y: y, raw: c.raw[tag], rawDecisions: rawDecisions, learned: oofByTag[tag], support: support,
                                   context: c, seed: SplitMix64.derive(o.seed, tag))
-            guard v.keep else { return .raw(tag, c, stackedF1: v.learnedF1, rawDecisions: rawDecisions) }
+            guard v.keep else { return .raw(tag, c, stackedF1: v.learnedF1, rawDecisions: rawDecisions, reason: v.reason) }
             let name = c.data.labels.tags[tag]
             return TagOutcome(model: TagModel(name: name, path: .pooled, threshold: v.threshold, tagValues: finalValues[tag]),
                               report: TagReport(tag: name, support: support, rawF1: v.rawF1, stackedF1: v.learnedF1,
-                                                threshold: v.threshold, path: .pooled, rounds: rounds),
+                                                threshold: v.threshold, path: .pooled, rounds: rounds, reason: v.reason),
                               oof: oofByTag[tag])
         }
     }

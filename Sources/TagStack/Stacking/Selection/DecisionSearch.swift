@@ -12,8 +12,10 @@ enum DecisionSearch {
     }
 
     /// Tries each rule on `run`'s out-of-fold probabilities (cross-fitted with folds, in-sample without) and
-    /// keeps the best; the earlier rule on ties. Returns the choice and every rule's score, in order.
-    static func choose(_ rules: [DecisionRule], run: LearnerRun, data: TrainingData, fold: [Int]?, k: Int) -> (Choice, [(DecisionRule, Double)]) {
+    /// keeps the best; a later rule replaces the incumbent only when it wins by more than `margin` (rules are
+    /// listed simplest first). Returns the choice and every rule's score, in order.
+    static func choose(_ rules: [DecisionRule], run: LearnerRun, data: TrainingData, fold: [Int]?, k: Int,
+                       margin: Double = 0) -> (Choice, [(DecisionRule, Double)]) {
         var scores: [(DecisionRule, Double)] = []
         var chosen: Choice? = nil
         for rule in rules {
@@ -21,7 +23,7 @@ enum DecisionSearch {
             let f1 = fold.map { CrossFit.weightedF1(data: data, probabilities: run.oof, rule: rule, fold: $0, k: k) }
                 ?? weightedF1(data: data, probabilities: run.oof, tags: run.tags, rule: rule, hierarchy: hierarchy)
             scores.append((rule, f1))
-            if chosen == nil || f1 > chosen!.weightedF1 { chosen = Choice(rule: rule, hierarchy: hierarchy, weightedF1: f1) }
+            if chosen == nil || f1 > chosen!.weightedF1 + margin { chosen = Choice(rule: rule, hierarchy: hierarchy, weightedF1: f1) }
         }
         return (chosen!, scores)
     }

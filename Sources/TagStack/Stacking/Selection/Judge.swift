@@ -12,6 +12,8 @@ enum Judge {
         var learnedF1: Double
         /// The learned score's F1-maximising threshold on every training row (nil unless kept).
         var threshold: Double?
+        /// `learned` when kept, else the test that failed (the `--report` reason).
+        var reason: String
     }
 
     static func verdict(y: [UInt8], raw: [Double], rawDecisions: [Bool], learned oof: [Double], support: Int,
@@ -26,17 +28,21 @@ enum Judge {
         // Where the network shows no skill in training (no better than predicting everything), what a model
         // learns from these labels does not transfer (measured on MTG-Jamendo: artist-specific tags whose
         // raw score fails in training and works on new artists); such tags stay raw.
-        var better = rawF1 > predictAll && learnedF1 > rawF1 + o.margin
+        var reason = "learned"
+        if !(rawF1 > predictAll) { reason = "no skill" }
+        else if !(learnedF1 > rawF1 + o.margin) { reason = "margin" }
         // Never rank worse: the learned probabilities are written as scores too.
-        if better, let apS = Metrics.averagePrecision(labels: y, scores: oof), let apR = Metrics.averagePrecision(labels: y, scores: raw) {
-            better = apS >= apR
+        if reason == "learned", let apS = Metrics.averagePrecision(labels: y, scores: oof), let apR = Metrics.averagePrecision(labels: y, scores: raw),
+           !(apS >= apR) {
+            reason = "average precision lower"
         }
-        if better, o.confidence > 0 {
+        if reason == "learned", o.confidence > 0 {
             let p = CrossFit.probabilityBetter(learnedDecisions, than: rawDecisions, labels: y, units: c.units ?? Array(0..<y.count),
                                                draws: o.bootstrapDraws, seed: SplitMix64.derive(seed, 0xB007))
-            better = p >= o.confidence
+            if !(p >= o.confidence) { reason = String(format: "bootstrap %.2f < %.2f", p, o.confidence) }
         }
+        let better = reason == "learned"
         let threshold = better ? ThresholdSearch.best(scores: oof, labels: y).threshold : nil
-        return Verdict(keep: better, rawF1: rawF1, learnedF1: learnedF1, threshold: threshold)
+        return Verdict(keep: better, rawF1: rawF1, learnedF1: learnedF1, threshold: threshold, reason: reason)
     }
 }
