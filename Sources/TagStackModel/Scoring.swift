@@ -148,7 +148,7 @@ public struct ModelScorer: Sendable {
             for k in 0..<sc.plans.count {
                 switch sc.plans[k] {
                 case .raw:
-                    out[k] = x[sc.ownColumn[k]]
+                    out[k] = rawProbability(x[sc.ownColumn[k]])
                 case let .quick(i, ownLogit, base):
                     builder.features(tag: k, into: fb)
                     var raw = ownLogit ? clippedLogit(x[sc.ownColumn[k]]) : base
@@ -183,7 +183,7 @@ public struct ModelScorer: Sendable {
         precondition(x.count >= model.inputColumns.count && out.count >= plans.count,
                      "ModelScorer: \(x.count) inputs for \(model.inputColumns.count) columns, \(out.count) outputs for \(plans.count) tags")
         guard hasStacked else {
-            for k in 0..<plans.count { out[k] = x[ownColumn[k]] }   // every tag raw
+            for k in 0..<plans.count { out[k] = rawProbability(x[ownColumn[k]]) }   // every tag raw
             return
         }
         workspace.run(self, x, out)

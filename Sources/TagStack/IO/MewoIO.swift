@@ -9,7 +9,12 @@ import TagStackModel
 public struct FeatureReadOptions: Sendable {
     /// Treat empty cells and `nan` as missing values (NaN) instead of failing. Infinities always fail.
     public var allowMissing = false
-    public init(allowMissing: Bool = false) { self.allowMissing = allowMissing }
+    /// The file holds probabilities (`evaluate --scores`): every value must be in [0, 1] (scikit-learn refuses
+    /// others too), and messages do not suggest `--allow-missing` (the reading command has no such option).
+    public var probabilities = false
+    public init(allowMissing: Bool = false, probabilities: Bool = false) {
+        self.allowMissing = allowMissing; self.probabilities = probabilities
+    }
 }
 
 public enum MewoIO {
@@ -149,6 +154,10 @@ public enum MewoIO {
                 bad = (j + 1 < width) ? row.withUnsafeMutableBufferPointer { p in
                     r.doubles((j + 1)..<width, into: p.baseAddress! + j).map { $0 } } : nil
             }
+            if options.probabilities, let j = row.firstIndex(where: { !($0 >= 0 && $0 <= 1) && !$0.isNaN }) {
+                throw DataError(.notAProbability, file: r.path, line: r.line, column: j + 2, columnName: columns[j],
+                                "\(r.string(j + 1)) in column '\(columns[j])' is not a probability (outside [0, 1])")
+            }
             values.append(contentsOf: row)
         }
         if ids.isEmpty { throw DataError(.headerOnly, file: path, line: r.line + 1, "no data rows after the header") }
@@ -160,9 +169,10 @@ public enum MewoIO {
         let text = r.string(j)
         let v = r.double(j)
         if options.allowMissing, v?.isNaN ?? text.trimmingCharacters(in: .whitespaces).isEmpty { return .nan }
+        let hint = options.probabilities ? "" : " (use --allow-missing to treat NaN and empty cells as missing)"
         if let v, v.isNaN {
             throw DataError(.nonFinite, file: r.path, line: r.line, column: j + 1, columnName: name,
-                            "NaN in column '\(name)' (use --allow-missing to treat NaN and empty cells as missing)")
+                            "NaN in column '\(name)'\(hint)")
         }
         if v != nil {
             throw DataError(.nonFinite, file: r.path, line: r.line, column: j + 1, columnName: name,
@@ -170,7 +180,7 @@ public enum MewoIO {
         }
         if text.trimmingCharacters(in: .whitespaces).isEmpty {
             throw DataError(.notANumber, file: r.path, line: r.line, column: j + 1, columnName: name,
-                            "empty cell in column '\(name)' (use --allow-missing to treat empty cells as missing)")
+                            "empty cell in column '\(name)'\(options.probabilities ? "" : " (use --allow-missing to treat empty cells as missing)")")
         }
         throw DataError(.notANumber, file: r.path, line: r.line, column: j + 1, columnName: name,
                         "'\(text)' is not a number (column '\(name)')")
