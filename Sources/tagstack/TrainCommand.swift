@@ -124,6 +124,10 @@ enum TrainCommand {
         let quiet = args.flag("--quiet")
         try args.finish()
 
+        var inputs = [("--labels", files.labels), ("--train-x", files.x), ("--train-y", files.y)]
+        if let g = files.groups { inputs.append(("--groups", g)) }
+        try OutputTarget.checkDistinct(outputs: [("--model", modelPath)] + (reportPath.map { [("--report", $0)] } ?? []),
+                                       inputs: inputs)
         let started = Date()
         var data = try TrainingData.load(files, options: FeatureReadOptions(allowMissing: allowMissing))
         if let groupColumn, let g = data.groups {
