@@ -87,8 +87,12 @@ public enum LightGBMExport {
     /// Writes one LightGBM model per boosted tag, `features.json` (feature names and per-tag init scores) and
     /// `README.txt` into `directory` (created if needed); with `features`, also `features.csv`: for every
     /// row and boosted tag, the feature vector, the initial score and TagStack's raw score.
-    public static func export(model: StackerModel, to directory: String, features: FeatureTable? = nil) throws -> Summary {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    ///
+    /// The folder's contents are replaced as a set (`OwnedFolder`): nothing of an older export stays, and a
+    /// failure leaves the previous folder as it was. A folder holding files an export does not write is refused.
+    public static func export(model: StackerModel, to out: String, features: FeatureTable? = nil) throws -> Summary {
+        let folder = try OwnedFolder(path: out, what: "export", owns: isExportFile)
+        let directory = folder.staging
         let set = model.features ?? FeatureSet(kinds: [])
         let names = featureNames(set, pooled: model.pooled)
         var summary = Summary()
@@ -151,7 +155,16 @@ public enum LightGBMExport {
             writers.append(fw)
         }
         try commitAll(writers)
+        try folder.commit()
         return summary
+    }
+
+    /// Whether `name` is a file `export` writes: `NNN_<tag>.txt`, `pooled.txt`, `features.json`, `README.txt`,
+    /// `features.csv`.
+    static func isExportFile(_ name: String) -> Bool {
+        if ["pooled.txt", "features.json", "README.txt", "features.csv"].contains(name) { return true }
+        let digits = name.utf8.prefix { $0 >= 48 && $0 <= 57 }.count
+        return name.hasSuffix(".txt") && digits >= 3 && name.utf8.dropFirst(digits).first == UInt8(ascii: "_")
     }
 
     /// `features.csv`: `ChallengeID,tag,init_score,raw_score,<feature names>`, one line per row and boosted tag.
