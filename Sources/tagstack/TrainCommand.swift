@@ -150,11 +150,11 @@ enum TrainCommand {
         let reportOut = try reportPath.map { try AtomicFileWriter(path: $0) }
         try modelOut.write(bytes: [UInt8](try result.model.encoded()))
         if let reportOut {
-            try reportOut.write("tag,support,oof_f1_raw,oof_f1_stacked,threshold,path,rounds\n")
+            try reportOut.write(MewoIO.csvRow(["tag", "support", "oof_f1_raw", "oof_f1_stacked", "threshold", "path", "rounds"]))
             for r in result.reports {
                 let cells = [r.tag, String(r.support), MewoIO.formatNumber(r.rawF1), r.stackedF1.map(MewoIO.formatNumber) ?? "",
                              r.threshold.map(MewoIO.formatNumber) ?? "never", r.path.rawValue, r.rounds.map(String.init) ?? ""]
-                try reportOut.write(cells.map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ",") + "\n")
+                try reportOut.write(MewoIO.csvRow(cells))
             }
         }
         try commitAll([modelOut] + (reportOut.map { [$0] } ?? []))

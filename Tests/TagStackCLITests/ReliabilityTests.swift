@@ -111,4 +111,199 @@ final class ReliabilityTests: XCTestCase {
         assertExit(r, 0)
         try assertProbabilities(d.path + "/p.csv")
     }
+
+    // MARK: - Row 4: models are trees
+
+    /// A trained boosted model with one tree rewritten by `edit` (JSON object of the tree).
+    func editedTreeModel(_ s: Scratch, _ edit: (inout [String: Any]) -> Void) throws -> String {
+        let d = TinyData.folder()
+        let r = try CLI.run(["train", "--data", d.path, "--model", s.path + "/m.json", "--learner", "gbdt", "--folds", "0",
+                             "--rounds", "2", "--min-data-in-leaf", "1", "--quiet"])
+        assertExit(r, 0)
+        var m = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: s.path + "/m.json"))) as! [String: Any]
+        var tags = m["tags"] as! [[String: Any]]
+        let k = try XCTUnwrap(tags.firstIndex { $0["booster"] != nil }, "a boosted tag")
+        var booster = tags[k]["booster"] as! [String: Any]
+        var trees = booster["trees"] as! [[String: Any]]
+        edit(&trees[0])
+        booster["trees"] = trees; tags[k]["booster"] = booster; m["tags"] = tags
+        try JSONSerialization.data(withJSONObject: m).write(to: URL(fileURLWithPath: s.path + "/bad.json"))
+        return s.path + "/bad.json"
+    }
+
+    func testRow4SharedChildrenAreNotATree() throws {
+        let s = Scratch()
+        s.write("t.csv", "ChallengeID,rock,jazz,piano,genres-a\n1,0.5,0.5,0.5,0.5\n")
+        let n = 40
+        let model = try editedTreeModel(s) { t in
+            t["split_feature"] = [Int](repeating: 0, count: n); t["threshold"] = [Double](repeating: 0.5, count: n)
+            t["default_left"] = [Bool](repeating: true, count: n)
+            t["left_child"] = (1..<n).map { $0 } + [-1]; t["right_child"] = (1..<n).map { $0 } + [-2]
+            t["leaf_value"] = [Double](repeating: 0, count: n + 1)
+        }
+        let r = try CLI.run(["predict", "--model", model, "--input", s.path + "/t.csv", "--decisions", s.path + "/d.csv"])
+        assertExit(r, 1, "more than one parent")
+        let e = try CLI.run(["export", "--format", "lightgbm", "--model", model, "--out", s.path + "/e", "--features-for", s.path + "/t.csv"])
+        assertExit(e, 1, "not a tree")
+        XCTAssertFalse(s.exists("d.csv") || s.exists("e"))
+    }
+
+    // MARK: - Row 5: a failing write replaces nothing
+
+    func testRow5FileSizeLimitReplacesNeitherOutput() throws {
+        let d = TinyData.folder()
+        XCTAssertEqual(try CLI.run(["train", "--data", d.path, "--model", d.path + "/m.json", "--learner", "thresholds", "--quiet"]).status, 0)
+        var rows = "ChallengeID,rock,jazz,piano\n"
+        for i in 0..<400 { rows += "\(i),0.\(i % 10)1234567,0.\(i % 7)7654321,0.\(i % 3)5555555\n" }
+        d.write("t.csv", rows)
+        d.write("d.csv", "old decisions\n"); d.write("p.csv", "old scores\n")
+        // ulimit -f is in 512-byte blocks: 16 (8 KiB) fits the decisions (~7 KiB), not the probabilities.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "ulimit -f 16 && exec \"$0\" predict --model m.json --input t.csv --decisions d.csv --scores p.csv", CLI.binary.path]
+        p.currentDirectoryURL = URL(fileURLWithPath: d.path)
+        let err = Pipe(); p.standardError = err
+        try p.run(); let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self); p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 1, e)
+        XCTAssertTrue(e.contains("too large"), e)
+        XCTAssertEqual(try String(contentsOfFile: d.path + "/d.csv", encoding: .utf8), "old decisions\n")
+        XCTAssertEqual(try String(contentsOfFile: d.path + "/p.csv", encoding: .utf8), "old scores\n")
+        XCTAssertFalse(d.files().contains { $0.contains("tagstack-tmp") }, "\(d.files())")
+    }
+
+    // MARK: - Row 6: links followed, devices written directly
+
+    func testRow6SymlinksAreFollowedAndDevicesNotReplaced() throws {
+        let d = TinyData.folder()
+        XCTAssertEqual(try CLI.run(["train", "--data", d.path, "--model", d.path + "/m.json", "--learner", "thresholds", "--quiet"]).status, 0)
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: d.path + "/sub", withIntermediateDirectories: false)
+        try fm.createSymbolicLink(atPath: d.path + "/link.csv", withDestinationPath: "sub/real.csv")
+        try fm.createSymbolicLink(atPath: d.path + "/out", withDestinationPath: "/proc/self/fd/1")
+        func predict(_ decisions: String, _ scores: String? = nil) throws -> CLI.Result {
+            try CLI.run(["predict", "--model", d.path + "/m.json", "--input", d.path + "/train_X.csv", "--decisions", decisions, "--quiet"]
+                        + (scores.map { ["--scores", $0] } ?? []))
+        }
+        var r = try predict(d.path + "/link.csv")
+        assertExit(r, 0)
+        XCTAssertEqual(try fm.destinationOfSymbolicLink(atPath: d.path + "/link.csv"), "sub/real.csv", "the link stays a link")
+        XCTAssertTrue(try String(contentsOfFile: d.path + "/sub/real.csv", encoding: .utf8).hasPrefix("ChallengeID,rock"))
+        r = try predict(d.path + "/out")
+        assertExit(r, 0)
+        XCTAssertTrue(r.stdout.hasPrefix("ChallengeID,rock,jazz,piano\n001,"), r.stdout)
+        XCTAssertEqual(try fm.destinationOfSymbolicLink(atPath: d.path + "/out"), "/proc/self/fd/1")
+        r = try predict("/dev/stdout", "/dev/null")
+        assertExit(r, 0)
+        XCTAssertTrue(r.stdout.hasPrefix("ChallengeID,rock"), r.stdout)
+        var st = stat()
+        XCTAssertEqual(stat("/dev/null", &st), 0)
+        XCTAssertEqual(st.st_mode & S_IFMT, S_IFCHR, "/dev/null is still a device")
+        // A device node the user made (root only): written through, not replaced.
+        if mknod(d.path + "/xnull", S_IFCHR | 0o666, makedev(1, 3)) == 0 {
+            assertExit(try predict(d.path + "/xnull"), 0)
+            XCTAssertEqual(lstat(d.path + "/xnull", &st), 0)
+            XCTAssertEqual(st.st_mode & S_IFMT, S_IFCHR)
+        }
+        try fm.createSymbolicLink(atPath: d.path + "/loop1", withDestinationPath: "loop2")
+        try fm.createSymbolicLink(atPath: d.path + "/loop2", withDestinationPath: "loop1")
+        assertExit(try predict(d.path + "/loop1"), 1, "loop of symbolic links")
+        assertExit(try predict(d.path + "/sub"), 1, "is a folder")
+    }
+
+    // MARK: - Row 7: the same file twice, an output that is an input
+
+    func testRow7SameFileTwiceOrOverAnInputIsRefused() throws {
+        let d = TinyData.folder()
+        XCTAssertEqual(try CLI.run(["train", "--data", d.path, "--model", d.path + "/m.json", "--learner", "thresholds", "--quiet"]).status, 0)
+        let x = try String(contentsOfFile: d.path + "/train_X.csv", encoding: .utf8)
+        let model = try Data(contentsOf: URL(fileURLWithPath: d.path + "/m.json"))
+        try FileManager.default.createSymbolicLink(atPath: d.path + "/alias.csv", withDestinationPath: "train_X.csv")
+        let cases: [([String], String)] = [
+            (["predict", "--model", "m.json", "--input", "train_X.csv", "--decisions", "o.csv", "--scores", "./o.csv"], "name the same file"),
+            (["predict", "--model", "m.json", "--input", "train_X.csv", "--decisions", "train_X.csv"], "would overwrite the --input file"),
+            (["predict", "--model", "m.json", "--input", "train_X.csv", "--decisions", "alias.csv"], "would overwrite the --input file"),
+            (["predict", "--model", "m.json", "--input", "train_X.csv", "--decisions", "d.csv", "--scores", "m.json"], "would overwrite the --model file"),
+            (["train", "--data", ".", "--model", "m.json", "--report", "m.json", "--learner", "thresholds"], "name the same file"),
+            (["train", "--data", ".", "--model", "train_X.csv", "--learner", "thresholds"], "would overwrite the --train-x file"),
+            (["train", "--data", ".", "--model", "m2.json", "--report", "train_y.csv", "--learner", "thresholds"], "would overwrite the --train-y file"),
+        ]
+        for (args, words) in cases {
+            let p = Process()
+            p.executableURL = CLI.binary; p.arguments = args; p.currentDirectoryURL = URL(fileURLWithPath: d.path)
+            let err = Pipe(); p.standardError = err; p.standardOutput = Pipe()
+            try p.run(); let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self); p.waitUntilExit()
+            XCTAssertEqual(p.terminationStatus, 1, "\(args): \(e)")
+            XCTAssertTrue(e.contains(words), "\(args): expected '\(words)' in \(e)")
+        }
+        XCTAssertEqual(try String(contentsOfFile: d.path + "/train_X.csv", encoding: .utf8), x)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: d.path + "/m.json")), model)
+        XCTAssertFalse(d.exists("o.csv") || d.exists("d.csv") || d.exists("m2.json"))
+    }
+
+    // MARK: - Row 13: folders TagStack owns
+
+    func testRow13ExportAndGenerateReplaceTheirFolderAsASet() throws {
+        let s = Scratch()
+        let d = TinyData.folder()
+        assertExit(try CLI.run(["train", "--data", d.path, "--model", s.path + "/gbdt.json", "--learner", "gbdt", "--folds", "0",
+                                "--rounds", "2", "--min-data-in-leaf", "1", "--margin", "-1", "--quiet"]), 0)
+        assertExit(try CLI.run(["train", "--data", d.path, "--model", s.path + "/raw.json", "--learner", "thresholds", "--quiet"]), 0)
+        let out = s.path + "/e"
+        assertExit(try CLI.run(["export", "--format", "lightgbm", "--model", s.path + "/gbdt.json", "--out", out, "--quiet"]), 0)
+        XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: out).contains { $0.hasPrefix("000_") || $0.hasPrefix("001_") || $0.hasPrefix("002_") })
+        assertExit(try CLI.run(["export", "--format", "lightgbm", "--model", s.path + "/raw.json", "--out", out, "--quiet"]), 0)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out).sorted(), ["README.txt", "features.json"], "no stale model file")
+        // A folder with files export does not write is refused, not emptied; so is an input inside --out.
+        s.write("e/notes.md", "mine\n")
+        assertExit(try CLI.run(["export", "--format", "lightgbm", "--model", s.path + "/raw.json", "--out", out]), 1, "notes.md")
+        XCTAssertTrue(s.exists("e/notes.md"))
+        assertExit(try CLI.run(["export", "--format", "lightgbm", "--model", s.path + "/raw.json", "--out", s.path]), 1, "inside --out")
+        // generate --test 0 into a folder with a test split: no old test file stays.
+        let g = s.path + "/g"
+        assertExit(try CLI.run(["generate", "--out", g, "--train", "20", "--test", "5"]), 0)
+        assertExit(try CLI.run(["generate", "--out", g, "--train", "20", "--test", "0"]), 0)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: g).sorted(), ["labels.csv", "train_X.csv", "train_groups.csv", "train_y.csv"])
+        XCTAssertEqual(s.files().filter { $0.hasPrefix(".") }, [], "no staging folder left")
+    }
+
+    // MARK: - Row 14: messages that say what the problem is
+
+    func testRow14MessagesNameTheProblem() throws {
+        let s = Scratch()
+        s.write("t.csv", "ChallengeID,rock,jazz,piano\n1,0.5,0.5,0.5\n")
+        func predict(_ model: String) throws -> CLI.Result {
+            try CLI.run(["predict", "--model", model, "--input", s.path + "/t.csv", "--decisions", s.path + "/d.csv"])
+        }
+        XCTAssertEqual(mkfifo(s.path + "/fifo", 0o644), 0)
+        assertExit(try predict(s.path + "/fifo"), 1, "is a FIFO")
+        assertExit(try predict("/dev/null"), 1, "is a device")
+        assertExit(try predict(s.path), 1, "is a folder")
+        try FileManager.default.createSymbolicLink(atPath: s.path + "/l1", withDestinationPath: "l2")
+        try FileManager.default.createSymbolicLink(atPath: s.path + "/l2", withDestinationPath: "l1")
+        assertExit(try predict(s.path + "/l1"), 1, "loop of symbolic links")
+        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("TagStackModelTests/Golden/thresholds.json").path
+        let text = try String(contentsOfFile: golden, encoding: .utf8)
+        XCTAssertTrue(text.contains("\"format_version\":"), "golden model has a format_version")
+        func variant(_ name: String, _ replace: (String) -> String) -> String { s.write(name, replace(text)) }
+        let v25 = variant("v25.json") { $0.replacingOccurrences(of: #"\"format_version\":\s*[0-9]+"#, with: "\"format_version\":2.5", options: .regularExpression) }
+        assertExit(try predict(v25), 1, "format_version 2.5 is not an integer")
+        let big = variant("big.json") { $0.replacingOccurrences(of: #"\"format_version\":\s*[0-9]+"#, with: "\"format_version\":1e30", options: .regularExpression) }
+        assertExit(try predict(big), 1, "integer out of range")
+        XCTAssertFalse(s.exists("d.csv"))
+    }
+
+    func testRow14LinearScalesMustBePositive() throws {
+        let d = Scratch()
+        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("TagStackModelTests/Golden")
+        let text = try String(contentsOfFile: golden.appendingPathComponent("logistic-class.json").path, encoding: .utf8)
+        let range = try XCTUnwrap(text.range(of: #""scales":\[[^,\]]+"#, options: .regularExpression), "a logistic tag")
+        for bad in ["0", "-1"] {
+            let m = d.write("bad.json", text.replacingCharacters(in: range, with: "\"scales\":[\(bad)"))
+            let r = try CLI.run(["predict", "--model", m, "--input", golden.appendingPathComponent("input_X.csv").path,
+                                 "--allow-missing", "--decisions", d.path + "/d.csv"])
+            assertExit(r, 1, "scales must be finite and > 0")
+        }
+    }
 }

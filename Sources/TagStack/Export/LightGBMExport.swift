@@ -173,7 +173,7 @@ public enum LightGBMExport {
         let mapping = try scorer.columnMapping(for: x.columns)
         let set = model.features ?? FeatureSet(kinds: [])
         var builder = try FeatureBuilder(set: set, labels: model.labels, inputColumns: model.inputColumns)
-        try w.write((["ChallengeID", "tag", "init_score", "raw_score"] + featureNames(set, pooled: model.pooled)).joined(separator: ",") + "\n")
+        try w.write(MewoIO.csvRow(["ChallengeID", "tag", "init_score", "raw_score"] + featureNames(set, pooled: model.pooled)))
         let boosted = model.tags.enumerated().filter { ($0.element.booster != nil && $0.element.path == .stacked) || $0.element.path == .pooled }
         let own = boosted.map { k, _ in model.inputColumns.firstIndex(of: model.labels.tags[k])! }
         var row = [Double](repeating: 0, count: mapping.count)
@@ -195,7 +195,9 @@ public enum LightGBMExport {
                 }
                 let initScore = start == .ownLogit ? clippedLogit(row[own[b]]) : ensemble.baseScore
                 let raw = ensemble.rawScore(row: f, initScore: initScore)
-                text += MewoIO.csvField(x.ids[i]) + "," + MewoIO.csvField(t.name) + "," + number(initScore) + "," + number(raw)
+                try w.write(text); text = ""
+                try w.write(bytes: MewoIO.csvID(x.ids[i]))
+                text += "," + MewoIO.csvField(t.name) + "," + number(initScore) + "," + number(raw)
                 for v in f.prefix(width) { text += "," + number(v) }
                 text += "\n"
                 lines += 1
