@@ -306,4 +306,90 @@ final class ReliabilityTests: XCTestCase {
             assertExit(r, 1, "scales must be finite and > 0")
         }
     }
+
+    // MARK: - Row 8: IDs are bytes
+
+    func testRow8NonUTF8IDsAreKeptByteForByte() throws {
+        let d = Scratch()
+        d.write("labels.csv", TinyData.labels)
+        func bytes(_ parts: [[UInt8]]) -> Data { Data(parts.joined()) }
+        let x = bytes([Array("ChallengeID,rock,jazz,piano\n".utf8), [0xFF, 0x30, 0x31], Array(",0.9,0.1,0.2\n".utf8),
+                       [0xFE, 0x30, 0x31], Array(",0.2,0.7,0.6\n".utf8), Array("003,0.6,0.4,0.1\n".utf8)])
+        let y = bytes([Array("ChallengeID,rock,jazz,piano\n".utf8), [0xFE, 0x30, 0x31], Array(",0,1,1\n".utf8),
+                       [0xFF, 0x30, 0x31], Array(",1,0,0\n".utf8), Array("003,1,0,0\n".utf8)])
+        try x.write(to: URL(fileURLWithPath: d.path + "/train_X.csv"))
+        try y.write(to: URL(fileURLWithPath: d.path + "/train_y.csv"))
+        assertExit(try CLI.run(["train", "--data", d.path, "--model", d.path + "/m.json", "--learner", "thresholds", "--quiet"]), 0)
+        assertExit(try CLI.run(["predict", "--model", d.path + "/m.json", "--input", d.path + "/train_X.csv",
+                                "--decisions", d.path + "/d.csv", "--scores", d.path + "/p.csv", "--quiet"]), 0)
+        for out in ["d.csv", "p.csv"] {
+            let lines = try Data(contentsOf: URL(fileURLWithPath: d.path + "/" + out)).split(separator: 0x0A)
+            XCTAssertEqual(Array(lines[1].prefix(3)), [0xFF, 0x30, 0x31], out)
+            XCTAssertEqual(Array(lines[2].prefix(3)), [0xFE, 0x30, 0x31], out)
+        }
+        // The decisions read back as the truth: every ID matches.
+        assertExit(try CLI.run(["evaluate", "--truth", d.path + "/train_y.csv", "--decisions", d.path + "/d.csv", "--scores", d.path + "/p.csv"]), 0)
+    }
+
+    // MARK: - Row 9: bounded input
+
+    func testRow9ALineWithoutEndIsAnError() throws {
+        let d = TinyData.folder()
+        XCTAssertEqual(try CLI.run(["train", "--data", d.path, "--model", d.path + "/m.json", "--learner", "thresholds", "--quiet"]).status, 0)
+        let r = try CLI.run(["predict", "--model", d.path + "/m.json", "--input", "/dev/zero", "--decisions", d.path + "/d.csv"])
+        assertExit(r, 1, "/dev/zero:1: a line (or quoted field) longer than 64 MiB")
+        XCTAssertFalse(d.exists("d.csv"))
+    }
+
+    // MARK: - Rows 11 and 12: names
+
+    func testRow11ATagShapedLikeANetworkColumnIsRefused() throws {
+        let d = TinyData.folder(labels: ",a,n2:a\ncategory,g,g\nclass,G,G\n")
+        let r = try CLI.run(["train", "--data", d.path, "--model", d.path + "/m.json"])
+        assertExit(r, 1, "labels.csv:1:3: tag 'n2:a' has the shape NET:tag")
+        XCTAssertFalse(d.exists("m.json"))
+    }
+
+    func testRow12ReportIsRFC4180() throws {
+        let name = "q\"t,x"
+        let d = TinyData.folder(x: TinyData.x.replacingOccurrences(of: "jazz", with: "\"q\"\"t,x\""),
+                                y: TinyData.y.replacingOccurrences(of: "jazz", with: "\"q\"\"t,x\""),
+                                labels: TinyData.labels.replacingOccurrences(of: "jazz", with: "\"q\"\"t,x\""))
+        let r = try CLI.run(["train", "--data", d.path, "--model", d.path + "/m.json", "--learner", "thresholds",
+                             "--report", d.path + "/r.csv", "--quiet"])
+        assertExit(r, 0)
+        let text = try String(contentsOfFile: d.path + "/r.csv", encoding: .utf8)
+        XCTAssertTrue(text.contains("\n\"q\"\"t,x\","), text)
+        // Read back with the project's RFC 4180 reader: every record has the header's 7 fields.
+        let records = CSVReaderTwin.parse(text)
+        XCTAssertEqual(records.map(\.count), [Int](repeating: 7, count: 4), "\(records)")
+        XCTAssertEqual(records[2][0], name)
+        assertExit(try CLI.run(["predict", "--model", d.path + "/m.json", "--input", d.path + "/train_X.csv",
+                                "--decisions", d.path + "/d.csv", "--quiet"]), 0)
+        XCTAssertTrue(try String(contentsOfFile: d.path + "/d.csv", encoding: .utf8).hasPrefix("ChallengeID,rock,\"q\"\"t,x\",piano\n"))
+    }
+}
+
+/// A minimal RFC 4180 splitter for reading outputs back (the CLI tests do not import TagStack).
+enum CSVReaderTwin {
+    static func parse(_ text: String) -> [[String]] {
+        var records: [[String]] = [], record: [String] = [], field = ""
+        var quoted = false, i = text.unicodeScalars.startIndex
+        let s = text.unicodeScalars
+        while i < s.endIndex {
+            let c = s[i]
+            if quoted {
+                if c == "\"" {
+                    let n = s.index(after: i)
+                    if n < s.endIndex && s[n] == "\"" { field.unicodeScalars.append("\""); i = n } else { quoted = false }
+                } else { field.unicodeScalars.append(c) }
+            } else if c == "\"" { quoted = true
+            } else if c == "," { record.append(field); field = ""
+            } else if c == "\n" { record.append(field); records.append(record); record = []; field = ""
+            } else { field.unicodeScalars.append(c) }
+            i = s.index(after: i)
+        }
+        if !field.isEmpty || !record.isEmpty { record.append(field); records.append(record) }
+        return records
+    }
 }
