@@ -21,7 +21,7 @@ public struct LinearModel: Codable, Sendable, Equatable {
         var z = intercept
         for j in 0..<weights.count where x[j].isFinite {
             let d = x[j] - means[j]
-            z += weights[j] * (d.isFinite ? d / scales[j] : x[j] / scales[j] - means[j] / scales[j])
+            z += d.isFinite ? weights[j] * d / scales[j] : weights[j] * (x[j] / scales[j] - means[j] / scales[j])
         }
         return z
     }

@@ -68,7 +68,6 @@ enum PredictCommand {
         default: throw DataError(.unreadable, file: path, "is not a regular file, not a model file")
         }
         if access(path, R_OK) != 0 { throw DataError(.unreadable, file: path, "cannot read the model: no permission to read it") }
-        if st.st_size == 0 { throw DataError(.modelMismatch, file: path, "the model file is empty") }
         if st.st_size > StackerModel.maximumFileBytes {
             throw DataError(.modelMismatch, file: path, "the model file has \(st.st_size) bytes, more than the \(StackerModel.maximumFileBytes) a model may have")
         }

@@ -114,13 +114,14 @@ final class ReliabilityTests: XCTestCase {
 
     // MARK: - Row 4: models are trees
 
-    /// A trained boosted model with one tree rewritten by `edit` (JSON object of the tree).
+    /// The golden model files (Tests/TagStackModelTests/Golden).
+    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("TagStackModelTests/Golden")
+
+    /// The golden boosted model with its first boosted tag's first tree rewritten by `edit`.
     func editedTreeModel(_ s: Scratch, _ edit: (inout [String: Any]) -> Void) throws -> String {
-        let d = TinyData.folder()
-        let r = try CLI.run(["train", "--data", d.path, "--model", s.path + "/m.json", "--learner", "gbdt", "--folds", "0",
-                             "--rounds", "2", "--min-data-in-leaf", "1", "--quiet"])
-        assertExit(r, 0)
-        var m = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: s.path + "/m.json"))) as! [String: Any]
+        let golden = ReliabilityTests.golden.appendingPathComponent("gbdt-hierarchical.json")
+        var m = try JSONSerialization.jsonObject(with: Data(contentsOf: golden)) as! [String: Any]
         var tags = m["tags"] as! [[String: Any]]
         let k = try XCTUnwrap(tags.firstIndex { $0["booster"] != nil }, "a boosted tag")
         var booster = tags[k]["booster"] as! [String: Any]
@@ -133,7 +134,7 @@ final class ReliabilityTests: XCTestCase {
 
     func testRow4SharedChildrenAreNotATree() throws {
         let s = Scratch()
-        s.write("t.csv", "ChallengeID,rock,jazz,piano,genres-a\n1,0.5,0.5,0.5,0.5\n")
+        let input = ReliabilityTests.golden.appendingPathComponent("input_X.csv").path
         let n = 40
         let model = try editedTreeModel(s) { t in
             t["split_feature"] = [Int](repeating: 0, count: n); t["threshold"] = [Double](repeating: 0.5, count: n)
@@ -141,9 +142,9 @@ final class ReliabilityTests: XCTestCase {
             t["left_child"] = (1..<n).map { $0 } + [-1]; t["right_child"] = (1..<n).map { $0 } + [-2]
             t["leaf_value"] = [Double](repeating: 0, count: n + 1)
         }
-        let r = try CLI.run(["predict", "--model", model, "--input", s.path + "/t.csv", "--decisions", s.path + "/d.csv"])
+        let r = try CLI.run(["predict", "--model", model, "--input", input, "--allow-missing", "--decisions", s.path + "/d.csv"])
         assertExit(r, 1, "more than one parent")
-        let e = try CLI.run(["export", "--format", "lightgbm", "--model", model, "--out", s.path + "/e", "--features-for", s.path + "/t.csv"])
+        let e = try CLI.run(["export", "--format", "lightgbm", "--model", model, "--out", s.path + "/e", "--features-for", input, "--allow-missing"])
         assertExit(e, 1, "not a tree")
         XCTAssertFalse(s.exists("d.csv") || s.exists("e"))
     }
@@ -199,7 +200,7 @@ final class ReliabilityTests: XCTestCase {
         XCTAssertEqual(stat("/dev/null", &st), 0)
         XCTAssertEqual(st.st_mode & S_IFMT, S_IFCHR, "/dev/null is still a device")
         // A device node the user made (root only): written through, not replaced.
-        if mknod(d.path + "/xnull", S_IFCHR | 0o666, makedev(1, 3)) == 0 {
+        if mknod(d.path + "/xnull", S_IFCHR | 0o666, dev_t((1 << 8) | 3)) == 0 {
             assertExit(try predict(d.path + "/xnull"), 0)
             XCTAssertEqual(lstat(d.path + "/xnull", &st), 0)
             XCTAssertEqual(st.st_mode & S_IFMT, S_IFCHR)
@@ -244,10 +245,8 @@ final class ReliabilityTests: XCTestCase {
 
     func testRow13ExportAndGenerateReplaceTheirFolderAsASet() throws {
         let s = Scratch()
-        let d = TinyData.folder()
-        assertExit(try CLI.run(["train", "--data", d.path, "--model", s.path + "/gbdt.json", "--learner", "gbdt", "--folds", "0",
-                                "--rounds", "2", "--min-data-in-leaf", "1", "--margin", "-1", "--quiet"]), 0)
-        assertExit(try CLI.run(["train", "--data", d.path, "--model", s.path + "/raw.json", "--learner", "thresholds", "--quiet"]), 0)
+        try FileManager.default.copyItem(atPath: ReliabilityTests.golden.appendingPathComponent("gbdt-hierarchical.json").path, toPath: s.path + "/gbdt.json")
+        try FileManager.default.copyItem(atPath: ReliabilityTests.golden.appendingPathComponent("thresholds.json").path, toPath: s.path + "/raw.json")
         let out = s.path + "/e"
         assertExit(try CLI.run(["export", "--format", "lightgbm", "--model", s.path + "/gbdt.json", "--out", out, "--quiet"]), 0)
         XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: out).contains { $0.hasPrefix("000_") || $0.hasPrefix("001_") || $0.hasPrefix("002_") })
