@@ -52,11 +52,15 @@ def groups(keys):
 
 
 def clipped_logit(p):
+    if math.isnan(p):
+        return 0.0  # a missing own score: the logit of 1/2, as TagStackModel's clippedLogit
     q = min(max(p, EPS), 1 - EPS)
     return math.log(q / (1 - q))
 
 
 def sigmoid(x):
+    if math.isnan(x):
+        return 0.5
     if x >= 0:
         return 1 / (1 + math.exp(-x))
     e = math.exp(x)
@@ -192,7 +196,7 @@ class Model:
         """`row` maps column name → value. Returns one probability per tag (MODEL_FORMAT.md, Scoring)."""
         s = [row[t] for t in self.tags]
         if not self.stacked:
-            return s
+            return [min(v, 1.0) if v >= 0 else 0.0 for v in s]
         # Class statistics.
         cmax, cmean, csd, rank = [], [], [], [0.0] * len(s)
         for members in self.class_members:
@@ -228,7 +232,8 @@ class Model:
         out = []
         for k, entry in enumerate(self.entries):
             if entry["path"] == "raw":
-                out.append(s[k])
+                # Clipped to [0, 1]; a missing score gives 0 (TagStackModel's rawProbability).
+                out.append(min(s[k], 1.0) if s[k] >= 0 else 0.0)
                 continue
             f = self.tag_features(k, row, s, cmax, cmean, csd, rank, csum, cm1, cm2, carg)
             if entry["path"] == "pooled":
@@ -249,8 +254,10 @@ class Model:
                 lin = entry["linear"]
                 z = lin["intercept"]
                 for j, w in enumerate(lin["weights"]):
-                    if not math.isnan(f[j]):
-                        z += w * (f[j] - lin["means"][j]) / lin["scales"][j]
+                    if math.isfinite(f[j]):
+                        d = f[j] - lin["means"][j]
+                        z += (w * d / lin["scales"][j] if math.isfinite(d)
+                              else w * (f[j] / lin["scales"][j] - lin["means"][j] / lin["scales"][j]))
                 out.append(sigmoid(z))
         return out
 
