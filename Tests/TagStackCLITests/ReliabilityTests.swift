@@ -292,6 +292,31 @@ final class ReliabilityTests: XCTestCase {
         XCTAssertFalse(s.exists("d.csv"))
     }
 
+    /// `export --out` (and any output) on a read-only filesystem: a tmpfs mounted read-only in a private mount
+    /// namespace (`unshare -r -m`, nothing outside the test process sees it); skipped where that is not allowed.
+    func testRow14ReadOnlyFilesystemIsSaidAsSuch() throws {
+        let s = Scratch()
+        try FileManager.default.createDirectory(atPath: s.path + "/ro", withIntermediateDirectories: false)
+        let model = ReliabilityTests.golden.appendingPathComponent("thresholds.json").path
+        func run(_ args: String) throws -> (Int32, String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "unshare -r -m true 2>/dev/null || exit 77; unshare -r -m sh -c 'mount -t tmpfs -o ro none \"$1\" || exit 77; shift; exec \"$@\"' sh \"$0\" " + args,
+                           s.path + "/ro"]
+            let err = Pipe(); p.standardError = err; p.standardOutput = Pipe()
+            try p.run(); let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self); p.waitUntilExit()
+            return (p.terminationStatus, e)
+        }
+        let bin = CLI.binary.path
+        var (status, e) = try run("\"\(bin)\" export --format lightgbm --model \"\(model)\" --out \"\(s.path)/ro/e\"")
+        if status == 77 { throw XCTSkip("cannot mount a read-only tmpfs in a private namespace here") }
+        XCTAssertEqual(status, 1, e)
+        XCTAssertTrue(e.contains("is on a read-only filesystem"), e)
+        (status, e) = try run("\"\(bin)\" generate --out \"\(s.path)/ro/g\" --train 5 --test 0")
+        XCTAssertEqual(status, 1, e)
+        XCTAssertTrue(e.contains("is on a read-only filesystem"), e)
+    }
+
     func testRow14LinearScalesMustBePositive() throws {
         let d = Scratch()
         let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

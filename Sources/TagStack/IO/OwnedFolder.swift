@@ -70,7 +70,8 @@ public final class OwnedFolder {
         var st = stat()
         let exists = lstat(target, &st) == 0
         if exists && rename(target, old) != 0 {
-            let why = String(cString: strerror(errno))
+            let why = errno == EBUSY ? "it is a mount point (or in use), which cannot be replaced: name a folder inside it"
+                                     : String(cString: strerror(errno))
             try? FileManager.default.removeItem(atPath: staging)
             throw DataError(.writeFailed, file: path, "cannot replace the folder: \(why)")
         }
