@@ -88,6 +88,23 @@ def quantile(knots, x):
     return (lo + frac) / k
 
 
+def check_tree(tree, where):
+    """Every node but the root, and every leaf, has exactly one parent, children after parents (TagStackModel's Tree)."""
+    left, right = tree["left_child"], tree["right_child"]
+    n = len(left)
+    if len(right) != n or len(tree["leaf_value"]) != n + 1:
+        raise ModelError(f"{where}: node arrays do not match")
+    parents = [0] * (2 * n + 1)
+    for i in range(n):
+        for c in (left[i], right[i]):
+            if not isinstance(c, int) or (c >= 0 and not i < c < n) or (c < 0 and ~c > n):
+                raise ModelError(f"{where}: node {i} has child {c} out of range or not after it")
+            slot = c if c >= 0 else n + ~c
+            if parents[slot]:
+                raise ModelError(f"{where}: {'node' if c >= 0 else 'leaf'} {c if c >= 0 else ~c} has more than one parent: not a tree")
+            parents[slot] = 1
+
+
 def tree_output(tree, f):
     split, thr = tree["split_feature"], tree["threshold"]
     left, right, dleft = tree["left_child"], tree["right_child"], tree["default_left"]
@@ -142,10 +159,14 @@ class Model:
                     for i, tree in enumerate(need(b, "trees", f"tags.[{k}].booster")):
                         for key in ("split_feature", "threshold", "left_child", "right_child", "default_left", "leaf_value"):
                             need(tree, key, f"tags.[{k}].booster.trees.[{i}]")
+                        check_tree(tree, f"tags.[{k}].booster.trees.[{i}]")
                 else:
                     lin = need(t, "linear", f"tags.[{k}]")
                     for key in ("intercept", "weights", "means", "scales"):
                         need(lin, key, f"tags.[{k}].linear")
+                    for j, sc in enumerate(lin["scales"]):
+                        if not (isinstance(sc, (int, float)) and math.isfinite(sc) and sc > 0):
+                            raise ModelError(f"tags[{k}] ('{t['name']}'): linear.scales[{j}] is {sc}; scales must be finite and > 0")
             elif t["path"] == "pooled" and version >= 2:
                 values = need(t, "tag_values", f"tags.[{k}]")
                 pooled = need(m, "pooled", "")
@@ -170,6 +191,7 @@ class Model:
             for i, tree in enumerate(need(b, "trees", "pooled.booster")):
                 for key in ("split_feature", "threshold", "left_child", "right_child", "default_left", "leaf_value"):
                     need(tree, key, f"pooled.booster.trees.[{i}]")
+                check_tree(tree, f"pooled.booster.trees.[{i}]")
         if self.stacked:
             f = need(m, "features", "")
             self.kinds = need(f, "per_tag", "features")

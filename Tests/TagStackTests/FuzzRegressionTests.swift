@@ -174,6 +174,11 @@ final class TrainFuzzRegressionTests: XCTestCase {
         let a = [UInt8]([0xFF, 0x30, 0x31]).withUnsafeBufferPointer { MewoIO.idString($0) }
         let b = [UInt8]([0xFE, 0x30, 0x31]).withUnsafeBufferPointer { MewoIO.idString($0) }
         XCTAssertNotEqual(a, b)
+        // NFC and NFD spellings of "é" are different bytes, so different IDs.
+        let nfc = Array("\u{E9}".utf8).withUnsafeBufferPointer { MewoIO.idString($0) }
+        let nfd = Array("e\u{301}".utf8).withUnsafeBufferPointer { MewoIO.idString($0) }
+        XCTAssertNotEqual(nfc, nfd)
+        XCTAssertEqual(MewoIO.idBytes(nfd), Array("e\u{301}".utf8))
         XCTAssertEqual(MewoIO.csvID("a,b"), Array("\"a,b\"".utf8))
     }
 

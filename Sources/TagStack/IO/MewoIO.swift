@@ -371,14 +371,17 @@ public enum MewoIO {
     /// The private-use scalars U+F780...U+F7FF stand for the bytes 0x80...0xFF of an ID that is not UTF-8.
     static let byteScalars: ClosedRange<UInt32> = 0xF780...0xF7FF
 
-    /// An ID's bytes as a String, reversibly (`idBytes` gives the bytes back): UTF-8 text as itself; bytes that
-    /// are not UTF-8 (or text that holds one of the scalars `byteScalars`) with every byte >= 0x80 as the
-    /// scalar U+F700 + byte. Distinct byte strings give distinct Strings, so no two IDs collide.
+    /// An ID's bytes as a String, reversibly (`idBytes` gives the bytes back): UTF-8 text in NFC as itself; bytes
+    /// that are not UTF-8, text not in NFC, or text that holds one of the scalars `byteScalars`, with every byte
+    /// >= 0x80 as the scalar U+F700 + byte. Distinct byte strings give distinct Strings, so no two IDs collide.
     public static func idString(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         let text = String(decoding: bytes, as: UTF8.self)
         if bytes.allSatisfy({ $0 < 0x80 }) { return text }
         let valid = text.utf8.elementsEqual(bytes)
-        if valid && !text.unicodeScalars.contains(where: { byteScalars.contains($0.value) }) { return text }
+        // Swift compares Strings by canonical equivalence: two different byte strings (NFC and NFD "é") would be
+        // one ID. Text in NFC is unique per equivalence class; any other is carried as bytes.
+        if valid && !text.unicodeScalars.contains(where: { byteScalars.contains($0.value) })
+            && text.precomposedStringWithCanonicalMapping.utf8.elementsEqual(bytes) { return text }
         var s = String.UnicodeScalarView()
         for b in bytes { s.append(Unicode.Scalar(b < 0x80 ? UInt32(b) : 0xF700 + UInt32(b))!) }
         return String(s)
