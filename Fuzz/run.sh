@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds the libFuzzer harnesses and runs each for FUZZ_SECONDS (default 600), one at a time.
 #
-#   Fuzz/run.sh [seconds] [harness...]      harnesses: csv labels npy model (default: all four)
+#   Fuzz/run.sh [seconds] [harness...]      harnesses: csv labels npy model train (default: all five)
 #   FUZZ_BUILD_ONLY=1 Fuzz/run.sh           build only
 #
 # Each harness is the library sources it exercises compiled together with the harness file by swiftc
@@ -12,7 +12,7 @@ set -eu
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-${FUZZ_SECONDS:-600}}
 [ $# -gt 0 ] && shift
-HARNESSES=${*:-csv labels npy model}
+HARNESSES=${*:-csv labels npy model train}
 SWIFTC=${SWIFTC:-swiftc}
 OUT=.build/fuzz
 FLAGS="-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 5 -use-ld=lld"
@@ -35,7 +35,10 @@ for h in $HARNESSES; do
         labels) srcs="$IO Fuzz/Harnesses/FuzzSupport.swift Fuzz/Harnesses/FuzzLabels.swift"; opts="-max_len=4096" ;;
         npy)    srcs="$IO Fuzz/Harnesses/FuzzNPY.swift"; opts="-max_len=4096" ;;
         model)  srcs="Fuzz/Harnesses/FuzzModel.swift"; opts="-max_len=65536 -dict=Fuzz/model.dict" ;;
-        *) echo "unknown harness $h (csv labels npy model)"; exit 2 ;;
+        # Training needs the whole library (the stacker reaches every learner).
+        train)  srcs="$(find Sources/TagStack -name '*.swift' | sort | tr '\n' ' ') Fuzz/Harnesses/FuzzSupport.swift Fuzz/Harnesses/FuzzTrain.swift"
+                opts="-max_len=2048" ;;
+        *) echo "unknown harness $h (csv labels npy model train)"; exit 2 ;;
     esac
     echo "== building fuzz-$h"
     # shellcheck disable=SC2086
@@ -44,7 +47,7 @@ for h in $HARNESSES; do
     mkdir -p "$OUT/corpus/$h"
     echo "== running fuzz-$h for $SECONDS_EACH s"
     # shellcheck disable=SC2086
-    nice -n 10 "$OUT/fuzz-$h" $opts -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
+    nice -n "${FUZZ_NICE:-10}" "$OUT/fuzz-$h" $opts -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$h-" "$OUT/corpus/$h" "Fuzz/corpus/$h" 2>&1 \
         | tee "$OUT/fuzz-$h.log" | grep -E '^#[0-9]+ +(INITED|DONE|pulse)|^stat::|ERROR|SUMMARY|Test unit written' || true
     if grep -q -E 'ERROR: (libFuzzer|AddressSanitizer)|SUMMARY: ' "$OUT/fuzz-$h.log"; then

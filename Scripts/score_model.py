@@ -52,11 +52,15 @@ def groups(keys):
 
 
 def clipped_logit(p):
+    if math.isnan(p):
+        return 0.0  # a missing own score: the logit of 1/2, as TagStackModel's clippedLogit
     q = min(max(p, EPS), 1 - EPS)
     return math.log(q / (1 - q))
 
 
 def sigmoid(x):
+    if math.isnan(x):
+        return 0.5
     if x >= 0:
         return 1 / (1 + math.exp(-x))
     e = math.exp(x)
@@ -82,6 +86,23 @@ def quantile(knots, x):
     span = knots[lo + 1] - knots[lo]
     frac = (x - knots[lo]) / span if span > 0 else 0.0
     return (lo + frac) / k
+
+
+def check_tree(tree, where):
+    """Every node but the root, and every leaf, has exactly one parent, children after parents (TagStackModel's Tree)."""
+    left, right = tree["left_child"], tree["right_child"]
+    n = len(left)
+    if len(right) != n or len(tree["leaf_value"]) != n + 1:
+        raise ModelError(f"{where}: node arrays do not match")
+    parents = [0] * (2 * n + 1)
+    for i in range(n):
+        for c in (left[i], right[i]):
+            if not isinstance(c, int) or (c >= 0 and not i < c < n) or (c < 0 and ~c > n):
+                raise ModelError(f"{where}: node {i} has child {c} out of range or not after it")
+            slot = c if c >= 0 else n + ~c
+            if parents[slot]:
+                raise ModelError(f"{where}: {'node' if c >= 0 else 'leaf'} {c if c >= 0 else ~c} has more than one parent: not a tree")
+            parents[slot] = 1
 
 
 def tree_output(tree, f):
@@ -138,10 +159,14 @@ class Model:
                     for i, tree in enumerate(need(b, "trees", f"tags.[{k}].booster")):
                         for key in ("split_feature", "threshold", "left_child", "right_child", "default_left", "leaf_value"):
                             need(tree, key, f"tags.[{k}].booster.trees.[{i}]")
+                        check_tree(tree, f"tags.[{k}].booster.trees.[{i}]")
                 else:
                     lin = need(t, "linear", f"tags.[{k}]")
                     for key in ("intercept", "weights", "means", "scales"):
                         need(lin, key, f"tags.[{k}].linear")
+                    for j, sc in enumerate(lin["scales"]):
+                        if not (isinstance(sc, (int, float)) and math.isfinite(sc) and sc > 0):
+                            raise ModelError(f"tags[{k}] ('{t['name']}'): linear.scales[{j}] is {sc}; scales must be finite and > 0")
             elif t["path"] == "pooled" and version >= 2:
                 values = need(t, "tag_values", f"tags.[{k}]")
                 pooled = need(m, "pooled", "")
@@ -183,6 +208,7 @@ class Model:
             for i, tree in enumerate(need(b, "trees", "pooled.booster")):
                 for key in ("split_feature", "threshold", "left_child", "right_child", "default_left", "leaf_value"):
                     need(tree, key, f"pooled.booster.trees.[{i}]")
+                check_tree(tree, f"pooled.booster.trees.[{i}]")
         if self.stacked:
             f = need(m, "features", "")
             self.kinds = need(f, "per_tag", "features")
@@ -236,11 +262,8 @@ class Model:
         for s, c in zip(scores, self.calibrations):
             if c is not None:
                 out.append(sigmoid(c["slope"] * clipped_logit(s) + c["intercept"]))
-            elif math.isnan(s):
-                out.append(s)
             else:
-                m = 0.0 if 0.0 >= s else s
-                out.append(1.0 if 1.0 < m else m)
+                out.append(min(s, 1.0) if s >= 0 else 0.0)   # rawProbability: NaN gives 0
         return out
 
     def probabilities(self, row):
@@ -306,8 +329,10 @@ class Model:
                 lin = entry["linear"]
                 z = lin["intercept"]
                 for j, w in enumerate(lin["weights"]):
-                    if not math.isnan(f[j]):
-                        z += w * (f[j] - lin["means"][j]) / lin["scales"][j]
+                    if math.isfinite(f[j]):
+                        d = f[j] - lin["means"][j]
+                        z += (w * d / lin["scales"][j] if math.isfinite(d)
+                              else w * (f[j] / lin["scales"][j] - lin["means"][j] / lin["scales"][j]))
                 out.append(sigmoid(z))
         return out
 

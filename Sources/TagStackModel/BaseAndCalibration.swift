@@ -100,8 +100,8 @@ public struct Calibration: Codable, Sendable, Equatable {
 }
 
 /// A tag's written probability from its final score: calibrated when the tag has a calibration, else the
-/// score clamped to [0, 1] (NaN stays NaN: a missing input).
+/// score clamped to [0, 1] (`rawProbability`: a missing score, NaN, gives 0).
 @inlinable public func outputProbability(_ score: Double, _ calibration: Calibration?) -> Double {
     if let c = calibration { return c.probability(score) }
-    return score.isNaN ? score : min(max(score, 0), 1)
+    return rawProbability(score)
 }

@@ -224,6 +224,14 @@ public struct StackerModel: Codable, Sendable, Equatable {
                 if let l = t.linear, l.weights.count != features.count {
                     throw ModelError.invalid("tags[\(k)] ('\(t.name)'): \(l.weights.count) weights for \(features.count) features")
                 }
+                if let l = t.linear {
+                    if let j = l.scales.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
+                        throw ModelError.invalid("tags[\(k)] ('\(t.name)'): linear.scales[\(j)] is \(l.scales[j]); scales must be finite and > 0")
+                    }
+                    if !l.intercept.isFinite || !l.weights.allSatisfy(\.isFinite) || !l.means.allSatisfy(\.isFinite) {
+                        throw ModelError.invalid("tags[\(k)] ('\(t.name)'): linear model has a value that is not a finite number")
+                    }
+                }
             }
             if t.path == .pooled {
                 guard formatVersion >= 2 else { throw ModelError.invalid("tags[\(k)] ('\(t.name)'): path 'pooled' needs format_version 2") }
@@ -269,10 +277,25 @@ public struct StackerModel: Codable, Sendable, Equatable {
 // MARK: - Loading and saving
 
 extension StackerModel {
+    /// The largest model file `load` and the CLI read (4 GiB): a bound on what a scorer may allocate.
+    public static let maximumFileBytes = 1 << 32
+
     private struct Header: Decodable {
         var format: String?
         var formatVersion: Int?
         enum CodingKeys: String, CodingKey { case format, formatVersion = "format_version" }
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            format = try c.decodeIfPresent(String.self, forKey: .format)
+            guard c.contains(.formatVersion), try !c.decodeNil(forKey: .formatVersion) else { formatVersion = nil; return }
+            if let v = try? c.decode(Int.self, forKey: .formatVersion) { formatVersion = v; return }
+            // Say what is wrong with a version that is a number but not an Int: a fraction, or out of range.
+            if let d = try? c.decode(Double.self, forKey: .formatVersion) {
+                throw ModelError.malformed(d == d.rounded() ? "format_version \(d) is an integer out of range"
+                                                            : "format_version \(d) is not an integer")
+            }
+            throw ModelError.malformed("format_version is not a number")
+        }
     }
 
     /// Decodes a model from JSON. The header (`format`, `format_version`) is read first, so a file from a
@@ -280,7 +303,9 @@ extension StackerModel {
     public static func decode(from data: Data) throws -> StackerModel {
         let decoder = JSONDecoder()
         let header: Header
-        do { header = try decoder.decode(Header.self, from: data) } catch {
+        do { header = try decoder.decode(Header.self, from: data) } catch let e as ModelError {
+            throw e
+        } catch {
             throw ModelError.malformed("not valid JSON (\(StackerModel.describe(error)))")
         }
         guard let format = header.format else { throw ModelError.notAModel("no 'format' field") }
@@ -294,6 +319,10 @@ extension StackerModel {
             throw e
         } catch let DecodingError.keyNotFound(key, ctx) {
             throw ModelError.missingField((ctx.codingPath + [key]).map(pathComponent).joined(separator: "."))
+        } catch let DecodingError.dataCorrupted(ctx) where ctx.codingPath.isEmpty {
+            // The header parsed, so the text is JSON: Foundation says "not valid JSON" (with no path) when a
+            // number does not fit its Swift type. Find and name it.
+            throw ModelError.malformed(StackerModel.locateBadInteger(data) ?? StackerModel.describe(DecodingError.dataCorrupted(ctx)))
         } catch {
             throw ModelError.malformed(StackerModel.describe(error))
         }
@@ -304,8 +333,16 @@ extension StackerModel {
     /// Loads a model file.
     public static func load(contentsOf url: URL) throws -> StackerModel {
         let data: Data
+        // Data(contentsOf:) would block on a FIFO and read a device without end: refuse anything but a file.
+        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+        if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular {
+            throw ModelError.malformed("cannot read \(url.path): \(type == .typeDirectory ? "a folder" : "not a regular file"), not a model file")
+        }
+        if let size = attributes?[.size] as? Int, size > maximumFileBytes {
+            throw ModelError.malformed("cannot read \(url.path): \(size) bytes, more than the \(maximumFileBytes) a model file may have")
+        }
         do { data = try Data(contentsOf: url) } catch {
-            throw ModelError.malformed("cannot read \(url.path): \(error.localizedDescription)")
+            throw ModelError.malformed("cannot read \(url.path): \((error as NSError).localizedFailureReason ?? error.localizedDescription)")
         }
         return try decode(from: data)
     }
@@ -324,12 +361,40 @@ extension StackerModel {
         key.intValue.map { "[\($0)]" } ?? key.stringValue
     }
 
+    /// The JSON fields read as integers (tree node arrays, Int32).
+    static let integerFields: Set<String> = ["split_feature", "left_child", "right_child"]
+
+    /// Where an integer field holds a number that is not an Int32 (a fraction, or out of range), said plainly.
+    static func locateBadInteger(_ data: Data) -> String? {
+        guard let root = try? JSONSerialization.jsonObject(with: data) else { return nil }
+        func walk(_ v: Any, _ path: [String], integer: Bool) -> String? {
+            if let d = v as? [String: Any] {
+                for k in d.keys.sorted() { if let r = walk(d[k]!, path + [k], integer: integerFields.contains(k)) { return r } }
+            } else if let a = v as? [Any] {
+                for (i, e) in a.enumerated() { if let r = walk(e, path + ["[\(i)]"], integer: integer) { return r } }
+            } else if integer, let n = v as? NSNumber, !(n is Bool) {
+                let x = n.doubleValue
+                let at = "at '\(path.joined(separator: "."))': "
+                if x != x.rounded() { return at + "\(n) is not an integer" }
+                if x < Double(Int32.min) || x > Double(Int32.max) { return at + "\(n) is an integer out of range (\(Int32.min)...\(Int32.max))" }
+            }
+            return nil
+        }
+        return walk(root, [], integer: false)
+    }
+
     static func describe(_ error: Error) -> String {
         switch error {
         case let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx),
              let DecodingError.dataCorrupted(ctx):
             let path = ctx.codingPath.map(pathComponent).joined(separator: ".")
-            return (path.isEmpty ? "" : "at '\(path)': ") + ctx.debugDescription
+            var why = ctx.debugDescription
+            // Foundation says "Parsed JSON number <1e30> does not fit in Int32." or "Number 2.5 is not
+            // representable in Swift.": name the problem plainly.
+            if why.contains("does not fit in") || why.contains("not representable") {
+                why = "an integer out of range, or a number that is not an integer (\(why))"
+            }
+            return (path.isEmpty ? "" : "at '\(path)': ") + why
         case let DecodingError.keyNotFound(key, ctx):
             return "missing field '\((ctx.codingPath + [key]).map(pathComponent).joined(separator: "."))'"
         default:

@@ -30,7 +30,11 @@ public struct Tree: Codable, Sendable, Equatable {
     /// Creates a tree after checking that the arrays are consistent.
     ///
     /// - Throws: `ModelError.invalid` if the node arrays differ in length, if there is not exactly one more
-    ///   leaf than internal nodes, if a child index is out of range or if a threshold or leaf value is not finite.
+    ///   leaf than internal nodes, if a child index is out of range or if a threshold or leaf value is not finite,
+    ///   if the nodes do not form a tree (every node but the root, and every leaf, has exactly one parent), or if
+    ///   the tree has more than `maximumNodes` internal nodes or is deeper than `maximumDepth`. These are checked
+    ///   before anything is built from the tree, so a scorer's or an export's memory is linear in the file's size
+    ///   (shared children would make a 40-node chain stand for 2^40 paths).
     public init(splitFeature: [Int32], threshold: [Double], leftChild: [Int32], rightChild: [Int32],
                 defaultLeft: [Bool], leafValue: [Double]) throws {
         let n = splitFeature.count
@@ -54,10 +58,40 @@ public struct Tree: Codable, Sendable, Equatable {
         for (k, v) in leafValue.enumerated() where !v.isFinite {
             throw ModelError.invalid("tree: leaf \(k) has value \(v), not finite")
         }
+        guard n <= Tree.maximumNodes else {
+            throw ModelError.invalid("tree: \(n) internal nodes, more than the \(Tree.maximumNodes) a tree may have")
+        }
+        // Exactly one parent each: with children after parents (checked above), the nodes form one tree.
+        var parents = [UInt8](repeating: 0, count: 2 * n + 1)   // internal nodes 0..<n, then leaves
+        var depth = [Int32](repeating: 0, count: n)           // depth of each internal node (root 0)
+        var maxDepth = 0
+        for i in 0..<n {
+            for c in [leftChild[i], rightChild[i]] {
+                let slot = c >= 0 ? Int(c) : n + Int(~c)
+                guard parents[slot] == 0 else {
+                    throw ModelError.invalid("tree: \(c >= 0 ? "node \(c)" : "leaf \(~c)") has more than one parent (node \(i) is the second): not a tree")
+                }
+                parents[slot] = 1
+                let d = Int(depth[i]) + 1
+                if c >= 0 { depth[Int(c)] = Int32(d) }
+                maxDepth = max(maxDepth, d)
+            }
+            guard i == 0 || parents[i] == 1 else {
+                throw ModelError.invalid("tree: node \(i) has no parent: not a tree")
+            }
+        }
+        guard maxDepth <= Tree.maximumDepth else {
+            throw ModelError.invalid("tree: depth \(maxDepth), more than the \(Tree.maximumDepth) a tree may have")
+        }
         self.splitFeature = splitFeature; self.threshold = threshold
         self.leftChild = leftChild; self.rightChild = rightChild
         self.defaultLeft = defaultLeft; self.leafValue = leafValue
     }
+
+    /// The most internal nodes a tree may have (2^20; `tagstack train --leaves` allows at most 65,536 leaves).
+    public static let maximumNodes = 1 << 20
+    /// The deepest a tree may be (as many levels as `tagstack train --leaves` allows leaves).
+    public static let maximumDepth = 65_536
 
     /// A tree with no split: every row gets `value`.
     public init(constant value: Double) {

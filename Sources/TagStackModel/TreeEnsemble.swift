@@ -64,9 +64,10 @@ public struct TreeEnsemble: Codable, Sendable, Equatable {
     private enum CodingKeys: String, CodingKey { case baseScore = "base_score", trees }
 }
 
-/// The logistic function, computed without overflow for large |x|.
+/// The logistic function, computed without overflow for large |x|: always in [0, 1]; NaN (a raw score formed
+/// from opposite infinities) gives 1/2.
 @inlinable public func sigmoid(_ x: Double) -> Double {
-    x >= 0 ? 1 / (1 + exp(-x)) : { let e = exp(x); return e / (1 + e) }()
+    x >= 0 ? 1 / (1 + exp(-x)) : x < 0 ? { let e = exp(x); return e / (1 + e) }() : 0.5
 }
 
 /// All trees of an ensemble packed into one node array for fast scoring.

@@ -15,7 +15,7 @@ enum EvaluateCommand {
     OPTIONS:
       --truth FILE       Ground truth in the y layout (required)
       --decisions FILE   Decisions in the y layout (required)
-      --scores FILE      Probabilities in the y layout
+      --scores FILE      Probabilities in the y layout (every value in [0, 1])
       --json             Print one JSON object (weighted_f1, macro_f1, micro_f1, macro_precision,
                          macro_recall, micro_precision, micro_recall, and pr_auc, roc_auc, log_loss)
       --per-tag          Also print a per-tag table
@@ -36,7 +36,7 @@ enum EvaluateCommand {
         let decisions = try MewoIO.readLabelMatrix(path: decisionsPath, labels: tags, alignTo: truth.ids, idsSource: truthPath)
         var scores: [Double]? = nil
         if let scoresPath {
-            let p = try MewoIO.readFeatures(path: scoresPath)
+            let p = try MewoIO.readFeatures(path: scoresPath, options: FeatureReadOptions(probabilities: true))
             let cols = try TrainingData.requireTagColumns(x: p, labels: tags, path: scoresPath)
             let order = try MewoIO.alignRows(fileIDs: p.ids, fileLines: [:], path: scoresPath, to: truth.ids, idsSource: truthPath)
             var s = [Double](repeating: 0, count: truth.rowCount * tags.count)

@@ -14,7 +14,7 @@ enum ExportCommand {
     OPTIONS:
       --format NAME        lightgbm (the only format) (required)
       --model FILE         A model written by 'tagstack train' (required)
-      --out DIR            Folder to write (created if missing) (required)
+      --out DIR            Folder to write (created if missing; its contents are replaced as a set) (required)
       --features-for FILE  Also write DIR/features.csv: for every row of FILE (.csv or .npy) and boosted tag,
                            the feature vector, the initial score and TagStack's raw score
       --allow-missing      Read empty cells and NaN in FILE as missing values instead of failing
@@ -30,6 +30,14 @@ enum ExportCommand {
         let quiet = args.flag("--quiet")
         try args.finish()
         guard format == "lightgbm" else { throw args.fail("--format must be lightgbm, got '\(format)'") }
+        // --out's contents are replaced: an input inside it would be deleted.
+        let outReal = URL(fileURLWithPath: out).standardizedFileURL.resolvingSymlinksInPath().path
+        for (option, input) in [("--model", modelPath)] + (featuresFor.map { [("--features-for", $0)] } ?? []) {
+            let real = URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath().path
+            if real.hasPrefix(outReal + "/") {
+                throw DataError(.badArgument, file: input, "the \(option) file is inside --out '\(out)', whose contents export replaces: export elsewhere")
+            }
+        }
         let model = try PredictCommand.loadModel(modelPath)
         let table = try featuresFor.map {
             try DataFiles.readFeatures(path: $0, labels: model.labels, options: FeatureReadOptions(allowMissing: allowMissing))

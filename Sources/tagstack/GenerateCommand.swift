@@ -12,7 +12,7 @@ enum GenerateCommand {
     generative model).
 
     OPTIONS:
-      --out DIR        Folder to write (created if missing) (required)
+      --out DIR        Folder to write (created if missing; its contents are replaced as a set) (required)
       --train N        Training tracks (default: 12000)
       --test M         Test tracks (default: 4000; 0 writes no test files)
       --seed S         Seed (default: 1)
@@ -27,13 +27,6 @@ enum GenerateCommand {
         config.seed = UInt64(try args.int("--seed", default: 1, in: 0...Int.max))
         config.extraNetworks = try args.int("--networks", default: 0, in: 0...50)
         try args.finish()
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: out, isDirectory: &isDir), !isDir.boolValue {
-            throw DataError(.writeFailed, file: out, "exists and is not a folder")
-        }
-        do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
-            throw DataError(.writeFailed, file: out, "cannot create the folder: \(error.localizedDescription)")
-        }
         let started = Date()
         let data = try SyntheticData.generate(config)
         try data.write(to: out)

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import TagStack
 import TagStackModel
 
@@ -28,6 +31,8 @@ enum PredictCommand {
         let allowMissing = args.flag("--allow-missing")
         let quiet = args.flag("--quiet")
         try args.finish()
+        try OutputTarget.checkDistinct(outputs: [("--decisions", decisions)] + (scores.map { [("--scores", $0)] } ?? []),
+                                       inputs: [("--model", modelPath), ("--input", input)])
         let model = try loadModel(modelPath)
         let summary = try Predictor.predictFile(model: model, inputPath: input, decisionsPath: decisions,
                                                 scoresPath: scores, options: FeatureReadOptions(allowMissing: allowMissing))
@@ -40,8 +45,32 @@ enum PredictCommand {
     }
 
     /// Loads a model, turning model errors into messages that name the file.
+    /// What the path names is checked first (without opening it: a FIFO would block), so a folder, a device, a
+    /// FIFO or a loop of symbolic links is said as such.
     static func loadModel(_ path: String) throws -> StackerModel {
-        guard FileManager.default.fileExists(atPath: path) else { throw DataError(.missingFile, file: path, "model file not found") }
+        var st = stat()
+        if stat(path, &st) != 0 {
+            switch errno {
+            case ELOOP: throw DataError(.unreadable, file: path, "cannot read the model: a loop of symbolic links")
+            case EACCES: throw DataError(.unreadable, file: path, "cannot read the model: no permission to reach it")
+            case ENOTDIR: throw DataError(.missingFile, file: path, "model file not found (a component of the path is not a folder)")
+            default:
+                var l = stat()
+                if lstat(path, &l) == 0 { throw DataError(.missingFile, file: path, "model file not found: a symbolic link to a file that does not exist") }
+                throw DataError(.missingFile, file: path, "model file not found")
+            }
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw DataError(.unreadable, file: path, "is a folder, not a model file")
+        case S_IFIFO: throw DataError(.unreadable, file: path, "is a FIFO (named pipe), not a model file")
+        case S_IFCHR, S_IFBLK: throw DataError(.unreadable, file: path, "is a device, not a model file")
+        default: throw DataError(.unreadable, file: path, "is not a regular file, not a model file")
+        }
+        if access(path, R_OK) != 0 { throw DataError(.unreadable, file: path, "cannot read the model: no permission to read it") }
+        if st.st_size > StackerModel.maximumFileBytes {
+            throw DataError(.modelMismatch, file: path, "the model file has \(st.st_size) bytes, more than the \(StackerModel.maximumFileBytes) a model may have")
+        }
         do { return try StackerModel.load(contentsOf: URL(fileURLWithPath: path)) } catch let e as ModelError {
             throw DataError(.modelMismatch, file: path, e.description)
         }

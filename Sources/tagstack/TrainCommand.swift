@@ -143,6 +143,10 @@ enum TrainCommand {
         let quiet = args.flag("--quiet")
         try args.finish()
 
+        var inputs = [("--labels", files.labels), ("--train-x", files.x), ("--train-y", files.y)]
+        if let g = files.groups { inputs.append(("--groups", g)) }
+        try OutputTarget.checkDistinct(outputs: [("--model", modelPath)] + (reportPath.map { [("--report", $0)] } ?? []),
+                                       inputs: inputs)
         let started = Date()
         var data = try TrainingData.load(files, options: FeatureReadOptions(allowMissing: allowMissing))
         if let groupColumn, let g = data.groups {
@@ -165,11 +169,11 @@ enum TrainCommand {
         let reportOut = try reportPath.map { try AtomicFileWriter(path: $0) }
         try modelOut.write(bytes: [UInt8](try result.model.encoded()))
         if let reportOut {
-            try reportOut.write("tag,support,oof_f1_raw,oof_f1_stacked,threshold,path,rounds,reason\n")
+            try reportOut.write(MewoIO.csvRow(["tag", "support", "oof_f1_raw", "oof_f1_stacked", "threshold", "path", "rounds", "reason"]))
             for r in result.reports {
                 let cells = [r.tag, String(r.support), MewoIO.formatNumber(r.rawF1), r.stackedF1.map(MewoIO.formatNumber) ?? "",
                              r.threshold.map(MewoIO.formatNumber) ?? "never", r.path.rawValue, r.rounds.map(String.init) ?? "", r.reason]
-                try reportOut.write(cells.map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ",") + "\n")
+                try reportOut.write(MewoIO.csvRow(cells))
             }
         }
         try commitAll([modelOut] + (reportOut.map { [$0] } ?? []))

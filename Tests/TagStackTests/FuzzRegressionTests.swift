@@ -112,3 +112,77 @@ final class LinearModelFuzzRegressionTests: XCTestCase {
         XCTAssertTrue(refused, "a linear model whose means/scales do not match its weights must be refused when loaded")
     }
 }
+
+/// Found by `fuzz-train` (Fuzz/regressions/train-out-of-range.csv), and the issue-13 reproductions it stands
+/// for: training on values the readers accept (scores outside [0, 1], ±1e308, missing own scores) trapped in
+/// `DescendingCurve.init` (a NaN out-of-fold probability) or gave NaN probabilities. Training must now give a
+/// model whose probabilities are finite and in [0, 1] (the harness's checks, in-process).
+final class TrainFuzzRegressionTests: XCTestCase {
+    let labels = try! LabelSet(tags: ["rock", "jazz", "piano"], categories: ["genres-a", "genres-a", "instruments-k"],
+                               classes: ["Genres", "Genres", "Instruments"])
+
+    func train(_ csv: String, allowMissing: Bool = false) throws {
+        let dir = TempDir()
+        let path = dir.write("x.csv", csv)
+        let x = try DataFiles.readFeatures(path: path, labels: labels, options: FeatureReadOptions(allowMissing: allowMissing))
+        let cols = try TrainingData.requireTagColumns(x: x, labels: labels, path: path)
+        var v = [UInt8](repeating: 0, count: x.rowCount * 3)
+        for i in 0..<x.rowCount { v[i * 3] = UInt8(i % 2); v[i * 3 + 1] = i % 3 == 0 ? 1 : 0; v[i * 3 + 2] = i % 4 == 1 ? 1 : 0 }
+        let data = TrainingData(labels: labels, x: x, y: LabelMatrix(ids: x.ids, tags: labels.tags, values: v), groups: nil, tagColumns: cols)
+        for learner in [LearnerKind.thresholds, .logistic] {
+            for folds in [0, 2] {
+                var o = StackerOptions()
+                o.learner = learner; o.candidates = [learner]; o.folds = folds
+                o.confidence = 0; o.minPositives = 1; o.bootstrapDraws = 10
+                let result = try Stacker.train(data: data, options: o)
+                for t in result.model.tags { XCTAssertTrue(t.threshold?.isFinite ?? true, "\(learner) \(folds): \(t.name)") }
+                let model = try StackerModel.decode(from: result.model.encoded())
+                let p = try ModelScorer(model: model).score(values: x.values, columns: x.columns, threads: 1).probabilities
+                XCTAssertTrue(p.allSatisfy { $0.isFinite && $0 >= 0 && $0 <= 1 }, "\(learner) \(folds): \(p)")
+            }
+        }
+    }
+
+    func testScoresOutsideTheUnitIntervalAndNearOverflow() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        try train(String(contentsOf: root.appendingPathComponent("Fuzz/regressions/train-out-of-range.csv"), encoding: .utf8))
+        try train("ChallengeID,rock,jazz,piano\n1,1e308,-1e308,0.2\n2,-1.7976931348623157e308,1.7976931348623157e308,0.1\n3,0.7,0.6,0.9\n4,0.1,0.2,0.7\n5,0.5,0.5,0.5\n")
+    }
+
+    func testMissingOwnScores() throws {
+        try train("ChallengeID,rock,jazz,piano\n1,,0.1,0.2\n2,nan,0.8,\n3,0.7,,0.9\n4,,0.2,0.7\n5,0.5,0.4,0.3\n6,,,\n", allowMissing: true)
+    }
+
+    /// NaN scores never trap the threshold search or the ranking metrics; they are never predicted.
+    func testThresholdSearchAndCurveWithNaN() {
+        let t = ThresholdSearch.best(scores: [0.9, .nan, 0.2, .nan, 0.8], labels: [1, 1, 0, 0, 1])
+        XCTAssertEqual(t.truePositives, 2)
+        XCTAssertEqual(t.f1, 2.0 * 2 / Double(3 + 2))
+        XCTAssertEqual(ThresholdSearch.best(scores: [.nan, .nan], labels: [1, 0]).threshold, nil)
+        XCTAssertNotNil(Metrics.rocAUC(labels: [1, 0, 1], scores: [.nan, 0.3, 0.4]))
+        XCTAssertEqual(clippedLogit(.nan), 0)
+        XCTAssertEqual(sigmoid(.nan), 0.5)
+        XCTAssertEqual(rawProbability(.nan), 0); XCTAssertEqual(rawProbability(1.5), 1); XCTAssertEqual(rawProbability(-0.2), 0)
+    }
+
+    /// IDs are bytes: non-UTF-8 IDs round-trip and stay distinct.
+    func testIDsRoundTripByteForByte() {
+        for bytes: [UInt8] in [[0xFF, 0x30, 0x31], [0xFE, 0x30, 0x31], Array("caf\u{E9}".utf8), Array("\u{F780}x".utf8), [0x41, 0x2C, 0xC3]] {
+            let s = bytes.withUnsafeBufferPointer { MewoIO.idString($0) }
+            XCTAssertEqual(MewoIO.idBytes(s), bytes)
+        }
+        let a = [UInt8]([0xFF, 0x30, 0x31]).withUnsafeBufferPointer { MewoIO.idString($0) }
+        let b = [UInt8]([0xFE, 0x30, 0x31]).withUnsafeBufferPointer { MewoIO.idString($0) }
+        XCTAssertNotEqual(a, b)
+        // NFC and NFD spellings of "é" are different bytes, so different IDs.
+        let nfc = Array("\u{E9}".utf8).withUnsafeBufferPointer { MewoIO.idString($0) }
+        let nfd = Array("e\u{301}".utf8).withUnsafeBufferPointer { MewoIO.idString($0) }
+        XCTAssertNotEqual(nfc, nfd)
+        XCTAssertEqual(MewoIO.idBytes(nfd), Array("e\u{301}".utf8))
+        XCTAssertEqual(MewoIO.csvID("a,b"), Array("\"a,b\"".utf8))
+    }
+
+    func testReadOnlyFilesystemIsSaidAsSuch() {
+        XCTAssertTrue(OutputTarget.describe(errno: EROFS, folder: "/x").contains("read-only filesystem"))
+    }
+}

@@ -4,7 +4,9 @@
 // Notes (hot loop):
 // - Inputs (`scores`, `labels`) are read-only; each call copies one tag's column into a scratch array of
 //   (score, label) pairs, sorts it once by score, descending (O(n log n)), then sweeps it once (O(n)).
-// - Scores must not be NaN (the I/O layer refuses NaN; here it is a precondition). ±infinity is allowed.
+// - NaN scores (missing values read with --allow-missing, or a learner's output on extreme inputs) never trap:
+//   they rank below every other score (one group at the end of the curve), and no threshold includes them
+//   (`NaN >= t` is false), so they count as "not predicted" in every F1. ±infinity is allowed.
 //   Equal scores (`==`, so -0.0 and +0.0 are equal) form one group: a cut never separates them, so the result
 //   does not depend on row order or on how the sort orders ties.
 // - Counts are exact integers; F1 values are compared exactly by cross-multiplication in Int, never as
@@ -33,22 +35,21 @@ struct DescendingCurve {
     var negatives: Int { fps.last ?? 0 }
 
     /// Builds the curve of one column. `labels` are 0/1; any non-zero value counts as positive.
-    /// - Precondition: `scores.count == labels.count`; no score is NaN.
+    /// NaN scores form one last group (score NaN) below every other score.
+    /// - Precondition: `scores.count == labels.count`.
     init<S: Collection, L: Collection>(scores: S, labels: L) where S.Element == Double, L.Element == UInt8 {
         precondition(scores.count == labels.count, "DescendingCurve: \(scores.count) scores vs \(labels.count) labels")
         var pairs: [(score: Double, positive: Bool)] = []
         pairs.reserveCapacity(scores.count)
-        for (s, y) in zip(scores, labels) {
-            precondition(!s.isNaN, "DescendingCurve: NaN score")
-            pairs.append((s, y != 0))
-        }
-        pairs.sort { $0.score > $1.score }
+        for (s, y) in zip(scores, labels) { pairs.append((s, y != 0)) }
+        // A strict weak order even with NaN (a plain `>` is not one, and the sort may trap on it): NaN last.
+        pairs.sort { $0.score > $1.score || ($1.score.isNaN && !$0.score.isNaN) }
         self.scores.reserveCapacity(pairs.count)
         var tp = 0, fp = 0
         var i = 0
         while i < pairs.count {
             let s = pairs[i].score
-            while i < pairs.count && pairs[i].score == s {
+            while i < pairs.count && (pairs[i].score == s || (s.isNaN && pairs[i].score.isNaN)) {
                 if pairs[i].positive { tp += 1 } else { fp += 1 }
                 i += 1
             }
@@ -116,7 +117,7 @@ public struct TagThreshold: Sendable, Equatable, Codable {
 public enum ThresholdSearch {
     /// The F1-maximising threshold for one tag.
     /// - Parameters:
-    ///   - scores: one score per row; not NaN.
+    ///   - scores: one score per row; a NaN score is never predicted (and counts as a miss if positive).
     ///   - labels: one 0/1 label per row (non-zero counts as positive).
     public static func best<S: Collection, L: Collection>(scores: S, labels: L) -> TagThreshold
     where S.Element == Double, L.Element == UInt8 {
@@ -126,17 +127,19 @@ public enum ThresholdSearch {
         // F1 of the cut after group k is 2·tp / (tp + fp + p); keep the first strict maximum.
         var bestK = -1
         var bestTP = 0, bestDen = 1   // F1 numerator/2 and denominator/1 of the incumbent: starts at 0/1
-        for k in 0..<curve.scores.count {
+        // A NaN group (always the last) is never a cut: no threshold includes a NaN score.
+        for k in 0..<curve.scores.count where !curve.scores[k].isNaN {
             let tp = curve.tps[k]
             let den = tp + curve.fps[k] + p
             if tp * bestDen > bestTP * den {   // tp/den > bestTP/bestDen, exactly
                 bestK = k; bestTP = tp; bestDen = den
             }
         }
-        precondition(bestK >= 0)   // a group containing a positive gives F1 > 0
+        // Every positive has a NaN score: no cut predicts one, so never predict.
+        guard bestK >= 0 else { return TagThreshold(threshold: nil, f1: 0, predicted: 0, truePositives: 0) }
         let a = curve.scores[bestK]
         var t = a
-        if bestK + 1 < curve.scores.count {
+        if bestK + 1 < curve.scores.count && !curve.scores[bestK + 1].isNaN {
             let b = curve.scores[bestK + 1]
             let mid = a / 2 + b / 2
             if mid > b && mid <= a { t = mid }

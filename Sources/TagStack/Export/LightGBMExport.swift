@@ -87,8 +87,12 @@ public enum LightGBMExport {
     /// Writes one LightGBM model per boosted tag, `features.json` (feature names and per-tag init scores) and
     /// `README.txt` into `directory` (created if needed); with `features`, also `features.csv`: for every
     /// row and boosted tag, the feature vector, the initial score and TagStack's raw score.
-    public static func export(model: StackerModel, to directory: String, features: FeatureTable? = nil) throws -> Summary {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    ///
+    /// The folder's contents are replaced as a set (`OwnedFolder`): nothing of an older export stays, and a
+    /// failure leaves the previous folder as it was. A folder holding files an export does not write is refused.
+    public static func export(model: StackerModel, to out: String, features: FeatureTable? = nil) throws -> Summary {
+        let folder = try OwnedFolder(path: out, what: "export", owns: isExportFile)
+        let directory = folder.staging
         let set = model.features ?? FeatureSet(kinds: [])
         let names = featureNames(set, pooled: model.pooled)
         var summary = Summary()
@@ -160,7 +164,16 @@ public enum LightGBMExport {
             writers.append(fw)
         }
         try commitAll(writers)
+        try folder.commit()
         return summary
+    }
+
+    /// Whether `name` is a file `export` writes: `NNN_<tag>.txt`, `pooled.txt`, `features.json`, `README.txt`,
+    /// `features.csv`.
+    static func isExportFile(_ name: String) -> Bool {
+        if ["pooled.txt", "features.json", "README.txt", "features.csv"].contains(name) { return true }
+        let digits = name.utf8.prefix { $0 >= 48 && $0 <= 57 }.count
+        return name.hasSuffix(".txt") && digits >= 3 && name.utf8.dropFirst(digits).first == UInt8(ascii: "_")
     }
 
     /// `features.csv`: `ChallengeID,tag,init_score,raw_score,<feature names>`, one line per row and boosted tag.
@@ -169,7 +182,7 @@ public enum LightGBMExport {
         let mapping = try scorer.columnMapping(for: x.columns)
         let set = model.features ?? FeatureSet(kinds: [])
         var builder = try FeatureBuilder(set: set, labels: model.labels, inputColumns: model.inputColumns)
-        try w.write((["ChallengeID", "tag", "init_score", "raw_score"] + featureNames(set, pooled: model.pooled)).joined(separator: ",") + "\n")
+        try w.write(MewoIO.csvRow(["ChallengeID", "tag", "init_score", "raw_score"] + featureNames(set, pooled: model.pooled)))
         let boosted = model.tags.enumerated().filter { ($0.element.booster != nil && $0.element.path == .stacked) || $0.element.path == .pooled }
         let own = boosted.map { k, _ in model.inputColumns.firstIndex(of: model.labels.tags[k])! }
         var row = [Double](repeating: 0, count: mapping.count)
@@ -196,7 +209,9 @@ public enum LightGBMExport {
                 case .baseScore: initScore = ensemble.baseScore
                 }
                 let raw = ensemble.rawScore(row: f, initScore: initScore)
-                text += MewoIO.csvField(x.ids[i]) + "," + MewoIO.csvField(t.name) + "," + number(initScore) + "," + number(raw)
+                try w.write(text); text = ""
+                try w.write(bytes: MewoIO.csvID(x.ids[i]))
+                text += "," + MewoIO.csvField(t.name) + "," + number(initScore) + "," + number(raw)
                 for v in f.prefix(width) { text += "," + number(v) }
                 text += "\n"
                 lines += 1

@@ -3,7 +3,9 @@
 // Notes
 // - Reads the file in chunks into one growable byte buffer (1 MiB to start); a record is parsed in place
 //   and its fields are byte ranges into that buffer, valid until the next call to `nextRecord()`. Memory
-//   does not grow with the file: only with the longest record.
+//   does not grow with the file: only with the longest record, which is bounded: a record (a line, or lines
+//   joined by a quoted field) longer than `maximumRecordBytes` (64 MiB) is an error naming the file and line,
+//   so a file without line ends (`/dev/zero`) cannot exhaust memory.
 // - Accepts quoted fields (with `""` escapes and embedded commas or newlines), CRLF or LF line ends, a
 //   UTF-8 byte-order mark, and a missing final newline. Blank lines are skipped.
 // - Line numbers are physical lines (1-based): a quoted field spanning lines advances them.
@@ -18,6 +20,8 @@ import Foundation
 
 /// Reads records from a CSV file one at a time; fields are read as text or as numbers without copying.
 public final class CSVReader {
+    /// The longest record (and so the longest line or cell) a file may hold: 64 MiB.
+    public static let maximumRecordBytes = 64 << 20
     /// The path as given, used in error messages.
     public let path: String
     private let fd: Int32
@@ -94,6 +98,10 @@ public final class CSVReader {
             start = 0
         }
         if end == capacity {
+            if end >= CSVReader.maximumRecordBytes {
+                throw DataError(.malformedCSV, file: path, line: nextLine,
+                                "a line (or quoted field) longer than \(CSVReader.maximumRecordBytes >> 20) MiB, the most one CSV record may have")
+            }
             let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
             bigger.update(from: buffer, count: end)
             buffer.deallocate()
@@ -217,6 +225,17 @@ public final class CSVReader {
             k += buffer[k] == UInt8(ascii: "\"") ? 2 : 1
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Field `i` (0-based) as an identifier, kept byte for byte whatever its encoding (`MewoIO.idString`):
+    /// an ID that is not UTF-8 is neither rewritten to U+FFFD nor confused with another.
+    public func id(_ i: Int) -> String {
+        let s = fieldStart[i], e = fieldEnd[i]
+        guard fieldEscaped[i] else { return MewoIO.idString(UnsafeBufferPointer(start: buffer + s, count: e - s)) }
+        var bytes: [UInt8] = []
+        var k = s
+        while k < e { bytes.append(buffer[k]); k += buffer[k] == UInt8(ascii: "\"") ? 2 : 1 }
+        return bytes.withUnsafeBufferPointer { MewoIO.idString($0) }
     }
 
     /// Field `i` (0-based) parsed as a number; nil when it is not one. NaN and infinities are returned as such.

@@ -6,7 +6,7 @@ public struct DataError: Error, Equatable, CustomStringConvertible {
     /// What kind of problem it is; tests and the CLI's exit codes key on this.
     public enum Kind: String, Sendable {
         case missingFile, unreadable, emptyFile, headerOnly, malformedCSV, raggedRow
-        case notANumber, nonFinite, notBinary
+        case notANumber, nonFinite, notBinary, notAProbability
         case missingColumn, unknownColumn, duplicateColumn, emptyColumnName, badIDColumn
         case duplicateID, missingID, extraID
         case badLabels, badNPY, badArgument, writeFailed, modelMismatch

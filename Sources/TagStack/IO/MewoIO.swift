@@ -9,7 +9,12 @@ import TagStackModel
 public struct FeatureReadOptions: Sendable {
     /// Treat empty cells and `nan` as missing values (NaN) instead of failing. Infinities always fail.
     public var allowMissing = false
-    public init(allowMissing: Bool = false) { self.allowMissing = allowMissing }
+    /// The file holds probabilities (`evaluate --scores`): every value must be in [0, 1] (scikit-learn refuses
+    /// others too), and messages do not suggest `--allow-missing` (the reading command has no such option).
+    public var probabilities = false
+    public init(allowMissing: Bool = false, probabilities: Bool = false) {
+        self.allowMissing = allowMissing; self.probabilities = probabilities
+    }
 }
 
 public enum MewoIO {
@@ -65,6 +70,16 @@ public enum MewoIO {
             throw DataError(.badLabels, file: path, line: lines[1], column: j + 2,
                             "category '\(c)' has the same name as a tag; X columns would be ambiguous")
         }
+        // A column `NET:tag` is network NET's score for `tag`: a tag named like that would be read as another
+        // network's column (a tag `n2:a` beside a tag `a` made a network `n2` that does not exist).
+        for (j, t) in tags.enumerated() {
+            guard let colon = t.firstIndex(of: ":") else { continue }
+            let prefix = t[..<colon], rest = String(t[t.index(after: colon)...])
+            if !prefix.isEmpty, seen[rest] != nil {
+                throw DataError(.badLabels, file: path, line: lines[0], column: j + 2,
+                                "tag '\(t)' has the shape NET:tag of another network's score for tag '\(rest)'; X columns would be ambiguous: rename the tag (no ':')")
+            }
+        }
         return try LabelSet(tags: tags, categories: categories, classes: classes)
     }
 
@@ -115,7 +130,7 @@ public enum MewoIO {
     static func nextRow(_ r: CSVReader, width: Int, seen: inout [String: Int]) throws -> String? {
         guard try r.nextRecord() else { return nil }
         try checkWidth(r, width)
-        let id = r.string(0)
+        let id = r.id(0)
         try checkID(r, id, &seen)
         return id
     }
@@ -149,6 +164,10 @@ public enum MewoIO {
                 bad = (j + 1 < width) ? row.withUnsafeMutableBufferPointer { p in
                     r.doubles((j + 1)..<width, into: p.baseAddress! + j).map { $0 } } : nil
             }
+            if options.probabilities, let j = row.firstIndex(where: { !($0 >= 0 && $0 <= 1) && !$0.isNaN }) {
+                throw DataError(.notAProbability, file: r.path, line: r.line, column: j + 2, columnName: columns[j],
+                                "\(r.string(j + 1)) in column '\(columns[j])' is not a probability (outside [0, 1])")
+            }
             values.append(contentsOf: row)
         }
         if ids.isEmpty { throw DataError(.headerOnly, file: path, line: r.line + 1, "no data rows after the header") }
@@ -160,9 +179,10 @@ public enum MewoIO {
         let text = r.string(j)
         let v = r.double(j)
         if options.allowMissing, v?.isNaN ?? text.trimmingCharacters(in: .whitespaces).isEmpty { return .nan }
+        let hint = options.probabilities ? "" : " (use --allow-missing to treat NaN and empty cells as missing)"
         if let v, v.isNaN {
             throw DataError(.nonFinite, file: r.path, line: r.line, column: j + 1, columnName: name,
-                            "NaN in column '\(name)' (use --allow-missing to treat NaN and empty cells as missing)")
+                            "NaN in column '\(name)'\(hint)")
         }
         if v != nil {
             throw DataError(.nonFinite, file: r.path, line: r.line, column: j + 1, columnName: name,
@@ -170,7 +190,7 @@ public enum MewoIO {
         }
         if text.trimmingCharacters(in: .whitespaces).isEmpty {
             throw DataError(.notANumber, file: r.path, line: r.line, column: j + 1, columnName: name,
-                            "empty cell in column '\(name)' (use --allow-missing to treat empty cells as missing)")
+                            "empty cell in column '\(name)'\(options.probabilities ? "" : " (use --allow-missing to treat empty cells as missing)")")
         }
         throw DataError(.notANumber, file: r.path, line: r.line, column: j + 1, columnName: name,
                         "'\(text)' is not a number (column '\(name)')")
@@ -274,7 +294,7 @@ public enum MewoIO {
         var bytes: [UInt8] = []
         for i in 0..<m.rowCount {
             bytes.removeAll(keepingCapacity: true)
-            bytes.append(contentsOf: csvField(m.ids[i]).utf8)
+            bytes.append(contentsOf: csvID(m.ids[i]))
             for k in 0..<t { bytes.append(UInt8(ascii: ",")); bytes.append(m.values[i * t + k] == 0 ? 0x30 : 0x31) }
             bytes.append(0x0A)
             try w.write(bytes: bytes)
@@ -290,9 +310,9 @@ public enum MewoIO {
         var line = ""
         for i in 0..<table.rowCount {
             line.removeAll(keepingCapacity: true)
-            line += csvField(table.ids[i])
             for j in 0..<c { line += ","; line += formatNumber(table.values[i * c + j]) }
             line += "\n"
+            try w.write(bytes: csvID(table.ids[i]))
             try w.write(line)
         }
         return w
@@ -323,7 +343,8 @@ public enum MewoIO {
         let w = try AtomicFileWriter(path: path)
         try w.write(csvRow([idColumn] + g.columns))
         for i in 0..<g.ids.count {
-            try w.write(csvRow([g.ids[i]] + g.values.map { $0[i] }))
+            try w.write(bytes: csvID(g.ids[i]))
+            try w.write("," + csvRow(g.values.map { $0[i] }))
         }
         try w.commit()
     }
@@ -336,14 +357,58 @@ public enum MewoIO {
         return v.description
     }
 
-    static func csvField(_ s: String) -> String {
+    /// One CSV field quoted as RFC 4180 says: a field holding a comma, a double quote, CR or LF is enclosed in
+    /// double quotes, each inner double quote doubled. Every CSV TagStack writes goes through this helper.
+    public static func csvField(_ s: String) -> String {
         if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return s
     }
 
-    static func csvRow(_ cells: [String]) -> String { cells.map(csvField).joined(separator: ",") + "\n" }
+    // MARK: - IDs are bytes
+
+    /// The private-use scalars U+F780...U+F7FF stand for the bytes 0x80...0xFF of an ID that is not UTF-8.
+    static let byteScalars: ClosedRange<UInt32> = 0xF780...0xF7FF
+
+    /// An ID's bytes as a String, reversibly (`idBytes` gives the bytes back): UTF-8 text in NFC as itself; bytes
+    /// that are not UTF-8, text not in NFC, or text that holds one of the scalars `byteScalars`, with every byte
+    /// >= 0x80 as the scalar U+F700 + byte. Distinct byte strings give distinct Strings, so no two IDs collide.
+    public static func idString(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        if bytes.allSatisfy({ $0 < 0x80 }) { return text }
+        let valid = text.utf8.elementsEqual(bytes)
+        // Swift compares Strings by canonical equivalence: two different byte strings (NFC and NFD "é") would be
+        // one ID. Text in NFC is unique per equivalence class; any other is carried as bytes.
+        if valid && !text.unicodeScalars.contains(where: { byteScalars.contains($0.value) })
+            && text.precomposedStringWithCanonicalMapping.utf8.elementsEqual(bytes) { return text }
+        var s = String.UnicodeScalarView()
+        for b in bytes { s.append(Unicode.Scalar(b < 0x80 ? UInt32(b) : 0xF700 + UInt32(b))!) }
+        return String(s)
+    }
+
+    /// The bytes an ID was read from (the inverse of `idString`).
+    public static func idBytes(_ id: String) -> [UInt8] {
+        guard id.unicodeScalars.contains(where: { byteScalars.contains($0.value) }) else { return Array(id.utf8) }
+        var out: [UInt8] = []
+        for s in id.unicodeScalars {
+            if byteScalars.contains(s.value) { out.append(UInt8(s.value - 0xF700)) } else { out.append(contentsOf: String(s).utf8) }
+        }
+        return out
+    }
+
+    /// An ID as one CSV field, quoted as `csvField` does, in its original bytes.
+    public static func csvID(_ id: String) -> [UInt8] {
+        let bytes = idBytes(id)
+        guard bytes.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) else { return bytes }
+        var out: [UInt8] = [UInt8(ascii: "\"")]
+        for b in bytes { out.append(b); if b == UInt8(ascii: "\"") { out.append(b) } }
+        out.append(UInt8(ascii: "\""))
+        return out
+    }
+
+    /// One CSV record (fields quoted by `csvField`) and its line end.
+    public static func csvRow(_ cells: [String]) -> String { cells.map(csvField).joined(separator: ",") + "\n" }
 
     static func listNames(_ names: [String], limit: Int = 8) -> String {
         names.prefix(limit).map { "'\($0)'" }.joined(separator: ", ") + (names.count > limit ? ", ... (\(names.count) in all)" : "")

@@ -91,7 +91,7 @@ public enum Predictor {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(ids.count * (tags * 2 + 16))
         for (i, id) in ids.enumerated() {
-            bytes.append(contentsOf: MewoIO.csvField(id).utf8)
+            bytes.append(contentsOf: MewoIO.csvID(id))
             for k in 0..<tags { bytes.append(UInt8(ascii: ",")); bytes.append(decisions[i * tags + k] == 0 ? 0x30 : 0x31) }
             bytes.append(0x0A)
         }
@@ -100,9 +100,9 @@ public enum Predictor {
         var line = ""
         for (i, id) in ids.enumerated() {
             line.removeAll(keepingCapacity: true)
-            line += MewoIO.csvField(id)
             for k in 0..<tags { line += ","; line += MewoIO.formatNumber(probabilities[i * tags + k]) }
             line += "\n"
+            try pOut.write(bytes: MewoIO.csvID(id))
             try pOut.write(line)
         }
     }

@@ -9,15 +9,17 @@ extension SyntheticData {
         return ["labels.csv"] + split.map { "train" + $0 } + (test.X.rowCount > 0 ? split.map { "test" + $0 } : [])
     }
 
+    /// Every file `write(to:)` may produce, with or without the test split.
+    public static let allFileNames: Set<String> = ["labels.csv", "train_X.csv", "train_y.csv", "train_groups.csv",
+                                                   "test_X.csv", "test_y.csv", "test_groups.csv"]
+
     /// Writes `labels.csv`, `train_X.csv`, `train_y.csv`, `train_groups.csv` and the same three for the test
-    /// split into `directory`, creating it if needed. Every file is first written to a temporary file;
-    /// the files replace existing ones only when all were written, so a failure leaves no half-written output.
-    public func write(to directory: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw DataError(.writeFailed, file: directory, "cannot create the directory: \(error.localizedDescription)")
-        }
+    /// split into `directory`, creating it if needed. The folder's contents are replaced as a set
+    /// (`OwnedFolder`): no file of an earlier run stays (`--test 0` leaves no old test split), and a failure
+    /// leaves the previous folder as it was. A folder holding other files is refused.
+    public func write(to out: String) throws {
+        let folder = try OwnedFolder(path: out, what: "generate", owns: SyntheticData.allFileNames.contains)
+        let directory = folder.staging
         let path = { (name: String) in (directory as NSString).appendingPathComponent(name) }
         var writers: [AtomicFileWriter] = []
         do {
@@ -40,5 +42,6 @@ extension SyntheticData {
             throw error
         }
         try commitAll(writers)
+        try folder.commit()
     }
 }

@@ -31,14 +31,33 @@ public enum Logistic {
         var z = [[Double]](repeating: [], count: d)   // standardised, row order of `rows`
         for j in 0..<d {
             let col = columns[j]
+            // Missing values (NaN, and infinities, which a feature built from extreme inputs can hold) are
+            // imputed by the mean, as `LinearModel.rawScore` does.
             var sum = 0.0, cnt = 0
-            for r in rows { let v = col[Int(r)]; if !v.isNaN { sum += v; cnt += 1 } }
-            let mu = cnt > 0 ? sum / Double(cnt) : 0
+            for r in rows { let v = col[Int(r)]; if v.isFinite { sum += v; cnt += 1 } }
+            var mu = cnt > 0 ? sum / Double(cnt) : 0
             var ss = 0.0
-            for r in rows { let v = col[Int(r)]; if !v.isNaN { ss += (v - mu) * (v - mu) } }
-            let sd = cnt > 0 ? (ss / Double(cnt)).squareRoot() : 0
+            for r in rows { let v = col[Int(r)]; if v.isFinite { ss += (v - mu) * (v - mu) } }
+            var sd = cnt > 0 ? (ss / Double(cnt)).squareRoot() : 0
+            if !mu.isFinite || !sd.isFinite {
+                // Values near ±1.8e308 overflow the sums: redo them on values divided by the largest magnitude.
+                var m = 0.0
+                for r in rows { let v = col[Int(r)]; if v.isFinite { m = max(m, abs(v)) } }
+                var s = 0.0
+                for r in rows { let v = col[Int(r)]; if v.isFinite { s += v / m } }
+                let mus = s / Double(cnt)
+                var q = 0.0
+                for r in rows { let v = col[Int(r)]; if v.isFinite { q += (v / m - mus) * (v / m - mus) } }
+                mu = mus * m
+                sd = min((q / Double(cnt)).squareRoot() * m, Double.greatestFiniteMagnitude)
+            }
             means[j] = mu; scales[j] = sd > 1e-12 ? sd : 1
-            z[j] = rows.map { r in let v = col[Int(r)]; return v.isNaN ? 0 : (v - mu) / scales[j] }
+            z[j] = rows.map { r in
+                let v = col[Int(r)]
+                guard v.isFinite else { return 0 }
+                let dv = v - mu
+                return dv.isFinite ? dv / scales[j] : v / scales[j] - mu / scales[j]
+            }
         }
         let y = rows.map { Double(labels[Int($0)]) }
         let positives = y.reduce(0, +)
