@@ -53,6 +53,10 @@ enum TrainCommand {
       --threads N             Worker threads (default: all cores); results do not depend on it
       --seed N                Seed for every random choice (default: 1)
       --report FILE           Per-tag CSV: support, out-of-fold F1 raw vs stacked, threshold, path, rounds
+      --html FILE             Self-contained HTML report of the out-of-fold view (learners, decision rules,
+                              per tag raw vs final F1 and path, per class and category)
+      --columns FILE          Names of an .npy X's columns, one per line or one comma-separated line (a CSV
+                              header works); default: the tags, then the categories
       --quiet                 No progress on stderr
     """
 
@@ -120,6 +124,8 @@ enum TrainCommand {
         o.threads = try args.int("--threads", default: defaultThreadCount, in: 1...1024)
         o.seed = UInt64(try args.int("--seed", default: 1, in: 0...Int.max))
         let reportPath = try args.string("--report")
+        let htmlPath = try args.string("--html")
+        if let v = try args.string("--columns") { files.xColumns = try DataFiles.readColumnNames(path: v) }
         let allowMissing = args.flag("--allow-missing")
         let quiet = args.flag("--quiet")
         try args.finish()
@@ -137,10 +143,11 @@ enum TrainCommand {
         // model exists, so a run killed while training leaves no temporary file behind.
         try AtomicFileWriter.checkWritable(modelPath)
         if let reportPath { try AtomicFileWriter.checkWritable(reportPath) }
+        if let htmlPath { try AtomicFileWriter.checkWritable(htmlPath) }
         if !quiet { let p = Progress(started: started); o.progress = { p.update(done: $0, total: $1) } }
         let result = try Stacker.train(data: data, options: o, training: [
             "rows": String(data.x.rowCount), "seed": String(o.seed), "features": o.features.rawValue,
-            "groups": data.groups.map { $0.columns.joined(separator: "+") } ?? "none",
+            "groups": groupsDescription(data.groups, file: files.groups),
         ])
         let modelOut = try AtomicFileWriter(path: modelPath)
         let reportOut = try reportPath.map { try AtomicFileWriter(path: $0) }
@@ -154,6 +161,7 @@ enum TrainCommand {
             }
         }
         try commitAll([modelOut] + (reportOut.map { [$0] } ?? []))
+        if let htmlPath { try writeTrainingHTML(result, data: data, files: files, options: o, model: modelPath, to: htmlPath) }
         if !quiet {
             let stacked = result.model.tags.filter { $0.path != .raw }.count
             let limit = result.learnerScores.count > 1 && o.maxTreesPerTrack > 0 ? o.maxTreesPerTrack : Int.max
@@ -166,6 +174,29 @@ enum TrainCommand {
                         Date().timeIntervalSince(started), modelPath))
         }
     }
+}
+
+/// `train --html`: the out-of-fold page (Sources/TagStack/Report/TrainingPage.swift says how to add a section).
+func writeTrainingHTML(_ result: StackerResult, data: TrainingData, files: TrainingFiles, options o: StackerOptions,
+                       model: String, to path: String) throws {
+    let facts: [(String, String)] = [
+        ("model", model), ("labels", files.labels), ("X", files.x), ("y", files.y),
+        ("groups", result.model.training["groups"] ?? "none"),
+        ("tracks × tags", "\(data.x.rowCount) × \(data.labels.count)"),
+        ("folds, seed, margin", "\(o.folds), \(o.seed), \(o.margin)"),
+    ]
+    let page = TrainingPage(result: result, facts: facts, margin: o.margin).page()
+    try AtomicFileWriter.write(bytes: Array(page.html().utf8), to: path)
+}
+
+/// The model's record of the groups cross-validation kept whole: the file's name (not its folder, so the
+/// model does not depend on where the data lives), the columns and the number of groups (rows tied by a
+/// shared value in any column count as one), e.g. `train_groups.csv: artist+album (189 groups)`.
+func groupsDescription(_ groups: GroupTable?, file: String?) -> String {
+    guard let groups else { return "none" }
+    let count = (Folds.components(rowCount: groups.ids.count, groups: groups.values).max() ?? -1) + 1
+    let name = file.map { URL(fileURLWithPath: $0).lastPathComponent + ": " } ?? ""
+    return "\(name)\(groups.columns.joined(separator: "+")) (\(count) groups)"
 }
 
 /// Progress on stderr: tags done / total, elapsed, ETA; silent for the first two seconds. On a terminal one
