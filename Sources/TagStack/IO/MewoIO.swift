@@ -187,7 +187,10 @@ public enum MewoIO {
     /// tag must be present and no other column may be. Rows are matched by ChallengeID: an ID of `ids`
     /// missing from the file, or an ID in the file not in `ids`, is an error naming it.
     /// - Parameter idsSource: the file `ids` came from, for messages.
-    public static func readLabelMatrix(path: String, labels: LabelSet, alignTo ids: [String]?, idsSource: String = "the X file") throws -> LabelMatrix {
+    /// `unknownTagNote` ends the message for a column that is not a tag (training: the tags are the labels
+    /// file's; `evaluate` reads no labels file: its tags are the truth file's columns).
+    public static func readLabelMatrix(path: String, labels: LabelSet, alignTo ids: [String]?, idsSource: String = "the X file",
+                                       unknownTagNote: String = "not in the labels file") throws -> LabelMatrix {
         let r = try CSVReader(path: path)
         let header = try readHeader(r)
         let width = header.count + 1
@@ -197,7 +200,7 @@ public enum MewoIO {
         for (j, name) in header.enumerated() {
             guard let k = tagIndex[name] else {
                 throw DataError(.unknownColumn, file: path, line: r.line, column: j + 2, columnName: name,
-                                "unknown tag column '\(name)' (not in the labels file)")
+                                "unknown tag column '\(name)' (\(unknownTagNote))")
             }
             tagOfColumn[j] = k
         }
