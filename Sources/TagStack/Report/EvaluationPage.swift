@@ -17,7 +17,7 @@ public struct EvaluationPage {
     }
 
     /// The sections, in page order; each returns nil when it has nothing to show (e.g. no scores).
-    public static let sections: [(EvaluationPage) -> ReportSection?] = [summary, perTag, curves, tagsPerTrack]
+    public static let sections: [(EvaluationPage) -> ReportSection?] = [summary, curves, tagsPerTrack, perTag]
 
     public func page() -> ReportPage {
         ReportPage(title: "TagStack evaluation", facts: [

@@ -24,7 +24,7 @@ public struct TrainingPage {
     public typealias Section = (TrainingPage) -> ReportSection?
 
     /// The page's sections, in order. Add yours here.
-    public static let sections: [Section] = [summary, learners, perTag, perClass]
+    public static let sections: [Section] = [summary, learners, perClass, perTag]
 
     public func page() -> ReportPage {
         ReportPage(title: "TagStack training (out of fold)", facts: facts, sections: Self.sections.compactMap { $0(self) })
