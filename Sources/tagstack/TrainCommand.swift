@@ -185,7 +185,7 @@ func writeTrainingHTML(_ result: StackerResult, data: TrainingData, files: Train
         ("tracks × tags", "\(data.x.rowCount) × \(data.labels.count)"),
         ("folds, seed, margin", "\(o.folds), \(o.seed), \(o.margin)"),
     ]
-    let page = TrainingPage(result: result, facts: facts, margin: o.margin).page()
+    let page = TrainingPage(result: result, facts: facts, margin: o.margin, folds: o.folds).page()
     try AtomicFileWriter.write(bytes: Array(page.html().utf8), to: path)
 }
 

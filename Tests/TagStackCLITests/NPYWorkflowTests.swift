@@ -117,6 +117,32 @@ final class NPYWorkflowTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: s.path + "/dt.csv"))
     }
 
+    /// Training from MediaEval matrices: an .npy X with other networks' columns (named by --columns) and an
+    /// .npy y give the same model as the CSV files (rows are by position, so no ChallengeID-keyed groups).
+    func testTrainOnNPYWithColumnsFileGivesTheCSVModel() throws {
+        let data = try jamendo()
+        let s = Scratch()
+        let make = """
+        import sys, csv, numpy as np
+        x = list(csv.reader(open(sys.argv[1]))); y = list(csv.reader(open(sys.argv[2])))
+        np.save(sys.argv[3] + '/X.npy', np.array([[float(c) for c in r[1:]] for r in x[1:]]))
+        np.save(sys.argv[3] + '/y.npy', np.array([[c == '1' for c in r[1:]] for r in y[1:]]))
+        open(sys.argv[3] + '/columns.txt', 'w').write('\\n'.join(x[0][1:]) + '\\n')
+        """
+        guard let r = try numpy(make, [data + "/train_X.csv", data + "/train_y.csv", s.path]) else { throw XCTSkip("NumPy is absent (pip install numpy)") }
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let common = ["--labels", data + "/labels.csv", "--no-groups", "--learner", "logistic", "--folds", "0", "--margin", "-1", "--quiet"]
+        let csv = try CLI.run(["train", "--train-x", data + "/train_X.csv", "--train-y", data + "/train_y.csv", "--model", s.path + "/c.json"] + common)
+        XCTAssertEqual(csv.status, 0, csv.stderr)
+        let npy = try CLI.run(["train", "--train-x", s.path + "/X.npy", "--train-y", s.path + "/y.npy", "--columns", s.path + "/columns.txt",
+                               "--model", s.path + "/n.json"] + common)
+        XCTAssertEqual(npy.status, 0, npy.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: s.path + "/n.json")), try Data(contentsOf: URL(fileURLWithPath: s.path + "/c.json")))
+        let none = try CLI.run(["train", "--train-x", s.path + "/X.npy", "--train-y", s.path + "/y.npy", "--model", s.path + "/x.json"] + common)
+        XCTAssertEqual(none.status, 1)
+        XCTAssertTrue(none.stderr.contains("--columns FILE"), none.stderr)
+    }
+
     /// Without NumPy or real data: predict writes real `.npy` bytes (bool decisions), which evaluate reads.
     func testNPYOutputsAreNPYAndReadBackWithoutNumPy() throws {
         let s = TinyData.folder()

@@ -74,4 +74,14 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("does not exist"), r.stderr)
         XCTAssertFalse(s.exists("m.json"), "failed before training")
     }
+
+    func testFoldsZeroPageSaysInSample() throws {
+        let s = TinyData.folder()
+        let r = try CLI.run(["train", "--data", s.path, "--model", s.path + "/m.json", "--learner", "thresholds", "--folds", "0",
+                             "--html", s.path + "/t.html", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let html = try String(contentsOfFile: s.path + "/t.html")
+        XCTAssertTrue(html.contains("in-sample: --folds 0"), "the title does not claim out-of-fold figures")
+        try assertPage(s.path + "/t.html", minimumPlots: 3, contains: ["no cross-validation"])
+    }
 }

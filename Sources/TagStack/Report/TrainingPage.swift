@@ -16,9 +16,11 @@ public struct TrainingPage {
     public var facts: [(String, String)]
     /// `--margin`: how much a stacked tag must win by.
     public var margin: Double
+    /// `--folds`: 0 means no cross-validation, so every score on the page is in-sample.
+    public var folds: Int
 
-    public init(result: StackerResult, facts: [(String, String)], margin: Double) {
-        self.result = result; self.facts = facts; self.margin = margin
+    public init(result: StackerResult, facts: [(String, String)], margin: Double, folds: Int) {
+        self.result = result; self.facts = facts; self.margin = margin; self.folds = folds
     }
 
     public typealias Section = (TrainingPage) -> ReportSection?
@@ -27,7 +29,7 @@ public struct TrainingPage {
     public static let sections: [Section] = [summary, learners, perClass, perTag]
 
     public func page() -> ReportPage {
-        ReportPage(title: "TagStack training (out of fold)", facts: facts, sections: Self.sections.compactMap { $0(self) })
+        ReportPage(title: folds == 0 ? "TagStack training (in-sample: --folds 0)" : "TagStack training (out of fold)", facts: facts, sections: Self.sections.compactMap { $0(self) })
     }
 
     var labels: LabelSet { result.model.labels }
@@ -51,7 +53,9 @@ public struct TrainingPage {
                 ["support-weighted out-of-fold F1, raw scores (per-tag thresholds)", fmt(weighted(reports) { $0.rawF1 })],
                 ["support-weighted out-of-fold F1, final scores (per-tag thresholds)", fmt(weighted(reports, finalF1))],
             ], numeric: []),
-            .paragraph("Every figure on this page is out of fold (cross-fitted), as training chose with it. The weighted F1 here applies per-tag thresholds alone; the decision rule's score is in the next section."),
+            .paragraph(p.folds == 0
+                ? "Trained with --folds 0: no cross-validation, so every figure on this page (labelled out of fold) is in-sample and flatters the model. The weighted F1 here applies per-tag thresholds alone; the decision rule's score is in the next section."
+                : "Every figure on this page is out of fold (\(p.folds)-fold, cross-fitted), as training chose with it. The weighted F1 here applies per-tag thresholds alone; the decision rule's score is in the next section."),
         ])
     }
 
