@@ -81,6 +81,20 @@ final class MakefileTests: XCTestCase {
         XCTAssertEqual(t["rows"], "2563")
     }
 
+    /// `GROUPS=none` trains without groups; `GROUPS=FILE` names another groups file; both recorded in the model.
+    func testMakeGroupsOverride() throws {
+        let data = try readOnlyJamendo(), p = try project()
+        let none = try make(["train", "DATA=\(data.path)", "MODEL=Models/none.json", "LEARNER=thresholds", "GROUPS=none"], in: p.path)
+        XCTAssertEqual(none.status, 0, none.stdout + none.stderr)
+        XCTAssertEqual(try training(p.path + "/Models/none.json")["groups"], "none")
+        // An artist-only groups file under the project.
+        let rows = try String(contentsOfFile: data.path + "/train_groups.csv").split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).prefix(2).joined(separator: ",") }
+        p.write("artists.csv", rows.joined(separator: "\n") + "\n")
+        let artists = try make(["train", "DATA=\(data.path)", "MODEL=Models/artists.json", "LEARNER=thresholds", "GROUPS=artists.csv"], in: p.path)
+        XCTAssertEqual(artists.status, 0, artists.stdout + artists.stderr)
+        XCTAssertEqual(try training(p.path + "/Models/artists.json")["groups"], "artists.csv: artist (189 groups)")
+    }
+
     /// README: `make submit DATA=…` (model and outputs under the project), then `make evaluate DATA=…`, and
     /// `make submit DATA=… TEST_X=… DECISIONS=out/decisions.csv`.
     func testMakeSubmitAndEvaluateOnReadOnlyDataWriteUnderTheProject() throws {
