@@ -10,7 +10,7 @@ enum PredictCommand {
     decisions in the y layout (ChallengeID then one column per tag, IDs in X's order) and, with --scores,
     the probabilities in the same layout. An output ending in .npy is written as a MediaEval matrix
     instead: tracks × tags, rows in input order, tags in labels.csv order; decisions as bool (or uint8,
-    --npy-decisions), probabilities as float64. Columns the model does not use are ignored (said once).
+    --npy-decisions), probabilities as float64 (held in memory until written). Columns the model does not use are ignored (said once).
     Both files are written atomically: nothing is left behind when an error stops the run.
 
     OPTIONS:
