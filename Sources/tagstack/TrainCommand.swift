@@ -176,29 +176,6 @@ enum TrainCommand {
     }
 }
 
-/// `train --html`: the out-of-fold page (Sources/TagStack/Report/TrainingPage.swift says how to add a section).
-func writeTrainingHTML(_ result: StackerResult, data: TrainingData, files: TrainingFiles, options o: StackerOptions,
-                       model: String, to path: String) throws {
-    let facts: [(String, String)] = [
-        ("model", model), ("labels", files.labels), ("X", files.x), ("y", files.y),
-        ("groups", result.model.training["groups"] ?? "none"),
-        ("tracks × tags", "\(data.x.rowCount) × \(data.labels.count)"),
-        ("folds, seed, margin", "\(o.folds), \(o.seed), \(o.margin)"),
-    ]
-    let page = TrainingPage(result: result, facts: facts, margin: o.margin, folds: o.folds).page()
-    try AtomicFileWriter.write(bytes: Array(page.html().utf8), to: path)
-}
-
-/// The model's record of the groups cross-validation kept whole: the file's name (not its folder, so the
-/// model does not depend on where the data lives), the columns and the number of groups (rows tied by a
-/// shared value in any column count as one), e.g. `train_groups.csv: artist+album (189 groups)`.
-func groupsDescription(_ groups: GroupTable?, file: String?) -> String {
-    guard let groups else { return "none" }
-    let count = (Folds.components(rowCount: groups.ids.count, groups: groups.values).max() ?? -1) + 1
-    let name = file.map { URL(fileURLWithPath: $0).lastPathComponent + ": " } ?? ""
-    return "\(name)\(groups.columns.joined(separator: "+")) (\(count) groups)"
-}
-
 /// Progress on stderr: tags done / total, elapsed, ETA; silent for the first two seconds. On a terminal one
 /// line is rewritten at most twice a second; otherwise (logs, CI) a plain line is printed every ten seconds.
 final class Progress: @unchecked Sendable {
