@@ -39,6 +39,10 @@ enum PredictCommand {
             throw args.fail("--columns names an .npy input's columns; \(input) is a CSV file, whose header names them")
         }
         let model = try loadModel(modelPath, swapped: input)
+        if !DataFiles.isNPY(input), startsLikeJSON(input) {
+            throw DataError(.badIDColumn, file: input, line: 1, column: 1,
+                            "this looks like JSON (a model file?), not a CSV of features: check which file goes with --model and which with --input")
+        }
         let columns = try columnsPath.map { try DataFiles.readColumnNames(path: $0) }
         let summary = try Predictor.predictFile(model: model, inputPath: input, decisionsPath: decisions,
                                                 scoresPath: scores, options: FeatureReadOptions(allowMissing: allowMissing),
@@ -67,6 +71,13 @@ enum PredictCommand {
             }
             throw DataError(.modelMismatch, file: path, e.description + hint)
         }
+    }
+
+    /// True when the file's first non-blank byte is `{`.
+    static func startsLikeJSON(_ path: String) -> Bool {
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        return h.readData(ofLength: 256).first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }) == UInt8(ascii: "{")
     }
 
     /// True for a path that names or starts like a data file (CSV with a ChallengeID header, or .npy).

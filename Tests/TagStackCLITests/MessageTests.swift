@@ -22,6 +22,11 @@ final class MessageTests: XCTestCase {
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("are --model and --input swapped?"), r.stderr)
         XCTAssertFalse(s.exists("d.csv"))
+        // The model given as the input (and a model as --model): the input's message says it looks like JSON.
+        let m = try CLI.run(["predict", "--model", s.path + "/m.json", "--input", s.path + "/m.json", "--decisions", s.path + "/d.csv"])
+        XCTAssertEqual(m.status, 1)
+        XCTAssertTrue(m.stderr.contains("m.json:1:1: this looks like JSON (a model file?), not a CSV"), m.stderr)
+        XCTAssertLessThan(m.stderr.count, 400, m.stderr)
     }
 
     func testEvaluateNamesTheTruthFileNotALabelsFile() throws {
