@@ -40,9 +40,9 @@ final class NPYWorkflowTests: XCTestCase {
         return Self.trained!
     }
 
-    func testPredictToNPYEqualsPredictToCSVAndEvaluateOnNPYEqualsCSV() throws {
-        let data = try jamendo()
-        let (s, m) = try model(data)
+    /// Predicts `data`'s test file to CSV and to .npy; NumPy checks they agree and writes the truth as .npy
+    /// (bool, int64, float32 in Fortran order, and transposed); evaluate on each equals evaluate on CSV.
+    func roundTrip(data: String, model m: String, in s: Scratch, file: StaticString = #filePath, line: UInt = #line) throws {
         let x = data + "/test_X.csv"
         XCTAssertEqual(try CLI.run(["predict", "--model", m, "--input", x, "--decisions", s.path + "/d.csv", "--scores", s.path + "/p.csv", "--quiet"]).status, 0)
         XCTAssertEqual(try CLI.run(["predict", "--model", m, "--input", x, "--decisions", s.path + "/d.npy", "--scores", s.path + "/p.npy", "--quiet"]).status, 0)
@@ -60,7 +60,7 @@ final class NPYWorkflowTests: XCTestCase {
         assert (p == np.array([[float(c) for c in r[1:]] for r in prow[1:]])).all(), "float64 equal to the CSV's shortest round-trip text"
         truth = np.array([[int(c) for c in r[1:]] for r in list(csv.reader(open(sys.argv[7])))[1:]])
         np.save(sys.argv[8] + '/y_bool.npy', truth.astype(bool)); np.save(sys.argv[8] + '/y_int.npy', truth.astype(np.int64))
-        np.save(sys.argv[8] + '/y_float.npy', truth.astype(np.float32)); np.save(sys.argv[8] + '/d_float.npy', d.astype(np.float64))
+        np.save(sys.argv[8] + '/y_float.npy', np.asfortranarray(truth.astype(np.float32))); np.save(sys.argv[8] + '/d_float.npy', d.astype(np.float64))
         np.save(sys.argv[8] + '/yT.npy', truth.T.astype(bool))
         print("ok")
         """
@@ -79,6 +79,12 @@ final class NPYWorkflowTests: XCTestCase {
         }
         let mixed = try CLI.run(["evaluate", "--truth", data + "/test_y.csv", "--decisions", s.path + "/d.npy", "--scores", s.path + "/p.npy", "--json"])
         XCTAssertEqual(mixed.stdout, csv.stdout, mixed.stderr)
+    }
+
+    func testPredictToNPYEqualsPredictToCSVAndEvaluateOnNPYEqualsCSV() throws {
+        let data = try jamendo()
+        let (s, m) = try model(data)
+        try roundTrip(data: data, model: m, in: s)
         // Transposed truth: the message says which file looks transposed.
         let t = try CLI.run(["evaluate", "--truth", s.path + "/yT.npy", "--decisions", s.path + "/d.npy"])
         XCTAssertEqual(t.status, 1)
@@ -115,6 +121,14 @@ final class NPYWorkflowTests: XCTestCase {
         XCTAssertEqual(transposed.status, 1)
         XCTAssertTrue(transposed.stderr.contains("looks transposed"), transposed.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: s.path + "/dt.csv"))
+    }
+
+    /// The same NumPy round trip on small generated data (no real data needed; skips only without NumPy).
+    func testNumPyRoundTripOnGeneratedData() throws {
+        let s = Scratch()
+        XCTAssertEqual(try CLI.run(["generate", "--out", s.path + "/data", "--train", "200", "--test", "80", "--seed", "4"]).status, 0)
+        XCTAssertEqual(try CLI.run(["train", "--data", s.path + "/data", "--model", s.path + "/m.json", "--learner", "thresholds", "--quiet"]).status, 0)
+        try roundTrip(data: s.path + "/data", model: s.path + "/m.json", in: s)
     }
 
     /// Training from MediaEval matrices: an .npy X with other networks' columns (named by --columns) and an
