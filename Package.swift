@@ -21,7 +21,8 @@ let package = Package(
         // Benchmarks only (`make bench`); never part of `make test`.
         .executableTarget(name: "tagstack-bench", dependencies: ["TagStack", "TagStackModel"],
                           path: "Benchmarks/Sources/tagstack-bench"),
-        .testTarget(name: "TagStackModelTests", dependencies: ["TagStackModel"]),
+        // The golden files are read in place (#filePath), not bundled.
+        .testTarget(name: "TagStackModelTests", dependencies: ["TagStackModel"], exclude: ["Golden"]),
         .testTarget(name: "TagStackTests", dependencies: ["TagStack", "TagStackModel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TagStackCLITests", dependencies: ["TagStack", "TagStackModel"]),

@@ -4,7 +4,7 @@ import TagStackModel
 
 enum EvaluateCommand {
     static let help = """
-    USAGE: tagstack evaluate --truth Y.csv --decisions D.csv [--scores P.csv] [--json] [--per-tag]
+    USAGE: tagstack evaluate --truth Y.csv --decisions D.csv [--scores P.csv] [--json] [--per-tag] [--html FILE]
 
     Scores 0/1 decisions (and probabilities) against the truth, exactly as scikit-learn computes them:
     weighted F1 (the challenge metric: per-tag F1 weighted by the tag's support), macro and micro
@@ -12,40 +12,42 @@ enum EvaluateCommand {
     positive, and mean log loss. Tags are the truth file's columns; the other files are matched to it by
     column name and ChallengeID.
 
+    Each file may also be a MediaEval .npy matrix (tracks × tags; truth and decisions bool, integer or
+    float 0/1, scores float): its rows are paired with the truth's by position and its columns are the
+    tags in the order of --labels (labels.csv) when given, else in the truth's order. A truth .npy needs
+    .npy decisions and scores; with --labels its tags are named, else they are numbered.
+
     OPTIONS:
-      --truth FILE       Ground truth in the y layout (required)
-      --decisions FILE   Decisions in the y layout (required)
-      --scores FILE      Probabilities in the y layout (every value in [0, 1])
+      --truth FILE       Ground truth in the y layout, .csv or .npy (required)
+      --decisions FILE   Decisions in the y layout, .csv or .npy (required)
+      --scores FILE      Probabilities in the y layout, .csv or .npy (every value in [0, 1])
+      --labels FILE      labels.csv: the tags (in order) of the .npy files' columns
       --json             Print one JSON object (weighted_f1, macro_f1, micro_f1, macro_precision,
                          macro_recall, micro_precision, micro_recall, and pr_auc, roc_auc, log_loss)
       --per-tag          Also print a per-tag table
+      --html FILE        Also write a self-contained HTML report (per-tag F1 and PR-AUC, precision-recall
+                         curves, a reliability diagram, tags per track predicted vs true)
     """
 
     static func run(_ args: inout Arguments) throws {
         let truthPath = try args.required("--truth")
         let decisionsPath = try args.required("--decisions")
         let scoresPath = try args.string("--scores")
+        let labelsPath = try args.string("--labels")
+        let htmlPath = try args.string("--html")
         let json = args.flag("--json")
         let perTag = args.flag("--per-tag")
         try args.finish()
+        if let htmlPath { try AtomicFileWriter.checkWritable(htmlPath) }
 
-        // The truth file defines the tags: read its header, then read every file against those tags.
-        let header = try MewoIO.readHeaderOnly(path: truthPath)
-        let tags = try LabelSet(tags: header, categories: header.map { _ in "" }, classes: header.map { _ in "" })
-        let truth = try MewoIO.readLabelMatrix(path: truthPath, labels: tags, alignTo: nil)
-        let decisions = try MewoIO.readLabelMatrix(path: decisionsPath, labels: tags, alignTo: truth.ids, idsSource: truthPath)
-        var scores: [Double]? = nil
-        if let scoresPath {
-            let p = try MewoIO.readFeatures(path: scoresPath, options: FeatureReadOptions(probabilities: true))
-            let cols = try TrainingData.requireTagColumns(x: p, labels: tags, path: scoresPath)
-            let order = try MewoIO.alignRows(fileIDs: p.ids, fileLines: [:], path: scoresPath, to: truth.ids, idsSource: truthPath)
-            var s = [Double](repeating: 0, count: truth.rowCount * tags.count)
-            for (i, src) in order.enumerated() {
-                for (k, c) in cols.enumerated() { s[i * tags.count + k] = p[src, c] }
-            }
-            scores = s
+        let input = try read(truthPath: truthPath, decisionsPath: decisionsPath, scoresPath: scoresPath, labelsPath: labelsPath, args: args)
+        let report = try Metrics.evaluate(truth: input.truth, decisions: input.decisions, scores: input.scores,
+                                          perTag: perTag || htmlPath != nil)
+        if let htmlPath {
+            let page = EvaluationPage(truth: input.truth, decisions: input.decisions, scores: input.scores, report: report,
+                                      files: (truthPath, decisionsPath, scoresPath)).page()
+            try AtomicFileWriter.write(bytes: Array(page.html().utf8), to: htmlPath)
         }
-        let report = try Metrics.evaluate(truth: truth, decisions: decisions, scores: scores, perTag: perTag)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -58,10 +60,94 @@ enum EvaluateCommand {
         print("weighted F1     \(f(report.weightedF1))")
         print("macro  P/R/F1   \(f(report.macroPrecision)) \(f(report.macroRecall)) \(f(report.macroF1))")
         print("micro  P/R/F1   \(f(report.microPrecision)) \(f(report.microRecall)) \(f(report.microF1))")
-        if scores != nil {
+        if input.scores != nil {
             print("PR-AUC (macro)  \(f(report.prAUC))  over \(report.prAUCTags ?? 0) tags with a positive")
             print("ROC-AUC (macro) \(f(report.rocAUC))  over \(report.rocAUCTags ?? 0) tags")
             print("log loss (mean) \(f(report.logLoss))")
         }
+    }
+
+    struct Input { var truth: LabelMatrix; var decisions: LabelMatrix; var scores: [Double]? }
+
+    /// Reads the three files (CSV or .npy) aligned to the truth's rows and tags.
+    static func read(truthPath: String, decisionsPath: String, scoresPath: String?, labelsPath: String?,
+                     args: Arguments) throws -> Input {
+        let npyOrder = try labelsPath.map { try MewoIO.readLabels(path: $0).tags }
+        let truth: LabelMatrix
+        if DataFiles.isNPY(truthPath) {
+            for case let p? in [decisionsPath, scoresPath] where !DataFiles.isNPY(p) {
+                throw args.fail("--truth \(truthPath) is .npy (rows by position, no ChallengeID): give the decisions and scores as .npy too (\(p) is not)")
+            }
+            let m = try NPY.read(path: truthPath)
+            if let npyOrder, m.columns != npyOrder.count {
+                _ = try DataFiles.readMatrix(path: truthPath, columns: npyOrder.count, rows: nil,
+                                             what: "one column per tag of \(labelsPath!)", rowsSource: "")
+            }
+            let tags = npyOrder ?? (0..<m.columns).map { "tag \($0)" }
+            truth = try DataFiles.binary(m, path: truthPath, ids: (0..<m.rows).map(String.init), tags: tags)
+        } else {
+            // The truth file defines the tags: read its header, then read every file against those tags.
+            let header = try MewoIO.readHeaderOnly(path: truthPath)
+            let tags = try LabelSet(tags: header, categories: header.map { _ in "" }, classes: header.map { _ in "" })
+            truth = try MewoIO.readLabelMatrix(path: truthPath, labels: tags, alignTo: nil)
+        }
+        let tagSet = try LabelSet(tags: truth.tags, categories: truth.tags.map { _ in "" }, classes: truth.tags.map { _ in "" })
+        let t = truth.tags.count, n = truth.rowCount
+        // For an .npy file: truth column of each of its columns.
+        var npyColumn = Array(0..<t)
+        if let npyOrder, !DataFiles.isNPY(truthPath) {
+            var index: [String: Int] = [:]
+            for (k, tag) in truth.tags.enumerated() { index[tag] = k }
+            let missing = npyOrder.filter { index[$0] == nil }
+            if !missing.isEmpty || npyOrder.count != t {
+                throw DataError(.missingColumn, file: truthPath, line: 1,
+                                "its columns are not the tags of \(labelsPath!): \(missing.isEmpty ? "\(t) columns for \(npyOrder.count) tags" : "no column for " + missing.prefix(5).map { "'\($0)'" }.joined(separator: ", "))")
+            }
+            npyColumn = npyOrder.map { index[$0]! }
+        }
+        let source = "the truth \(truthPath)"
+        func npy(_ path: String, what: String) throws -> NPYMatrix {
+            if DataFiles.isNPY(truthPath), npyOrder == nil, let m = try? NPY.read(path: path), m.rows == t, m.columns == n, n != t {
+                // Truth and this file are each other's transpose: the one with more columns than rows is
+                // probably tags × tracks.
+                let (bad, shape) = n < t ? (truthPath, (n, t)) : (path, (m.rows, m.columns))
+                throw DataError(.badNPY, file: bad, "shape \(shape) looks transposed (tags × tracks; \(bad == truthPath ? path : truthPath) is its transpose): MediaEval matrices are tracks × tags, save it as `np.save(path, m.T)`")
+            }
+            let m = try DataFiles.readMatrix(path: path, columns: t, rows: n,
+                                             what: "one row per track of the truth, one column per tag\(npyOrder == nil ? " in the truth's order" : " of \(labelsPath!)")",
+                                             rowsSource: source)
+            if npyColumn == Array(0..<t) { return m }
+            var v = [Double](repeating: 0, count: m.values.count)
+            for i in 0..<n { for j in 0..<t { v[i * t + npyColumn[j]] = m.values[i * t + j] } }
+            return NPYMatrix(rows: n, columns: t, values: v)
+        }
+        let decisions: LabelMatrix
+        if DataFiles.isNPY(decisionsPath) {
+            decisions = try DataFiles.binary(try npy(decisionsPath, what: "decisions"), path: decisionsPath, ids: truth.ids, tags: truth.tags)
+        } else {
+            decisions = try MewoIO.readLabelMatrix(path: decisionsPath, labels: tagSet, alignTo: truth.ids, idsSource: truthPath,
+                                                   unknownTagNote: "not a column of the truth file \(truthPath)")
+        }
+        var scores: [Double]? = nil
+        if let scoresPath, DataFiles.isNPY(scoresPath) {
+            let m = try npy(scoresPath, what: "scores")
+            if let k = m.values.firstIndex(where: { !$0.isFinite }) {
+                throw DataError(.nonFinite, file: scoresPath, "non-finite score \(m.values[k]) at row \(k / t), column \(k % t) ('\(truth.tags[k % t])')")
+            }
+            if let k = m.values.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+                throw DataError(.notAProbability, file: scoresPath, "score \(m.values[k]) at row \(k / t), column \(k % t) ('\(truth.tags[k % t])') is not a probability in [0, 1]")
+            }
+            scores = m.values
+        } else if let scoresPath {
+            let p = try MewoIO.readFeatures(path: scoresPath, options: FeatureReadOptions(probabilities: true))
+            let cols = try TrainingData.requireTagColumns(x: p, labels: tagSet, path: scoresPath, source: "the truth file")
+            let order = try MewoIO.alignRows(fileIDs: p.ids, fileLines: [:], path: scoresPath, to: truth.ids, idsSource: truthPath)
+            var s = [Double](repeating: 0, count: n * t)
+            for (i, src) in order.enumerated() {
+                for (k, c) in cols.enumerated() { s[i * t + k] = p[src, c] }
+            }
+            scores = s
+        }
+        return Input(truth: truth, decisions: decisions, scores: scores)
     }
 }

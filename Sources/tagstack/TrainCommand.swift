@@ -61,6 +61,10 @@ enum TrainCommand {
       --threads N             Worker threads (default: all cores); results do not depend on it
       --seed N                Seed for every random choice (default: 1)
       --report FILE           Per-tag CSV: support, out-of-fold F1 base vs stacked, threshold, path, rounds, reason
+      --html FILE             Self-contained HTML report of the out-of-fold view (learners, decision rules,
+                              per tag raw vs final F1 and path, per class and category)
+      --columns FILE          Names of an .npy X's columns, one per line or one comma-separated line (a CSV
+                              header works); default: the tags, then the categories
       --quiet                 No progress on stderr
     """
 
@@ -139,6 +143,8 @@ enum TrainCommand {
         o.threads = try args.int("--threads", default: defaultThreadCount, in: 1...1024)
         o.seed = UInt64(try args.int("--seed", default: 1, in: 0...Int.max))
         let reportPath = try args.string("--report")
+        let htmlPath = try args.string("--html")
+        if let v = try args.string("--columns") { files.xColumns = try DataFiles.readColumnNames(path: v) }
         let allowMissing = args.flag("--allow-missing")
         let quiet = args.flag("--quiet")
         try args.finish()
@@ -160,10 +166,11 @@ enum TrainCommand {
         // model exists, so a run killed while training leaves no temporary file behind.
         try AtomicFileWriter.checkWritable(modelPath)
         if let reportPath { try AtomicFileWriter.checkWritable(reportPath) }
+        if let htmlPath { try AtomicFileWriter.checkWritable(htmlPath) }
         if !quiet { let p = Progress(started: started); o.progress = { p.update(done: $0, total: $1) } }
         let result = try Stacker.train(data: data, options: o, training: [
             "rows": String(data.x.rowCount), "seed": String(o.seed), "features": o.features.rawValue,
-            "groups": data.groups.map { $0.columns.joined(separator: "+") } ?? "none",
+            "groups": groupsDescription(data.groups, file: files.groups),
         ])
         let modelOut = try AtomicFileWriter(path: modelPath)
         let reportOut = try reportPath.map { try AtomicFileWriter(path: $0) }
@@ -177,6 +184,7 @@ enum TrainCommand {
             }
         }
         try commitAll([modelOut] + (reportOut.map { [$0] } ?? []))
+        if let htmlPath { try writeTrainingHTML(result, data: data, files: files, options: o, model: modelPath, to: htmlPath) }
         if !quiet { summary(result, data: data, groupsFile: files.groups, options: o, started: started, modelPath: modelPath) }
     }
 }

@@ -183,21 +183,23 @@ final class GoldenTests: XCTestCase {
     }
 }
 
-/// Acceptance: a fresh package that depends only on the `TagStackModel` product scores a track in a few lines.
-/// Builds a throw-away package (path dependency on this repository: works offline) and runs it on a golden row.
+/// Acceptance: the README's Swift example (its `Package.swift` and `Sources/consumer/main.swift` blocks, read
+/// from README.md) builds as a fresh package that depends only on the `TagStackModel` product, scores a
+/// golden track, and reports a track that lacks columns as a handled error (exit 1), not a crash.
+/// Builds a throw-away package (path dependency on this repository: works offline).
 final class ConsumerPackageTests: XCTestCase {
-    static let consumerMain = """
-    import Foundation
-    import TagStackModel
+    static let readme = (try? String(contentsOf: Golden.directory.deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("README.md"))) ?? ""
 
-    let scorer = try ModelScorer(contentsOf: URL(fileURLWithPath: CommandLine.arguments[1]))
-    let values = CommandLine.arguments[2].split(separator: ",").map { Double($0) ?? .nan }
-    let track = Dictionary(uniqueKeysWithValues: zip(scorer.inputColumns, values))
-    let probabilities = try scorer.probabilities(named: track)
-    let decisions = try scorer.decisions(named: track)
-    for (k, tag) in scorer.tags.enumerated() { print(tag, probabilities[k], decisions[k]) }
-
-    """
+    /// The README's ```swift block whose first line is `first`.
+    static func readmeBlock(startingWith first: String) -> String? {
+        for part in readme.components(separatedBy: "```swift\n").dropFirst() {
+            guard let end = part.range(of: "\n```") else { continue }
+            let block = String(part[..<end.lowerBound]) + "\n"
+            if block.hasPrefix(first) { return block }
+        }
+        return nil
+    }
 
     func testFreshPackageScoresATrack() throws {
         if ProcessInfo.processInfo.environment["TAGSTACK_SKIP_PACKAGE_TEST"] == "1" {
@@ -211,16 +213,16 @@ final class ConsumerPackageTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tagstack-consumer-" + UUID().uuidString)
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("Sources/consumer"), withIntermediateDirectories: true)
-        let manifest = """
-        // swift-tools-version:5.9
-        import PackageDescription
-        let package = Package(name: "consumer", dependencies: [.package(path: "\(repo.path)")],
-            targets: [.executableTarget(name: "consumer", dependencies: [.product(name: "TagStackModel", package: "\(repo.lastPathComponent)")])])
-
-        """
+        guard let readmeManifest = Self.readmeBlock(startingWith: "// swift-tools-version"),
+              let consumerMain = Self.readmeBlock(startingWith: "// Sources/consumer/main.swift") else {
+            return XCTFail("README.md lacks the Package.swift or the Sources/consumer/main.swift block of its Swift example")
+        }
+        // The README depends on "../TagStack"; here the repository is wherever this checkout is.
+        let manifest = readmeManifest.replacingOccurrences(of: "path: \"../TagStack\"", with: "path: \"\(repo.path)\"")
+            .replacingOccurrences(of: "package: \"TagStack\"", with: "package: \"\(repo.lastPathComponent)\"")
+        XCTAssertNotEqual(manifest, readmeManifest, "the README's manifest names ../TagStack")
         try manifest.write(to: dir.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
-        try ConsumerPackageTests.consumerMain.write(to: dir.appendingPathComponent("Sources/consumer/main.swift"), atomically: true, encoding: .utf8)
-        XCTAssertLessThan(ConsumerPackageTests.consumerMain.split(separator: "\n").count, 10, "under 10 lines")
+        try consumerMain.write(to: dir.appendingPathComponent("Sources/consumer/main.swift"), atomically: true, encoding: .utf8)
 
         func run(_ args: [String]) throws -> (Int32, String) {
             let p = Process()
@@ -254,5 +256,10 @@ final class ConsumerPackageTests: XCTestCase {
             XCTAssertEqual(Double(cells[1]), expected.values[k], "tag \(scorer.tags[k])")
             XCTAssertEqual(Double(cells[2]), decisions.values[k])
         }
+        // A track lacking columns: the example's own message and exit code 1, not an uncaught error.
+        let (status2, output2) = try run([dir.appendingPathComponent(".build/debug/consumer").path, model.path, "0.5,0.5"])
+        XCTAssertEqual(status2, 1, output2)
+        XCTAssertTrue(output2.contains("lacks") && output2.contains("input column"), output2)
+        XCTAssertFalse(output2.contains("Fatal error"), output2)
     }
 }

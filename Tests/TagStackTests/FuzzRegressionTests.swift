@@ -133,7 +133,7 @@ final class TrainFuzzRegressionTests: XCTestCase {
             for folds in [0, 2] {
                 var o = StackerOptions()
                 o.learner = learner; o.candidates = [learner]; o.folds = folds
-                o.confidence = 0; o.minPositives = 1; o.bootstrapDraws = 10
+                o.guards.confidence = 0; o.guards.minPositives = 1; o.guards.bootstrapDraws = 10
                 let result = try Stacker.train(data: data, options: o)
                 for t in result.model.tags { XCTAssertTrue(t.threshold?.isFinite ?? true, "\(learner) \(folds): \(t.name)") }
                 let model = try StackerModel.decode(from: result.model.encoded())

@@ -1,23 +1,65 @@
 // One entry point for X and y files in either layout: Mewo CSV (`ChallengeID` + named columns) or the
-// MediaEval NumPy layout (`.npy` matrices whose columns are the tags in labels.csv order, optionally
-// followed by the categories; rows identified by their 0-based index, written as text).
+// MediaEval NumPy layout (`.npy` matrices, tracks × columns; rows identified by their 0-based index, written
+// as text). An `.npy` X's columns are the tags in labels.csv order, optionally followed by the categories,
+// or any columns a columns file names (`readColumnNames`), e.g. other networks' `NET:tag` scores.
 
+import Foundation
 import TagStackModel
 
 public enum DataFiles {
-    static func isNPY(_ path: String) -> Bool { path.lowercased().hasSuffix(".npy") }
+    public static func isNPY(_ path: String) -> Bool { path.lowercased().hasSuffix(".npy") }
 
-    /// Reads an X file. For `.npy`, column names come from `labels`: the tags, then (if the matrix is wider)
-    /// the categories.
-    public static func readFeatures(path: String, labels: LabelSet, options: FeatureReadOptions = .init()) throws -> FeatureTable {
+    /// The names of an `.npy` X's columns, from a text file: one name per line, or one comma-separated line
+    /// (a CSV header: `head -1 train_X.csv > columns.txt` works; a leading `ChallengeID` is dropped).
+    public static func readColumnNames(path: String) throws -> [String] {
+        guard FileManager.default.fileExists(atPath: path) else { throw DataError(.missingFile, file: path, "columns file not found") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw DataError(.unreadable, file: path, "cannot read") }
+        var text = String(decoding: data, as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        let lines = text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        var names = lines.count == 1 ? lines[0].split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"")) } : lines
+        if names.first == MewoIO.idColumn { names.removeFirst() }
+        if names.isEmpty { throw DataError(.emptyFile, file: path, "columns file names no column (one name per line, or one comma-separated line)") }
+        var seen: [String: Int] = [:]
+        for (j, n) in names.enumerated() {
+            if n.isEmpty { throw DataError(.emptyColumnName, file: path, "column \(j + 1) has an empty name") }
+            if let first = seen[n] { throw DataError(.duplicateColumn, file: path, "duplicate column '\(n)' (first as column \(first + 1))") }
+            seen[n] = j
+        }
+        return names
+    }
+
+    /// A hint when a matrix's shape looks like the transpose of what was expected: `(columns, rows)`.
+    static func transposeHint(_ m: NPYMatrix, expectedColumns: Int, expectedRows: Int? = nil) -> String {
+        let looksTransposed = m.columns != expectedColumns && m.rows == expectedColumns
+            && (expectedRows == nil || m.columns == expectedRows)
+        return looksTransposed
+            ? "; the shape looks transposed (tags × tracks): MediaEval matrices are tracks × tags, save it as `np.save(path, m.T)`"
+            : ""
+    }
+
+    /// Reads an X file. For `.npy`, column names come from `columnNames` when given (as many as the matrix
+    /// has columns), else from `labels`: the tags, then (if the matrix is wider) the categories.
+    public static func readFeatures(path: String, labels: LabelSet, columnNames: [String]? = nil,
+                                    options: FeatureReadOptions = .init()) throws -> FeatureTable {
         guard isNPY(path) else { return try MewoIO.readFeatures(path: path, options: options) }
         let m = try NPY.read(path: path)
         let names: [String]
-        if m.columns == labels.count { names = labels.tags }
+        if let columnNames {
+            guard m.columns == columnNames.count else {
+                throw DataError(.badNPY, file: path, "has \(m.columns) columns (shape (\(m.rows), \(m.columns))); the columns file names \(columnNames.count)"
+                                + transposeHint(m, expectedColumns: columnNames.count))
+            }
+            names = columnNames
+        } else if m.columns == labels.count { names = labels.tags }
         else if m.columns == labels.count + labels.categories.count { names = labels.tags + labels.categories }
         else {
+            let hint = transposeHint(m, expectedColumns: labels.count) + transposeHint(m, expectedColumns: labels.count + labels.categories.count)
             throw DataError(.badNPY, file: path,
-                            "has \(m.columns) columns; expected \(labels.count) (one per tag) or \(labels.count + labels.categories.count) (tags, then categories)")
+                            "has \(m.columns) columns (shape (\(m.rows), \(m.columns))); expected \(labels.count) (one per tag) or \(labels.count + labels.categories.count) (tags, then categories)"
+                            + (hint.isEmpty ? "; a matrix with other columns (e.g. other networks) needs --columns FILE naming them" : hint))
         }
         for (k, v) in m.values.enumerated() where !v.isFinite && !(options.allowMissing && v.isNaN) {
             throw DataError(.nonFinite, file: path, line: nil, column: nil, columnName: names[k % m.columns],
@@ -26,25 +68,38 @@ public enum DataFiles {
         return FeatureTable(ids: (0..<m.rows).map { String($0) }, columns: names, values: m.values)
     }
 
+    /// Reads an `.npy` matrix of `tags.count` columns and `rows` rows (when given), with a message naming the
+    /// expected shape (and a hint when it looks transposed).
+    public static func readMatrix(path: String, columns: Int, rows: Int?, what: String, rowsSource: String) throws -> NPYMatrix {
+        let m = try NPY.read(path: path)
+        guard m.columns == columns, rows == nil || m.rows == rows! else {
+            let expected = "(\(rows.map(String.init) ?? "rows"), \(columns))"
+            throw DataError(.badNPY, file: path, "shape (\(m.rows), \(m.columns)) does not fit: expected \(expected), \(what)"
+                            + (rows != nil && m.columns == columns ? " (\(rowsSource) has \(rows!) rows)" : "")
+                            + transposeHint(m, expectedColumns: columns, expectedRows: rows))
+        }
+        return m
+    }
+
+    /// 0/1 values of a matrix (bool, integer or float 0/1), as a label matrix; anything else is an error.
+    public static func binary(_ m: NPYMatrix, path: String, ids: [String], tags: [String]) throws -> LabelMatrix {
+        var values = [UInt8](repeating: 0, count: m.values.count)
+        for (k, v) in m.values.enumerated() {
+            if v == 1 { values[k] = 1 } else if v != 0 {
+                throw DataError(.notBinary, file: path, columnName: tags[k % m.columns],
+                                "value \(v) at row \(k / m.columns), column \(k % m.columns) ('\(tags[k % m.columns])') is not 0 or 1")
+            }
+        }
+        return LabelMatrix(ids: ids, tags: tags, values: values)
+    }
+
     /// Reads a y file aligned to `ids`. For `.npy`, rows are matched by position and must number `ids.count`.
     public static func readLabels(path: String, labels: LabelSet, alignTo ids: [String], idsSource: String) throws -> LabelMatrix {
         guard isNPY(path) else {
             return try MewoIO.readLabelMatrix(path: path, labels: labels, alignTo: ids, idsSource: idsSource)
         }
-        let m = try NPY.read(path: path)
-        guard m.columns == labels.count else {
-            throw DataError(.badNPY, file: path, "has \(m.columns) columns; expected \(labels.count) (one per tag)")
-        }
-        guard m.rows == ids.count else {
-            throw DataError(.badNPY, file: path, "has \(m.rows) rows; \(idsSource) has \(ids.count)")
-        }
-        var values = [UInt8](repeating: 0, count: m.values.count)
-        for (k, v) in m.values.enumerated() {
-            if v == 1 { values[k] = 1 } else if v != 0 {
-                throw DataError(.notBinary, file: path, columnName: labels.tags[k % m.columns],
-                                "value \(v) at row \(k / m.columns), column \(k % m.columns) ('\(labels.tags[k % m.columns])') is not 0 or 1")
-            }
-        }
-        return LabelMatrix(ids: ids, tags: labels.tags, values: values)
+        let m = try readMatrix(path: path, columns: labels.count, rows: ids.count,
+                               what: "one row per track of \(idsSource), one column per tag", rowsSource: idsSource)
+        return try binary(m, path: path, ids: ids, tags: labels.tags)
     }
 }

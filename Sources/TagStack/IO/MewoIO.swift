@@ -92,13 +92,34 @@ public enum MewoIO {
 
     // MARK: - Headers and IDs
 
+    /// The separator a comma-less header line seems to use (the most frequent of `;`, tab, `|`), shown and named.
+    static func otherDelimiter(_ line: String) -> (String, String)? {
+        let candidates: [(Character, String, String)] = [(";", ";", "semicolon"), ("\t", "\\t", "tab"), ("|", "|", "vertical bar")]
+        var best: (String, String)? = nil, bestCount = 0
+        for (c, shown, name) in candidates {
+            let n = line.reduce(0) { $1 == c ? $0 + 1 : $0 }
+            if n > bestCount { best = (shown, name); bestCount = n }
+        }
+        return best
+    }
+
+    /// At most `limit` characters of `text`, with "…" when cut (messages never dump a whole line).
+    static func abbreviate(_ text: String, limit: Int = 60) -> String {
+        text.count <= limit ? text : String(text.prefix(limit)) + "…"
+    }
+
     /// Reads and checks a header line: first cell `ChallengeID`, then unique, non-empty names.
     static func readHeader(_ r: CSVReader) throws -> [String] {
         guard try r.nextRecord() else { throw DataError(.emptyFile, file: r.path, "file is empty; expected a header line starting with '\(idColumn)'") }
         let header = r.strings()
         if header[0].trimmingCharacters(in: .whitespaces) != idColumn {
+            // A one-cell header holding other separators: the file is not comma-separated.
+            if header.count == 1, let (sep, name) = otherDelimiter(header[0]) {
+                throw DataError(.badIDColumn, file: r.path, line: r.line, column: 1,
+                                "the delimiter looks like '\(sep)' (\(name)): the header has no comma but starts '\(abbreviate(header[0]))'; TagStack reads comma-separated files (RFC 4180): re-export with ',' as the delimiter")
+            }
             throw DataError(.badIDColumn, file: r.path, line: r.line, column: 1,
-                            "first header cell is '\(header[0])'; expected '\(idColumn)'")
+                            "first header cell is '\(abbreviate(header[0]))'; expected '\(idColumn)'")
         }
         var seen: [String: Int] = [:]
         for (j, name) in header.enumerated().dropFirst() {
@@ -207,7 +228,10 @@ public enum MewoIO {
     /// tag must be present and no other column may be. Rows are matched by ChallengeID: an ID of `ids`
     /// missing from the file, or an ID in the file not in `ids`, is an error naming it.
     /// - Parameter idsSource: the file `ids` came from, for messages.
-    public static func readLabelMatrix(path: String, labels: LabelSet, alignTo ids: [String]?, idsSource: String = "the X file") throws -> LabelMatrix {
+    /// `unknownTagNote` ends the message for a column that is not a tag (training: the tags are the labels
+    /// file's; `evaluate` reads no labels file: its tags are the truth file's columns).
+    public static func readLabelMatrix(path: String, labels: LabelSet, alignTo ids: [String]?, idsSource: String = "the X file",
+                                       unknownTagNote: String = "not in the labels file") throws -> LabelMatrix {
         let r = try CSVReader(path: path)
         let header = try readHeader(r)
         let width = header.count + 1
@@ -217,7 +241,7 @@ public enum MewoIO {
         for (j, name) in header.enumerated() {
             guard let k = tagIndex[name] else {
                 throw DataError(.unknownColumn, file: path, line: r.line, column: j + 2, columnName: name,
-                                "unknown tag column '\(name)' (not in the labels file)")
+                                "unknown tag column '\(name)' (\(unknownTagNote))")
             }
             tagOfColumn[j] = k
         }

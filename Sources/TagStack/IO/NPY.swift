@@ -1,6 +1,6 @@
 // NumPy `.npy` files (format versions 1.0, 2.0, 3.0): 2-D arrays of float16/32/64, signed and unsigned
 // integers and bool, little- or big-endian, C or Fortran order, read into row-major Doubles; written as
-// little-endian float64 (scores) or uint8 (decisions), C order. The MediaEval 2019 layout keeps X and y
+// little-endian float64 (scores) or bool / uint8 (decisions), C order. The MediaEval 2019 layout keeps X and y
 // as such matrices, with tag names from labels.csv.
 
 import Foundation
@@ -19,7 +19,7 @@ public struct NPYMatrix: Equatable, Sendable {
 
 public enum NPY {
     /// The element type written.
-    public enum OutputType: String, Sendable { case float64 = "<f8", uint8 = "|u1" }
+    public enum OutputType: String, Sendable { case float64 = "<f8", uint8 = "|u1", bool = "|b1" }
 
     /// Reads a 2-D `.npy` file. A 1-D array is read as one column.
     public static func read(path: String) throws -> NPYMatrix {
@@ -178,7 +178,7 @@ public enum NPY {
         case .float64:
             out.reserveCapacity(out.count + 8 * m.values.count)
             for v in m.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
-        case .uint8:
+        case .uint8, .bool:
             for v in m.values { out.append(v == 0 ? 0 : 1) }
         }
         return out

@@ -22,25 +22,33 @@ public enum Predictor {
     /// probabilities. Nothing is written unless every row scores.
     public static func predictFile(model: StackerModel, inputPath: String, decisionsPath: String,
                                    scoresPath: String?, options: FeatureReadOptions = .init(),
+                                   columnNames: [String]? = nil, decisionsType: NPY.OutputType = .bool,
                                    threads: Int = defaultThreadCount) throws -> PredictionSummary {
         let scorer = try ModelScorer(model: model)
         let decider = scorer.decider
         let tags = model.labels.tags
+        // An output ending in .npy is a MediaEval matrix (tracks × tags in labels.csv order, rows in input
+        // order): its header holds the row count, so it is kept in memory and written at the end.
+        let decisionsNPY = DataFiles.isNPY(decisionsPath), scoresNPY = scoresPath.map(DataFiles.isNPY) ?? false
         let decisionsOut = try AtomicFileWriter(path: decisionsPath)
         let scoresOut = try scoresPath.map { try AtomicFileWriter(path: $0) }
-        try decisionsOut.write(MewoIO.csvRow([MewoIO.idColumn] + tags))
-        try scoresOut?.write(MewoIO.csvRow([MewoIO.idColumn] + tags))
+        if !decisionsNPY { try decisionsOut.write(MewoIO.csvRow([MewoIO.idColumn] + tags)) }
+        if !scoresNPY { try scoresOut?.write(MewoIO.csvRow([MewoIO.idColumn] + tags)) }
+        var allDecisions: [Double] = [], allScores: [Double] = []
 
         var summary = PredictionSummary()
         func emit(ids: [String], inputs: [Double], width: Int, mapping: [Int]) throws {
             let r = scorer.score(rows: ids.count, columns: width, values: inputs, mapping: mapping, threads: threads)
             let d = decider.decide(rows: ids.count, probabilities: r.scores, categoryScores: r.categoryScores)
-            try writeBlock(ids: ids, decisions: d, probabilities: r.probabilities, tags: tags.count, decisionsOut, scoresOut)
+            if decisionsNPY { allDecisions.append(contentsOf: d.lazy.map { Double($0) }) }
+            if scoresNPY { allScores.append(contentsOf: r.probabilities) }
+            try writeBlock(ids: ids, decisions: d, probabilities: r.probabilities, tags: tags.count,
+                           decisionsNPY ? nil : decisionsOut, scoresNPY ? nil : scoresOut)
             summary.rows += ids.count
         }
 
         if DataFiles.isNPY(inputPath) {
-            let x = try DataFiles.readFeatures(path: inputPath, labels: model.labels, options: options)
+            let x = try DataFiles.readFeatures(path: inputPath, labels: model.labels, columnNames: columnNames, options: options)
             let mapping = try mapColumns(scorer, x.columns, inputPath, line: nil)
             summary.ignoredColumns = unused(x.columns, mapping)
             try emit(ids: x.ids, inputs: x.values, width: x.columnCount, mapping: mapping)
@@ -70,6 +78,12 @@ public enum Predictor {
             if !ids.isEmpty { try emit(ids: ids, inputs: block, width: width, mapping: identity) }
             if summary.rows == 0 { throw DataError(.headerOnly, file: inputPath, line: r.line + 1, "no data rows after the header") }
         }
+        if decisionsNPY {
+            try decisionsOut.write(bytes: NPY.encode(NPYMatrix(rows: summary.rows, columns: tags.count, values: allDecisions), as: decisionsType))
+        }
+        if scoresNPY, let scoresOut {
+            try scoresOut.write(bytes: NPY.encode(NPYMatrix(rows: summary.rows, columns: tags.count, values: allScores), as: .float64))
+        }
         try commitAll([decisionsOut] + (scoresOut.map { [$0] } ?? []))
         return summary
     }
@@ -87,15 +101,17 @@ public enum Predictor {
     }
 
     static func writeBlock(ids: [String], decisions: [UInt8], probabilities: [Double], tags: Int,
-                           _ dOut: AtomicFileWriter, _ pOut: AtomicFileWriter?) throws {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(ids.count * (tags * 2 + 16))
-        for (i, id) in ids.enumerated() {
-            bytes.append(contentsOf: MewoIO.csvID(id))
-            for k in 0..<tags { bytes.append(UInt8(ascii: ",")); bytes.append(decisions[i * tags + k] == 0 ? 0x30 : 0x31) }
-            bytes.append(0x0A)
+                           _ dOut: AtomicFileWriter?, _ pOut: AtomicFileWriter?) throws {
+        if let dOut {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(ids.count * (tags * 2 + 16))
+            for (i, id) in ids.enumerated() {
+                bytes.append(contentsOf: MewoIO.csvID(id))
+                for k in 0..<tags { bytes.append(UInt8(ascii: ",")); bytes.append(decisions[i * tags + k] == 0 ? 0x30 : 0x31) }
+                bytes.append(0x0A)
         }
         try dOut.write(bytes: bytes)
+        }
         guard let pOut else { return }
         var line = ""
         for (i, id) in ids.enumerated() {

@@ -9,6 +9,8 @@ public struct TrainingFiles: Sendable {
     public var y: String
     /// Optional; when nil, `<dir>/train_groups.csv` is used if it exists (see `resolvingGroups`).
     public var groups: String?
+    /// Names of an `.npy` X's columns (a columns file); nil: the tags, then the categories.
+    public var xColumns: [String]?
 
     public init(labels: String, x: String, y: String, groups: String? = nil) {
         self.labels = labels; self.x = x; self.y = y; self.groups = groups
@@ -31,7 +33,7 @@ public struct TrainingData: Sendable {
     /// Loads and cross-checks the files. Errors name the file, line and column.
     public static func load(_ files: TrainingFiles, options: FeatureReadOptions = .init()) throws -> TrainingData {
         let labels = try MewoIO.readLabels(path: files.labels)
-        let x = try DataFiles.readFeatures(path: files.x, labels: labels, options: options)
+        let x = try DataFiles.readFeatures(path: files.x, labels: labels, columnNames: files.xColumns, options: options)
         let tagColumns = try requireTagColumns(x: x, labels: labels, path: files.x)
         let y = try DataFiles.readLabels(path: files.y, labels: labels, alignTo: x.ids, idsSource: files.x)
         let groups = try files.groups.map { try MewoIO.readGroups(path: $0, alignTo: x.ids, idsSource: files.x) }
@@ -39,7 +41,9 @@ public struct TrainingData: Sendable {
     }
 
     /// The index in `x` of every tag's own score column; a missing one is an error naming the tags.
-    public static func requireTagColumns(x: FeatureTable, labels: LabelSet, path: String) throws -> [Int] {
+    /// `source` names where the tags come from, for the message.
+    public static func requireTagColumns(x: FeatureTable, labels: LabelSet, path: String,
+                                         source: String = "the labels file") throws -> [Int] {
         var index: [String: Int] = [:]
         for (j, c) in x.columns.enumerated() { index[c] = j }
         var missing: [String] = []
@@ -49,7 +53,7 @@ public struct TrainingData: Sendable {
         }
         if !missing.isEmpty {
             throw DataError(.missingColumn, file: path, line: 1,
-                            "no score column for \(missing.count) tag(s) of the labels file: \(MewoIO.listNames(missing))")
+                            "no score column for \(missing.count) tag(s) of \(source): \(MewoIO.listNames(missing))")
         }
         return cols
     }

@@ -1,0 +1,29 @@
+// What `train` records and reports beyond the model itself, kept out of TrainCommand.swift: the groups entry
+// of the model's `training` facts, and the `--html` page.
+
+import Foundation
+import TagStack
+import TagStackModel
+
+/// `train --html`: the out-of-fold page (Sources/TagStack/Report/TrainingPage.swift says how to add a section).
+func writeTrainingHTML(_ result: StackerResult, data: TrainingData, files: TrainingFiles, options o: StackerOptions,
+                       model: String, to path: String) throws {
+    let facts: [(String, String)] = [
+        ("model", model), ("labels", files.labels), ("X", files.x), ("y", files.y),
+        ("groups", result.model.training["groups"] ?? "none"),
+        ("tracks × tags", "\(data.x.rowCount) × \(data.labels.count)"),
+        ("folds, seed, margin", "\(o.folds), \(o.seed), \(o.guards.margin)"),
+    ]
+    let page = TrainingPage(result: result, facts: facts, margin: o.guards.margin, folds: o.folds).page()
+    try AtomicFileWriter.write(bytes: Array(page.html().utf8), to: path)
+}
+
+/// The model's record of the groups cross-validation kept whole: the file's name (not its folder, so the
+/// model does not depend on where the data lives), the columns and the number of groups (rows tied by a
+/// shared value in any column count as one), e.g. `train_groups.csv: artist+album (189 groups)`.
+func groupsDescription(_ groups: GroupTable?, file: String?) -> String {
+    guard let groups else { return "none" }
+    let count = (Folds.components(rowCount: groups.ids.count, groups: groups.values).max() ?? -1) + 1
+    let name = file.map { URL(fileURLWithPath: $0).lastPathComponent + ": " } ?? ""
+    return "\(name)\(groups.columns.joined(separator: "+")) (\(count) groups)"
+}

@@ -1,0 +1,87 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import XCTest
+
+/// `train --html` and `evaluate --html` through the binary: one self-contained page each (no script, no
+/// external resource), at least three plots, every SVG well-formed XML. (Scripts/render_check.sh renders
+/// both in headless Chromium.)
+final class ReportTests: XCTestCase {
+    final class Collector: NSObject, XMLParserDelegate {
+        var elements = 0
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) { elements += 1 }
+    }
+
+    /// Every `<svg>…</svg>` of a page.
+    func svgs(_ html: String) -> [String] {
+        var out: [String] = []
+        var rest = html[...]
+        while let a = rest.range(of: "<svg"), let b = rest.range(of: "</svg>", range: a.upperBound..<rest.endIndex) {
+            out.append(String(rest[a.lowerBound..<b.upperBound])); rest = rest[b.upperBound...]
+        }
+        return out
+    }
+
+    func assertPage(_ path: String, minimumPlots: Int, contains words: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let html = try String(contentsOfFile: path)
+        XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"), file: file, line: line)
+        XCTAssertFalse(html.lowercased().contains("<script"), "no script", file: file, line: line)
+        for external in ["src=", "<link", "@import", "url(", "@font-face"] {
+            XCTAssertFalse(html.contains(external), "self-contained: no \(external)", file: file, line: line)
+        }
+        let plots = svgs(html)
+        XCTAssertGreaterThanOrEqual(plots.count, minimumPlots, file: file, line: line)
+        for (k, svg) in plots.enumerated() {
+            let parser = XMLParser(data: Data(svg.utf8))
+            let c = Collector()
+            parser.delegate = c
+            XCTAssertTrue(parser.parse(), "SVG \(k) is not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "")", file: file, line: line)
+            XCTAssertGreaterThan(c.elements, 10, file: file, line: line)
+            XCTAssertTrue(svg.contains("<title>"), file: file, line: line)
+        }
+        for w in words { XCTAssertTrue(html.contains(w), "page mentions '\(w)'", file: file, line: line) }
+    }
+
+    func testTrainAndEvaluatePagesAreSelfContainedWithWellFormedPlots() throws {
+        let s = Scratch()
+        XCTAssertEqual(try CLI.run(["generate", "--out", s.path + "/data", "--train", "300", "--test", "120", "--seed", "2"]).status, 0)
+        let train = try CLI.run(["train", "--data", s.path + "/data", "--model", s.path + "/m.json", "--learner", "thresholds,logistic",
+                                 "--folds", "3", "--html", s.path + "/train.html", "--quiet"])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        try assertPage(s.path + "/train.html", minimumPlots: 3,
+                       contains: ["Learners: out-of-fold weighted F1", "Per tag (by support)", "Per class and category", "logistic", "raw F1"])
+        let p = try CLI.run(["predict", "--model", s.path + "/m.json", "--input", s.path + "/data/test_X.csv",
+                             "--decisions", s.path + "/d.csv", "--scores", s.path + "/p.csv", "--quiet"])
+        XCTAssertEqual(p.status, 0, p.stderr)
+        let e = try CLI.run(["evaluate", "--truth", s.path + "/data/test_y.csv", "--decisions", s.path + "/d.csv",
+                             "--scores", s.path + "/p.csv", "--html", s.path + "/eval.html"])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        XCTAssertTrue(e.stdout.contains("weighted F1"), "the usual summary is still printed")
+        try assertPage(s.path + "/eval.html", minimumPlots: 4,
+                       contains: ["Precision–recall curves", "Reliability diagram", "Tags per track: predicted vs true", "PR-AUC"])
+        // Without scores: the curves section says why, the rest is there.
+        XCTAssertEqual(try CLI.run(["evaluate", "--truth", s.path + "/data/test_y.csv", "--decisions", s.path + "/d.csv",
+                                    "--html", s.path + "/eval2.html"]).status, 0)
+        try assertPage(s.path + "/eval2.html", minimumPlots: 2, contains: ["No --scores given"])
+    }
+
+    func testHTMLOutputErrorsBeforeWork() throws {
+        let s = TinyData.folder()
+        let r = try CLI.run(["train", "--data", s.path, "--model", s.path + "/m.json", "--learner", "thresholds",
+                             "--html", s.path + "/missing/t.html", "--quiet"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("does not exist"), r.stderr)
+        XCTAssertFalse(s.exists("m.json"), "failed before training")
+    }
+
+    func testFoldsZeroPageSaysInSample() throws {
+        let s = TinyData.folder()
+        let r = try CLI.run(["train", "--data", s.path, "--model", s.path + "/m.json", "--learner", "thresholds", "--folds", "0",
+                             "--html", s.path + "/t.html", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let html = try String(contentsOfFile: s.path + "/t.html")
+        XCTAssertTrue(html.contains("in-sample: --folds 0"), "the title does not claim out-of-fold figures")
+        try assertPage(s.path + "/t.html", minimumPlots: 3, contains: ["no cross-validation"])
+    }
+}
