@@ -83,7 +83,8 @@ public enum Stacker {
                 let t = data.labels.count, count = kinds.count
                 o.progress = { done, _ in report(index * t + done, count * t) }
             }
-            runs.append(try learner(for: kind).run(context.with(options: o)))
+            let run = try learner(for: kind).run(context.with(options: o))
+            runs.append(contentsOf: [run] + run.alternatives)
         }
         let best = LearnerChoice.choose(runs, options: options)
         let rules: [DecisionRule] = options.decision.rule.map { [$0] } ?? [.thresholds, .atLeastOnePerClass, .atLeastOnePerTrack, .hierarchical]
@@ -94,16 +95,16 @@ public enum Stacker {
         for k in chosen.tags.indices { chosen.tags[k].calibration = calibration.calibrations[k] }
 
         var info = training
-        info["learner_scores"] = runs.map { "\($0.kind.rawValue)=\(format($0.weightedF1))" }.joined(separator: " ")
-        info["trees_per_track"] = runs.map { "\($0.kind.rawValue)=\($0.treesPerTrack)" }.joined(separator: " ")
+        info["learner_scores"] = runs.map { "\($0.name)=\(format($0.weightedF1))" }.joined(separator: " ")
+        info["trees_per_track"] = runs.map { "\($0.name)=\($0.treesPerTrack)" }.joined(separator: " ")
         info["rule_scores"] = ruleScores.map { "\($0.0.rawValue)=\(format($0.1))" }.joined(separator: " ")
         info["folds"] = String(options.folds)
         info["stacked_tags"] = String(best.tags.filter { $0.path != .raw }.count)
         if let b = base.level { info["base_scores"] = b.candidates.map { "\($0.name)=\(format($0.score))" }.joined(separator: " ") }
         if let c = calibration.level { info["calibration_log_loss"] = c.candidates.map { "\($0.name)=\(format($0.score))" }.joined(separator: " ") }
         let model = try ModelAssembly.model(run: chosen, rule: rule, base: base.model, data: data, features: features?.set, training: info)
-        let learnerLevel = Level(name: "learner", metric: "weighted F1", candidates: runs.map { ($0.kind.rawValue, $0.weightedF1) },
-                                 chosen: best.kind.rawValue, margin: runs.count > 1 ? options.selection.learnerMargin : nil, inSample: fold == nil)
+        let learnerLevel = Level(name: "learner", metric: "weighted F1", candidates: runs.map { ($0.name, $0.weightedF1) },
+                                 chosen: best.name, margin: runs.count > 1 ? options.selection.learnerMargin : nil, inSample: fold == nil)
         let ruleLevel = Level(name: "decision rule", metric: "weighted F1", candidates: ruleScores.map { ($0.0.rawValue, $0.1) },
                               chosen: rule.rule.rawValue, margin: ruleScores.count > 1 ? options.selection.ruleMargin : nil, inSample: fold == nil)
         var result = StackerResult(model: model, reports: best.reports, learnerScores: runs.map { ($0.kind, $0.weightedF1) },

@@ -36,6 +36,30 @@ struct TagOutcome {
     }
 }
 
+extension TagOutcome {
+    /// The tag on its learned score, with the threshold that maximises F1 on its out-of-fold scores.
+    static func learned(_ model: TagModel, oof: [Double], support: Int, verdict v: Judge.Verdict, rounds: Int?) -> TagOutcome {
+        var m = model
+        m.threshold = v.threshold ?? ThresholdSearch.best(scores: oof, labels: v.labels).threshold
+        return TagOutcome(model: m, report: TagReport(tag: m.name, support: support, rawF1: v.rawF1, stackedF1: v.learnedF1,
+                                                      threshold: m.threshold, path: m.path, rounds: rounds,
+                                                      reason: v.keep ? v.reason : "every tag (\(v.reason) alone)"),
+                          oof: oof)
+    }
+}
+
+extension LearnerRun {
+    /// The learner judged tag by tag, with its `every tag` variant as an alternative when the two differ.
+    init(kind: LearnerKind, judged: [TagOutcome], everyTag: [TagOutcome], context c: FoldContext) {
+        self.init(kind: kind, outcomes: judged, context: c)
+        if zip(judged, everyTag).contains(where: { $0.model.path != $1.model.path }) {
+            var all = LearnerRun(kind: kind, outcomes: everyTag, context: c)
+            all.variant = "every tag"
+            alternatives = [all]
+        }
+    }
+}
+
 /// Out-of-fold results of one learner: per tag probabilities on every row, paths, thresholds, models.
 struct LearnerRun {
     var kind: LearnerKind
@@ -49,6 +73,14 @@ struct LearnerRun {
     var featureSet: FeatureSet? = nil
     /// The shared ensemble of pooled tags.
     var pooled: PooledModel? = nil
+    /// nil for the learner as judged tag by tag; `every tag` for the same learner with every tag it learned
+    /// taking its learned score (a choice made once for the label set, not tag by tag).
+    var variant: String? = nil
+    /// Other runs of the same learner offered to the selection stage (the `every tag` variant).
+    var alternatives: [LearnerRun] = []
+
+    /// The name the selection stage reports (`logistic`, `logistic (every tag)`).
+    var name: String { kind.rawValue + (variant.map { " (\($0))" } ?? "") }
 
     /// A run from its tags' outcomes: the out-of-fold probabilities laid out rows × tags, and their weighted F1.
     init(kind: LearnerKind, outcomes: [TagOutcome], context c: FoldContext) {
@@ -88,26 +120,25 @@ enum PerTagLearning {
     static func run(_ kind: LearnerKind, _ c: FoldContext, fit: (_ k: Int, _ seed: UInt64) throws -> Fit) throws -> LearnerRun {
         let t = c.tagCount, o = c.options.guards
         let done = WorkCounter()
-        let outcomes = try parallelMap(t, threads: c.options.threads) { k -> TagOutcome in
+        let both = try parallelMap(t, threads: c.options.threads) { k -> (TagOutcome, TagOutcome) in
             defer { c.options.progress?(done.next() + 1, t) }
             let y = c.labels[k], support = c.support(k)
             let rawDecisions = c.decisions(c.raw[k], labels: y)
             if support < o.minPositives || support > y.count - o.minPositives {
                 let reason = support < o.minPositives ? "support \(support) < \(o.minPositives)" : "negatives \(y.count - support) < \(o.minPositives)"
-                return .raw(k, c, stackedF1: nil, rawDecisions: rawDecisions, reason: reason)
+                let raw = TagOutcome.raw(k, c, stackedF1: nil, rawDecisions: rawDecisions, reason: reason)
+                return (raw, raw)
             }
             let seed = SplitMix64.derive(c.options.seed, k)
             let f = try fit(k, seed)
             let verdict = Judge.verdict(y: y, raw: c.raw[k], rawDecisions: rawDecisions, learned: f.oof, support: support,
                                         context: c, seed: seed)
-            guard verdict.keep else { return .raw(k, c, stackedF1: verdict.learnedF1, rawDecisions: rawDecisions, reason: verdict.reason) }
-            var model = f.model
-            model.threshold = verdict.threshold
-            return TagOutcome(model: model, report: TagReport(tag: model.name, support: support, rawF1: verdict.rawF1,
-                                                              stackedF1: verdict.learnedF1, threshold: verdict.threshold,
-                                                              path: model.path, rounds: f.rounds, reason: verdict.reason),
-                              oof: f.oof)
+            let learned = TagOutcome.learned(f.model, oof: f.oof, support: support, verdict: verdict, rounds: f.rounds)
+            guard verdict.keep else {
+                return (.raw(k, c, stackedF1: verdict.learnedF1, rawDecisions: rawDecisions, reason: verdict.reason), learned)
+            }
+            return (learned, learned)
         }
-        return LearnerRun(kind: kind, outcomes: outcomes, context: c)
+        return LearnerRun(kind: kind, judged: both.map(\.0), everyTag: both.map(\.1), context: c)
     }
 }

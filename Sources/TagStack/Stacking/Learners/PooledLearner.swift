@@ -156,34 +156,37 @@ struct PooledLearner: Learner {
             })
         if c.splits == nil { oofByTag = try score(outcome.ensemble, tagValues: finalValues, rows: c.allRows) }
 
-        let outcomes = try paths(c, oof: oofByTag, tagValues: finalValues, rounds: outcome.rounds)
+        let (judged, everyTag) = try paths(c, oof: oofByTag, tagValues: finalValues, rounds: outcome.rounds)
         o.progress?(t, t)
-        var run = LearnerRun(kind: .pooled, outcomes: outcomes, context: c)
+        var run = LearnerRun(kind: .pooled, judged: judged, everyTag: everyTag, context: c)
         // Pooled tags read the per-tag features only (no shared columns).
-        run.featureSet = FeatureSet(kinds: features.set.kinds, networks: features.set.networks, quantiles: features.set.quantiles)
-        run.pooled = PooledModel(tagFeatures: PooledLearner.tagFeatureNames, initScore: c.initScore, booster: outcome.ensemble)
+        let set = FeatureSet(kinds: features.set.kinds, networks: features.set.networks, quantiles: features.set.quantiles)
+        let shared = PooledModel(tagFeatures: PooledLearner.tagFeatureNames, initScore: c.initScore, booster: outcome.ensemble)
+        run.featureSet = set; run.pooled = shared
+        for i in run.alternatives.indices { run.alternatives[i].featureSet = set; run.alternatives[i].pooled = shared }
         return run
     }
 
     /// Per tag: the pooled score where it beats the raw score out of fold (the never-worse test), else the
     /// raw score.
-    func paths(_ c: FoldContext, oof oofByTag: [[Double]], tagValues finalValues: [[Double]], rounds: Int) throws -> [TagOutcome] {
+    /// Returns the tags as judged one by one, and as they would be with every tag on its pooled score.
+    func paths(_ c: FoldContext, oof oofByTag: [[Double]], tagValues finalValues: [[Double]], rounds: Int) throws -> (judged: [TagOutcome], everyTag: [TagOutcome]) {
         let n = c.rowCount, o = c.options
-        return try parallelMap(c.tagCount, threads: o.threads) { tag -> TagOutcome in
+        let both = try parallelMap(c.tagCount, threads: o.threads) { tag -> (TagOutcome, TagOutcome) in
             let y = c.labels[tag], support = c.support(tag)
             let rawDecisions = c.decisions(c.raw[tag], labels: y)
             guard support > 0 && support < n else {
-                return .raw(tag, c, stackedF1: nil, rawDecisions: rawDecisions, reason: support == 0 ? "support 0" : "no negatives")
+                let raw = TagOutcome.raw(tag, c, stackedF1: nil, rawDecisions: rawDecisions, reason: support == 0 ? "support 0" : "no negatives")
+                return (raw, raw)
             }
             let v = Judge.verdict(y: y, raw: c.raw[tag], rawDecisions: rawDecisions, learned: oofByTag[tag], support: support,
                                   context: c, seed: SplitMix64.derive(o.seed, tag))
-            guard v.keep else { return .raw(tag, c, stackedF1: v.learnedF1, rawDecisions: rawDecisions, reason: v.reason) }
-            let name = c.data.labels.tags[tag]
-            return TagOutcome(model: TagModel(name: name, path: .pooled, threshold: v.threshold, tagValues: finalValues[tag]),
-                              report: TagReport(tag: name, support: support, rawF1: v.rawF1, stackedF1: v.learnedF1,
-                                                threshold: v.threshold, path: .pooled, rounds: rounds, reason: v.reason),
-                              oof: oofByTag[tag])
+            let model = TagModel(name: c.data.labels.tags[tag], path: .pooled, threshold: nil, tagValues: finalValues[tag])
+            let learned = TagOutcome.learned(model, oof: oofByTag[tag], support: support, verdict: v, rounds: rounds)
+            guard v.keep else { return (.raw(tag, c, stackedF1: v.learnedF1, rawDecisions: rawDecisions, reason: v.reason), learned) }
+            return (learned, learned)
         }
+        return (both.map(\.0), both.map(\.1))
     }
 
     /// Probabilities of tag `tag` on `rows`: per-tag features (no shared columns) then the tag values.

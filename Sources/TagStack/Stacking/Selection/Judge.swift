@@ -14,6 +14,8 @@ enum Judge {
         var threshold: Double?
         /// `learned` when kept, else the test that failed (the `--report` reason).
         var reason: String
+        /// The tag's labels (for a threshold fitted later).
+        var labels: [UInt8]
     }
 
     static func verdict(y: [UInt8], raw: [Double], rawDecisions: [Bool], learned oof: [Double], support: Int,
@@ -43,6 +45,6 @@ enum Judge {
         }
         let better = reason == "learned"
         let threshold = better ? ThresholdSearch.best(scores: oof, labels: y).threshold : nil
-        return Verdict(keep: better, rawF1: rawF1, learnedF1: learnedF1, threshold: threshold, reason: reason)
+        return Verdict(keep: better, rawF1: rawF1, learnedF1: learnedF1, threshold: threshold, reason: reason, labels: y)
     }
 }
