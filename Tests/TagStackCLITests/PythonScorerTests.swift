@@ -78,8 +78,10 @@ final class PythonScorerTests: XCTestCase {
     /// generated data (248 tags: classes of 90, 112 and 46 tags; gbdt + hierarchical, logistic + track).
     func testGoldenModels() throws {
         let dir = Scratch()
-        for m in ["gbdt-hierarchical", "gbdt-all-track", "logistic-class", "thresholds", "pooled-class", "wide-gbdt-hierarchical",
-                  "wide-logistic-track", "wide-pooled-hierarchical", "v1/gbdt-hierarchical", "v1/logistic-class"] {
+        for m in ["gbdt-hierarchical", "gbdt-all-track", "logistic-class", "thresholds", "pooled-class", "gbdt-blend-track",
+                  "pooled-mean-class", "logistic-logitmean-thresholds", "wide-gbdt-hierarchical", "wide-logistic-track",
+                  "wide-pooled-hierarchical", "v1/gbdt-hierarchical", "v1/logistic-class", "v2/pooled-class", "v2/gbdt-all-track",
+                  "v2/thresholds"] {
             let input = Repo.golden.appendingPathComponent(m.hasPrefix("wide-") ? "wide_input_X.csv" : "input_X.csv").path
             let py = try pythonScores(model: Repo.golden.appendingPathComponent(m + ".json").path, input: input, in: dir)
             let p = try Repo.readCSV(Repo.golden.appendingPathComponent(m + ".scores.csv").path)

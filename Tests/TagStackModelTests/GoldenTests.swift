@@ -9,9 +9,12 @@ enum Golden {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
     /// Models on a few tags (every feature kind, edge rows), then on 248 tags (classes of 90, 112 and 46 tags).
     static let models = ["gbdt-hierarchical", "gbdt-all-track", "logistic-class", "thresholds", "pooled-class",
+                         "gbdt-blend-track", "pooled-mean-class", "logistic-logitmean-thresholds",
                          "wide-gbdt-hierarchical", "wide-logistic-track", "wide-pooled-hierarchical"]
     /// Models written by format version 1 (`Golden/v1/`, never regenerated) with the outputs they gave then.
-    static let version1Models = ["v1/gbdt-hierarchical", "v1/logistic-class"]
+    static let version1Models = ["v1/gbdt-hierarchical", "v1/logistic-class",
+                                 // ... and by format version 2 (`Golden/v2/`, never regenerated).
+                                 "v2/pooled-class", "v2/gbdt-all-track", "v2/thresholds"]
     /// The input a golden model is scored on.
     static func input(for model: String) -> String { model.hasPrefix("wide-") ? "wide_input_X.csv" : "input_X.csv" }
 

@@ -5,8 +5,8 @@
 #
 # Run it only when the model format changes on purpose (with a format_version bump) or when training
 # changes what it learns: GoldenTests then pin the new files. Deterministic: the same build gives the same bytes.
-# v1/ holds models written by format_version 1 with their outputs: never regenerated (GoldenTests check that
-# this build still reads them and scores them the same).
+# v1/ and v2/ hold models written by format_versions 1 and 2 with their outputs: never regenerated (GoldenTests
+# check that this build still reads them and scores them the same).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
@@ -25,6 +25,11 @@ common=(--data "$tmp/small" --folds 0 --rounds 6 --leaves 4 --min-data-in-leaf 8
 "$bin" train "${common[@]}" --learner logistic --decision class --model "$here/logistic-class.json"
 "$bin" train "${common[@]}" --learner thresholds --model "$here/thresholds.json"
 "$bin" train "${common[@]}" --learner pooled --decision class --pooled-leaves 6 --model "$here/pooled-class.json"
+# Format version 3: a learned blend as the base score (base_logit trees), a mean under a pooled model, a logit-mean
+# under logistic tags; every model is calibrated.
+"$bin" train "${common[@]}" --learner gbdt --base blend --decision track --model "$here/gbdt-blend-track.json"
+"$bin" train "${common[@]}" --learner pooled --base mean --decision class --pooled-leaves 6 --model "$here/pooled-mean-class.json"
+"$bin" train "${common[@]}" --learner logistic --base logit-mean --decision thresholds --calibration shared --model "$here/logistic-logitmean-thresholds.json"
 
 # Full-size (248 tags: classes of 90, 112 and 46 tags), tiny models.
 "$bin" generate --out "$tmp/wide" --train 300 --test 30 --seed 6 > /dev/null 2>&1
@@ -34,7 +39,7 @@ wide=(--data "$tmp/wide" --folds 0 --rounds 3 --leaves 3 --min-data-in-leaf 10 -
 "$bin" train "${wide[@]}" --learner logistic --decision track --model "$here/wide-logistic-track.json"
 "$bin" train "${wide[@]}" --learner pooled --decision hierarchical --pooled-leaves 8 --model "$here/wide-pooled-hierarchical.json"
 
-for m in gbdt-hierarchical gbdt-all-track logistic-class thresholds pooled-class wide-gbdt-hierarchical wide-logistic-track wide-pooled-hierarchical; do
+for m in gbdt-hierarchical gbdt-all-track logistic-class thresholds pooled-class gbdt-blend-track pooled-mean-class logistic-logitmean-thresholds wide-gbdt-hierarchical wide-logistic-track wide-pooled-hierarchical; do
     input="$here/input_X.csv"; [[ $m == wide-* ]] && input="$here/wide_input_X.csv"
     "$bin" predict --model "$here/$m.json" --input "$input" --allow-missing --quiet \
         --scores "$here/$m.scores.csv" --decisions "$here/$m.decisions.csv"
