@@ -14,7 +14,8 @@ final class CLIErrorTests: XCTestCase {
     /// model (nor temporary) file was left behind.
     func assertTrainFails(_ s: Scratch, _ location: String, _ words: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let before = s.files()
-        let r = try CLI.run(["train", "--data", s.path, "--model", s.path + "/model.json", "--quiet", "--learner", "thresholds"])
+        let r = try CLI.run(["train", "--data", s.path, "--model", s.path + "/model.json", "--quiet", "--learner", "thresholds",
+                             "--calibration", "none"])
         XCTAssertEqual(r.status, 1, r.stderr, file: file, line: line)
         XCTAssertTrue(r.stderr.contains(location), "expected '\(location)' in: \(r.stderr)", file: file, line: line)
         XCTAssertTrue(r.stderr.lowercased().contains(words.lowercased()), "expected '\(words)' in: \(r.stderr)", file: file, line: line)
@@ -111,7 +112,8 @@ final class CLIErrorTests: XCTestCase {
 
     func trainedFolder() throws -> Scratch {
         let s = folder()
-        let r = try CLI.run(["train", "--data", s.path, "--model", s.path + "/model.json", "--quiet", "--learner", "thresholds"])
+        let r = try CLI.run(["train", "--data", s.path, "--model", s.path + "/model.json", "--quiet", "--learner", "thresholds",
+                             "--calibration", "none"])
         XCTAssertEqual(r.status, 0, r.stderr)
         return s
     }
@@ -155,7 +157,7 @@ final class CLIErrorTests: XCTestCase {
         s.write("t.csv", "ChallengeID,rock,jazz,piano\n1,0.5,0.5,0.5\n")
         let cases: [(String, String)] = [
             (String(good.prefix(good.count / 2)), "not valid JSON"),
-            (good.replacingOccurrences(of: "\"format_version\":2", with: "\"format_version\":99"), "format_version 99"),
+            (good.replacingOccurrences(of: "\"format_version\":3", with: "\"format_version\":99"), "format_version 99"),
             (good.replacingOccurrences(of: "\"tagstack-model\"", with: "\"other\""), "not a TagStack model"),
             ("{}", "not a TagStack model"),
         ]

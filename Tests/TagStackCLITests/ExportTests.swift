@@ -115,8 +115,8 @@ final class ExportTests: XCTestCase {
             for (i, row) in tagRows.enumerated() {
                 let raw = lgb.rawScore(Array(row.dropFirst(2))) + row[0]
                 worst = max(worst, abs(raw - row[1]))
-                // TagStack's raw score is the logit of its probability.
-                XCTAssertEqual(sigmoid(row[1]), swift.probabilities[i * m.tags.count + k], accuracy: 1e-15)
+                // TagStack's raw score is the logit of its score; the probability is the score's calibration.
+                XCTAssertEqual(outputProbability(sigmoid(row[1]), m.tags[k].calibration), swift.probabilities[i * m.tags.count + k], accuracy: 1e-15)
             }
             checked += 1
         }

@@ -79,7 +79,7 @@ final class PythonScorerTests: XCTestCase {
     func testGoldenModels() throws {
         let dir = Scratch()
         for m in ["gbdt-hierarchical", "gbdt-all-track", "logistic-class", "thresholds", "pooled-class", "gbdt-blend-track",
-                  "pooled-mean-class", "logistic-logitmean-thresholds", "wide-gbdt-hierarchical", "wide-logistic-track",
+                  "pooled-blend-class", "logistic-logitmean-thresholds", "wide-gbdt-hierarchical", "wide-logistic-track",
                   "wide-pooled-hierarchical", "v1/gbdt-hierarchical", "v1/logistic-class", "v2/pooled-class", "v2/gbdt-all-track",
                   "v2/thresholds"] {
             let input = Repo.golden.appendingPathComponent(m.hasPrefix("wide-") ? "wide_input_X.csv" : "input_X.csv").path
@@ -132,11 +132,11 @@ final class PythonScorerTests: XCTestCase {
                                       "--model", model, "--input", x, "--scores", dir.path + "/s.csv"])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("lacks") && r.stderr.contains("'genres-c04-t02'"), r.stderr)
-        let text = try String(contentsOfFile: model, encoding: .utf8).replacingOccurrences(of: "\"format_version\":2", with: "\"format_version\":3")
+        let text = try String(contentsOfFile: model, encoding: .utf8).replacingOccurrences(of: "\"format_version\":3", with: "\"format_version\":4")
         let newer = dir.write("newer.json", text)
         r = try Repo.run(python, [Repo.root.appendingPathComponent("Scripts/score_model.py").path,
                                   "--model", newer, "--input", x, "--scores", dir.path + "/s.csv"])
         XCTAssertEqual(r.status, 1)
-        XCTAssertTrue(r.stderr.contains("format_version 3 is not supported"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("format_version 4 is not supported"), r.stderr)
     }
 }

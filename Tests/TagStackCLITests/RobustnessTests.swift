@@ -177,7 +177,7 @@ final class RobustnessTests: XCTestCase {
             (good.replacingOccurrences(of: "\"path\":\"raw\"", with: "\"path\":\"rwa\""), "malformed model"),
             (good.replacingOccurrences(of: "\"threshold\":", with: "\"threshold\":\"x\",\"t\":"), "tags.[0].threshold"),
             (good.replacingOccurrences(of: "\"name\":\"jazz\"", with: "\"name\":\"jzaz\""), "tags[1].name is 'jzaz'"),
-            (good.replacingOccurrences(of: "\"format_version\":2", with: "\"format_version\":0"), "format_version 0 is not supported"),
+            (good.replacingOccurrences(of: "\"format_version\":3", with: "\"format_version\":0"), "format_version 0 is not supported"),
             (good.replacingOccurrences(of: "\"input_columns\":[\"rock\",", with: "\"input_columns\":["), "'rock': its own score column"),
             ("\u{0}\u{1}binary\u{FF}", "not valid JSON"),
         ]

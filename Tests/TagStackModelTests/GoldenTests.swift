@@ -9,7 +9,7 @@ enum Golden {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
     /// Models on a few tags (every feature kind, edge rows), then on 248 tags (classes of 90, 112 and 46 tags).
     static let models = ["gbdt-hierarchical", "gbdt-all-track", "logistic-class", "thresholds", "pooled-class",
-                         "gbdt-blend-track", "pooled-mean-class", "logistic-logitmean-thresholds",
+                         "gbdt-blend-track", "pooled-blend-class", "logistic-logitmean-thresholds",
                          "wide-gbdt-hierarchical", "wide-logistic-track", "wide-pooled-hierarchical"]
     /// Models written by format version 1 (`Golden/v1/`, never regenerated) with the outputs they gave then.
     static let version1Models = ["v1/gbdt-hierarchical", "v1/logistic-class",
@@ -79,7 +79,7 @@ final class GoldenTests: XCTestCase {
     /// The schema hash of each format version. Changing the schema (a key, an enumerated value) changes the
     /// snapshot: then bump `StackerModel.currentFormatVersion`, regenerate the golden files, write
     /// `Golden/schema-vN.txt` (run with TAGSTACK_UPDATE_SCHEMA=1) and add its hash here. Never edit an old entry.
-    static let pinnedSchemas: [Int: String] = [1: "4e0e2af0920b0bf3", 2: "95015e6e2bb01c8b"]
+    static let pinnedSchemas: [Int: String] = [1: "4e0e2af0920b0bf3", 2: "95015e6e2bb01c8b", 3: "3b56b97a9aecf47c"]
 
     func testSchemaIsPinnedToTheFormatVersion() throws {
         let v = StackerModel.currentFormatVersion
@@ -150,9 +150,28 @@ final class GoldenTests: XCTestCase {
             XCTAssertEqual($0 as? ModelError, .unsupportedVersion(found: current + 1, supported: 1...current))
         }
         // A version 1 file cannot hold a pooled tag (the path came with version 2).
-        let pooled = try String(contentsOf: Golden.url("pooled-class.json"), encoding: .utf8)
+        let pooled = try String(contentsOf: Golden.url("v2/pooled-class.json"), encoding: .utf8)
         XCTAssertTrue(pooled.contains("\"path\":\"pooled\""))
-        let asV1 = pooled.replacingOccurrences(of: "\"format_version\":\(current)", with: "\"format_version\":1")
+        let asV1 = pooled.replacingOccurrences(of: "\"format_version\":2", with: "\"format_version\":1")
+        // A version 2 file cannot hold a base score or a calibration (they came with version 3).
+        let blend = try String(contentsOf: Golden.url("gbdt-blend-track.json"), encoding: .utf8)
+        XCTAssertThrowsError(try StackerModel.decode(from: Data(blend.replacingOccurrences(of: "\"format_version\":3", with: "\"format_version\":2").utf8))) {
+            XCTAssertTrue("\($0)".contains("needs format_version 3"), "\($0)")
+        }
+        // A blend with a weight per source missing, or a calibration whose slope is not positive, is refused.
+        var bobj = try JSONSerialization.jsonObject(with: Data(blend.utf8)) as! [String: Any]
+        var base = bobj["base"] as! [String: Any]
+        base["weights"] = Array((base["weights"] as! [Double]).dropLast()); bobj["base"] = base
+        XCTAssertThrowsError(try StackerModel.decode(from: JSONSerialization.data(withJSONObject: bobj))) {
+            XCTAssertTrue("\($0)".contains("base.weights has 1 values for 2 sources"), "\($0)")
+        }
+        var cobj = try JSONSerialization.jsonObject(with: Data(blend.utf8)) as! [String: Any]
+        var ctags = cobj["tags"] as! [[String: Any]]
+        var cal = ctags[0]["calibration"] as! [String: Any]
+        cal["slope"] = -1.0; ctags[0]["calibration"] = cal; cobj["tags"] = ctags
+        XCTAssertThrowsError(try StackerModel.decode(from: JSONSerialization.data(withJSONObject: cobj))) {
+            XCTAssertTrue("\($0)".contains("calibration needs a finite slope > 0"), "\($0)")
+        }
         XCTAssertThrowsError(try StackerModel.decode(from: Data(asV1.utf8))) {
             XCTAssertTrue("\($0)".contains("path 'pooled' needs format_version 2"), "\($0)")
         }

@@ -54,7 +54,7 @@ public enum BaseOption: String, CaseIterable, Sendable {
 
 /// How each tag's probability is calibrated (`--calibration`).
 public enum CalibrationOption: String, CaseIterable, Sendable {
-    /// The scheme with the lowest cross-fitted log loss among none, platt and shared (none must be beaten).
+    /// By cross-fitted log loss: Platt per tag when it beats none, the shared slope only when it beats Platt by 0.001.
     case auto
     /// The score itself (clamped to [0, 1]).
     case none

@@ -25,10 +25,10 @@ common=(--data "$tmp/small" --folds 0 --rounds 6 --leaves 4 --min-data-in-leaf 8
 "$bin" train "${common[@]}" --learner logistic --decision class --model "$here/logistic-class.json"
 "$bin" train "${common[@]}" --learner thresholds --model "$here/thresholds.json"
 "$bin" train "${common[@]}" --learner pooled --decision class --pooled-leaves 6 --model "$here/pooled-class.json"
-# Format version 3: a learned blend as the base score (base_logit trees), a mean under a pooled model, a logit-mean
+# Format version 3: a learned blend as the base score (base_logit trees), under a pooled model, a logit-mean
 # under logistic tags; every model is calibrated.
 "$bin" train "${common[@]}" --learner gbdt --base blend --decision track --model "$here/gbdt-blend-track.json"
-"$bin" train "${common[@]}" --learner pooled --base mean --decision class --pooled-leaves 6 --model "$here/pooled-mean-class.json"
+"$bin" train "${common[@]}" --learner pooled --base blend --decision class --pooled-leaves 6 --model "$here/pooled-blend-class.json"
 "$bin" train "${common[@]}" --learner logistic --base logit-mean --decision thresholds --calibration shared --model "$here/logistic-logitmean-thresholds.json"
 
 # Full-size (248 tags: classes of 90, 112 and 46 tags), tiny models.
@@ -39,7 +39,7 @@ wide=(--data "$tmp/wide" --folds 0 --rounds 3 --leaves 3 --min-data-in-leaf 10 -
 "$bin" train "${wide[@]}" --learner logistic --decision track --model "$here/wide-logistic-track.json"
 "$bin" train "${wide[@]}" --learner pooled --decision hierarchical --pooled-leaves 8 --model "$here/wide-pooled-hierarchical.json"
 
-for m in gbdt-hierarchical gbdt-all-track logistic-class thresholds pooled-class gbdt-blend-track pooled-mean-class logistic-logitmean-thresholds wide-gbdt-hierarchical wide-logistic-track wide-pooled-hierarchical; do
+for m in gbdt-hierarchical gbdt-all-track logistic-class thresholds pooled-class gbdt-blend-track pooled-blend-class logistic-logitmean-thresholds wide-gbdt-hierarchical wide-logistic-track wide-pooled-hierarchical; do
     input="$here/input_X.csv"; [[ $m == wide-* ]] && input="$here/wide_input_X.csv"
     "$bin" predict --model "$here/$m.json" --input "$input" --allow-missing --quiet \
         --scores "$here/$m.scores.csv" --decisions "$here/$m.decisions.csv"

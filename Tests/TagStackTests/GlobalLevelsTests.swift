@@ -1,0 +1,165 @@
+// The levels decided once for the whole label set: the base score (a blend of the networks) and calibration.
+
+import Foundation
+import XCTest
+import TagStackModel
+@testable import TagStack
+
+final class GlobalLevelsTests: XCTestCase {
+    /// Generated data with two extra networks, cut to the tags of the first two categories of each class
+    /// (about 20 tags, every network's column kept), so that tests train in seconds.
+    static let networks: SyntheticData = {
+        let full = try! SyntheticData.generate(SyntheticConfig(trainCount: 1200, testCount: 600, seed: 8, extraNetworks: 2))
+        let l = full.labels
+        var keepCats = Set<String>()
+        for members in l.tagIndicesByClass {
+            var cats: [String] = []
+            for k in members where !cats.contains(l.tagCategories[k]) { cats.append(l.tagCategories[k]) }
+            keepCats.formUnion(cats.prefix(2))
+        }
+        let keep = l.tags.indices.filter { keepCats.contains(l.tagCategories[$0]) }
+        let tags = Set(keep.map { l.tags[$0] })
+        let labels = try! LabelSet(tags: keep.map { l.tags[$0] }, categories: keep.map { l.tagCategories[$0] },
+                                   classes: keep.map { l.tagClasses[$0] })
+        func cut(_ s: SyntheticSplit) -> SyntheticSplit {
+            let cols = s.X.columns.indices.filter { j in
+                let c = s.X.columns[j]
+                return tags.contains(c) || keepCats.contains(c) || c.split(separator: ":").last.map { tags.contains(String($0)) && c.contains(":") } == true
+            }
+            let x = FeatureTable(ids: s.X.ids, columns: cols.map { s.X.columns[$0] },
+                                 values: (0..<s.X.rowCount).flatMap { i in cols.map { s.X[i, $0] } })
+            let y = LabelMatrix(ids: s.y.ids, tags: labels.tags, values: (0..<s.y.rowCount).flatMap { i in keep.map { s.y[i, $0] } })
+            return SyntheticSplit(X: x, y: y, groups: s.groups)
+        }
+        return SyntheticData(config: full.config, labels: labels, train: cut(full.train), test: cut(full.test))
+    }()
+
+    func data() throws -> TrainingData {
+        let s = Self.networks.train
+        return TrainingData(labels: Self.networks.labels, x: s.X, y: s.y, groups: s.groups,
+                            tagColumns: try TrainingData.requireTagColumns(x: s.X, labels: Self.networks.labels, path: "x"))
+    }
+
+    func options() -> StackerOptions {
+        var o = StackerOptions()
+        o.learner = .logistic; o.folds = 3; o.guards.bootstrapDraws = 100
+        return o
+    }
+
+    /// Three networks of similar strength: a blend of them beats the first network out of fold, and the level
+    /// says so; the model records the base and scores it as training did.
+    func testTheBaseLevelTakesABlendOfTheNetworksWhereTheyHelp() throws {
+        let d = try data()
+        let r = try Stacker.train(data: d, options: options())
+        let level = try XCTUnwrap(r.levels.first { $0.name == "base score" })
+        XCTAssertEqual(level.candidates.map(\.name), ["primary", "mean", "logit_mean", "blend"])
+        XCTAssertNotEqual(level.chosen, "primary", "\(level.candidates)")
+        XCTAssertEqual(r.model.base?.kind.rawValue, level.chosen)
+        let primary = level.candidates[0].score, chosen = level.candidates.first { $0.name == level.chosen }!.score
+        XCTAssertGreaterThan(chosen, primary + r.levels.first!.margin!)
+        XCTAssertNotNil(r.blendWeights)
+        // Raw tags score the base: the scorer's raw-tag scores are the base computed from the row.
+        let x = Self.networks.test.X, scorer = try ModelScorer(model: r.model)
+        let p = scorer.score(rows: x.rowCount, columns: x.columnCount, values: x.values, mapping: try scorer.columnMapping(for: x.columns))
+        let base = r.model.base!
+        for (k, t) in r.model.tags.enumerated() where t.path == .raw {
+            let cols = ([t.name] + base.networks.map { $0 + ":" + t.name }).map { x.columnIndex($0)! }
+            for i in stride(from: 0, to: x.rowCount, by: 37) {
+                let v = cols.map { x.values[i * x.columnCount + $0] }
+                XCTAssertEqual(p.scores[i * r.model.tags.count + k], v.withUnsafeBufferPointer { base.score(tag: k, sources: $0) })
+            }
+        }
+    }
+
+    /// A network that carries nothing (pure noise) gets a weight near zero in the shared blend.
+    func testTheBlendGivesANoiseNetworkNoWeight() throws {
+        let d = try data()
+        let n = d.x.rowCount, t = d.labels.count
+        var rng = SplitMix64(seed: 11)
+        let labels = (0..<t).map { d.y.column($0) }
+        let z: [[[Double]]] = (0..<t).map { k in
+            let own = d.x.column(d.tagColumns[k]).map(clippedLogit)
+            let noise = (0..<n).map { _ in clippedLogit(rng.nextUnit()) }
+            return [own, noise]
+        }
+        let fit = SharedLogistic.fit(z: z, labels: labels, rows: (0..<n).map(Int32.init), lambda: 1, threads: 2)
+        XCTAssertGreaterThan(fit.weights[0], 0.2)
+        XCTAssertLessThan(abs(fit.weights[1]), 0.05, "\(fit.weights)")
+        // The same fit whatever the thread count.
+        let one = SharedLogistic.fit(z: z, labels: labels, rows: (0..<n).map(Int32.init), lambda: 1, threads: 1)
+        XCTAssertEqual(one.weights, fit.weights)
+        XCTAssertEqual(one.intercepts, fit.intercepts)
+    }
+
+    /// Calibration changes the probabilities written out, never a decision, and keeps every tag's ranking.
+    func testCalibrationChangesNoDecision() throws {
+        let d = try data()
+        var o = options()
+        o.calibration = .platt
+        let calibrated = try Stacker.train(data: d, options: o).model
+        o.calibration = .none
+        let plain = try Stacker.train(data: d, options: o).model
+        XCTAssertTrue(calibrated.tags.allSatisfy { $0.calibration != nil })
+        XCTAssertTrue(plain.tags.allSatisfy { $0.calibration == nil })
+        let x = Self.networks.test.X
+        let a = try ModelScorer(model: calibrated), b = try ModelScorer(model: plain)
+        let ra = try a.score(values: x.values, columns: x.columns), rb = try b.score(values: x.values, columns: x.columns)
+        XCTAssertEqual(ra.decisions, rb.decisions)
+        XCTAssertNotEqual(ra.probabilities, rb.probabilities)
+        XCTAssertTrue(ra.probabilities.allSatisfy { $0 >= 0 && $0 <= 1 })
+        let t = calibrated.tags.count
+        for k in 0..<t {
+            let pa = (0..<x.rowCount).map { ra.probabilities[$0 * t + k] }, pb = (0..<x.rowCount).map { rb.probabilities[$0 * t + k] }
+            let y = (0..<x.rowCount).map { Self.networks.test.y[$0, k] }
+            if y.contains(1) && y.contains(0) {
+                XCTAssertEqual(Metrics.rocAUC(labels: y, scores: pa)!, Metrics.rocAUC(labels: y, scores: pb)!, accuracy: 1e-12, calibrated.tags[k].name)
+            }
+            // The threshold mapped through the calibration is where the probability turns the tag on.
+            if let c = calibrated.tags[k].calibration, let th = calibrated.tags[k].threshold {
+                XCTAssertEqual(c.threshold!, c.probability(th))
+            }
+        }
+    }
+
+    /// The levels are deterministic whatever the thread count (the blend sums tags in tag order).
+    func testBlendAndCalibrationAreDeterministicWhateverTheThreadCount() throws {
+        let d = try data()
+        var o = options()
+        o.base = .blend; o.calibration = .shared
+        o.threads = 1
+        let one = try Stacker.train(data: d, options: o).model.encoded()
+        o.threads = 2
+        XCTAssertEqual(try Stacker.train(data: d, options: o).model.encoded(), one)
+    }
+
+    /// A per-fold model's thresholds come from its own training rows: with the same scores for every fold it
+    /// is the usual cross-fitted weighted F1.
+    func testCrossFitWithOneModelPerFoldReducesToTheUsualOne() throws {
+        let d = try data()
+        let n = d.x.rowCount, t = d.labels.count
+        let fold = Folds.assign(rowCount: n, k: 3, groups: d.groups?.values, seed: 1)
+        let labels = (0..<t).map { d.y.column($0) }
+        let raw = (0..<t).map { d.x.column(d.tagColumns[$0]) }
+        var flat = [Double](repeating: 0, count: n * t)
+        for k in 0..<t { for i in 0..<n { flat[i * t + k] = raw[k][i] } }
+        let usual = CrossFit.weightedF1(data: d, probabilities: flat, rule: .thresholds, fold: fold, k: 3)
+        let perFold = CrossFit.weightedF1(labels: labels, fold: fold, k: 3, threads: 2) { _, k in raw[k] }
+        XCTAssertEqual(perFold, usual, accuracy: 1e-12)
+        // A per-tag shift that differs between folds moves each fold's thresholds with it: no penalty.
+        let shifted = CrossFit.weightedF1(labels: labels, fold: fold, k: 3, threads: 2) { f, k in raw[k].map { $0 * 0.5 + 0.1 * Double(f) } }
+        XCTAssertEqual(shifted, usual, accuracy: 1e-12)
+    }
+
+    /// `--report` reasons say why a tag kept its base score.
+    func testReportsSayWhy() throws {
+        let d = try data()
+        var o = options()
+        o.guards.minPositives = 40
+        let r = try Stacker.train(data: d, options: o)
+        for rep in r.reports {
+            if rep.support < 40 { XCTAssertEqual(rep.reason, "support \(rep.support) < 40") }
+            else { XCTAssertTrue(["learned", "margin", "no skill", "average precision lower"].contains(rep.reason) || rep.reason.hasPrefix("bootstrap ")
+                                 || rep.reason.hasPrefix("every tag"), rep.reason) }
+        }
+    }
+}
