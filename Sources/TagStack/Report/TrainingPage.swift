@@ -1,6 +1,8 @@
 // The out-of-fold view (`tagstack train --html`), built from what `Stacker.train` returns (`StackerResult`):
-// the learners tried and their out-of-fold scores, the decision rules tried, per tag the out-of-fold F1 of
-// the raw score against the final one with its path, and a summary per class and category.
+// every level's candidates (base score, learner, decision rule, calibration) with their scores and margins,
+// the blend's weights, a reliability diagram and F1-against-threshold curves of the out-of-fold scores
+// (TrainingLevels.swift), per tag the out-of-fold F1 of the base score against the final one with its path
+// and reason, and a summary per class and category.
 //
 // Adding a section: write a `static func NAME(_ p: TrainingPage) -> ReportSection?` (nil: nothing to show)
 // in an extension of `TrainingPage`, and list it in `TrainingPage.sections` below (page order). Everything a
@@ -26,7 +28,7 @@ public struct TrainingPage {
     public typealias Section = (TrainingPage) -> ReportSection?
 
     /// The page's sections, in order. Add yours here.
-    public static let sections: [Section] = [summary, learners, perClass, perTag]
+    public static let sections: [Section] = [summary, levels, reliability, thresholdCurves, perClass, perTag]
 
     public func page() -> ReportPage {
         ReportPage(title: folds == 0 ? "TagStack training (in-sample: --folds 0)" : "TagStack training (out of fold)", facts: facts, sections: Self.sections.compactMap { $0(self) })
@@ -113,9 +115,7 @@ public struct TrainingPage {
         let rows = reports.sorted { $0.support != $1.support ? $0.support > $1.support : $0.tag < $1.tag }.map { r -> [String] in
             let k = byClass[r.tag]
             let gain = finalF1(r) - r.rawF1
-            let reason = r.path == .raw
-                ? (r.stackedF1.map { "kept raw: stacked \(fmt($0)) did not win by the margin \(p.margin) with confidence" } ?? "kept raw")
-                : String(format: "%@: %+.4f out of fold", r.path.rawValue, gain)
+            let reason = r.path == .raw ? "base: \(r.reason)" : String(format: "%@ (%@): %+.4f out of fold", r.path.rawValue, r.reason, gain)
             return [r.tag, k.map { p.labels.tagClasses[$0] } ?? "", k.map { p.labels.tagCategories[$0] } ?? "", String(r.support),
                     fmt(r.rawF1), fmt(r.stackedF1), fmt(finalF1(r)), r.path.rawValue, r.threshold.map { fmt($0) } ?? "never",
                     r.rounds.map(String.init) ?? "", reason]

@@ -59,6 +59,18 @@ public struct StackerResult: Sendable {
     public var blendWeights: [(String, Double)]? = nil
     /// Cross-validation folds used (0: none, every score in-sample).
     public var folds: Int = 0
+    /// The chosen model's out-of-fold view of the training rows, rows × tags, row-major: each tag's score
+    /// (what its threshold compares), its probability (calibrated out of fold) and its label.
+    public var outOfFold: OutOfFold? = nil
+}
+
+/// The training rows as the chosen model saw them out of fold (in-sample with `--folds 0`).
+public struct OutOfFold: Sendable {
+    public var rows: Int
+    public var tags: Int
+    public var scores: [Double]
+    public var probabilities: [Double]
+    public var labels: [UInt8]
 }
 
 public enum Stacker {
@@ -112,6 +124,10 @@ public enum Stacker {
         result.levels = [base.level, learnerLevel, ruleLevel, calibration.level].compactMap { $0 }
         result.blendWeights = base.blendWeights
         result.folds = fold == nil ? 0 : options.folds
+        let n = data.x.rowCount, t = data.labels.count
+        var p = [Double](repeating: 0, count: n * t)
+        for k in 0..<t { for i in 0..<n { p[i * t + k] = calibration.probabilities[k][i] } }
+        result.outOfFold = OutOfFold(rows: n, tags: t, scores: best.oof, probabilities: p, labels: data.y.values)
         return result
     }
 

@@ -16,6 +16,8 @@ enum CalibrationChoice {
         /// Per tag, its calibration (nil: none).
         var calibrations: [Calibration?]
         var level: Level?
+        /// Per tag, every row's probability under the chosen scheme, cross-fitted (in-sample without folds).
+        var probabilities: [[Double]]
     }
 
     static let schemes: [CalibrationOption] = [.none, .platt, .shared]
@@ -31,28 +33,22 @@ enum CalibrationChoice {
         let z = scores.map { s in s.map { $0.isNaN ? 0 : clippedLogit($0) } }
         let tried = c.options.calibration == .auto ? schemes : [c.options.calibration]
         var losses: [(String, Double)] = []
+        var probabilities: [[[Double]]] = []
         for scheme in tried {
-            let loss: Double
-            if let fold = c.fold, let splits = c.splits {
-                var sum = [Double](repeating: 0, count: t), count = [Int](repeating: 0, count: t)
-                for (f, split) in splits.enumerated() {
-                    let cal = fit(scheme, z: z, labels: c.labels, rows: split.train, threads: threads)
-                    for k in 0..<t {
-                        for i in 0..<n where fold[i] == f && !scores[k][i].isNaN {
-                            sum[k] += logLoss(outputProbability(scores[k][i], cal[k]), c.labels[k][i]); count[k] += 1
-                        }
-                    }
-                }
-                loss = (0..<t).reduce(0) { $0 + sum[$1] / Double(max(count[$1], 1)) } / Double(max(t, 1))
-            } else {
-                let cal = fit(scheme, z: z, labels: c.labels, rows: c.allRows, threads: threads)
-                loss = (0..<t).reduce(0) { acc, k in
-                    var s = 0.0, m = 0
-                    for i in 0..<n where !scores[k][i].isNaN { s += logLoss(outputProbability(scores[k][i], cal[k]), c.labels[k][i]); m += 1 }
-                    return acc + s / Double(max(m, 1))
-                } / Double(max(t, 1))
+            // Every row's probability: from the calibration fitted on the other folds (on every row without).
+            var p = scores
+            let fitRows: [[Int32]] = c.splits.map { $0.map(\.train) } ?? [c.allRows]
+            for (f, rows) in fitRows.enumerated() {
+                let cal = fit(scheme, z: z, labels: c.labels, rows: rows, threads: threads)
+                for k in 0..<t { for i in 0..<n where c.fold.map({ $0[i] == f }) ?? true { p[k][i] = outputProbability(scores[k][i], cal[k]) } }
             }
+            let loss = (0..<t).reduce(0) { acc, k in
+                var s = 0.0, m = 0
+                for i in 0..<n where !scores[k][i].isNaN { s += logLoss(p[k][i], c.labels[k][i]); m += 1 }
+                return acc + s / Double(max(m, 1))
+            } / Double(max(t, 1))
             losses.append((scheme.rawValue, loss))
+            probabilities.append(p)
         }
         // none, then Platt per tag, then the shared slope: Platt scaling (the reference a user compares with)
         // replaces none when it lowers the log loss; the shared slope replaces Platt only by `sharedMargin`.
@@ -68,7 +64,7 @@ enum CalibrationChoice {
         }
         let level = Level(name: "calibration", metric: "log loss", candidates: losses, chosen: chosen.rawValue,
                           margin: nil, inSample: c.fold == nil, lowerIsBetter: true)
-        return Outcome(calibrations: final, level: level)
+        return Outcome(calibrations: final, level: level, probabilities: probabilities[best])
     }
 
     /// One scheme's calibration of every tag, fitted on `rows` of the score logits `z[tag][row]`.
