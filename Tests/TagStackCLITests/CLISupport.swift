@@ -20,10 +20,16 @@ struct CLI {
 
     @discardableResult
     static func run(_ args: [String], cwd: String? = nil) throws -> Result {
+        try run(executable: binary, args, cwd: cwd)
+    }
+
+    /// Runs any program to completion, capturing its output.
+    static func run(executable: URL, _ args: [String], cwd: String? = nil, environment: [String: String]? = nil) throws -> Result {
         let p = Process()
-        p.executableURL = binary
+        p.executableURL = executable
         p.arguments = args
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        if let environment { p.environment = environment }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out; p.standardError = err
         try p.run()

@@ -47,19 +47,10 @@ final class MakefileTests: XCTestCase {
 
     /// Runs `make ARGS BIN=<tested tagstack>` in `dir`, without the caller's make variables.
     func make(_ args: [String], in dir: String) throws -> CLI.Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["make", "--no-print-directory"] + args + ["BIN=\(CLI.binary.path)"]
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
         var env = ProcessInfo.processInfo.environment
         for k in ["MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "DATA", "MODEL", "TRAIN_FLAGS"] { env[k] = nil }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return try CLI.run(executable: URL(fileURLWithPath: "/usr/bin/env"),
+                           ["make", "--no-print-directory"] + args + ["BIN=\(CLI.binary.path)"], cwd: dir, environment: env)
     }
 
     func training(_ model: String) throws -> [String: String] {

@@ -7,17 +7,7 @@ import XCTest
 final class NPYWorkflowTests: XCTestCase {
     /// Runs `python3 -c CODE ARGS...`; nil when python3 or NumPy is missing.
     func numpy(_ code: String, _ args: [String]) throws -> CLI.Result? {
-        func run(_ a: [String]) throws -> CLI.Result {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3"] + a
-            let out = Pipe(), err = Pipe()
-            p.standardOutput = out; p.standardError = err
-            try p.run()
-            let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return CLI.Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-        }
+        func run(_ a: [String]) throws -> CLI.Result { try CLI.run(executable: URL(fileURLWithPath: "/usr/bin/env"), ["python3"] + a) }
         guard (try? run(["-c", "import numpy"]))?.status == 0 else { return nil }
         return try run(["-c", code] + args)
     }

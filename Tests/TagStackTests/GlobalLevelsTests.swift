@@ -8,31 +8,8 @@ import TagStackModel
 final class GlobalLevelsTests: XCTestCase {
     /// Generated data with two extra networks, cut to the tags of the first two categories of each class
     /// (about 20 tags, every network's column kept), so that tests train in seconds.
-    static let networks: SyntheticData = {
-        let full = try! SyntheticData.generate(SyntheticConfig(trainCount: 1200, testCount: 600, seed: 8, extraNetworks: 2))
-        let l = full.labels
-        var keepCats = Set<String>()
-        for members in l.tagIndicesByClass {
-            var cats: [String] = []
-            for k in members where !cats.contains(l.tagCategories[k]) { cats.append(l.tagCategories[k]) }
-            keepCats.formUnion(cats.prefix(2))
-        }
-        let keep = l.tags.indices.filter { keepCats.contains(l.tagCategories[$0]) }
-        let tags = Set(keep.map { l.tags[$0] })
-        let labels = try! LabelSet(tags: keep.map { l.tags[$0] }, categories: keep.map { l.tagCategories[$0] },
-                                   classes: keep.map { l.tagClasses[$0] })
-        func cut(_ s: SyntheticSplit) -> SyntheticSplit {
-            let cols = s.X.columns.indices.filter { j in
-                let c = s.X.columns[j]
-                return tags.contains(c) || keepCats.contains(c) || c.split(separator: ":").last.map { tags.contains(String($0)) && c.contains(":") } == true
-            }
-            let x = FeatureTable(ids: s.X.ids, columns: cols.map { s.X.columns[$0] },
-                                 values: (0..<s.X.rowCount).flatMap { i in cols.map { s.X[i, $0] } })
-            let y = LabelMatrix(ids: s.y.ids, tags: labels.tags, values: (0..<s.y.rowCount).flatMap { i in keep.map { s.y[i, $0] } })
-            return SyntheticSplit(X: x, y: y, groups: s.groups)
-        }
-        return SyntheticData(config: full.config, labels: labels, train: cut(full.train), test: cut(full.test))
-    }()
+    static let networks: SyntheticData = try! SyntheticData.generate(SyntheticConfig(trainCount: 1200, testCount: 600, seed: 8, extraNetworks: 2))
+        .subset(categoriesPerClass: 2)
 
     func data() throws -> TrainingData {
         let s = Self.networks.train

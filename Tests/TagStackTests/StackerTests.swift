@@ -6,27 +6,8 @@ import TagStackModel
 final class StackerTests: XCTestCase {
     /// Generated data cut down to the tags of the first three categories of each class (about 30 tags), so
     /// that the tests run in seconds in a debug build.
-    static let small: SyntheticData = {
-        let full = try! SyntheticData.generate(SyntheticConfig(trainCount: 1500, testCount: 1000, seed: 3))
-        let l = full.labels
-        var keepCats = Set<String>()
-        for members in l.tagIndicesByClass {
-            var cats: [String] = []
-            for k in members where !cats.contains(l.tagCategories[k]) { cats.append(l.tagCategories[k]) }
-            keepCats.formUnion(cats.prefix(3))
-        }
-        let keep = l.tags.indices.filter { keepCats.contains(l.tagCategories[$0]) }
-        let labels = try! LabelSet(tags: keep.map { l.tags[$0] }, categories: keep.map { l.tagCategories[$0] },
-                                   classes: keep.map { l.tagClasses[$0] })
-        func cut(_ s: SyntheticSplit) -> SyntheticSplit {
-            let cols = s.X.columns.indices.filter { labels.tags.contains(s.X.columns[$0]) || keepCats.contains(s.X.columns[$0]) }
-            let x = FeatureTable(ids: s.X.ids, columns: cols.map { s.X.columns[$0] },
-                                 values: (0..<s.X.rowCount).flatMap { i in cols.map { s.X[i, $0] } })
-            let y = LabelMatrix(ids: s.y.ids, tags: labels.tags, values: (0..<s.y.rowCount).flatMap { i in keep.map { s.y[i, $0] } })
-            return SyntheticSplit(X: x, y: y, groups: s.groups)
-        }
-        return SyntheticData(config: full.config, labels: labels, train: cut(full.train), test: cut(full.test))
-    }()
+    static let small: SyntheticData = try! SyntheticData.generate(SyntheticConfig(trainCount: 1500, testCount: 1000, seed: 3))
+        .subset(categoriesPerClass: 3)
 
     func trainingData(_ s: SyntheticSplit, labels: LabelSet) throws -> TrainingData {
         TrainingData(labels: labels, x: s.X, y: s.y, groups: s.groups,
