@@ -50,7 +50,8 @@ final class ReportTests: XCTestCase {
                                  "--folds", "3", "--html", s.path + "/train.html", "--quiet"])
         XCTAssertEqual(train.status, 0, train.stderr)
         try assertPage(s.path + "/train.html", minimumPlots: 3,
-                       contains: ["Learners: out-of-fold weighted F1", "Per tag (by support)", "Per class and category", "logistic", "raw F1"])
+                       contains: ["Learner: out-of-fold weighted F1", "Calibration: out-of-fold log loss", "Reliability of the out-of-fold probabilities",
+                                  "F1 against threshold", "Per tag (by support)", "Per class and category", "logistic", "raw F1"])
         let p = try CLI.run(["predict", "--model", s.path + "/m.json", "--input", s.path + "/data/test_X.csv",
                              "--decisions", s.path + "/d.csv", "--scores", s.path + "/p.csv", "--quiet"])
         XCTAssertEqual(p.status, 0, p.stderr)
