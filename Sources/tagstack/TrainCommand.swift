@@ -167,7 +167,11 @@ enum TrainCommand {
         try AtomicFileWriter.checkWritable(modelPath)
         if let reportPath { try AtomicFileWriter.checkWritable(reportPath) }
         if let htmlPath { try AtomicFileWriter.checkWritable(htmlPath) }
-        if !quiet { let p = Progress(started: started); o.progress = { p.update(done: $0, total: $1) } }
+        if !quiet {
+            let p = Progress(started: started)
+            o.progress = { p.update(done: $0, total: $1) }
+            o.stage = { p.begin(learner: $0, index: $1, count: $2) }
+        }
         let result = try Stacker.train(data: data, options: o, training: [
             "rows": String(data.x.rowCount), "seed": String(o.seed), "features": o.features.rawValue,
             "groups": groupsDescription(data.groups, file: files.groups),
@@ -241,16 +245,25 @@ final class Progress: @unchecked Sendable {
     let lock = NSLock()
     var last = Date.distantPast
     let terminal = isatty(2) != 0
+    /// The learner running: its name, position and the learners tried, and when it started.
+    var stage = "", stageStarted = Date()
     init(started: Date) { self.started = started }
 
+    func begin(learner: String, index: Int, count: Int) {
+        lock.lock(); defer { lock.unlock() }
+        stage = count > 1 ? "learner \(index)/\(count) \(learner): " : "\(learner): "
+        stageStarted = Date()
+    }
+
+    /// `done` of `total` tags of the running learner; the ETA is that learner's, from its own pace.
     func update(done: Int, total: Int) {
         lock.lock(); defer { lock.unlock() }
-        let now = Date(), elapsed = now.timeIntervalSince(started)
+        let now = Date(), elapsed = now.timeIntervalSince(started), inStage = now.timeIntervalSince(stageStarted)
         let interval: TimeInterval = terminal ? 0.5 : 10
         guard elapsed > 2, now.timeIntervalSince(last) > interval || done == total else { return }
         last = now
-        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
-        let text = String(format: "tags %d/%d  elapsed %.0fs  ETA %.0fs", done, total, elapsed, eta)
+        let eta = done > 0 ? inStage / Double(done) * Double(total - done) : 0
+        let text = stage + String(format: "tags %d/%d  elapsed %.0fs  this learner's ETA %.0fs", done, total, elapsed, eta)
         let line = terminal ? "\r  " + text + "   " + (done == total ? "\n" : "") : "  " + text + "\n"
         FileHandle.standardError.write(line.data(using: .utf8)!)
     }

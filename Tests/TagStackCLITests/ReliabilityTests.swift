@@ -243,6 +243,20 @@ final class ReliabilityTests: XCTestCase {
 
     // MARK: - Row 13: folders TagStack owns
 
+    /// The project's `Data/` holds a README beside the generated files: `generate` carries it over unchanged
+    /// (a clean clone's `make submit` generates into it) and still replaces its own files as a set.
+    func testGenerateCarriesAReadmeOver() throws {
+        let s = Scratch()
+        let dir = s.path + "/data"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "# about this folder\n".write(toFile: dir + "/README.md", atomically: true, encoding: .utf8)
+        assertExit(try CLI.run(["generate", "--out", dir, "--train", "40", "--test", "10"]), 0)
+        assertExit(try CLI.run(["generate", "--out", dir, "--train", "40", "--test", "0"]), 0)
+        XCTAssertEqual(try String(contentsOfFile: dir + "/README.md", encoding: .utf8), "# about this folder\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/test_X.csv"), "no stale test split")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/train_X.csv"))
+    }
+
     func testRow13ExportAndGenerateReplaceTheirFolderAsASet() throws {
         let s = Scratch()
         try FileManager.default.copyItem(atPath: ReliabilityTests.golden.appendingPathComponent("gbdt-hierarchical.json").path, toPath: s.path + "/gbdt.json")

@@ -85,4 +85,23 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(html.contains("in-sample: --folds 0"), "the title does not claim out-of-fold figures")
         try assertPage(s.path + "/t.html", minimumPlots: 3, contains: ["no cross-validation"])
     }
+
+    /// The training summary on stderr says what it decided and labels in-sample figures as such.
+    func testTrainingSummarySaysWhyAndLabelsInSampleFigures() throws {
+        let s = Scratch()
+        XCTAssertEqual(try CLI.run(["generate", "--out", s.path + "/data", "--train", "300", "--test", "20", "--seed", "2", "--networks", "1"]).status, 0)
+        var r = try CLI.run(["train", "--data", s.path + "/data", "--model", s.path + "/m.json", "--learner", "logistic", "--folds", "3"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for w in ["folds: 3, grouped by " + s.path + "/data/train_groups.csv (artist, album: ", "groups of rows)",
+                  "base score (out-of-fold weighted F1", "primary ", "mean ", "logit_mean ", "blend ", "blend weights (one per network, shared by every tag): primary ",
+                  "learner (out-of-fold weighted F1", "decision rule (out-of-fold", "calibration (out-of-fold log loss", "tag(s) calibrated", "paths: "] {
+            XCTAssertTrue(r.stderr.contains(w), "summary says '\(w)':\n\(r.stderr)")
+        }
+        XCTAssertFalse(r.stderr.contains("in-sample"), r.stderr)
+        r = try CLI.run(["train", "--data", s.path + "/data", "--model", s.path + "/m.json", "--learner", "logistic", "--folds", "0"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("every score below is in-sample"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("out-of-fold"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("base score (in-sample weighted F1"), r.stderr)
+    }
 }

@@ -4,7 +4,8 @@
 // the old folder is renamed to `.<name>.tagstack-old-<pid>`, the staging folder to `<name>`, and the old one
 // removed. So the folder never mixes two runs' files (no stale model file of an older export, no old test
 // split beside new training files), and a failure (a full disk, an unwritable file) leaves the previous folder
-// as it was and removes the staging folder. A folder holding files the command does not write is refused
+// as it was and removes the staging folder. Files the command never writes but may find there (`carries`: a
+// README in the default data folder) are copied into the new folder unchanged; any other file is refused
 // rather than replaced: it is not the command's to delete.
 
 #if canImport(Glibc)
@@ -28,7 +29,8 @@ public final class OwnedFolder {
     ///   - what: the command, for messages ("export").
     /// - Throws: `DataError.writeFailed` naming the folder when it is a file, holds other files, or the
     ///   staging folder cannot be created (a read-only filesystem, no permission, no space), said as such.
-    public init(path: String, what: String, owns: (String) -> Bool) throws {
+    ///   - carries: whether a file the command does not write is carried over into the new folder unchanged.
+    public init(path: String, what: String, owns: (String) -> Bool, carries: (String) -> Bool = { _ in false }) throws {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         // Replace the folder a symbolic link points at, not the link.
         let real = url.resolvingSymlinksInPath()
@@ -36,10 +38,12 @@ public final class OwnedFolder {
         name = real.lastPathComponent
         parent = real.deletingLastPathComponent().path
         var isDir: ObjCBool = false
+        var carried: [String] = []
         if FileManager.default.fileExists(atPath: real.path, isDirectory: &isDir) {
             guard isDir.boolValue else { throw DataError(.writeFailed, file: path, "exists and is not a folder") }
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: real.path)) ?? []
-            let foreign = entries.filter { !owns($0) }.sorted()
+            carried = entries.filter { !owns($0) && carries($0) }.sorted()
+            let foreign = entries.filter { !owns($0) && !carries($0) }.sorted()
             if !foreign.isEmpty {
                 throw DataError(.writeFailed, file: path,
                                 "holds \(MewoIO.listNames(foreign, limit: 4)), which \(what) does not write: \(what) replaces the whole folder, so give it an empty folder or one it wrote")
@@ -53,6 +57,12 @@ public final class OwnedFolder {
         try? FileManager.default.removeItem(atPath: staging)
         if mkdir(staging, 0o755) != 0 {
             throw DataError(.writeFailed, file: path, "cannot write: \(OutputTarget.describe(errno: errno, folder: parent))")
+        }
+        for f in carried {
+            do { try FileManager.default.copyItem(atPath: real.path + "/" + f, toPath: staging + "/" + f) } catch {
+                try? FileManager.default.removeItem(atPath: staging)
+                throw DataError(.writeFailed, file: path, "cannot carry '\(f)' over into the new folder: \(OwnedFolder.reason(error, parent))")
+            }
         }
     }
 

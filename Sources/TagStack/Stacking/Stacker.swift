@@ -89,13 +89,10 @@ public enum Stacker {
 
         var runs: [LearnerRun] = []
         for (index, kind) in kinds.enumerated() {
-            // Progress counts tags over every learner tried, so done/total and the ETA span the whole run.
-            var o = options
-            if let report = options.progress {
-                let t = data.labels.count, count = kinds.count
-                o.progress = { done, _ in report(index * t + done, count * t) }
-            }
-            let run = try learner(for: kind).run(context.with(options: o))
+            // Progress counts the tags of the learner running (learners differ in cost by orders of magnitude,
+            // so one count over all of them would give a meaningless ETA).
+            options.stage?(kind.rawValue, index + 1, kinds.count)
+            let run = try learner(for: kind).run(context)
             runs.append(contentsOf: [run] + run.alternatives)
         }
         let best = LearnerChoice.choose(runs, options: options)

@@ -100,8 +100,10 @@ public struct StackerOptions: Sendable {
     public var selection = Selection()
     public var threads = 1
     public var seed: UInt64 = 1
-    /// Called from worker threads as tags finish: (done, total).
+    /// Called from worker threads as tags finish: (tags done, tags) of the learner running.
     public var progress: (@Sendable (Int, Int) -> Void)? = nil
+    /// Called as each learner starts: (its name, its position from 1, the number of learners tried).
+    public var stage: (@Sendable (String, Int, Int) -> Void)? = nil
 
     public init() {}
 

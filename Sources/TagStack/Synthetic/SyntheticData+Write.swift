@@ -16,9 +16,11 @@ extension SyntheticData {
     /// Writes `labels.csv`, `train_X.csv`, `train_y.csv`, `train_groups.csv` and the same three for the test
     /// split into `directory`, creating it if needed. The folder's contents are replaced as a set
     /// (`OwnedFolder`): no file of an earlier run stays (`--test 0` leaves no old test split), and a failure
-    /// leaves the previous folder as it was. A folder holding other files is refused.
+    /// leaves the previous folder as it was. A README (`README.md`, as in the project's `Data/`) is carried over;
+    /// a folder holding other files is refused.
     public func write(to out: String) throws {
-        let folder = try OwnedFolder(path: out, what: "generate", owns: SyntheticData.allFileNames.contains)
+        let folder = try OwnedFolder(path: out, what: "generate", owns: SyntheticData.allFileNames.contains,
+                                     carries: { $0 == "README.md" })
         let directory = folder.staging
         let path = { (name: String) in (directory as NSString).appendingPathComponent(name) }
         var writers: [AtomicFileWriter] = []

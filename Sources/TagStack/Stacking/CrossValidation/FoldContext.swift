@@ -39,11 +39,6 @@ struct FoldContext: Sendable {
     /// primary network.
     let initScore: InitScore
 
-    /// The same context with other options (e.g. a progress callback for one learner).
-    func with(options o: StackerOptions) -> FoldContext {
-        FoldContext(copying: self, options: o, raw: raw, initScore: initScore)
-    }
-
     /// The same context with another base score per tag (`raw`): learners start from it and are judged
     /// against it.
     func with(base scores: [[Double]], initScore i: InitScore) -> FoldContext {
