@@ -247,6 +247,8 @@ final class Progress: @unchecked Sendable {
     let terminal = isatty(2) != 0
     /// The learner running: its name, position and the learners tried, and when it started.
     var stage = "", stageStarted = Date()
+    /// Seconds of silence before the first line (2; `TAGSTACK_PROGRESS_DELAY` sets it, for tests).
+    let delay = ProcessInfo.processInfo.environment["TAGSTACK_PROGRESS_DELAY"].flatMap(Double.init) ?? 2
     init(started: Date) { self.started = started }
 
     func begin(learner: String, index: Int, count: Int) {
@@ -260,7 +262,7 @@ final class Progress: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         let now = Date(), elapsed = now.timeIntervalSince(started), inStage = now.timeIntervalSince(stageStarted)
         let interval: TimeInterval = terminal ? 0.5 : 10
-        guard elapsed > 2, now.timeIntervalSince(last) > interval || done == total else { return }
+        guard elapsed > delay, now.timeIntervalSince(last) > interval || done == total else { return }
         last = now
         let eta = done > 0 ? inStage / Double(done) * Double(total - done) : 0
         let text = stage + String(format: "tags %d/%d  elapsed %.0fs  this learner's ETA %.0fs", done, total, elapsed, eta)

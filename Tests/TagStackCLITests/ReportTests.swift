@@ -104,4 +104,18 @@ final class ReportTests: XCTestCase {
         XCTAssertFalse(r.stderr.contains("out-of-fold"), r.stderr)
         XCTAssertTrue(r.stderr.contains("base score (in-sample weighted F1"), r.stderr)
     }
+
+    /// Progress names the learner running and counts its tags (not tags × learners), with that learner's ETA.
+    func testProgressCountsTheRunningLearnersTags() throws {
+        let s = TinyData.folder()
+        var env = ProcessInfo.processInfo.environment
+        env["TAGSTACK_PROGRESS_DELAY"] = "-1"
+        let r = try CLI.run(executable: CLI.binary, ["train", "--data", s.path, "--model", s.path + "/m.json", "--learner", "thresholds,logistic",
+                                                      "--folds", "2", "--no-groups"], environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("learner 1/2 thresholds: tags 3/3"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("learner 2/2 logistic: tags "), r.stderr)
+        XCTAssertTrue(r.stderr.contains("this learner's ETA"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("tags 6/6"), "tags are counted per learner: \(r.stderr)")
+    }
 }
