@@ -15,15 +15,15 @@ SECONDS_EACH=${1:-${FUZZ_SECONDS:-600}}
 HARNESSES=${*:-csv labels npy model train}
 SWIFTC=${SWIFTC:-swiftc}
 OUT=.build/fuzz
-FLAGS="-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 5 -use-ld=lld"
+FLAGS="-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 5 -use-ld=lld -package-name TagStack"
 mkdir -p "$OUT/lib" "$OUT/artifacts"
 # Swift's crash backtracer misbehaves under ASan (and holds the log pipe open): let libFuzzer report instead.
 export SWIFT_BACKTRACE=enable=no
 
-if [ ! -f "$OUT/lib/libTagStackModel.a" ] || [ -n "$(find Sources/TagStackModel -newer "$OUT/lib/libTagStackModel.a")" ]; then
+if [ ! -f "$OUT/lib/libTagStackModel.a" ] || [ -n "$(find Sources/TagStackModel -newer "$OUT/lib/libTagStackModel.a")" ] || [ Fuzz/run.sh -nt "$OUT/lib/libTagStackModel.a" ]; then
 echo "== building TagStackModel (fuzzer-instrumented)"
 $SWIFTC $FLAGS -module-name TagStackModel -emit-module -emit-module-path "$OUT/lib/TagStackModel.swiftmodule" \
-    -emit-library -static -o "$OUT/lib/libTagStackModel.a" Sources/TagStackModel/*.swift
+    -emit-library -static -o "$OUT/lib/libTagStackModel.a" $(find Sources/TagStackModel -name "*.swift" | sort | tr "\n" " ")
 fi
 
 IO="Sources/TagStack/IO/CSVReader.swift Sources/TagStack/IO/NumberParsing.swift Sources/TagStack/IO/DataError.swift \

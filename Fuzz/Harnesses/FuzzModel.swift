@@ -25,10 +25,11 @@ public func fuzzModel(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     for fill in [0.0, 1.0, .nan, 0.25, -3] { values += [Double](repeating: fill, count: w) }
     for j in 0..<w { values.append(Double(j) / Double(w)) }
     let rows = values.count / w
-    let (p, cats) = scorer.score(rows: rows, columns: w, values: values, mapping: mapping, threads: 1)
-    precondition(p.count == rows * model.tags.count)
-    let d = scorer.decider.decide(rows: rows, probabilities: p, categoryScores: cats)
-    precondition(d.count == p.count && d.allSatisfy { $0 <= 1 })
+    let r = scorer.score(rows: rows, columns: w, values: values, mapping: mapping, threads: 1)
+    precondition(r.scores.count == rows * model.tags.count && r.probabilities.count == r.scores.count)
+    precondition(r.probabilities.allSatisfy { $0 >= 0 && $0 <= 1 }, "a written probability outside [0, 1]")
+    let d = scorer.decider.decide(rows: rows, probabilities: r.scores, categoryScores: r.categoryScores)
+    precondition(d.count == r.scores.count && d.allSatisfy { $0 <= 1 })
     _ = try? model.encoded()
     return 0
 }

@@ -22,9 +22,9 @@ func check(_ data: TrainingData, learner: LearnerKind, folds: Int) {
     o.learner = learner
     o.candidates = [learner]
     o.folds = folds
-    o.confidence = 0
-    o.minPositives = 1
-    o.bootstrapDraws = 10
+    o.guards.confidence = 0
+    o.guards.minPositives = 1
+    o.guards.bootstrapDraws = 10
     let result: StackerResult
     do { result = try Stacker.train(data: data, options: o) }
     catch is DataError { return }
