@@ -163,7 +163,7 @@ public struct StackerOptions: Sendable {
         public var maxTreesPerTrack = 10_000
         /// A mean of the networks replaces the primary network as the base score only when its cross-fitted
         /// weighted F1 is higher by more than this, and the learned blend replaces the incumbent likewise
-        /// (measured on MTG-Jamendo over nine fold assignments: 0.003 and 0.005 picked a mean that loses on
+        /// (measured on MTG-Jamendo by a scikit-learn prototype over nine fold assignments: 0.003 and 0.005 picked a mean that loses on
         /// test on the set where the primary is best; 0.0075 kept the primary there every time and took the
         /// mean every time on the set where it gains, README).
         public var baseMargin = 0.0075
