@@ -58,6 +58,18 @@ def clipped_logit(p):
     return math.log(q / (1 - q))
 
 
+def calibration_logit(q):
+    """MODEL_FORMAT.md, Calibration: the logit on [1e-7, 1 - 1e-7], continued strictly increasingly outside."""
+    if math.isnan(q):
+        return 0.0
+    lo, hi = EPS, 1 - EPS
+    if q < lo:
+        return math.log(lo / (1 - lo)) - math.log1p((lo - q) / lo)
+    if q > hi:
+        return math.log(hi / (1 - hi)) + math.log1p((q - hi) / (1 - hi))
+    return math.log(q / (1 - q))
+
+
 def sigmoid(x):
     if math.isnan(x):
         return 0.5
@@ -199,6 +211,31 @@ class Model:
             if kind == "primary":
                 self.base = None
         self.calibrations = [t.get("calibration") for t in self.entries]
+        for k, (t, c) in enumerate(zip(self.entries, self.calibrations)):
+            if c is None:
+                continue
+            if version < 3:
+                raise ModelError(f"tags[{k}] ('{t['name']}'): 'calibration' needs format_version 3")
+            if not isinstance(c, dict) or not all(isinstance(c.get(f), (int, float)) and not isinstance(c.get(f), bool)
+                                                  for f in ("slope", "intercept")):
+                raise ModelError(f"tags[{k}] ('{t['name']}'): calibration needs numbers 'slope' and 'intercept'")
+            if not (math.isfinite(c["slope"]) and c["slope"] > 0 and math.isfinite(c["intercept"])):
+                raise ModelError(f"tags[{k}] ('{t['name']}'): calibration needs a finite slope > 0 and a finite intercept")
+        starts = [(f"tags[{k}].init_score", t["init_score"]) for k, t in enumerate(self.entries) if "init_score" in t]
+        if any(t["path"] == "pooled" for t in self.entries) and isinstance(m.get("pooled"), dict) and "init_score" in m["pooled"]:
+            starts.append(("pooled.init_score", m["pooled"]["init_score"]))
+        for where, v in starts:
+            if v not in ("own_logit", "base_logit", "base_score"):
+                raise ModelError(f"{where} is '{v}', expected own_logit, base_logit or base_score")
+            if v == "base_logit" and version < 3:
+                raise ModelError(f"{where} 'base_logit' needs format_version 3")
+        if self.base is not None:
+            b = self.base
+            numbers = lambda xs: isinstance(xs, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in xs)
+            if b["kind"] != "blend" and ("weights" in b or "intercepts" in b):
+                raise ModelError(f"base '{b['kind']}' has no weights or intercepts")
+            if b["kind"] == "blend" and not (numbers(b["weights"]) and numbers(b["intercepts"])):
+                raise ModelError("base: weights and intercepts must be finite numbers")
         self.pooled = None
         if any(t["path"] == "pooled" for t in self.entries):
             self.pooled = need(m, "pooled", "")
@@ -246,6 +283,13 @@ class Model:
                     if not math.isnan(v):
                         total += v if kind == "mean" else clipped_logit(v)
                         n += 1
+                if n and kind == "mean" and not math.isfinite(total):
+                    total = 0.0   # finite values whose sum overflows: add them already divided
+                    for v in src:
+                        if not math.isnan(v):
+                            total += v / n
+                    out.append(total)
+                    continue
                 out.append(math.nan if n == 0 else (total / n if kind == "mean" else sigmoid(total / n)))
             else:  # blend
                 z = b["intercepts"][k]
@@ -261,7 +305,7 @@ class Model:
         out = []
         for s, c in zip(scores, self.calibrations):
             if c is not None:
-                out.append(sigmoid(c["slope"] * clipped_logit(s) + c["intercept"]))
+                out.append(sigmoid(c["slope"] * calibration_logit(s) + c["intercept"]))
             else:
                 out.append(min(s, 1.0) if s >= 0 else 0.0)   # rawProbability: NaN gives 0
         return out

@@ -45,7 +45,13 @@ public struct BaseScore: Codable, Sendable, Equatable {
         case .mean:
             var sum = 0.0, n = 0
             for v in s where !v.isNaN { sum += v; n += 1 }
-            return n == 0 ? .nan : sum / Double(n)
+            if n == 0 { return .nan }
+            if !sum.isFinite {   // finite values whose sum overflows: add them already divided
+                sum = 0
+                for v in s where !v.isNaN { sum += v / Double(n) }
+                return sum
+            }
+            return sum / Double(n)
         case .logitMean:
             var sum = 0.0, n = 0
             for v in s where !v.isNaN { sum += clippedLogit(v); n += 1 }
@@ -73,7 +79,19 @@ public struct BaseScore: Codable, Sendable, Equatable {
     }
 }
 
-/// A tag's calibration: `probability = σ(slope · clippedLogit(score) + intercept)` (Platt scaling on the
+/// The logit a calibration reads: `log(q / (1 − q))` on [1e-7, 1 − 1e-7], continued below and above with
+/// `logit(1e-7) − log1p((1e-7 − q) / 1e-7)` and `logit(1 − 1e-7) + log1p((q − (1 − 1e-7)) / 1e-7)`, so it is
+/// strictly increasing on every score (no two distinct scores tie, as a clip would make them) and grows only
+/// logarithmically outside [0, 1]. NaN gives 0.
+@inlinable public func calibrationLogit(_ q: Double) -> Double {
+    if q.isNaN { return 0 }
+    let lo = 1e-7, hi = 1 - 1e-7
+    if q < lo { return Foundation.log(lo / (1 - lo)) - Foundation.log1p((lo - q) / lo) }
+    if q > hi { return Foundation.log(hi / (1 - hi)) + Foundation.log1p((q - hi) / (1 - hi)) }
+    return Foundation.log(q / (1 - q))
+}
+
+/// A tag's calibration: `probability = σ(slope · calibrationLogit(score) + intercept)` (Platt scaling on the
 /// logit), `slope > 0`. `threshold` is the tag's decision threshold mapped through the same function (the
 /// probability at which the tag turns on); informational, decisions use `TagModel.threshold` on the score.
 public struct Calibration: Codable, Sendable, Equatable {
@@ -86,7 +104,7 @@ public struct Calibration: Codable, Sendable, Equatable {
     }
 
     @inlinable public func probability(_ score: Double) -> Double {
-        sigmoid(slope * clippedLogit(score) + intercept)
+        sigmoid(slope * calibrationLogit(score) + intercept)
     }
 
     public func encode(to encoder: Encoder) throws {

@@ -197,8 +197,11 @@ public struct StackerModel: Codable, Sendable, Equatable {
                     throw ModelError.invalid("tags[\(k)] ('\(t.name)'): calibration needs a finite slope > 0 and a finite intercept")
                 }
             }
-            if t.initScore == .baseLogit || (t.path == .pooled && pooled?.initScore == .baseLogit), formatVersion < 3 {
+            if t.initScore == .baseLogit, formatVersion < 3 {
                 throw ModelError.invalid("tags[\(k)] ('\(t.name)'): init_score 'base_logit' needs format_version 3")
+            }
+            if t.path == .pooled, pooled?.initScore == .baseLogit, formatVersion < 3 {
+                throw ModelError.invalid("pooled.init_score 'base_logit' needs format_version 3")
             }
             guard t.name == labels.tags[k] else {
                 throw ModelError.invalid("tags[\(k)].name is '\(t.name)'; labels.tags[\(k)] is '\(labels.tags[k])'")

@@ -139,4 +139,18 @@ final class GlobalLevelsTests: XCTestCase {
                                  || rep.reason.hasPrefix("every tag"), rep.reason) }
         }
     }
+
+    /// The calibration map is strictly increasing on every score, also outside [1e-7, 1 − 1e-7] where a
+    /// clipped logit would tie scores (and move ROC-AUC and PR-AUC); the mean does not overflow.
+    func testCalibrationKeepsEveryRankingAndTheMeanDoesNotOverflow() {
+        let c = Calibration(slope: 0.7, intercept: 0.3)
+        let q: [Double] = [-5, -1, -1e-9, 0, 1e-15, 1e-12, 1e-9, 1e-7, 0.3, 1 - 1e-7, 1 - 1e-9, 1, 1.5, 40]
+        let p = q.map(c.probability)
+        for (a, b) in zip(p, p.dropFirst()) { XCTAssertLessThan(a, b, "\(p)") }
+        XCTAssertTrue(p.allSatisfy { $0 > 0 && $0 < 1 })
+        XCTAssertEqual(calibrationLogit(0.3), clippedLogit(0.3))
+        let mean = BaseScore(kind: .mean, networks: ["n2"])
+        XCTAssertEqual([1e308, 1e308].withUnsafeBufferPointer { mean.score(tag: 0, sources: $0) }, 1e308)
+        XCTAssertEqual([0.2, .nan].withUnsafeBufferPointer { mean.score(tag: 0, sources: $0) }, 0.2)
+    }
 }

@@ -48,7 +48,7 @@ extension TrainingPage {
         func points(_ s: [Double], _ h: [Double], _ n: [Int]) -> [(x: Double, y: Double)] {
             (0..<10).filter { n[$0] > 0 }.map { (x: s[$0] / Double(n[$0]), y: h[$0] / Double(n[$0])) }
         }
-        let plot = LinePlot(title: "Reliability of the out-of-fold probabilities",
+        let plot = LinePlot(title: p.folds == 0 ? "Reliability of the in-sample probabilities" : "Reliability of the out-of-fold probabilities",
                             x: PlotAxis("mean predicted probability", unit: "per bin", range: 0...1),
                             y: PlotAxis("observed frequency", unit: "share of pairs true", range: 0...1),
                             series: [PlotSeries("written probability (calibrated)", points(sum, hits, count), style: .linePoints),
@@ -75,7 +75,9 @@ extension TrainingPage {
         let plot = LinePlot(title: "F1 against threshold, the most frequent tags", x: PlotAxis("threshold", unit: "on the tag's score", range: 0...1),
                             y: PlotAxis("F1", unit: p.folds == 0 ? "in-sample" : "out of fold", range: 0...1), series: series)
         return ReportSection(id: "thresholds", title: "F1 against threshold", blocks: [
-            .figure(svg: plot.svg(), caption: "Each tag's F1 on the training rows' out-of-fold scores as its threshold moves; the legend gives the threshold the model uses (fitted on the out-of-fold scores)."),
+            .figure(svg: plot.svg(), caption: p.folds == 0
+                ? "Each tag's F1 on the training rows' in-sample scores (--folds 0) as its threshold moves; the legend gives the threshold the model uses."
+                : "Each tag's F1 on the training rows' out-of-fold scores as its threshold moves; the legend gives the threshold the model uses (fitted on the out-of-fold scores)."),
         ])
     }
 }

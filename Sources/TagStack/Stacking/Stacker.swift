@@ -85,7 +85,7 @@ public enum Stacker {
                                                          threads: options.threads) : nil
         let primary = FoldContext(data: data, options: options, fold: fold, features: features)
         let base = try BaseChoice.choose(primary)
-        let context = base.model == nil ? primary : primary.with(base: base.scores, initScore: .baseLogit)
+        let context = base.model == nil ? primary : primary.with(base: base.scores, perFold: base.perFold, initScore: .baseLogit)
 
         var runs: [LearnerRun] = []
         for (index, kind) in kinds.enumerated() {

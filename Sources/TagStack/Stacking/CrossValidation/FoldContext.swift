@@ -8,8 +8,18 @@ struct FoldContext: Sendable {
     let options: StackerOptions
     /// Per tag: its 0/1 label of every row.
     let labels: [[UInt8]]
-    /// Per tag: its base score of every row (its own first-stage score until the base level chose another).
+    /// Per tag: its base score of every row (its own first-stage score until the base level chose another),
+    /// from the base fitted on every row: what the final model starts from.
     let raw: [[Double]]
+    /// A fitted base (the blend) per fold: [fold][tag][row], fitted without the fold's rows; nil when the base
+    /// has no parameters (then every fold sees `raw`).
+    let rawOfFold: [[[Double]]]?
+    /// Per tag: its base score of every row out of fold (row i from the base fitted without i's fold): what
+    /// the later levels judge the base by, as they judge every learner by out-of-fold scores.
+    let rawOutOfFold: [[Double]]
+
+    /// The base scores fold `f`'s models start from (nil: the final model's).
+    func raw(fold f: Int?) -> [[Double]] { f.flatMap { rawOfFold?[$0] } ?? raw }
     /// The fold of every row, or nil without cross-validation (`--folds 0`, or baselines only).
     let fold: [Int]?
     /// Per fold: its training rows and its validation rows (increasing), or nil without cross-validation.
@@ -33,21 +43,29 @@ struct FoldContext: Sendable {
         units = data.groups.map { Folds.components(rowCount: n, groups: $0.values) }
         allRows = (0..<n).map(Int32.init)
         initScore = .ownLogit
+        rawOfFold = nil
+        rawOutOfFold = raw
     }
 
     /// Where a boosted tag's trees start: the logit of its base score — its own column's when the base is the
     /// primary network.
     let initScore: InitScore
 
-    /// The same context with another base score per tag (`raw`): learners start from it and are judged
-    /// against it.
-    func with(base scores: [[Double]], initScore i: InitScore) -> FoldContext {
-        FoldContext(copying: self, options: options, raw: scores, initScore: i)
+    /// The same context with another base score per tag (`raw`, and per fold when the base is fitted):
+    /// learners start from it and are judged against it.
+    func with(base scores: [[Double]], perFold: [[[Double]]]?, initScore i: InitScore) -> FoldContext {
+        FoldContext(copying: self, raw: scores, perFold: fold == nil ? nil : perFold, initScore: i)
     }
 
-    private init(copying c: FoldContext, options o: StackerOptions, raw r: [[Double]], initScore i: InitScore) {
-        data = c.data; options = o; labels = c.labels; raw = r; fold = c.fold; splits = c.splits
+    private init(copying c: FoldContext, raw r: [[Double]], perFold: [[[Double]]]?, initScore i: InitScore) {
+        data = c.data; options = c.options; labels = c.labels; raw = r; fold = c.fold; splits = c.splits
         units = c.units; features = c.features; allRows = c.allRows; initScore = i
+        rawOfFold = perFold
+        if let perFold, let fold = c.fold {
+            rawOutOfFold = r.indices.map { k in fold.enumerated().map { i, f in perFold[f][k][i] } }
+        } else {
+            rawOutOfFold = r
+        }
     }
 
     /// A score column's 0/1 decisions as paths are compared: cross-fitted with folds (each fold's threshold

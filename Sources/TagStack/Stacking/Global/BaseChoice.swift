@@ -16,6 +16,8 @@ enum BaseChoice {
         /// nil: the primary network (nothing to record in the model).
         var model: BaseScore?
         var scores: [[Double]]
+        /// The blend's scores per fold ([fold][tag][row], fitted without the fold), for the later levels.
+        var perFold: [[[Double]]]? = nil
         var level: Level?
         /// The blend's weight of each source (primary first), when the blend was fitted.
         var blendWeights: [(String, Double)]?
@@ -37,10 +39,12 @@ enum BaseChoice {
         let sources = sourceColumns(c, networks: networks)
         var scored: [(kind: BaseScore.Kind, model: BaseScore, scores: [[Double]], f1: Double)] = []
         var weights: [(String, Double)]? = nil
+        var perFold: [[[Double]]]? = nil
         for kind in wanted {
             if kind == .blend {
-                let (model, full, f1) = blend(c, networks: networks, sources: sources)
+                let (model, full, folds, f1) = blend(c, networks: networks, sources: sources)
                 weights = zip(["primary"] + networks, model.weights!).map { ($0, $1) }
+                perFold = folds
                 scored.append((kind, model, full, f1))
             } else {
                 let model = BaseScore(kind: kind, networks: networks)
@@ -58,7 +62,8 @@ enum BaseChoice {
         }
         let level = Level(name: "base score", metric: "weighted F1", candidates: scored.map { ($0.kind.rawValue, $0.f1) },
                           chosen: chosen.kind.rawValue, margin: wanted.count > 1 ? margin : nil, inSample: c.fold == nil)
-        return Outcome(model: chosen.kind == .primary ? nil : chosen.model, scores: chosen.scores, level: level, blendWeights: weights)
+        return Outcome(model: chosen.kind == .primary ? nil : chosen.model, scores: chosen.scores,
+                       perFold: chosen.kind == .blend ? perFold : nil, level: level, blendWeights: weights)
     }
 
     /// Per tag, the X columns of its sources: its own column, then `NET:tag` for each network (-1: absent).
@@ -88,7 +93,7 @@ enum BaseChoice {
     }
 
     /// The learned blend: fitted per fold (for its cross-fitted F1) and on every row (the model).
-    static func blend(_ c: FoldContext, networks: [String], sources: [[Int]]) -> (BaseScore, [[Double]], Double) {
+    static func blend(_ c: FoldContext, networks: [String], sources: [[Int]]) -> (BaseScore, [[Double]], [[[Double]]]?, Double) {
         let n = c.rowCount, lambda = c.options.blendLambda, threads = c.options.threads
         // z[k][j][i]: the clipped logit of source j of tag k on row i (0 where absent or NaN: no term).
         let z: [[[Double]]] = (try? parallelMap(c.tagCount, threads: threads) { k in
@@ -104,12 +109,12 @@ enum BaseChoice {
         let final = model(SharedLogistic.fit(z: z, labels: c.labels, rows: c.allRows, lambda: lambda, threads: threads))
         let full = apply(final, c, sources: sources)
         guard let fold = c.fold, let splits = c.splits else {
-            return (final, full, CrossFit.inSampleWeightedF1(labels: c.labels, scores: full, threads: threads))
+            return (final, full, nil, CrossFit.inSampleWeightedF1(labels: c.labels, scores: full, threads: threads))
         }
         let perFold = splits.map { split in
             apply(model(SharedLogistic.fit(z: z, labels: c.labels, rows: split.train, lambda: lambda, threads: threads)), c, sources: sources)
         }
         let f1 = CrossFit.weightedF1(labels: c.labels, fold: fold, k: splits.count, threads: threads) { f, k in perFold[f][k] }
-        return (final, full, f1)
+        return (final, full, perFold, f1)
     }
 }

@@ -30,7 +30,9 @@ enum CalibrationChoice {
     static func choose(run: LearnerRun, context c: FoldContext) -> Outcome {
         let n = c.rowCount, t = c.tagCount, threads = c.options.threads
         let scores = (0..<t).map { k in (0..<n).map { run.oof[$0 * t + k] } }
-        let z = scores.map { s in s.map { $0.isNaN ? 0 : clippedLogit($0) } }
+        // The fit reads the calibration logit bounded to ±60 (scores beyond are ~1e-19 from 0 or 1, or far
+        // outside [0, 1]): an infinite or enormous logit would otherwise decide the fit alone.
+        let z = scores.map { s in s.map { min(max(calibrationLogit($0), -60), 60) } }
         let tried = c.options.calibration == .auto ? schemes : [c.options.calibration]
         var losses: [(String, Double)] = []
         var probabilities: [[[Double]]] = []
@@ -76,12 +78,18 @@ enum CalibrationChoice {
         case .platt:
             return (try? parallelMap(t, threads: threads) { k -> Calibration? in
                 let f = SharedLogistic.fit(z: [[z[k]]], labels: [labels[k]], rows: rows, lambda: 1, threads: 1)
-                return Calibration(slope: max(f.weights[0], minimumSlope), intercept: f.intercepts[0])
+                return calibration(slope: f.weights[0], intercept: f.intercepts[0])
             }) ?? []
         case .shared:
             let f = SharedLogistic.fit(z: z.map { [$0] }, labels: labels, rows: rows, lambda: 1, threads: threads)
-            return (0..<t).map { Calibration(slope: max(f.weights[0], minimumSlope), intercept: f.intercepts[$0]) }
+            return (0..<t).map { calibration(slope: f.weights[0], intercept: f.intercepts[$0]) }
         }
+    }
+
+    /// A fitted map, its slope at least `minimumSlope`; none when the fit did not give finite numbers.
+    static func calibration(slope: Double, intercept: Double) -> Calibration? {
+        guard slope.isFinite && intercept.isFinite else { return nil }
+        return Calibration(slope: max(slope, minimumSlope), intercept: intercept)
     }
 
     /// Binary log loss of probability `p` for label `y`, p clipped to [1e-15, 1 − 1e-15] (scikit-learn's).

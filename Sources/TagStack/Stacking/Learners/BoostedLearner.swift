@@ -13,35 +13,37 @@ struct BoostedLearner: Learner {
         return try PerTagLearning.run(kind, c) { k, seed in
             let y = c.labels[k]
             let init0 = c.raw[k].map(clippedLogit)
+            // Fold f's trees start from the base fitted without fold f (the same base when it has no parameters).
+            let initOfFold = (0..<(c.splits?.count ?? 0)).map { f in c.rawOfFold == nil ? init0 : c.raw(fold: f)[k].map(clippedLogit) }
             var own = try BinnedMatrix(columns: features.perTag[k])
             if let s = sharedBins {
                 own = BinnedMatrix(rowCount: own.rowCount, featureCount: own.featureCount + s.featureCount,
                                    bins: own.bins + s.bins, upperBounds: own.upperBounds + s.upperBounds)
             }
             var oof = [Double](repeating: 0, count: y.count)
-            func score(_ e: TreeEnsemble, rows: [Int32]) {
+            func score(_ e: TreeEnsemble, rows: [Int32], start: [Double]) {
                 let x = features.rowMajor(tag: k, rows: rows)
                 let s = e.rawScores(values: x, rowCount: rows.count, columnCount: features.set.count,
-                                    initScores: rows.map { init0[Int($0)] })
+                                    initScores: rows.map { start[Int($0)] })
                 for (r, i) in rows.enumerated() { oof[Int(i)] = sigmoid(s[r]) }
             }
             let splits = c.splits ?? []
             let outcome = try BoostedFolds.run(
                 folds: splits.count, rounds: c.options.boosting.rounds, final: c.options.final, workers: 1,
                 fit: { f in
-                    let split = splits[f]
-                    let b = try trainBinary(matrix: own, labels: y, initScores: init0, trainRows: split.train, validRows: split.valid,
+                    let split = splits[f], start = initOfFold[f]
+                    let b = try trainBinary(matrix: own, labels: y, initScores: start, trainRows: split.train, validRows: split.valid,
                                             parameters: BoostedFolds.foldParameters(c.options, seed: SplitMix64.derive(seed, f), pooled: false))
                     return BoostedFolds.FoldFit(ensemble: b.ensemble,
-                                                bestRound: BoostedFolds.bestRound(initial: split.valid.map { (init0[Int($0)], y[Int($0)]) },
+                                                bestRound: BoostedFolds.bestRound(initial: split.valid.map { (start[Int($0)], y[Int($0)]) },
                                                                                   curve: b.validationLoss))
                 },
-                score: { f, e in score(e, rows: splits[f].valid) },
+                score: { f, e in score(e, rows: splits[f].valid, start: initOfFold[f]) },
                 refit: { rounds in
                     let p = c.options.boostingParameters(rounds: rounds, earlyStopping: 0, seed: seed)
                     return try trainBinary(matrix: own, labels: y, initScores: init0, trainRows: c.allRows, parameters: p).ensemble
                 })
-            if c.splits == nil { score(outcome.ensemble, rows: c.allRows) }
+            if c.splits == nil { score(outcome.ensemble, rows: c.allRows, start: init0) }
             return PerTagLearning.Fit(model: TagModel(name: c.data.labels.tags[k], path: .stacked, threshold: nil,
                                                       booster: outcome.ensemble, initScore: c.initScore),
                                       oof: oof, rounds: outcome.rounds)

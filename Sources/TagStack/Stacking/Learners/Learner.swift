@@ -21,18 +21,19 @@ struct TagOutcome {
     var report: TagReport
     var oof: [Double]
 
-    /// The tag on its raw score: the F1-maximising threshold on every row (0.5 with `constant`), judged by its
-    /// cross-fitted F1 (in-sample without folds; at 0.5 with `constant`).
+    /// The tag on its base score: the F1-maximising threshold on every row (0.5 with `constant`), judged by its
+    /// cross-fitted F1 (in-sample without folds; at 0.5 with `constant`) on the base's out-of-fold scores, which
+    /// are also what the later levels see of it.
     static func raw(_ k: Int, _ c: FoldContext, stackedF1: Double?, rawDecisions: [Bool]? = nil, constant: Bool = false,
                     reason: String = "base") -> TagOutcome {
-        let name = c.data.labels.tags[k], y = c.labels[k], raw = c.raw[k]
+        let name = c.data.labels.tags[k], y = c.labels[k], raw = c.raw[k], outOfFold = c.rawOutOfFold[k]
         let threshold = constant ? 0.5 : ThresholdSearch.best(scores: raw, labels: y).threshold
-        let f1 = constant ? ThresholdSearch.f1(scores: raw, labels: y, threshold: 0.5)
-            : CrossFit.f1(rawDecisions ?? c.decisions(raw, labels: y), y)
+        let f1 = constant ? ThresholdSearch.f1(scores: outOfFold, labels: y, threshold: 0.5)
+            : CrossFit.f1(rawDecisions ?? c.decisions(outOfFold, labels: y), y)
         return TagOutcome(model: TagModel(name: name, path: .raw, threshold: threshold),
                           report: TagReport(tag: name, support: c.support(k), rawF1: f1, stackedF1: stackedF1,
                                             threshold: threshold, path: .raw, rounds: nil, reason: reason),
-                          oof: raw)
+                          oof: outOfFold)
     }
 }
 
@@ -123,7 +124,7 @@ enum PerTagLearning {
         let both = try parallelMap(t, threads: c.options.threads) { k -> (TagOutcome, TagOutcome) in
             defer { c.options.progress?(done.next() + 1, t) }
             let y = c.labels[k], support = c.support(k)
-            let rawDecisions = c.decisions(c.raw[k], labels: y)
+            let rawDecisions = c.decisions(c.rawOutOfFold[k], labels: y)
             if support < o.minPositives || support > y.count - o.minPositives {
                 let reason = support < o.minPositives ? "support \(support) < \(o.minPositives)" : "negatives \(y.count - support) < \(o.minPositives)"
                 let raw = TagOutcome.raw(k, c, stackedF1: nil, rawDecisions: rawDecisions, reason: reason)
@@ -131,7 +132,7 @@ enum PerTagLearning {
             }
             let seed = SplitMix64.derive(c.options.seed, k)
             let f = try fit(k, seed)
-            let verdict = Judge.verdict(y: y, raw: c.raw[k], rawDecisions: rawDecisions, learned: f.oof, support: support,
+            let verdict = Judge.verdict(y: y, raw: c.rawOutOfFold[k], rawDecisions: rawDecisions, learned: f.oof, support: support,
                                         context: c, seed: seed)
             let learned = TagOutcome.learned(f.model, oof: f.oof, support: support, verdict: verdict, rounds: f.rounds)
             guard verdict.keep else {

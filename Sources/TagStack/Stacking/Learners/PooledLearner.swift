@@ -90,6 +90,12 @@ struct PooledLearner: Learner {
                                        threads: c.options.threads)
         }
 
+        /// The pairs' initial scores from other base scores (a fold's fitted base).
+        func initScores(base: [[Double]]) -> [Double] {
+            let t = tagCount
+            return ids.map { clippedLogit(base[$0 % t][$0 / t]) }
+        }
+
         /// The training matrix: per-pair features, then the given tag-level values.
         func matrix(tagValues v: [[Double]], threads: Int) throws -> BinnedMatrix {
             let t = tagCount
@@ -114,10 +120,10 @@ struct PooledLearner: Learner {
         let seed = SplitMix64.derive(o.seed, 0x9001ED)
         let pairs = try Pairs(c, features: features, seed: seed)
         /// Probabilities of every tag on `rows` with `ensemble` and the tag values `v`: [tag][row].
-        func score(_ ensemble: TreeEnsemble, tagValues v: [[Double]], rows: [Int32]) throws -> [[Double]] {
+        func score(_ ensemble: TreeEnsemble, tagValues v: [[Double]], rows: [Int32], base: [[Double]]) throws -> [[Double]] {
             try parallelMap(t, threads: o.threads) { tag in
                 PooledLearner.probabilities(ensemble, features: features, tag: tag, tagValues: v[tag], rows: rows,
-                                            initScores: rows.map { clippedLogit(c.raw[tag][Int($0)]) })
+                                            initScores: rows.map { clippedLogit(base[tag][Int($0)]) })
             }
         }
         let splits = c.splits ?? []
@@ -127,7 +133,10 @@ struct PooledLearner: Learner {
         let workers = max(1, min(o.threads, splits.count)), inner = max(1, o.threads / workers)
         let stages = splits.count + 1
         let done = WorkCounter()
-        let values = splits.map { PooledLearner.tagValues(labels: c.data.labels, y: c.labels, raw: c.raw, rows: $0.train) }
+        // Fold f's pairs start from (and its tag-level values are computed on) the base fitted without fold f.
+        let values = splits.enumerated().map { f, split in
+            PooledLearner.tagValues(labels: c.data.labels, y: c.labels, raw: c.raw(fold: f), rows: split.train)
+        }
         let finalValues = PooledLearner.tagValues(labels: c.data.labels, y: c.labels, raw: c.raw, rows: c.allRows)
         let outcome = try BoostedFolds.run(
             folds: splits.count, rounds: o.boosting.rounds, final: o.final, workers: workers,
@@ -136,17 +145,18 @@ struct PooledLearner: Learner {
                 var inTrain = [Bool](repeating: false, count: n)
                 for r in splits[f].train { inTrain[Int(r)] = true }
                 let train = pairs.positions(inTrain), valid = pairs.positions(inTrain.map { !$0 })
+                let start = c.rawOfFold == nil ? pairs.initScores : pairs.initScores(base: c.raw(fold: f))
                 let b = try trainBinary(matrix: pairs.matrix(tagValues: values[f], threads: o.threads), labels: pairs.labels,
-                                        initScores: pairs.initScores, trainRows: train, validRows: valid, weights: pairs.weights,
+                                        initScores: start, trainRows: train, validRows: valid, weights: pairs.weights,
                                         parameters: BoostedFolds.foldParameters(o, seed: SplitMix64.derive(seed, f), pooled: true),
                                         threads: inner)
-                let best = BoostedFolds.bestRound(initial: valid.map { (pairs.initScores[Int($0)], pairs.labels[Int($0)]) },
+                let best = BoostedFolds.bestRound(initial: valid.map { (start[Int($0)], pairs.labels[Int($0)]) },
                                                   weights: valid.map { pairs.weights[Int($0)] }, curve: b.validationLoss)
                 return BoostedFolds.FoldFit(ensemble: b.ensemble, bestRound: best)
             },
             score: { f, e in
                 let valid = splits[f].valid
-                let s = try score(e, tagValues: values[f], rows: valid)
+                let s = try score(e, tagValues: values[f], rows: valid, base: c.raw(fold: f))
                 for tag in 0..<t { for (r, i) in valid.enumerated() { oofByTag[tag][Int(i)] = s[tag][r] } }
             },
             refit: { rounds in
@@ -154,7 +164,7 @@ struct PooledLearner: Learner {
                 return try trainBinary(matrix: pairs.matrix(tagValues: finalValues, threads: o.threads), labels: pairs.labels,
                                        initScores: pairs.initScores, weights: pairs.weights, parameters: p, threads: o.threads).ensemble
             })
-        if c.splits == nil { oofByTag = try score(outcome.ensemble, tagValues: finalValues, rows: c.allRows) }
+        if c.splits == nil { oofByTag = try score(outcome.ensemble, tagValues: finalValues, rows: c.allRows, base: c.raw) }
 
         let (judged, everyTag) = try paths(c, oof: oofByTag, tagValues: finalValues, rounds: outcome.rounds)
         o.progress?(t, t)
@@ -174,12 +184,12 @@ struct PooledLearner: Learner {
         let n = c.rowCount, o = c.options
         let both = try parallelMap(c.tagCount, threads: o.threads) { tag -> (TagOutcome, TagOutcome) in
             let y = c.labels[tag], support = c.support(tag)
-            let rawDecisions = c.decisions(c.raw[tag], labels: y)
+            let rawDecisions = c.decisions(c.rawOutOfFold[tag], labels: y)
             guard support > 0 && support < n else {
                 let raw = TagOutcome.raw(tag, c, stackedF1: nil, rawDecisions: rawDecisions, reason: support == 0 ? "support 0" : "no negatives")
                 return (raw, raw)
             }
-            let v = Judge.verdict(y: y, raw: c.raw[tag], rawDecisions: rawDecisions, learned: oofByTag[tag], support: support,
+            let v = Judge.verdict(y: y, raw: c.rawOutOfFold[tag], rawDecisions: rawDecisions, learned: oofByTag[tag], support: support,
                                   context: c, seed: SplitMix64.derive(o.seed, tag))
             let model = TagModel(name: c.data.labels.tags[tag], path: .pooled, threshold: nil, tagValues: finalValues[tag])
             let learned = TagOutcome.learned(model, oof: oofByTag[tag], support: support, verdict: v, rounds: rounds)
