@@ -398,7 +398,7 @@ class Model:
             if kind == "score":
                 v = s[t]
             elif kind == "logit":
-                v = clipped_logit(s[t])
+                v = math.nan if math.isnan(s[t]) else clipped_logit(s[t])   # a missing score stays missing
             elif kind == "class_rank":
                 v = rank[t]
             elif kind == "class_z":

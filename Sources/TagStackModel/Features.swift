@@ -299,9 +299,11 @@ public struct FeatureBuilder: Sendable {
                     }
                     return
                 }
-                let n = members.count
+                // Sorted scores of the class, NaN left out (a missing score is never higher than another, as
+                // in the plain count above), so the binary search sees a totally ordered array.
+                var n = 0
                 buf.withUnsafeMutableBufferPointer { b in
-                    for (i, k) in members.enumerated() { b[i] = sp[k] }
+                    for k in members where !sp[k].isNaN { b[n] = sp[k]; n += 1 }
                     FeatureBuilder.sortDescending(b.baseAddress!, n)
                     for k in members {
                         // First position whose score is not > s[k] = number strictly higher.

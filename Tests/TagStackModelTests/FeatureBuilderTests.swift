@@ -73,4 +73,23 @@ final class FeatureBuilderTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode(FeatureSet.self, from: data), set)
         XCTAssertTrue(String(decoding: data, as: UTF8.self).contains("\"class_rank\""))
     }
+
+    /// Missing scores in a class of more than 32 tags (the sorted path): a NaN is never higher than another
+    /// score, as in the plain count, and a missing score's logit stays missing.
+    func testClassRankWithMissingScoresInALargeClass() throws {
+        let n = 40
+        let tags = (0..<n).map { "t\($0)" }
+        let big = try LabelSet(tags: tags, categories: tags.map { _ in "c" }, classes: tags.map { _ in "K" })
+        var b = try FeatureBuilder(set: FeatureSet(kinds: [.classRank, .logit]), labels: big, inputColumns: tags)
+        var rng = SystemRandomNumberGenerator()
+        let row = (0..<n).map { i -> Double in i % 5 == 0 ? .nan : Double(Int.random(in: 0..<10, using: &rng)) / 10 }
+        row.withUnsafeBufferPointer { b.prepare(row: $0) }
+        for t in 0..<n {
+            var f = [Double](repeating: 0, count: 2)
+            f.withUnsafeMutableBufferPointer { b.features(tag: t, into: $0) }
+            let higher = (0..<n).filter { row[$0] > row[t] }.count
+            XCTAssertEqual(f[0], Double(higher) / Double(n - 1), "tag \(t) (score \(row[t]))")
+            XCTAssertEqual(f[1].isNaN, row[t].isNaN)
+        }
+    }
 }
