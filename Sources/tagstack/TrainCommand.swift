@@ -201,7 +201,7 @@ extension TrainCommand {
         let f4 = { (v: Double) in String(format: "%.4f", v) }
         if r.folds > 0 {
             if let g = data.groups {
-                let groups = Folds.components(rowCount: data.x.rowCount, groups: g.values).max().map { $0 + 1 } ?? 0
+                let groups = Folds.groupCount(g)
                 note("folds: \(r.folds), grouped by \(groupsFile ?? "the groups file") (\(g.columns.joined(separator: ", ")): \(groups) groups of rows)")
             } else {
                 note("folds: \(r.folds), rows assigned at random (no groups file; rows of one artist may straddle folds)")

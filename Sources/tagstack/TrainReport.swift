@@ -23,7 +23,7 @@ func writeTrainingHTML(_ result: StackerResult, data: TrainingData, files: Train
 /// shared value in any column count as one), e.g. `train_groups.csv: artist+album (189 groups)`.
 func groupsDescription(_ groups: GroupTable?, file: String?) -> String {
     guard let groups else { return "none" }
-    let count = (Folds.components(rowCount: groups.ids.count, groups: groups.values).max() ?? -1) + 1
+    let count = Folds.groupCount(groups)
     let name = file.map { URL(fileURLWithPath: $0).lastPathComponent + ": " } ?? ""
     return "\(name)\(groups.columns.joined(separator: "+")) (\(count) groups)"
 }

@@ -98,15 +98,9 @@ public struct EvaluationPage {
         let pr = LinePlot(title: "Precision–recall curves", x: PlotAxis("recall", unit: "share of true tags found", range: 0...1),
                           y: PlotAxis("precision", unit: "share of predictions correct", range: 0...1), series: series)
         // Reliability: ten equal-width bins of the predicted probability over every (track, tag) pair.
-        var sum = [Double](repeating: 0, count: 10), hits = [Double](repeating: 0, count: 10), count = [Int](repeating: 0, count: 10)
-        for (k, s) in scores.enumerated() {
-            let b = min(9, max(0, Int(s * 10)))
-            sum[b] += s; hits[b] += Double(p.truth.values[k]); count[b] += 1
-        }
-        let used = (0..<10).filter { count[$0] > 0 }
-        let total = Double(scores.count), maxCount = Double(count.max() ?? 1)
-        let ece = used.reduce(0.0) { $0 + Double(count[$1]) / total * abs(sum[$1] / Double(count[$1]) - hits[$1] / Double(count[$1])) }
-        let points = used.map { (x: sum[$0] / Double(count[$0]), y: hits[$0] / Double(count[$0])) }
+        let bins = ReliabilityBins(zip(scores, p.truth.values))
+        let (sum, hits, count, used) = (bins.sum, bins.hits, bins.count, bins.used)
+        let maxCount = Double(count.max() ?? 1), ece = bins.expectedCalibrationError, points = bins.points
         let reliability = LinePlot(title: "Reliability diagram", x: PlotAxis("mean predicted probability", unit: "per bin", range: 0...1),
                                    y: PlotAxis("observed frequency", unit: "share of pairs true", range: 0...1),
                                    series: [PlotSeries("bins (area ∝ pairs)", points, style: .linePoints,

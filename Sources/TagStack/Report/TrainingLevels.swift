@@ -8,7 +8,7 @@ import TagStackModel
 extension TrainingPage {
     static func levels(_ p: TrainingPage) -> ReportSection? {
         let r = p.result
-        guard !r.levels.isEmpty else { return learners(p) }
+        guard !r.levels.isEmpty else { return nil }
         var blocks: [ReportBlock] = []
         for level in r.levels {
             let scores = level.candidates.map(\.score)
@@ -37,22 +37,13 @@ extension TrainingPage {
 
     static func reliability(_ p: TrainingPage) -> ReportSection? {
         guard let o = p.result.outOfFold, o.rows > 0 else { return nil }
-        var sum = [Double](repeating: 0, count: 10), hits = [Double](repeating: 0, count: 10), count = [Int](repeating: 0, count: 10)
-        var before = [Double](repeating: 0, count: 10), beforeHits = before, beforeCount = count
-        for (k, s) in o.probabilities.enumerated() where !s.isNaN {
-            let b = min(9, max(0, Int(s * 10)))
-            sum[b] += s; hits[b] += Double(o.labels[k]); count[b] += 1
-            let u = rawProbability(o.scores[k]), c = min(9, max(0, Int(u * 10)))
-            before[c] += u; beforeHits[c] += Double(o.labels[k]); beforeCount[c] += 1
-        }
-        func points(_ s: [Double], _ h: [Double], _ n: [Int]) -> [(x: Double, y: Double)] {
-            (0..<10).filter { n[$0] > 0 }.map { (x: s[$0] / Double(n[$0]), y: h[$0] / Double(n[$0])) }
-        }
+        let after = ReliabilityBins(zip(o.probabilities, o.labels))
+        let before = ReliabilityBins(zip(o.scores.map(rawProbability), o.labels))
         let plot = LinePlot(title: p.folds == 0 ? "Reliability of the in-sample probabilities" : "Reliability of the out-of-fold probabilities",
                             x: PlotAxis("mean predicted probability", unit: "per bin", range: 0...1),
                             y: PlotAxis("observed frequency", unit: "share of pairs true", range: 0...1),
-                            series: [PlotSeries("written probability (calibrated)", points(sum, hits, count), style: .linePoints),
-                                     PlotSeries("score before calibration", points(before, beforeHits, beforeCount), style: .linePoints, dashed: true)],
+                            series: [PlotSeries("written probability (calibrated)", after.points, style: .linePoints),
+                                     PlotSeries("score before calibration", before.points, style: .linePoints, dashed: true)],
                             diagonal: true)
         let scope = p.folds == 0 ? "in-sample" : "out of fold (each fold calibrated on the others)"
         return ReportSection(id: "reliability", title: "Calibration", blocks: [

@@ -61,38 +61,6 @@ public struct TrainingPage {
         ])
     }
 
-    static func learners(_ p: TrainingPage) -> ReportSection? {
-        let r = p.result
-        guard !r.learnerScores.isEmpty else { return nil }
-        var blocks: [ReportBlock] = []
-        let best = r.learnerScores.map(\.1).max() ?? 0
-        let top = max(0.05, (r.learnerScores.map(\.1) + r.ruleScores.map(\.1)).max() ?? 1)
-        let learnerChart = BarChart(title: "Learners: out-of-fold weighted F1", categories: r.learnerScores.map(\.0.rawValue),
-                                    series: [("weighted F1", r.learnerScores.map(\.1))],
-                                    y: PlotAxis("weighted F1", unit: "out of fold, 0–1", range: 0...min(1, top * 1.15)),
-                                    xLabel: "learner (in the order tried)", showValues: true)
-        blocks.append(.figure(svg: learnerChart.svg(), caption: "Out-of-fold weighted F1 of every learner tried (per-tag thresholds rule); \(r.chosenLearner.rawValue) was chosen (a more complex learner must win by a margin)."))
-        if !r.ruleScores.isEmpty {
-            let ruleChart = BarChart(title: "Decision rules: out-of-fold weighted F1", categories: r.ruleScores.map(\.0.rawValue),
-                                     series: [("weighted F1", r.ruleScores.map(\.1))],
-                                     y: PlotAxis("weighted F1", unit: "out of fold, 0–1", range: 0...min(1, top * 1.15)),
-                                     xLabel: "decision rule (for the chosen learner)", showValues: true)
-            blocks.append(.figure(svg: ruleChart.svg(), caption: "Out-of-fold weighted F1 of every decision rule tried with the chosen learner; \(r.model.decision.rawValue) was chosen."))
-        }
-        let rows = r.learnerScores.enumerated().map { k, s -> [String] in
-            [s.0.rawValue, fmt(s.1), String(format: "%+.4f", s.1 - best), k < r.treesPerTrack.count ? String(r.treesPerTrack[k]) : "–",
-             s.0 == r.chosenLearner ? "chosen" : ""]
-        }
-        blocks.append(.table(header: ["learner", "weighted F1", "vs best", "trees a track", ""], rows: rows, numeric: [1, 2, 3]))
-        if !r.ruleScores.isEmpty {
-            let bestRule = r.ruleScores.map(\.1).max() ?? 0
-            blocks.append(.table(header: ["decision rule", "weighted F1", "vs best", ""], rows: r.ruleScores.map {
-                [$0.0.rawValue, fmt($0.1), String(format: "%+.4f", $0.1 - bestRule), $0.0 == r.model.decision ? "chosen" : ""]
-            }, numeric: [1, 2]))
-        }
-        return ReportSection(id: "candidates", title: "Candidates: learners and decision rules", blocks: blocks)
-    }
-
     static func perTag(_ p: TrainingPage) -> ReportSection? {
         let reports = p.result.reports
         guard !reports.isEmpty else { return nil }

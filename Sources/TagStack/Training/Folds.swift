@@ -42,6 +42,11 @@ public enum Folds {
     }
 
     /// Component index of each row, numbered in order of first appearance.
+    /// The number of groups cross-validation keeps whole (rows tied by a shared value in any column are one).
+    public static func groupCount(_ g: GroupTable) -> Int {
+        (components(rowCount: g.ids.count, groups: g.values).max() ?? -1) + 1
+    }
+
     public static func components(rowCount n: Int, groups: [[String]]) -> [Int] {
         var parent = Array(0..<n)
         func find(_ i: Int) -> Int {

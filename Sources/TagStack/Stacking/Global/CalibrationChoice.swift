@@ -39,15 +39,15 @@ enum CalibrationChoice {
         for scheme in tried {
             // Every row's probability: from the calibration fitted on the other folds (on every row without).
             var p = scores
-            let fitRows: [[Int32]] = c.splits.map { $0.map(\.train) } ?? [c.allRows]
-            for (f, rows) in fitRows.enumerated() {
-                let cal = fit(scheme, z: z, labels: c.labels, rows: rows, threads: threads)
-                for k in 0..<t { for i in 0..<n where c.fold.map({ $0[i] == f }) ?? true { p[k][i] = outputProbability(scores[k][i], cal[k]) } }
+            let parts = c.splits.map { $0.map { ($0.train, $0.valid) } } ?? [(c.allRows, c.allRows)]
+            for (fitRows, scoredRows) in parts {
+                let cal = fit(scheme, z: z, labels: c.labels, rows: fitRows, threads: threads)
+                for k in 0..<t { for r in scoredRows { let i = Int(r); p[k][i] = outputProbability(scores[k][i], cal[k]) } }
             }
+            // Mean over tags of each tag's log loss, as `evaluate` computes it (rows with a missing score left out).
             let loss = (0..<t).reduce(0) { acc, k in
-                var s = 0.0, m = 0
-                for i in 0..<n where !scores[k][i].isNaN { s += logLoss(p[k][i], c.labels[k][i]); m += 1 }
-                return acc + s / Double(max(m, 1))
+                let rows = (0..<n).filter { !scores[k][$0].isNaN }
+                return acc + (Metrics.logLoss(labels: rows.map { c.labels[k][$0] }, scores: rows.map { p[k][$0] }) ?? 0)
             } / Double(max(t, 1))
             losses.append((scheme.rawValue, loss))
             probabilities.append(p)
@@ -90,11 +90,5 @@ enum CalibrationChoice {
     static func calibration(slope: Double, intercept: Double) -> Calibration? {
         guard slope.isFinite && intercept.isFinite else { return nil }
         return Calibration(slope: max(slope, minimumSlope), intercept: intercept)
-    }
-
-    /// Binary log loss of probability `p` for label `y`, p clipped to [1e-15, 1 − 1e-15] (scikit-learn's).
-    static func logLoss(_ p: Double, _ y: UInt8) -> Double {
-        let q = min(max(p, 1e-15), 1 - 1e-15)
-        return y != 0 ? -Foundation.log(q) : -Foundation.log(1 - q)
     }
 }
