@@ -1,13 +1,20 @@
 #!/usr/bin/env python3
 """LightGBM peer of `tagstack-bench gbdt` (see Benchmarks/README.md).
 
-  lightgbm_peer.py train --in DIR [--threads N] [--prob FILE]
+  lightgbm_peer.py train --in DIR [--threads N] [--mode auto|col|row|quantized] [--init prior|tag-logit]
+                         [--prob FILE] [--out FILE]
       Loads DIR/{train_X,train_y,test_X}.npy (written by `tagstack-bench gbdt-export`), builds ONE binned
       lightgbm.Dataset (free_raw_data=False, constructed once) and trains one model per tag on it with
-      set_label, then predicts test_X with every model. Prints one JSON line: wall times and peak memory.
-      Checks that the Dataset really is reused: its C handle must not change across tags.
-  lightgbm_peer.py report --dir DIR [--threads "2 1"]
-      The side-by-side table (times, ratios, memory, quality) of a Benchmarks/bench_gbdt.sh run.
+      set_label (and set_init_score with --init tag-logit: each tag boosts from the logit of its own
+      first-stage score column, DIR/tag_columns.npy), then predicts test_X with every model. Prints one
+      JSON line: wall times and peak memory. Checks that the Dataset really is reused: its C handle must
+      not change across tags. Modes: LightGBM's own choice of histogram layout (auto: its default),
+      force_col_wise, force_row_wise, or quantized training (use_quantized_grad, LightGBM >= 4.0, with its
+      other defaults).
+  lightgbm_peer.py report --dir DIR --runs "NAME ..."
+      The side-by-side table of a Benchmarks/bench_gbdt.sh run: for each run, TagStack against every
+      LightGBM mode (a mode that failed is reported with its error), the ratio to the fastest mode and to
+      the default, and the quality against LightGBM's default.
   lightgbm_peer.py compare --in DIR --a FILE --b FILE [--names A,B]
       Mean test log loss and ROC AUC over tags of two probability matrices (rows x tags) against
       DIR/test_y.npy, with one implementation for both.
@@ -45,12 +52,19 @@ def train(args):
     xt = np.load(f"{args.dir}/test_X.npy")
     tags = y.shape[1] if args.tags is None else min(args.tags, y.shape[1])
     labels = [np.ascontiguousarray(y[:, t], dtype=np.float64) for t in range(tags)]
+    init = init_test = None
+    if args.init == "tag-logit":
+        cols = np.load(f"{args.dir}/tag_columns.npy").ravel().astype(np.int64)
+        init = [tag_logit(x[:, cols[t]]) for t in range(tags)]
+        init_test = [tag_logit(xt[:, cols[t]]) for t in range(tags)]
     loaded = peak_rss_mib()
     params = dict(PARAMS, num_threads=args.threads, num_iterations=args.rounds)
     if args.mode == "col":
         params["force_col_wise"] = True
     elif args.mode == "row":
         params["force_row_wise"] = True
+    elif args.mode == "quantized":
+        params["use_quantized_grad"] = True
 
     c0 = cpu_seconds()
     t0 = time.perf_counter()
@@ -63,7 +77,14 @@ def train(args):
     reused = True
     for t in range(tags):
         ds.set_label(labels[t])
-        boosters.append(lgb.train(params, ds))
+        if init is not None:
+            ds.set_init_score(init[t])
+        try:
+            boosters.append(lgb.train(params, ds))
+        except lgb.basic.LightGBMError as e:   # e.g. quantized training's "Check failed: ... right_count > 0"
+            emit(args, {"engine": "lightgbm", "version": lgb.__version__, "mode": args.mode, "threads": args.threads,
+                        "failed": f"tag {t}: {str(e).strip()}"})
+            sys.exit(3)
         h = ds._handle.value if hasattr(ds._handle, "value") else ds._handle
         reused = reused and (h == handle)
     t2 = time.perf_counter()
@@ -73,21 +94,39 @@ def train(args):
     prob = np.empty((xt.shape[0], tags))
     t3 = time.perf_counter()
     for t in range(tags):
-        prob[:, t] = boosters[t].predict(xt, num_threads=args.threads)
+        if init_test is None:
+            prob[:, t] = boosters[t].predict(xt, num_threads=args.threads)
+        else:
+            raw = boosters[t].predict(xt, num_threads=args.threads, raw_score=True) + init_test[t]
+            prob[:, t] = 1.0 / (1.0 + np.exp(-raw))
     t4 = time.perf_counter()
     if args.prob:
         np.save(args.prob, prob)
     if not reused:
         print("lightgbm_peer: the Dataset was rebuilt between tags", file=sys.stderr)
         sys.exit(1)
-    print(json.dumps({
-        "engine": "lightgbm", "version": lgb.__version__, "mode": args.mode, "threads": args.threads,
+    emit(args, {
+        "engine": "lightgbm", "version": lgb.__version__, "mode": args.mode, "init": args.init, "threads": args.threads,
         "rows": int(x.shape[0]), "features": int(x.shape[1]), "tags": tags,
         "trees": int(sum(b.num_trees() for b in boosters)), "dataset_reused": reused,
         "bin_s": round(t1 - t0, 3), "train_s": round(t2 - t1, 3), "total_train_s": round(t2 - t0, 3), "train_cpu_s": round(train_cpu, 3),
         "score_s": round(t4 - t3, 3), "loaded_rss_mib": round(loaded, 1),
         "train_peak_rss_mib": round(train_peak, 1), "peak_rss_mib": round(peak_rss_mib(), 1),
-    }))
+    })
+
+
+def tag_logit(p):
+    """The logit of a first-stage score, clipped to [1e-7, 1 - 1e-7] (as tagstack-bench computes it)."""
+    q = np.clip(p, 1e-7, 1 - 1e-7)
+    return np.log(q / (1 - q))
+
+
+def emit(args, record):
+    line = json.dumps(record)
+    print(line)
+    if getattr(args, "out", None):
+        with open(args.out, "w") as f:
+            f.write(line + "\n")
 
 
 def auc(y, p):
@@ -132,26 +171,70 @@ def compare(args):
 
 
 def report(args):
-    """The side-by-side table of a bench_gbdt.sh run."""
-    rows = []
-    for t in args.threads.split():
-        ts = json.load(open(f"{args.dir}/tagstack_{t}.json"))
-        lg = json.load(open(f"{args.dir}/lightgbm_{t}.json"))
-        q = json.load(open(f"{args.dir}/quality_{t}.json"))
-        rows.append((t, ts, lg, q))
-    print(f"\n{rows[0][1]['tags']} tags, {rows[0][1]['rows']} training rows, {rows[0][1]['features']} features; "
-          f"LightGBM {rows[0][2]['version']} ({rows[0][2]['mode']}-wise)")
-    print(f"{'threads':>7} {'':>10} {'TagStack':>10} {'LightGBM':>10} {'ratio':>7}")
-    for t, ts, lg, q in rows:
-        def line(name, a, b, fmt="{:10.2f}"):
-            print(f"{t:>7} {name:>10} {fmt.format(a)} {fmt.format(b)} {a / b:7.3f}")
-        line("train s", ts["total_train_s"], lg["total_train_s"])
-        line("score s", ts["score_s"], lg["score_s"], "{:10.3f}")
-        line("peak MiB", ts["train_peak_rss_mib"], lg["train_peak_rss_mib"], "{:10.1f}")
-        a, b = q["tagstack"], q["lightgbm"]
-        print(f"{t:>7} {'log loss':>10} {a['mean_log_loss']:10.5f} {b['mean_log_loss']:10.5f} "
-              f"{a['mean_log_loss'] / b['mean_log_loss']:7.4f}")
-        print(f"{t:>7} {'AUC':>10} {a['mean_auc']:10.5f} {b['mean_auc']:10.5f} {a['mean_auc'] - b['mean_auc']:+7.4f}")
+    """The side-by-side table of a bench_gbdt.sh run: per run (data set × threads), TagStack against every
+    LightGBM mode; ratios to the fastest mode that finished and to LightGBM's default (auto)."""
+    modes = args.modes.split()
+    status = 0
+    for run in args.runs.split():
+        ts = json.load(open(f"{args.dir}/{run}/tagstack.json"))
+        print(f"\n### {run}: {ts['tags']} tags, {ts['rows']} training rows, {ts['features']} features, "
+              f"{ts['threads']} thread(s), init {ts.get('init', 'prior')}")
+        print(f"| engine | train s (binning included) | TagStack / it | peak MiB | test log loss | AUC |")
+        print(f"|---|---|---|---|---|---|")
+        q = {}
+        try:
+            q = json.load(open(f"{args.dir}/{run}/quality.json"))
+        except OSError:
+            pass
+        print(f"| TagStack (gradient bins {ts.get('gradient_bins', 0)}) | {ts['total_train_s']:.2f} | | "
+              f"{ts['train_peak_rss_mib']:.1f} | {fmt_quality(q.get('tagstack'))} |")
+        finished = {}
+        for m in modes:
+            path = f"{args.dir}/{run}/lightgbm_{m}.json"
+            try:
+                lg = json.load(open(path))
+            except (OSError, ValueError):
+                lg = {"failed": "no result"}
+            if "failed" in lg:
+                print(f"| LightGBM {m} | FAILED: {lg['failed']} | | | | |")
+                continue
+            finished[m] = lg
+            print(f"| LightGBM {m} | {lg['total_train_s']:.2f} | {ts['total_train_s'] / lg['total_train_s']:.3f} | "
+                  f"{lg['train_peak_rss_mib']:.1f} | {fmt_quality(q.get(m))} |")
+        if not finished:
+            print("no LightGBM mode finished")
+            status = 1
+            continue
+        fastest = min(finished, key=lambda m: finished[m]["total_train_s"])
+        ratio = ts["total_train_s"] / finished[fastest]["total_train_s"]
+        line = f"TagStack / fastest LightGBM ({fastest}): {ratio:.3f}"
+        if "auto" in q and q.get("tagstack"):
+            rel = q["tagstack"]["mean_log_loss"] / q["auto"]["mean_log_loss"] - 1
+            line += f"; test log loss against LightGBM's default: {rel * 100:+.2f} %"
+        print(line)
+    sys.exit(status)
+
+
+def fmt_quality(q):
+    return f"{q['mean_log_loss']:.5f} | {q['mean_auc']:.5f}" if q else " | "
+
+
+def compare_many(args):
+    """quality.json of a run: each probability file against test_y.npy."""
+    import os
+    y = np.load(f"{args.dir}/test_y.npy")
+    out = {}
+    for item in args.files.split():
+        name, path = item.split("=", 1)
+        if not os.path.exists(path):
+            continue
+        p = np.load(path)
+        tags = p.shape[1]
+        out[name] = {"mean_log_loss": float(np.mean([log_loss(y[:, t], p[:, t]) for t in range(tags)])),
+                     "mean_auc": float(np.mean([a for a in (auc(y[:, t], p[:, t]) for t in range(tags)) if a is not None]))}
+    with open(args.out, "w") as f:
+        json.dump(out, f)
+    print(json.dumps(out))
 
 
 def main():
@@ -161,8 +244,10 @@ def main():
     t.add_argument("--in", dest="dir", required=True)
     t.add_argument("--threads", type=int, default=2)
     t.add_argument("--rounds", type=int, default=100)
-    t.add_argument("--mode", choices=["auto", "col", "row"], default="auto",
-                   help="LightGBM's histogram layout: auto (its own test each train call), col- or row-wise")
+    t.add_argument("--mode", choices=["auto", "col", "row", "quantized"], default="auto",
+                   help="auto (LightGBM's default: its own choice of layout), col- or row-wise, or quantized gradients")
+    t.add_argument("--init", choices=["prior", "tag-logit"], default="prior")
+    t.add_argument("--out", help="also write the JSON line to this file")
     t.add_argument("--tags", type=int, help="only the first N tags (development)")
     t.add_argument("--prob")
     c = sub.add_parser("compare")
@@ -172,9 +257,14 @@ def main():
     c.add_argument("--names", default="tagstack,lightgbm")
     r = sub.add_parser("report")
     r.add_argument("--dir", required=True)
-    r.add_argument("--threads", default="2 1")
+    r.add_argument("--runs", required=True)
+    r.add_argument("--modes", default="auto col row quantized")
+    m = sub.add_parser("quality")
+    m.add_argument("--dir", required=True, help="holds test_y.npy")
+    m.add_argument("--files", required=True, help='"NAME=PROB.npy ..."')
+    m.add_argument("--out", required=True)
     args = ap.parse_args()
-    {"train": train, "compare": compare, "report": report}[args.cmd](args)
+    {"train": train, "compare": compare, "report": report, "quality": compare_many}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -5,10 +5,13 @@
 //       matrices and labels the GBDT benchmark trains on as OUT/{train_X,test_X}.npy (float64) and
 //       OUT/{train_y,test_y}.npy (uint8), so that the LightGBM peer (Benchmarks/lightgbm_peer.py) loads
 //       the very same numbers.
-//   tagstack-bench gbdt --in OUT [--threads N] [--rounds 100] [--leaves 15] [--prob FILE]
-//       Bins train_X once, trains one model per tag (the benchmark's fixed parameters), scores test_X with
-//       every model, writes the test probabilities (rows × tags, float64 .npy) and prints one JSON line:
-//       wall times (binning, training, scoring) and peak resident memory.
+//   tagstack-bench gbdt --in OUT [--threads N] [--rounds 100] [--leaves 15] [--gradient-bins 4|K|0]
+//                       [--init prior|tag-logit] [--prob FILE] [--out FILE]
+//       Bins train_X once, trains one model per tag (the benchmark's fixed parameters; --gradient-bins K:
+//       quantized training with K levels, default 4; 0: exact), boosting from the prior log-odds or
+//       (tag-logit) from the logit of the tag's own first-stage score column (OUT/tag_columns.npy), scores
+//       test_X with every model, writes the test probabilities (rows × tags, float64 .npy) and prints one
+//       JSON line (also to --out): wall times (binning, training, scoring) and peak resident memory.
 //   tagstack-bench generate-data --out DIR [--train 12000] [--test 4000] [--seed 1]
 //       The default synthetic data set (same as `tagstack generate`), for when the CLI command is absent.
 //   tagstack-bench random [tags] [threads]
@@ -63,6 +66,10 @@ func exportData(_ o: [String: String]) throws {
         try NPY.write(NPYMatrix(rows: y.rowCount, columns: y.tags.count, values: y.values.map(Double.init)),
                       to: "\(out)/\(split)_y.npy", as: .uint8)
         print("\(split): \(x.rowCount) rows, \(x.columnCount) feature columns, \(y.tags.count) tags")
+        if split == "train" {     // each tag's own first-stage score column (for --init tag-logit)
+            let cols = labels.tags.map { Double(x.columnIndex($0)!) }
+            try NPY.write(NPYMatrix(rows: cols.count, columns: 1, values: cols), to: "\(out)/tag_columns.npy")
+        }
     }
 }
 
@@ -116,7 +123,14 @@ func runCSV(_ o: [String: String]) throws {
 /// The benchmark's fixed parameters (Benchmarks/README.md); LightGBM's peer uses the same.
 func benchParameters(_ o: [String: String]) -> BoostingParameters {
     BoostingParameters(numLeaves: Int(o["leaves"] ?? "15")!, minDataInLeaf: 20, lambdaL2: 1, learningRate: 0.1,
-                       numRounds: Int(o["rounds"] ?? "100")!, featureFraction: 0.5, seed: 1)
+                       numRounds: Int(o["rounds"] ?? "100")!, featureFraction: 0.5, seed: 1,
+                       gradientBins: Int(o["gradient-bins"] ?? "4")!)
+}
+
+/// The logit of a first-stage score clipped to [1e-7, 1 - 1e-7] (the peer computes the same).
+func tagLogit(_ p: Double) -> Double {
+    let q = min(max(p, 1e-7), 1 - 1e-7)
+    return log(q / (1 - q))
 }
 
 func runGBDT(_ o: [String: String]) throws {
@@ -127,6 +141,14 @@ func runGBDT(_ o: [String: String]) throws {
     let n = trainX.rows, tags = min(trainY.columns, Int(o["tags"] ?? "\(trainY.columns)")!)
     // Labels per tag, from the row-major y matrix.
     let labels: [[UInt8]] = (0..<tags).map { t in (0..<n).map { UInt8(trainY.values[$0 * trainY.columns + t]) } }
+    let initMode = o["init"] ?? "prior"
+    guard initMode == "prior" || initMode == "tag-logit" else { fail("--init is prior or tag-logit, not '\(initMode)'") }
+    var initTrain: [[Double]]? = nil, initTest: [[Double]]? = nil
+    if initMode == "tag-logit" {
+        let cols = try NPY.read(path: "\(dir)/tag_columns.npy").values.map { Int($0) }
+        initTrain = (0..<tags).map { t in (0..<n).map { tagLogit(trainX.values[$0 * trainX.columns + cols[t]]) } }
+        initTest = (0..<tags).map { t in (0..<testX.rows).map { tagLogit(testX.values[$0 * testX.columns + cols[t]]) } }
+    }
     let loaded = peakRSSMiB()
 
     let c0 = cpuSeconds()
@@ -134,7 +156,8 @@ func runGBDT(_ o: [String: String]) throws {
     let matrix = try BinnedMatrix(values: trainX.values, rowCount: n, columnCount: trainX.columns, rowMajor: true,
                                   options: BinningOptions(maxBins: 255), threads: threads)
     let t1 = now()
-    let models = try trainBinaryMany(matrix: matrix, labels: labels, parameters: benchParameters(o), threads: threads)
+    let parameters = benchParameters(o)
+    let models = try trainBinaryMany(matrix: matrix, labels: labels, initScores: initTrain, parameters: parameters, threads: threads)
     let t2 = now()
     let trainCPU = cpuSeconds() - c0
     let trainPeak = peakRSSMiB()
@@ -152,7 +175,7 @@ func runGBDT(_ o: [String: String]) throws {
                 next.lock(); let t = counter; counter += 1; next.unlock()
                 if t >= tags { break }
                 let raw = models[t].ensemble.rawScores(values: testX.values, rowCount: m, columnCount: testX.columns)
-                for r in 0..<m { out[r * tags + t] = sigmoid(raw[r]) }
+                for r in 0..<m { out[r * tags + t] = sigmoid(raw[r] + (initTest?[t][r] ?? 0)) }
             }
         }
     }
@@ -173,8 +196,10 @@ func runGBDT(_ o: [String: String]) throws {
         try NPY.write(NPYMatrix(rows: m, columns: tags, values: prob), to: path)
     }
     let trees = models.reduce(0) { $0 + $1.trees.count }
-    print(String(format: #"{"engine":"tagstack","threads":%d,"rows":%d,"features":%d,"tags":%d,"trees":%d,"bin_s":%.3f,"train_s":%.3f,"total_train_s":%.3f,"train_cpu_s":%.3f,"score_s":%.3f,"loaded_rss_mib":%.1f,"train_peak_rss_mib":%.1f,"peak_rss_mib":%.1f}"#,
-                 threads, n, trainX.columns, tags, trees, t1 - t0, t2 - t1, t2 - t0, trainCPU, t4 - t3, loaded, trainPeak, peakRSSMiB()))
+    let line = String(format: #"{"engine":"tagstack","init":"\#(initMode)","gradient_bins":%d,"threads":%d,"rows":%d,"features":%d,"tags":%d,"trees":%d,"bin_s":%.3f,"train_s":%.3f,"total_train_s":%.3f,"train_cpu_s":%.3f,"score_s":%.3f,"loaded_rss_mib":%.1f,"train_peak_rss_mib":%.1f,"peak_rss_mib":%.1f}"#,
+                 parameters.gradientBins, threads, n, trainX.columns, tags, trees, t1 - t0, t2 - t1, t2 - t0, trainCPU, t4 - t3, loaded, trainPeak, peakRSSMiB())
+    print(line)
+    if let path = o["out"] { try (line + "\n").write(toFile: path, atomically: true, encoding: .utf8) }
 }
 
 // Random data with signal (development only).

@@ -179,8 +179,11 @@ private func boost(matrix: BinnedMatrix, bins: UnsafePointer<UInt8>, grower: Tre
     var featurePool = Array(0..<m)
     var inBag = [Bool](repeating: true, count: train.count)
     let validWeight = weights.map { w in valid.reduce(0.0) { $0 + w[Int($1)] } } ?? Double(valid.count)
+    // Quantized training: the rounding noise is a stream of its own, so bags and feature draws stay those
+    // of exact training.
+    grower.quantizer?.seed = SplitMix64.derive(p.seed, 0x5155_414E_5449_5A45)
 
-    for _ in 0..<p.numRounds {
+    for round in 0..<p.numRounds {
         // Gradients of the log loss: g = p - y, h = p(1 - p), stored as Float.
         if let w = weights {
             for r32 in train {
@@ -195,6 +198,11 @@ private func boost(matrix: BinnedMatrix, bins: UnsafePointer<UInt8>, grower: Tre
                 let prob = sigmoid(score[r])
                 grad[r] = Float(prob - Double(labels[r]))
                 hess[r] = Float(prob * (1 - prob))
+            }
+        }
+        if grower.quantizer != nil {
+            train.withUnsafeBufferPointer { rows in
+                grower.quantizer!.quantize(rows: rows, gradients: grad, hessians: hess, round: round, words: grower.words)
             }
         }
         // Bag (Bernoulli per row), then the features of this tree.

@@ -45,16 +45,22 @@ public struct BoostingParameters: Sendable, Equatable, Codable {
     /// With early stopping: drop the trees after the best iteration (true, LightGBM's behaviour) or keep every
     /// tree grown until training stopped (false; cross-validation uses them to score at other round counts).
     public var truncateToBest: Bool = true
+    /// Quantized training (LightGBM's `use_quantized_grad` with `num_grad_quant_bins`): 0 trains on exact
+    /// gradients; `k >= 2` rounds each round's gradients to the integers in [-k/2, k/2] and hessians to
+    /// [0, k] (stochastic rounding), builds integer histograms (one add per row and feature) and computes
+    /// the leaf values from the exact gradients (`quant_train_renew_leaf`). Falls back to exact training
+    /// when the sums of that many rows do not fit the 64-bit packing (see GradientQuantizer.swift).
+    public var gradientBins: Int = 0
 
     public init(numLeaves: Int = 31, maxDepth: Int = -1, minDataInLeaf: Int = 20, minSumHessianInLeaf: Double = 1e-3,
                 lambdaL2: Double = 0, minGainToSplit: Double = 0, learningRate: Double = 0.1, numRounds: Int = 100,
                 featureFraction: Double = 1, baggingFraction: Double = 1, earlyStoppingRounds: Int = 0, seed: UInt64 = 0,
-                truncateToBest: Bool = true) {
+                truncateToBest: Bool = true, gradientBins: Int = 0) {
         self.numLeaves = numLeaves; self.maxDepth = maxDepth; self.minDataInLeaf = minDataInLeaf
         self.minSumHessianInLeaf = minSumHessianInLeaf; self.lambdaL2 = lambdaL2; self.minGainToSplit = minGainToSplit
         self.learningRate = learningRate; self.numRounds = numRounds; self.featureFraction = featureFraction
         self.baggingFraction = baggingFraction; self.earlyStoppingRounds = earlyStoppingRounds; self.seed = seed
-        self.truncateToBest = truncateToBest
+        self.truncateToBest = truncateToBest; self.gradientBins = gradientBins
     }
 
     /// Throws `BoostingError.invalidParameter` naming the first bad value.
@@ -72,6 +78,7 @@ public struct BoostingParameters: Sendable, Equatable, Codable {
         if numRounds < 0 { throw bad("numRounds", numRounds, "should not be negative") }
         if !(featureFraction > 0 && featureFraction <= 1) { throw bad("featureFraction", featureFraction, "should be in (0, 1]") }
         if !(baggingFraction > 0 && baggingFraction <= 1) { throw bad("baggingFraction", baggingFraction, "should be in (0, 1]") }
+        if gradientBins != 0 && !(2...65_536).contains(gradientBins) { throw bad("gradientBins", gradientBins, "should be 0 (exact) or in 2...65536") }
         if earlyStoppingRounds < 0 { throw bad("earlyStoppingRounds", earlyStoppingRounds, "should not be negative") }
     }
 }

@@ -2,18 +2,28 @@
 //
 // Notes
 // - Read-only: the feature's histogram (layout in HistogramKernel.swift: `k` value bins then the reserved
-//   missing bin `k`, 3 Doubles per bin) and the leaf's totals. Written: only the `SplitCandidate` passed in.
+//   missing bin `k`; 3 Doubles per bin, or one packed Int64 word in quantized training, read through
+//   `ScanHistogram`) and the leaf's totals. Written: only the `SplitCandidate` passed in.
 // - A split at threshold bin `t` sends value bins `0...t` left. Candidates are tried in LightGBM's order,
 //   which decides ties: first "missing left" for `t` from `k-2` down to `0` (LightGBM's reverse scan: right
 //   sums accumulated from the top, left = total − right), so among equal gains the HIGHEST `t` wins; then, only if the leaf has missing rows, "missing right" for `t` in
 //   `0...k-1` (`t = k-1` is "values | missing"), which must be strictly better, the lowest `t` winning ties.
 //   So when a leaf has no missing rows its NaNs go left at inference, as in LightGBM.
 // - Gain (LightGBM's, without L1): G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ); a split needs gain strictly
-//   above `minGainToSplit`. Across features the caller keeps the strictly better one, so ties keep the
+//   above `minGainToSplit`.
+// - Packed histograms (`scanPacked`, quantized training) give the same answer in two passes: a sequential
+//   pass accumulates the integer sums of every candidate (only those with enough rows on both sides: the
+//   count bounds form one contiguous range of thresholds) and decodes them into small Double arrays; a
+//   vectorised pass (SIMD4) compares the candidates four thresholds at a time without division (the gain
+//   written with one division, `packedGain`, compared by cross-multiplication) and keeps per lane the
+//   first strict maximum; the lanes are then merged keeping the first in scan order. Empty bins need no
+//   skipping: their candidate repeats the one tried just before, which wins the tie. The plain twin of
+//   this path is `bestSplitPackedPlain`. Across features the caller keeps the strictly better one, so ties keep the
 //   smaller feature index.
 // - Empty bins are skipped: their threshold gives the same partition (and gain) as the one tried just
 //   before, which wins ties, so skipping changes nothing but the time (small leaves have mostly empty bins).
-// - Sums are Double throughout (see HistogramKernel.swift).
+// - Exact histograms: sums are Double throughout (see HistogramKernel.swift). Packed histograms: the running
+//   sums are exact integers, decoded to Doubles (integer × scale) for the gain.
 // The plain twin is `bestSplitPlain`, which enumerates every candidate partition explicitly.
 
 /// The best split found so far for one leaf.
@@ -30,6 +40,15 @@ struct SplitCandidate: Equatable {
 
     var isValid: Bool { feature >= 0 }
 
+    /// Records a packed split: its sides' sums decoded from their words.
+    @inline(__always)
+    mutating func set(feature f: Int, threshold t: Int, defaultLeft d: Bool, gain g: Double, left: Int64, right: Int64,
+                      hist: PackedHistogram) {
+        gain = g; feature = Int32(f); thresholdBin = Int32(t); defaultLeft = d
+        (leftG, leftH, leftC) = hist.decode(left)
+        (rightG, rightH, rightC) = hist.decode(right)
+    }
+
     /// Keeps the better of two candidates (strictly greater gain; ties keep `self`).
     mutating func merge(_ other: SplitCandidate) {
         if other.isValid && (!isValid || other.gain > gain) { self = other }
@@ -44,6 +63,47 @@ struct SplitConstraints {
     var minGainToSplit: Double
 }
 
+/// A histogram as the split scan reads it: per bin a running sum that is added to and decoded into
+/// (gradient, hessian, count) Doubles. Two kinds: exact (3 Doubles a bin) and packed (one Int64 a bin).
+protocol ScanHistogram {
+    associatedtype Sum
+
+    var zero: Sum { get }
+    /// The bin has no rows.
+    func isEmpty(_ bin: Int) -> Bool
+    func count(_ bin: Int) -> Double
+    func add(_ sum: inout Sum, _ bin: Int)
+    func decode(_ sum: Sum) -> (Double, Double, Double)
+}
+
+/// Exact histogram: 3 Doubles a bin (HistogramKernel.swift); sums are Doubles added in bin order.
+struct ExactHistogram: ScanHistogram {
+    let bins: UnsafePointer<Double>
+    var zero: (Double, Double, Double) { (0, 0, 0) }
+    @inline(__always) func isEmpty(_ bin: Int) -> Bool { bins[3 &* bin &+ 2] == 0 }
+    @inline(__always) func count(_ bin: Int) -> Double { bins[3 &* bin &+ 2] }
+    @inline(__always) func add(_ s: inout (Double, Double, Double), _ bin: Int) {
+        let p = bins + 3 &* bin
+        s.0 += p[0]; s.1 += p[1]; s.2 += p[2]
+    }
+    @inline(__always) func decode(_ s: (Double, Double, Double)) -> (Double, Double, Double) { s }
+}
+
+/// Packed integer histogram (PackedHistogramKernel.swift): sums are exact integers, decoded with the
+/// round's scales.
+struct PackedHistogram: ScanHistogram {
+    let bins: UnsafePointer<Int64>
+    let layout: PackedLayout
+    let gradientScale: Double, hessianScale: Double
+    var zero: Int64 { 0 }
+    @inline(__always) func isEmpty(_ bin: Int) -> Bool { layout.count(bins[bin]) == 0 }
+    @inline(__always) func count(_ bin: Int) -> Double { Double(layout.count(bins[bin])) }
+    @inline(__always) func add(_ s: inout Int64, _ bin: Int) { s &+= bins[bin] }
+    @inline(__always) func decode(_ s: Int64) -> (Double, Double, Double) {
+        (Double(layout.gradient(s)) * gradientScale, Double(layout.hessian(s)) * hessianScale, Double(layout.count(s)))
+    }
+}
+
 enum SplitFinder {
     /// Updates `best` with feature `feature`'s best split if it is strictly better than `best`.
     /// `parentScore` is `G²/(H+λ)` of the leaf.
@@ -51,19 +111,28 @@ enum SplitFinder {
     static func scan(feature: Int, hist: UnsafePointer<Double>, valueBins k: Int,
                      totalG: Double, totalH: Double, totalC: Double, parentScore: Double,
                      constraints c: SplitConstraints, best: inout SplitCandidate) {
-        if k < 2 && hist[3 &* k &+ 2] == 0 { return }
-        let mC = hist[3 &* k &+ 2]
+        scan(feature: feature, histogram: ExactHistogram(bins: hist), valueBins: k, totalG: totalG, totalH: totalH,
+             totalC: totalC, parentScore: parentScore, constraints: c, best: &best)
+    }
+
+    /// `scan` on either kind of histogram.
+    @inline(__always)
+    static func scan<H: ScanHistogram>(feature: Int, histogram hist: H, valueBins k: Int,
+                                       totalG: Double, totalH: Double, totalC: Double, parentScore: Double,
+                                       constraints c: SplitConstraints, best: inout SplitCandidate) {
+        if k < 2 && hist.isEmpty(k) { return }
+        let mC = hist.count(k)
         let lambda = c.lambdaL2, minData = c.minDataInLeaf, minHess = c.minSumHessianInLeaf
         var fb = SplitCandidate(minGain: c.minGainToSplit)
         // Missing left (all of them when there are none): LightGBM's reverse scan, the right side
         // accumulated from the top bin down, so ties keep the highest threshold.
-        var rg = 0.0, rh = 0.0, rc = 0.0
+        var right = hist.zero
         var t = k &- 2
         while t >= 0 {
-            let p = hist + 3 &* (t &+ 1)
             // An empty bin repeats the partition of the threshold above, which was tried first: skip it.
-            if p[2] == 0 { t &-= 1; continue }
-            rg += p[0]; rh += p[1]; rc += p[2]
+            if hist.isEmpty(t &+ 1) { t &-= 1; continue }
+            hist.add(&right, t &+ 1)
+            let (rg, rh, rc) = hist.decode(right)
             let lc = totalC - rc
             if lc < minData { break }            // lower thresholds only shrink the left side
             if rc >= minData && rh >= minHess {
@@ -82,11 +151,11 @@ enum SplitFinder {
         }
         // Missing right, only when there are missing rows; must be strictly better.
         if mC > 0 {
-            var lg = 0.0, lh = 0.0, lc = 0.0
+            var left = hist.zero
             for t in 0..<k {
-                let p = hist + 3 &* t
-                if p[2] == 0 { continue }        // same partition as the threshold below, tried first
-                lg += p[0]; lh += p[1]; lc += p[2]
+                if hist.isEmpty(t) { continue }        // same partition as the threshold below, tried first
+                hist.add(&left, t)
+                let (lg, lh, lc) = hist.decode(left)
                 let rc = totalC - lc
                 if rc < minData { break }
                 if lc >= minData && lh >= minHess {
@@ -103,6 +172,142 @@ enum SplitFinder {
             }
         }
         best.merge(fb)
+    }
+
+    /// Int64 elements of the scratch buffer `scanPacked` needs (per thread): per candidate its word, and its
+    /// gradient and hessian levels as Floats, padded.
+    static let packedScratch = 2 * candidateCapacity
+    private static let candidateCapacity = 264
+
+    /// `scan` for a packed histogram (quantized training): same candidates, order, constraints and ties,
+    /// with the gain written with one division (`packedGain`). A sequential pass accumulates the integer
+    /// sums of the candidates with enough rows on both sides into `scratch`; a vectorised pass compares
+    /// them four at a time.
+    static func scanPacked(feature: Int, hist: PackedHistogram, valueBins k: Int, parentScore: Double,
+                           constraints c: SplitConstraints, scratch: UnsafeMutablePointer<Int64>, best: inout SplitCandidate) {
+        let layout = hist.layout, words = hist.bins
+        let missing = layout.count(words[k])
+        if k < 2 && missing == 0 { return }
+        // The leaf's sums: every row is in one bin of the feature.
+        var total: Int64 = 0
+        for b in 0...k { total &+= words[b] }
+        guard hist.gradientScale > 0 && hist.hessianScale > 0 else {
+            // Degenerate round (every gradient or every hessian zero): the scalar scan handles it.
+            let (g, h, n) = hist.decode(total)
+            scan(feature: feature, histogram: hist, valueBins: k, totalG: g, totalH: h, totalC: n,
+                 parentScore: parentScore, constraints: c, best: &best)
+            return
+        }
+        let minData = Int64(c.minDataInLeaf.rounded(.up)), totalC = layout.count(total)
+        let cand = scratch
+        let levels = UnsafeMutableRawPointer(scratch + candidateCapacity).bindMemory(to: Float.self, capacity: 2 * candidateCapacity)
+        let gl = levels, hl = levels + candidateCapacity
+        @inline(__always) func record(_ n: Int, _ acc: Int64) {
+            cand[n] = acc
+            gl[n] = Float(layout.gradient(acc)); hl[n] = Float(layout.hessian(acc))
+        }
+        var fb = SplitCandidate(minGain: c.minGainToSplit)
+        // Missing left: thresholds t = k-2 … 0, the right side (bins t+1 … k-1) accumulated from the top.
+        // Candidates start where the right side has enough rows (candidate i is t = first - i) and stop
+        // where the left side has too few: lower thresholds only shrink it.
+        var n = 0, first = 0
+        var acc: Int64 = 0
+        var t = k &- 2
+        while t >= 0 {
+            acc &+= words[t &+ 1]
+            let rc = layout.count(acc)
+            if totalC &- rc < minData { break }
+            if rc >= minData {
+                if n == 0 { first = t }
+                record(n, acc); n &+= 1
+            }
+            t &-= 1
+        }
+        if let (i, gain) = bestCandidate(count: n, words: cand, gradients: gl, hessians: hl, total: total, hist: hist,
+                                         parentScore: parentScore, constraints: c, above: fb.gain) {
+            fb.set(feature: feature, threshold: first &- i, defaultLeft: true, gain: gain, left: total &- cand[i],
+                   right: cand[i], hist: hist)
+        }
+        // Missing right, only with missing rows: thresholds t = 0 … k-1 (candidate i is t = first + i), the
+        // left side accumulated from the bottom; must be strictly better than the above.
+        if missing > 0 {
+            n = 0; first = 0; acc = 0
+            for t in 0..<k {
+                acc &+= words[t]
+                let lc = layout.count(acc)
+                if totalC &- lc < minData { break }
+                if lc >= minData {
+                    if n == 0 { first = t }
+                    record(n, acc); n &+= 1
+                }
+            }
+            if let (i, gain) = bestCandidate(count: n, words: cand, gradients: gl, hessians: hl, total: total, hist: hist,
+                                             parentScore: parentScore, constraints: c, above: fb.gain) {
+                fb.set(feature: feature, threshold: first &+ i, defaultLeft: false, gain: gain, left: cand[i],
+                       right: total &- cand[i], hist: hist)
+            }
+        }
+        best.merge(fb)
+    }
+
+    /// The gain of a split whose sides have sums (a, ha) and (b, hb), as quantized training defines it:
+    /// `(a²(hb+λ) + b²(ha+λ)) / ((ha+λ)(hb+λ)) − parent` (LightGBM's gain with one division).
+    @inline(__always)
+    static func packedGain(_ a: Double, _ ha: Double, _ b: Double, _ hb: Double, lambda: Double, parent: Double) -> Double {
+        let ad = ha + lambda, bd = hb + lambda
+        return (a * a * bd + b * b * ad) / (ad * bd) - parent
+    }
+
+    /// Among candidates `0..<count` (`words[i]`: one side's sums, `gradients[i]`/`hessians[i]` its levels;
+    /// the other side is `total` − it; every candidate already has enough rows on both sides), the first
+    /// with the largest `packedGain` whose hessians reach the minimum on both sides, if that gain is
+    /// strictly above `above`.
+    ///
+    /// The candidates are screened four at a time in Float (one SSE register), in units of the quantized
+    /// levels (gain = gs²/hs × the levels' gain with λ/hs), without division (positive denominators:
+    /// `num/den > best ⇔ num·bestDen > bestNum·den`); each lane keeps its first strict maximum. The lanes'
+    /// winners are then scored exactly (`packedGain` in Double on the decoded sums) and the first in scan
+    /// order among the best is returned. Float can only blur candidates within ~1e-7 of each other.
+    @inline(__always)
+    private static func bestCandidate(count: Int, words: UnsafeMutablePointer<Int64>, gradients: UnsafeMutablePointer<Float>,
+                                      hessians: UnsafeMutablePointer<Float>, total: Int64, hist: PackedHistogram,
+                                      parentScore: Double, constraints c: SplitConstraints, above: Double) -> (Int, Double)? {
+        if count == 0 { return nil }
+        typealias V = SIMD4<Float>
+        let layout = hist.layout
+        // Pad to a multiple of 4 with candidates that fail the hessian test.
+        var padded = count
+        while padded & 3 != 0 { gradients[padded] = 0; hessians[padded] = -.infinity; padded &+= 1 }
+        let unit = hist.gradientScale * hist.gradientScale / hist.hessianScale
+        let lambda = V(repeating: Float(c.lambdaL2 / hist.hessianScale))
+        let minHess = V(repeating: Float(c.minSumHessianInLeaf / hist.hessianScale))
+        let tG = V(repeating: Float(layout.gradient(total))), tH = V(repeating: Float(layout.hessian(total)))
+        var bestNum = V(repeating: Float((above + parentScore) / unit)), bestDen = V(repeating: 1)
+        var bestIndex = SIMD4<Int32>(repeating: -1)
+        var index = SIMD4<Int32>(0, 1, 2, 3)
+        let gRaw = UnsafeRawPointer(gradients), hRaw = UnsafeRawPointer(hessians)
+        var i = 0
+        while i < padded {
+            let ag = gRaw.loadUnaligned(fromByteOffset: i &* 4, as: V.self)
+            let ah = hRaw.loadUnaligned(fromByteOffset: i &* 4, as: V.self)
+            let bg = tG - ag, bh = tH - ah
+            let ad = ah + lambda, bd = bh + lambda
+            let num = ag * ag * bd + bg * bg * ad, den = ad * bd
+            let better = (ah .>= minHess) .& (bh .>= minHess) .& (num * bestDen .> bestNum * den)
+            bestNum.replace(with: num, where: better)
+            bestDen.replace(with: den, where: better)
+            bestIndex.replace(with: index, where: better)
+            index &+= 4
+            i &+= 4
+        }
+        var bi = -1, bg = above
+        for lane in 0..<4 where bestIndex[lane] >= 0 {
+            let j = Int(bestIndex[lane])
+            let (g, h, _) = hist.decode(words[j]), (og, oh, _) = hist.decode(total &- words[j])
+            let gain = packedGain(g, h, og, oh, lambda: c.lambdaL2, parent: parentScore)
+            if gain > bg || (gain == bg && bi >= 0 && j < bi) { bg = gain; bi = j }
+        }
+        return bi >= 0 ? (bi, bg) : nil
     }
 
     // MARK: - Plain twin
@@ -138,6 +343,33 @@ enum SplitFinder {
         }
         if k >= 2 { for t in stride(from: k - 2, through: 0, by: -1) { consider(t, missingLeft: true) } }
         if hist[3 * k + 2] > 0 { for t in 0..<k { consider(t, missingLeft: false) } }
+        return best
+    }
+
+    /// Plain twin of `scanPacked`: every candidate in LightGBM's order, each side's integer sums summed
+    /// from the bins directly, `packedGain` in Double, the first strictly best kept.
+    static func bestSplitPackedPlain(feature: Int, words: [Int64], valueBins k: Int, layout: PackedLayout,
+                                     gradientScale gs: Double, hessianScale hs: Double, constraints c: SplitConstraints) -> SplitCandidate {
+        func sum(_ bins: [Int]) -> Int64 { bins.reduce(0) { $0 &+ words[$1] } }
+        func decode(_ w: Int64) -> (Double, Double, Double) {
+            (Double(layout.gradient(w)) * gs, Double(layout.hessian(w)) * hs, Double(layout.count(w)))
+        }
+        let total = sum(Array(0...k))
+        let (G, H, _) = decode(total)
+        let parent = G * G / (H + c.lambdaL2)
+        var best = SplitCandidate(minGain: c.minGainToSplit)
+        func consider(_ t: Int, missingLeft: Bool) {
+            let leftWord = missingLeft ? total &- (t + 1 <= k - 1 ? sum(Array((t + 1)...(k - 1))) : 0) : sum(Array(0...t))
+            let (lg, lh, lc) = decode(leftWord), (rg, rh, rc) = decode(total &- leftWord)
+            guard lc >= c.minDataInLeaf, rc >= c.minDataInLeaf, lh >= c.minSumHessianInLeaf, rh >= c.minSumHessianInLeaf else { return }
+            let gain = packedGain(lg, lh, rg, rh, lambda: c.lambdaL2, parent: parent)
+            if gain > best.gain {
+                best.gain = gain; best.feature = Int32(feature); best.thresholdBin = Int32(t); best.defaultLeft = missingLeft
+                (best.leftG, best.leftH, best.leftC) = (lg, lh, lc); (best.rightG, best.rightH, best.rightC) = (rg, rh, rc)
+            }
+        }
+        if k >= 2 { for t in stride(from: k - 2, through: 0, by: -1) { consider(t, missingLeft: true) } }
+        if layout.count(words[k]) > 0 { for t in 0..<k { consider(t, missingLeft: false) } }
         return best
     }
 }

@@ -49,6 +49,108 @@ struct BinnedTree {
     }
 }
 
+/// The histogram kernels of one kind, as the grower drives them: exact (3 Doubles a bin, Float gradients)
+/// or packed (one Int64 a bin, quantized gradients). `Element` is the histogram's element type.
+protocol HistogramKind {
+    associatedtype Element
+    associatedtype View: ScanHistogram
+    /// Elements per bin.
+    static var stride: Int { get }
+    /// Copies the per-row values of `rows` into the grower's ordered buffer.
+    func gather(rows: UnsafePointer<Int32>, count: Int)
+    func build(column: UnsafePointer<UInt8>, rows: UnsafePointer<Int32>, count: Int, hist: UnsafeMutablePointer<Element>, binCount: Int)
+    func buildAllRows(column: UnsafePointer<UInt8>, count: Int, hist: UnsafeMutablePointer<Element>, binCount: Int)
+    func build4(columns: (UnsafePointer<UInt8>, UnsafePointer<UInt8>, UnsafePointer<UInt8>, UnsafePointer<UInt8>),
+                hists: (UnsafeMutablePointer<Element>, UnsafeMutablePointer<Element>, UnsafeMutablePointer<Element>, UnsafeMutablePointer<Element>),
+                binCounts: (Int, Int, Int, Int), rows: UnsafePointer<Int32>?, count: Int)
+    func subtract(_ target: UnsafeMutablePointer<Element>, _ child: UnsafePointer<Element>, count: Int)
+    func view(_ hist: UnsafePointer<Element>) -> View
+    /// Updates `best` with the feature's best split (SplitFinder).
+    /// `scratch`: `SplitFinder.packedScratch` words of this thread's own.
+    func scan(feature: Int, hist: UnsafePointer<Element>, valueBins: Int, totalG: Double, totalH: Double, totalC: Double,
+              parentScore: Double, constraints: SplitConstraints, scratch: UnsafeMutablePointer<Int64>, best: inout SplitCandidate)
+    /// Sums (gradient, hessian, count) over `rows`, on the scale splits are chosen on.
+    func totals(rows: UnsafePointer<Int32>, count: Int) -> (Double, Double, Double)
+}
+
+/// Exact kernels (HistogramKernel.swift).
+struct ExactKind: HistogramKind {
+    let gradients: UnsafePointer<Float>, hessians: UnsafePointer<Float>
+    let ordered: UnsafeMutablePointer<Float>
+    static var stride: Int { HistogramKernel.binStride }
+    @inline(__always) func gather(rows: UnsafePointer<Int32>, count: Int) {
+        HistogramKernel.gather(rows: rows, count: count, gradients: gradients, hessians: hessians, ordered: ordered)
+    }
+    @inline(__always) func build(column: UnsafePointer<UInt8>, rows: UnsafePointer<Int32>, count: Int, hist: UnsafeMutablePointer<Double>, binCount: Int) {
+        HistogramKernel.build(column: column, rows: rows, ordered: ordered, count: count, hist: hist, binCount: binCount)
+    }
+    @inline(__always) func buildAllRows(column: UnsafePointer<UInt8>, count: Int, hist: UnsafeMutablePointer<Double>, binCount: Int) {
+        HistogramKernel.buildAllRows(column: column, gradients: gradients, hessians: hessians, count: count, hist: hist, binCount: binCount)
+    }
+    @inline(__always) func build4(columns: (UnsafePointer<UInt8>, UnsafePointer<UInt8>, UnsafePointer<UInt8>, UnsafePointer<UInt8>),
+                                  hists: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>),
+                                  binCounts: (Int, Int, Int, Int), rows: UnsafePointer<Int32>?, count: Int) {
+        HistogramKernel.build4(columns: columns, hists: hists, binCounts: binCounts, rows: rows, ordered: ordered,
+                               gradients: gradients, hessians: hessians, count: count)
+    }
+    @inline(__always) func subtract(_ target: UnsafeMutablePointer<Double>, _ child: UnsafePointer<Double>, count: Int) {
+        HistogramKernel.subtract(target, child, count: count)
+    }
+    @inline(__always) func view(_ hist: UnsafePointer<Double>) -> ExactHistogram { ExactHistogram(bins: hist) }
+    @inline(__always) func scan(feature: Int, hist: UnsafePointer<Double>, valueBins: Int, totalG: Double, totalH: Double, totalC: Double,
+                                parentScore: Double, constraints: SplitConstraints, scratch: UnsafeMutablePointer<Int64>,
+                                best: inout SplitCandidate) {
+        SplitFinder.scan(feature: feature, hist: hist, valueBins: valueBins, totalG: totalG, totalH: totalH, totalC: totalC,
+                         parentScore: parentScore, constraints: constraints, best: &best)
+    }
+    func totals(rows: UnsafePointer<Int32>, count: Int) -> (Double, Double, Double) {
+        var g = 0.0, h = 0.0
+        for k in 0..<count { let r = Int(rows[k]); g += Double(gradients[r]); h += Double(hessians[r]) }
+        return (g, h, Double(count))
+    }
+}
+
+/// Packed integer kernels (PackedHistogramKernel.swift) on the round's quantized words.
+struct PackedKind: HistogramKind {
+    let words: UnsafePointer<Int64>
+    let ordered: UnsafeMutablePointer<Int64>
+    let layout: PackedLayout
+    let gradientScale: Double, hessianScale: Double
+    static var stride: Int { 1 }
+    @inline(__always) func gather(rows: UnsafePointer<Int32>, count: Int) {
+        PackedHistogramKernel.gather(rows: rows, count: count, words: words, ordered: ordered)
+    }
+    @inline(__always) func build(column: UnsafePointer<UInt8>, rows: UnsafePointer<Int32>, count: Int, hist: UnsafeMutablePointer<Int64>, binCount: Int) {
+        PackedHistogramKernel.build(column: column, rows: rows, ordered: ordered, count: count, hist: hist, binCount: binCount)
+    }
+    @inline(__always) func buildAllRows(column: UnsafePointer<UInt8>, count: Int, hist: UnsafeMutablePointer<Int64>, binCount: Int) {
+        PackedHistogramKernel.buildAllRows(column: column, words: words, count: count, hist: hist, binCount: binCount)
+    }
+    @inline(__always) func build4(columns: (UnsafePointer<UInt8>, UnsafePointer<UInt8>, UnsafePointer<UInt8>, UnsafePointer<UInt8>),
+                                  hists: (UnsafeMutablePointer<Int64>, UnsafeMutablePointer<Int64>, UnsafeMutablePointer<Int64>, UnsafeMutablePointer<Int64>),
+                                  binCounts: (Int, Int, Int, Int), rows: UnsafePointer<Int32>?, count: Int) {
+        PackedHistogramKernel.build4(columns: columns, hists: hists, binCounts: binCounts, rows: rows, ordered: ordered,
+                                     words: words, count: count)
+    }
+    @inline(__always) func subtract(_ target: UnsafeMutablePointer<Int64>, _ child: UnsafePointer<Int64>, count: Int) {
+        PackedHistogramKernel.subtract(target, child, count: count)
+    }
+    @inline(__always) func view(_ hist: UnsafePointer<Int64>) -> PackedHistogram {
+        PackedHistogram(bins: hist, layout: layout, gradientScale: gradientScale, hessianScale: hessianScale)
+    }
+    @inline(__always) func scan(feature: Int, hist: UnsafePointer<Int64>, valueBins: Int, totalG: Double, totalH: Double, totalC: Double,
+                                parentScore: Double, constraints: SplitConstraints, scratch: UnsafeMutablePointer<Int64>,
+                                best: inout SplitCandidate) {
+        SplitFinder.scanPacked(feature: feature, hist: view(hist), valueBins: valueBins, parentScore: parentScore,
+                               constraints: constraints, scratch: scratch, best: &best)
+    }
+    func totals(rows: UnsafePointer<Int32>, count: Int) -> (Double, Double, Double) {
+        var w: Int64 = 0
+        for k in 0..<count { w &+= words[Int(rows[k])] }
+        return (Double(layout.gradient(w)) * gradientScale, Double(layout.hessian(w)) * hessianScale, Double(layout.count(w)))
+    }
+}
+
 /// Grows trees for one model; owns every buffer so rounds allocate nothing.
 final class TreeGrower {
     let bins: UnsafePointer<UInt8>
@@ -60,13 +162,21 @@ final class TreeGrower {
     let learningRate: Double
     let constraints: SplitConstraints
     let threads: Int
+    /// Quantized training (nil: exact): the quantizer of the model being trained, reseeded per model.
+    var quantizer: GradientQuantizer?
 
     /// Row indices of the bag; leaves are contiguous ranges of it.
     let indices: UnsafeMutablePointer<Int32>
     private let scratch: UnsafeMutablePointer<Int32>
     private let ordered: UnsafeMutablePointer<Float>
+    /// Quantized training: each matrix row's packed word this round, and the gathered words of a leaf.
+    let words: UnsafeMutablePointer<Int64>
+    private let orderedWords: UnsafeMutablePointer<Int64>
+    /// Per thread, the packed scan's candidate words.
+    private let scanScratch: UnsafeMutablePointer<Int64>
     private var pool: [UnsafeMutablePointer<Double>] = []
-    private let poolCapacity: Int
+    private var packedPool: [UnsafeMutablePointer<Int64>] = []
+    private let binsPerHistogram: Int
 
     // Per-leaf state (index = leaf id).
     private(set) var leafBegin: [Int]
@@ -79,12 +189,12 @@ final class TreeGrower {
     private var leafIsLeft: [Bool]
     private(set) var leaves = 0
 
-    // Per-tree feature layout: `offset[f]` (in Doubles) into a leaf's histogram, or -1 when not drawn.
+    // Per-tree feature layout: `offset[f]` (in histogram elements) into a leaf's histogram, or -1 when not drawn.
     private var used: [Int] = []
     private var offset: [Int]
-    private var usedDoubles = 0
 
-    /// - Parameters: `capacity` is the most rows a bag can hold.
+    /// - Parameters: `capacity` is the most rows a bag can hold. With `parameters.gradientBins > 0` the
+    ///   grower trains quantized when the packed layout fits `capacity` rows (else exactly).
     init(bins: UnsafePointer<UInt8>, rowCount: Int, upperBounds: [[Double]], capacity: Int,
          parameters p: BoostingParameters, threads: Int) {
         self.bins = bins; self.rowCount = rowCount; featureCount = upperBounds.count
@@ -94,8 +204,13 @@ final class TreeGrower {
                                        lambdaL2: p.lambdaL2, minGainToSplit: p.minGainToSplit)
         self.threads = max(1, threads)
         let cap = max(capacity, 1)
-        indices = .allocate(capacity: cap); scratch = .allocate(capacity: cap); ordered = .allocate(capacity: 2 * cap)
-        poolCapacity = valueBins.reduce(0) { $0 + ($1 + 1) * HistogramKernel.binStride }
+        quantizer = p.gradientBins > 0 ? GradientQuantizer(bins: p.gradientBins, maxRows: cap, seed: 0) : nil
+        indices = .allocate(capacity: cap); scratch = .allocate(capacity: cap)
+        ordered = .allocate(capacity: quantizer == nil ? 2 * cap : 1)
+        words = .allocate(capacity: quantizer == nil ? 1 : max(rowCount, 1))
+        orderedWords = .allocate(capacity: quantizer == nil ? 1 : cap)
+        scanScratch = .allocate(capacity: self.threads * SplitFinder.packedScratch)
+        binsPerHistogram = valueBins.reduce(0) { $0 + $1 + 1 }
         let L = numLeaves
         leafBegin = Array(repeating: 0, count: L); leafCount = Array(repeating: 0, count: L)
         leafG = Array(repeating: 0, count: L); leafH = Array(repeating: 0, count: L); leafC = Array(repeating: 0, count: L)
@@ -106,15 +221,21 @@ final class TreeGrower {
     }
 
     deinit {
-        indices.deallocate(); scratch.deallocate(); ordered.deallocate()
+        indices.deallocate(); scratch.deallocate(); ordered.deallocate(); words.deallocate(); orderedWords.deallocate(); scanScratch.deallocate()
         for p in pool { p.deallocate() }
+        for p in packedPool { p.deallocate() }
     }
 
     /// A histogram buffer for slot `s`, allocated on first use (uninitialised: only the part a tree uses is
     /// ever touched, so memory follows the drawn features).
     private func slot(_ s: Int) -> UnsafeMutablePointer<Double> {
-        while pool.count <= s { pool.append(.allocate(capacity: poolCapacity)) }
+        while pool.count <= s { pool.append(.allocate(capacity: binsPerHistogram * HistogramKernel.binStride)) }
         return pool[s]
+    }
+
+    private func packedSlot(_ s: Int) -> UnsafeMutablePointer<Int64> {
+        while packedPool.count <= s { packedPool.append(.allocate(capacity: binsPerHistogram)) }
+        return packedPool[s]
     }
 
     private func canSplit(_ l: Int) -> Bool {
@@ -127,32 +248,51 @@ final class TreeGrower {
     ///
     /// - Parameters:
     ///   - allRowsInOrder: `indices[k] == k` for every row of the matrix (lets the root skip the gather).
-    ///   - gradients, hessians: per matrix row.
+    ///   - gradients, hessians: per matrix row (exact; in quantized training `words` holds this round's
+    ///     quantized values and `quantizer` their scales, and these give the leaf values).
     ///   - features: the features drawn for this tree, increasing.
     func grow(bagCount: Int, allRowsInOrder: Bool, gradients: UnsafePointer<Float>, hessians: UnsafePointer<Float>,
               features: [Int]) -> BinnedTree {
+        if let q = quantizer {
+            let kind = PackedKind(words: words, ordered: orderedWords, layout: q.layout,
+                                  gradientScale: q.gradientScale, hessianScale: q.hessianScale)
+            var tree = grow(kind: kind, slot: packedSlot, bagCount: bagCount, allRowsInOrder: allRowsInOrder, features: features)
+            // Leaf values from the exact gradients of each leaf's rows (in the leaf's row order).
+            tree.leafValue = (0..<leaves).map { i in
+                let (g, h, _) = ExactKind(gradients: gradients, hessians: hessians, ordered: ordered)
+                    .totals(rows: indices + leafBegin[i], count: leafCount[i])
+                let d = h + constraints.lambdaL2
+                return d > 0 ? -g / d * learningRate : 0
+            }
+            return tree
+        }
+        let kind = ExactKind(gradients: gradients, hessians: hessians, ordered: ordered)
+        var tree = grow(kind: kind, slot: slot, bagCount: bagCount, allRowsInOrder: allRowsInOrder, features: features)
+        tree.leafValue = (0..<leaves).map { i in
+            let d = leafH[i] + constraints.lambdaL2
+            return d > 0 ? -leafG[i] / d * learningRate : 0
+        }
+        return tree
+    }
+
+    /// The growth loop on one kind of histogram; leaves `leafValue` empty.
+    private func grow<K: HistogramKind>(kind: K, slot: (Int) -> UnsafeMutablePointer<K.Element>, bagCount: Int,
+                                        allRowsInOrder: Bool, features: [Int]) -> BinnedTree {
         // Feature layout for this tree.
         for f in used { offset[f] = -1 }
         used = features
         var off = 0
-        for f in used { offset[f] = off; off += (valueBins[f] + 1) * HistogramKernel.binStride }
-        usedDoubles = off
+        for f in used { offset[f] = off; off += (valueBins[f] + 1) * K.stride }
 
         // Root.
         leaves = 1
         leafBegin[0] = 0; leafCount[0] = bagCount; leafDepth[0] = 0; slotOf[0] = 0; leafParent[0] = -1
-        var g = 0.0, h = 0.0
-        for k in 0..<bagCount {
-            let r = Int(indices[k]); g += Double(gradients[r]); h += Double(hessians[r])
-        }
-        leafG[0] = g; leafH[0] = h; leafC[0] = Double(bagCount)
+        (leafG[0], leafH[0], leafC[0]) = kind.totals(rows: indices, count: bagCount)
         best[0] = SplitCandidate(minGain: constraints.minGainToSplit)
         if numLeaves > 1 && canSplit(0) {
-            if !allRowsInOrder {
-                HistogramKernel.gather(rows: indices, count: bagCount, gradients: gradients, hessians: hessians, ordered: ordered)
-            }
-            best[0] = buildAndScan(small: 0, smallSlot: slot(0), large: -1, largeSlot: nil, scanSmall: true,
-                                   allRows: allRowsInOrder, gradients: gradients, hessians: hessians).0
+            if !allRowsInOrder { kind.gather(rows: indices, count: bagCount) }
+            best[0] = buildAndScan(kind: kind, small: 0, smallSlot: slot(0), large: -1, largeSlot: nil, scanSmall: true,
+                                   allRows: allRowsInOrder).0
         }
 
         var tree = BinnedTree()
@@ -193,28 +333,22 @@ final class TreeGrower {
             slotOf[large] = parentSlot
             let needSmall = canSplit(small), needLarge = canSplit(large)
             if !needSmall && !needLarge { continue }
-            HistogramKernel.gather(rows: indices + leafBegin[small], count: leafCount[small],
-                                   gradients: gradients, hessians: hessians, ordered: ordered)
-            let (bs, bl) = buildAndScan(small: small, smallSlot: slot(slotOf[small]), large: needLarge ? large : -1,
-                                        largeSlot: needLarge ? slot(parentSlot) : nil, scanSmall: needSmall,
-                                        allRows: false, gradients: gradients, hessians: hessians)
+            kind.gather(rows: indices + leafBegin[small], count: leafCount[small])
+            let (bs, bl) = buildAndScan(kind: kind, small: small, smallSlot: slot(slotOf[small]), large: needLarge ? large : -1,
+                                        largeSlot: needLarge ? slot(parentSlot) : nil, scanSmall: needSmall, allRows: false)
             if needSmall { best[small] = bs }
             if needLarge { best[large] = bl }
-        }
-
-        tree.leafValue = (0..<leaves).map { i in
-            let d = leafH[i] + constraints.lambdaL2
-            return d > 0 ? -leafG[i] / d * learningRate : 0
         }
         return tree
     }
 
-    /// For every drawn feature: builds the small leaf's histogram (from `ordered`, or from all rows in order
-    /// at the root), turns `largeSlot` (the parent's histogram) into the large leaf's by subtraction, and
-    /// scans the features of the leaves asked for. Returns the best split of the small and of the large leaf.
-    private func buildAndScan(small: Int, smallSlot: UnsafeMutablePointer<Double>, large: Int,
-                              largeSlot: UnsafeMutablePointer<Double>?, scanSmall: Bool, allRows: Bool,
-                              gradients: UnsafePointer<Float>, hessians: UnsafePointer<Float>) -> (SplitCandidate, SplitCandidate) {
+    /// For every drawn feature: builds the small leaf's histogram (from the gathered rows, or from all rows
+    /// in order at the root), turns `largeSlot` (the parent's histogram) into the large leaf's by
+    /// subtraction, and scans the features of the leaves asked for. Returns the best split of the small and
+    /// of the large leaf.
+    private func buildAndScan<K: HistogramKind>(kind: K, small: Int, smallSlot: UnsafeMutablePointer<K.Element>, large: Int,
+                                                largeSlot: UnsafeMutablePointer<K.Element>?, scanSmall: Bool,
+                                                allRows: Bool) -> (SplitCandidate, SplitCandidate) {
         let nUsed = used.count
         let sBegin = leafBegin[small], sCount = leafCount[small]
         let c = constraints
@@ -226,6 +360,7 @@ final class TreeGrower {
         let work = sCount * nUsed
         let chunks = (threads > 1 && work >= 40_000) ? min(threads, nUsed) : 1
         var results = [(SplitCandidate, SplitCandidate)](repeating: (SplitCandidate(minGain: c.minGainToSplit), SplitCandidate(minGain: c.minGainToSplit)), count: chunks)
+        let rows: UnsafePointer<Int32>? = allRows ? nil : UnsafePointer(indices + sBegin)
         used.withUnsafeBufferPointer { usedP in
             offset.withUnsafeBufferPointer { offP in
                 valueBins.withUnsafeBufferPointer { vbP in
@@ -233,6 +368,7 @@ final class TreeGrower {
                         let res = res
                         parallelFor(chunks, threads: chunks) { ci in
                             var bestS = SplitCandidate(minGain: c.minGainToSplit), bestL = bestS
+                            let scratch = self.scanScratch + ci * SplitFinder.packedScratch
                             let lo = ci * nUsed / chunks, hi = (ci + 1) * nUsed / chunks
                             var j = lo
                             while j < hi {
@@ -240,36 +376,32 @@ final class TreeGrower {
                                 let group = min(4, hi - j)
                                 if group == 4 {
                                     let f0 = usedP[j], f1 = usedP[j + 1], f2 = usedP[j + 2], f3 = usedP[j + 3]
-                                    HistogramKernel.build4(
+                                    kind.build4(
                                         columns: (self.bins + f0 * self.rowCount, self.bins + f1 * self.rowCount,
                                                   self.bins + f2 * self.rowCount, self.bins + f3 * self.rowCount),
                                         hists: (smallSlot + offP[f0], smallSlot + offP[f1], smallSlot + offP[f2], smallSlot + offP[f3]),
-                                        binCounts: (vbP[f0] + 1, vbP[f1] + 1, vbP[f2] + 1, vbP[f3] + 1),
-                                        rows: allRows ? nil : UnsafePointer(self.indices + sBegin), ordered: self.ordered,
-                                        gradients: gradients, hessians: hessians, count: sCount)
+                                        binCounts: (vbP[f0] + 1, vbP[f1] + 1, vbP[f2] + 1, vbP[f3] + 1), rows: rows, count: sCount)
                                 } else {
                                     for f in usedP[j..<(j + group)] {
                                         let column = self.bins + f * self.rowCount, hs = smallSlot + offP[f], nb = vbP[f] + 1
-                                        if allRows {
-                                            HistogramKernel.buildAllRows(column: column, gradients: gradients, hessians: hessians,
-                                                                         count: sCount, hist: hs, binCount: nb)
+                                        if let rows = rows {
+                                            kind.build(column: column, rows: rows, count: sCount, hist: hs, binCount: nb)
                                         } else {
-                                            HistogramKernel.build(column: column, rows: self.indices + sBegin, ordered: self.ordered,
-                                                                  count: sCount, hist: hs, binCount: nb)
+                                            kind.buildAllRows(column: column, count: sCount, hist: hs, binCount: nb)
                                         }
                                     }
                                 }
                                 for f in usedP[j..<(j + group)] {
                                     let k = vbP[f], hs = smallSlot + offP[f]
                                     if scanSmall {
-                                        SplitFinder.scan(feature: f, hist: hs, valueBins: k, totalG: sG, totalH: sH, totalC: sC,
-                                                         parentScore: sParent, constraints: c, best: &bestS)
+                                        kind.scan(feature: f, hist: hs, valueBins: k, totalG: sG, totalH: sH,
+                                                  totalC: sC, parentScore: sParent, constraints: c, scratch: scratch, best: &bestS)
                                     }
                                     if let ls = largeSlot {
                                         let hl = ls + offP[f]
-                                        HistogramKernel.subtract(hl, hs, count: (k + 1) * HistogramKernel.binStride)
-                                        SplitFinder.scan(feature: f, hist: hl, valueBins: k, totalG: lG, totalH: lH, totalC: lC,
-                                                         parentScore: lParent, constraints: c, best: &bestL)
+                                        kind.subtract(hl, hs, count: (k + 1) * K.stride)
+                                        kind.scan(feature: f, hist: hl, valueBins: k, totalG: lG, totalH: lH,
+                                                  totalC: lC, parentScore: lParent, constraints: c, scratch: scratch, best: &bestL)
                                     }
                                 }
                                 j += group

@@ -1,0 +1,136 @@
+// Quantized training (LightGBM 4's `use_quantized_grad`; Shi et al., "Quantized Training of Gradient
+// Boosting Decision Trees", NeurIPS 2022): each round the gradients and hessians are rounded to a few integer
+// levels so that histograms are integer sums (PackedHistogramKernel.swift), and only the leaf values are
+// computed from the exact gradients.
+//
+// Notes
+// - Levels: with `bins = B`, gradients go to the integers in [-B/2, B/2] (scale max|g| / (B/2)) and hessians
+//   to [0, B] (scale max h / B), with stochastic rounding (round up with probability equal to the fraction),
+//   so each quantized value is the exact one in expectation. The uniform numbers come from a hash of
+//   (seed, round, row), so the result depends neither on the order rows are visited in nor on threads.
+// - Splits are chosen on the quantized sums (decoded: integer sum × scale); the leaf values are then
+//   renewed from the exact Float gradients and hessians of the leaf's rows (LightGBM's
+//   `quant_train_renew_leaf`), which is what keeps the log loss of exact training.
+// - Packing (`PackedLayout`): count in the low bits, hessian sum above it, biased gradient sum on top, each
+//   field wide enough for the sum over every training row, so no field ever overflows into the next. A
+//   layout that does not fit 63 bits (over about a million rows at 4 levels) is refused: training falls
+//   back to the exact kernels (HistogramKernel.swift).
+// The plain twin is `quantizePlain` (same levels, one row at a time, unpacked).
+
+/// How three integer sums share one 64-bit histogram word: the count in the low bits, the hessian sum
+/// above it, the gradient sum on top. Every field is unsigned: a row's gradient level `g` in
+/// [-bins/2, bins/2] is stored as `g + bins/2`, so the top field holds `Σg + (bins/2)·count` and the
+/// gradient sum is that minus `(bins/2)·count`. Fields stay below 2^52 and the word below 2^63, so sums
+/// and differences of words never carry between fields, shifts need no sign, and a field converts to
+/// Double exactly (also by the bit trick of the vectorised scan).
+struct PackedLayout: Equatable {
+    let hessianShift: Int
+    let gradientShift: Int
+    let countMask: Int64
+    let hessianMask: Int64
+    /// bins / 2: the bias of a row's gradient level.
+    let half: Int64
+
+    /// The layout for sums over at most `maxRows` rows of levels in [-bins/2, bins/2] (gradients) and
+    /// [0, bins] (hessians), or nil when they do not fit.
+    init?(bins: Int, maxRows: Int) {
+        guard bins >= 2, maxRows >= 1 else { return nil }
+        func bitLength(_ v: Int) -> Int { Int.bitWidth - v.leadingZeroBitCount }
+        let (fieldMax, overflow) = bins.multipliedReportingOverflow(by: maxRows)   // hessian and biased gradient
+        if overflow { return nil }
+        let countBits = bitLength(maxRows), fieldBits = bitLength(fieldMax)
+        guard countBits + 2 * fieldBits <= 63, fieldBits <= 52 else { return nil }
+        hessianShift = countBits
+        gradientShift = countBits + fieldBits
+        countMask = (1 << Int64(countBits)) - 1
+        hessianMask = (1 << Int64(fieldBits)) - 1
+        half = Int64(bins / 2)
+    }
+
+    /// The word of sums (gradient levels `g`, hessian levels `h`, `c` rows): one row's word with `c = 1`.
+    @inline(__always)
+    func pack(gradient g: Int, hessian h: Int, count c: Int) -> Int64 {
+        ((Int64(g) &+ half &* Int64(c)) &<< Int64(gradientShift)) &+ (Int64(h) &<< Int64(hessianShift)) &+ Int64(c)
+    }
+
+    @inline(__always) func count(_ w: Int64) -> Int64 { w & countMask }
+    // Masking shifts (`&>>`): the shifts are below 64 by construction, so no overflow check in the scan.
+    @inline(__always) func hessian(_ w: Int64) -> Int64 { (w &>> Int64(hessianShift)) & hessianMask }
+    @inline(__always) func gradient(_ w: Int64) -> Int64 { (w &>> Int64(gradientShift)) &- half &* count(w) }
+}
+
+/// The quantization of one round: scales, and each training row's packed word.
+struct GradientQuantizer {
+    let bins: Int
+    let layout: PackedLayout
+    /// Seed of the rounding noise (a stream of its own: the bag and feature draws are unchanged by it).
+    var seed: UInt64
+
+    /// Value of one gradient / hessian level in the last `quantize` call.
+    private(set) var gradientScale = 0.0
+    private(set) var hessianScale = 0.0
+
+    init?(bins: Int, maxRows: Int, seed: UInt64) {
+        guard let layout = PackedLayout(bins: bins, maxRows: maxRows) else { return nil }
+        self.bins = bins; self.layout = layout; self.seed = seed
+    }
+
+    /// Two uniform numbers in [0, 1) for (round, row), from a SplitMix64-style hash.
+    @inline(__always)
+    static func uniforms(seed: UInt64, round: Int, row: Int) -> (Double, Double) {
+        var z = seed &+ (UInt64(truncatingIfNeeded: round) &<< 32 | UInt64(truncatingIfNeeded: row)) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z &>> 31
+        let unit = 1.0 / Double(1 << 24)
+        return (Double(z >> 40) * unit, Double((z >> 16) & 0xFF_FFFF) * unit)
+    }
+
+    /// Quantizes the gradients and hessians of `rows` for round `round` into `words` (indexed by row) and
+    /// sets the scales.
+    mutating func quantize(rows: UnsafeBufferPointer<Int32>, gradients: UnsafePointer<Float>, hessians: UnsafePointer<Float>,
+                           round: Int, words: UnsafeMutablePointer<Int64>) {
+        var maxG: Float = 0, maxH: Float = 0
+        for r32 in rows {
+            let r = Int(r32)
+            maxG = max(maxG, abs(gradients[r])); maxH = max(maxH, hessians[r])
+        }
+        let half = Double(bins / 2)
+        gradientScale = Double(maxG) / half
+        hessianScale = Double(maxH) / Double(bins)
+        let gInv = maxG > 0 ? half / Double(maxG) : 0, hInv = maxH > 0 ? Double(bins) / Double(maxH) : 0
+        let lo = -Double(bins / 2), gHi = half, hHi = Double(bins)
+        for r32 in rows {
+            let r = Int(r32)
+            let (u, v) = Self.uniforms(seed: seed, round: round, row: r)
+            // Clamped: x·inv can round a hair above the top level.
+            let gq = min(max((Double(gradients[r]) * gInv + u).rounded(.down), lo), gHi)
+            let hq = min(max((Double(hessians[r]) * hInv + v).rounded(.down), 0), hHi)
+            words[r] = layout.pack(gradient: Int(gq), hessian: Int(hq), count: 1)
+        }
+    }
+
+    /// Decoded sums of a word: (gradient, hessian, count) as Doubles on the original scale.
+    @inline(__always)
+    func decode(_ w: Int64) -> (Double, Double, Double) {
+        (Double(layout.gradient(w)) * gradientScale, Double(layout.hessian(w)) * hessianScale, Double(layout.count(w)))
+    }
+
+    // MARK: - Plain twin
+
+    /// Plain twin of `quantize`: per row of `rows`, the integer levels (gradient, hessian), and the scales.
+    static func quantizePlain(rows: [Int32], gradients: [Float], hessians: [Float], bins: Int, seed: UInt64,
+                              round: Int) -> (levels: [Int32: (Int, Int)], gradientScale: Double, hessianScale: Double) {
+        let maxG = rows.map { abs(gradients[Int($0)]) }.max() ?? 0
+        let maxH = rows.map { hessians[Int($0)] }.max() ?? 0
+        var levels: [Int32: (Int, Int)] = [:]
+        for r in rows {
+            let (u, v) = uniforms(seed: seed, round: round, row: Int(r))
+            let x = maxG > 0 ? Double(gradients[Int(r)]) * (Double(bins / 2) / Double(maxG)) : 0
+            let y = maxH > 0 ? Double(hessians[Int(r)]) * (Double(bins) / Double(maxH)) : 0
+            levels[r] = (Int(min(max((x + u).rounded(.down), -Double(bins / 2)), Double(bins / 2))),
+                         Int(min(max((y + v).rounded(.down), 0), Double(bins))))
+        }
+        return (levels, Double(maxG) / Double(bins / 2), Double(maxH) / Double(bins))
+    }
+}
