@@ -118,6 +118,13 @@ public struct StackerOptions: Sendable {
         public var minDataInLeaf = 20
         public var featureFraction = 0.8
         public var lambdaL2 = 1.0
+        /// Quantized training (`BoostingParameters.gradientBins`): gradient levels per round, 0 for exact
+        /// gradients (the default, as LightGBM's). 4 pays off with many input columns (`--features all`:
+        /// the engine benchmark, Benchmarks/README.md); with the default per-tag features (a handful of
+        /// columns) the per-round quantization costs more than the histograms save and early stopping runs
+        /// longer: `train --learner gbdt` on the default data took 269 s against 203 s exact (test weighted F1
+        /// 0.5306 against 0.5268), so it stays off.
+        public var gradientBins = 0
     }
 
     /// The pooled learner: one model over (track, tag) pairs (rounds, patience and the other tree settings
@@ -189,6 +196,7 @@ public struct StackerOptions: Sendable {
         if b.minDataInLeaf < 1 { throw bad("boosting.minDataInLeaf", b.minDataInLeaf, "should be at least 1") }
         if !(b.featureFraction > 0 && b.featureFraction <= 1) { throw bad("boosting.featureFraction", b.featureFraction, "should be in (0, 1]") }
         if !(b.lambdaL2 >= 0 && b.lambdaL2.isFinite) { throw bad("boosting.lambdaL2", b.lambdaL2, "should be a finite number >= 0") }
+        if b.gradientBins != 0 && !(2...65_536).contains(b.gradientBins) { throw bad("boosting.gradientBins", b.gradientBins, "should be 0 (exact) or in 2...65536") }
         if pooled.pairs < 0 { throw bad("pooled.pairs", pooled.pairs, "should not be negative (0 keeps every pair)") }
         if pooled.leaves < 2 { throw bad("pooled.leaves", pooled.leaves, "should not be smaller than 2") }
         if !(pooled.learningRate > 0 && pooled.learningRate.isFinite) { throw bad("pooled.learningRate", pooled.learningRate, "should be a finite number > 0") }
@@ -215,6 +223,6 @@ public struct StackerOptions: Sendable {
         BoostingParameters(numLeaves: isPooled ? pooled.leaves : boosting.leaves, minDataInLeaf: boosting.minDataInLeaf,
                            lambdaL2: boosting.lambdaL2, learningRate: isPooled ? pooled.learningRate : boosting.learningRate,
                            numRounds: rounds, featureFraction: boosting.featureFraction, earlyStoppingRounds: earlyStopping,
-                           seed: seed)
+                           seed: seed, gradientBins: boosting.gradientBins)
     }
 }
