@@ -91,7 +91,8 @@ test:
 	$(SWIFT) test -c release --skip-build --scratch-path $(TEST_SCRATCH) --disable-swift-testing
 
 bench:
-	$(SWIFT) build -c release --product tagstack --product tagstack-bench
+	$(SWIFT) build -c release --product tagstack
+	$(SWIFT) build -c release --product tagstack-bench
 	Benchmarks/run.sh
 
 .PHONY: fuzz

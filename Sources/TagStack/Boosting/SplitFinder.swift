@@ -175,7 +175,7 @@ enum SplitFinder {
     }
 
     /// Int64 elements of the scratch buffer `scanPacked` needs (per thread): per candidate its word, and its
-    /// gradient and hessian levels as Floats, padded.
+    /// gradient and hessian level sums as Int32 (exact: at most 2^31 levels, far above any layout's rows), padded.
     static let packedScratch = 2 * candidateCapacity
     private static let candidateCapacity = 264
 
@@ -200,11 +200,11 @@ enum SplitFinder {
         }
         let minData = Int64(c.minDataInLeaf.rounded(.up)), totalC = layout.count(total)
         let cand = scratch
-        let levels = UnsafeMutableRawPointer(scratch + candidateCapacity).bindMemory(to: Float.self, capacity: 2 * candidateCapacity)
+        let levels = UnsafeMutableRawPointer(scratch + candidateCapacity).bindMemory(to: Int32.self, capacity: 2 * candidateCapacity)
         let gl = levels, hl = levels + candidateCapacity
         @inline(__always) func record(_ n: Int, _ acc: Int64) {
             cand[n] = acc
-            gl[n] = Float(layout.gradient(acc)); hl[n] = Float(layout.hessian(acc))
+            gl[n] = Int32(truncatingIfNeeded: layout.gradient(acc)); hl[n] = Int32(truncatingIfNeeded: layout.hessian(acc))
         }
         var fb = SplitCandidate(minGain: c.minGainToSplit)
         // Missing left: thresholds t = k-2 … 0, the right side (bins t+1 … k-1) accumulated from the top.
@@ -258,26 +258,27 @@ enum SplitFinder {
         return (a * a * bd + b * b * ad) / (ad * bd) - parent
     }
 
-    /// Among candidates `0..<count` (`words[i]`: one side's sums, `gradients[i]`/`hessians[i]` its levels;
+    /// Among candidates `0..<count` (`words[i]`: one side's sums, `gradients[i]`/`hessians[i]` its level sums;
     /// the other side is `total` − it; every candidate already has enough rows on both sides), the first
     /// with the largest `packedGain` whose hessians reach the minimum on both sides, if that gain is
     /// strictly above `above`.
     ///
-    /// The candidates are screened four at a time in Float (one SSE register), in units of the quantized
+    /// The candidates are screened four at a time in Float (one SSE register; the Int32 level sums convert
+    /// four at a time, exactly below 2^24), in units of the quantized
     /// levels (gain = gs²/hs × the levels' gain with λ/hs), without division (positive denominators:
     /// `num/den > best ⇔ num·bestDen > bestNum·den`); each lane keeps its first strict maximum. The lanes'
     /// winners are then scored exactly (`packedGain` in Double on the decoded sums) and the first in scan
     /// order among the best is returned. Float can only blur candidates within ~1e-7 of each other.
     @inline(__always)
-    private static func bestCandidate(count: Int, words: UnsafeMutablePointer<Int64>, gradients: UnsafeMutablePointer<Float>,
-                                      hessians: UnsafeMutablePointer<Float>, total: Int64, hist: PackedHistogram,
+    private static func bestCandidate(count: Int, words: UnsafeMutablePointer<Int64>, gradients: UnsafeMutablePointer<Int32>,
+                                      hessians: UnsafeMutablePointer<Int32>, total: Int64, hist: PackedHistogram,
                                       parentScore: Double, constraints c: SplitConstraints, above: Double) -> (Int, Double)? {
         if count == 0 { return nil }
         typealias V = SIMD4<Float>
         let layout = hist.layout
         // Pad to a multiple of 4 with candidates that fail the hessian test.
         var padded = count
-        while padded & 3 != 0 { gradients[padded] = 0; hessians[padded] = -.infinity; padded &+= 1 }
+        while padded & 3 != 0 { gradients[padded] = 0; hessians[padded] = -1; padded &+= 1 }
         let unit = hist.gradientScale * hist.gradientScale / hist.hessianScale
         let lambda = V(repeating: Float(c.lambdaL2 / hist.hessianScale))
         let minHess = V(repeating: Float(c.minSumHessianInLeaf / hist.hessianScale))
@@ -288,8 +289,8 @@ enum SplitFinder {
         let gRaw = UnsafeRawPointer(gradients), hRaw = UnsafeRawPointer(hessians)
         var i = 0
         while i < padded {
-            let ag = gRaw.loadUnaligned(fromByteOffset: i &* 4, as: V.self)
-            let ah = hRaw.loadUnaligned(fromByteOffset: i &* 4, as: V.self)
+            let ag = V(gRaw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Int32>.self))
+            let ah = V(hRaw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Int32>.self))
             let bg = tG - ag, bh = tH - ah
             let ad = ah + lambda, bd = bh + lambda
             let num = ag * ag * bd + bg * bg * ad, den = ad * bd
