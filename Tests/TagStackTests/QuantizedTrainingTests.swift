@@ -149,7 +149,7 @@ final class QuantizedTrainingTests: XCTestCase {
                 let hist = PackedHistogram(bins: w.baseAddress!, layout: layout, gradientScale: gs, hessianScale: hs)
                 let total = w.reduce(Int64(0)) { $0 &+ $1 }
                 let (G, H, _) = hist.decode(total)
-                SplitFinder.scanPacked(feature: 2, hist: hist, valueBins: k, parentScore: G * G / (H + c.lambdaL2),
+                SplitFinder.scanPacked(feature: 2, hist: hist, valueBins: k, total: total, parentScore: G * G / (H + c.lambdaL2),
                                        constraints: c, scratch: scratch, best: &best)
             }
             XCTAssertEqual(best.isValid, plain.isValid, "trial \(trial)")

@@ -34,6 +34,8 @@ struct SplitCandidate: Equatable {
     var defaultLeft: Bool = false
     var leftG = 0.0, leftH = 0.0, leftC = 0.0
     var rightG = 0.0, rightH = 0.0, rightC = 0.0
+    /// Packed histograms: each side's word of integer sums (0 on exact histograms).
+    var leftWord: Int64 = 0, rightWord: Int64 = 0
 
     /// No split yet; anything must beat `minGain`.
     init(minGain: Double) { gain = minGain }
@@ -47,6 +49,7 @@ struct SplitCandidate: Equatable {
         gain = g; feature = Int32(f); thresholdBin = Int32(t); defaultLeft = d
         (leftG, leftH, leftC) = hist.decode(left)
         (rightG, rightH, rightC) = hist.decode(right)
+        leftWord = left; rightWord = right
     }
 
     /// Keeps the better of two candidates (strictly greater gain; ties keep `self`).
@@ -183,14 +186,12 @@ enum SplitFinder {
     /// with the gain written with one division (`packedGain`). A sequential pass accumulates the integer
     /// sums of the candidates with enough rows on both sides into `scratch`; a vectorised pass compares
     /// them four at a time.
-    static func scanPacked(feature: Int, hist: PackedHistogram, valueBins k: Int, parentScore: Double,
+    /// `total` is the leaf's word (the sum of every bin of any feature).
+    static func scanPacked(feature: Int, hist: PackedHistogram, valueBins k: Int, total: Int64, parentScore: Double,
                            constraints c: SplitConstraints, scratch: UnsafeMutablePointer<Int64>, best: inout SplitCandidate) {
         let layout = hist.layout, words = hist.bins
         let missing = layout.count(words[k])
         if k < 2 && missing == 0 { return }
-        // The leaf's sums: every row is in one bin of the feature.
-        var total: Int64 = 0
-        for b in 0...k { total &+= words[b] }
         guard hist.gradientScale > 0 && hist.hessianScale > 0 else {
             // Degenerate round (every gradient or every hessian zero): the scalar scan handles it.
             let (g, h, n) = hist.decode(total)
@@ -367,6 +368,7 @@ enum SplitFinder {
             if gain > best.gain {
                 best.gain = gain; best.feature = Int32(feature); best.thresholdBin = Int32(t); best.defaultLeft = missingLeft
                 (best.leftG, best.leftH, best.leftC) = (lg, lh, lc); (best.rightG, best.rightH, best.rightC) = (rg, rh, rc)
+                (best.leftWord, best.rightWord) = (leftWord, total &- leftWord)
             }
         }
         if k >= 2 { for t in stride(from: k - 2, through: 0, by: -1) { consider(t, missingLeft: true) } }

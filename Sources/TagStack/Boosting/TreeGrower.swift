@@ -68,9 +68,10 @@ protocol HistogramKind {
     /// Updates `best` with the feature's best split (SplitFinder).
     /// `scratch`: `SplitFinder.packedScratch` words of this thread's own.
     func scan(feature: Int, hist: UnsafePointer<Element>, valueBins: Int, totalG: Double, totalH: Double, totalC: Double,
-              parentScore: Double, constraints: SplitConstraints, scratch: UnsafeMutablePointer<Int64>, best: inout SplitCandidate)
-    /// Sums (gradient, hessian, count) over `rows`, on the scale splits are chosen on.
-    func totals(rows: UnsafePointer<Int32>, count: Int) -> (Double, Double, Double)
+              totalWord: Int64, parentScore: Double, constraints: SplitConstraints, scratch: UnsafeMutablePointer<Int64>,
+              best: inout SplitCandidate)
+    /// Sums (gradient, hessian, count) over `rows`, on the scale splits are chosen on, and (packed) their word.
+    func totals(rows: UnsafePointer<Int32>, count: Int) -> (Double, Double, Double, Int64)
 }
 
 /// Exact kernels (HistogramKernel.swift).
@@ -98,15 +99,15 @@ struct ExactKind: HistogramKind {
     }
     @inline(__always) func view(_ hist: UnsafePointer<Double>) -> ExactHistogram { ExactHistogram(bins: hist) }
     @inline(__always) func scan(feature: Int, hist: UnsafePointer<Double>, valueBins: Int, totalG: Double, totalH: Double, totalC: Double,
-                                parentScore: Double, constraints: SplitConstraints, scratch: UnsafeMutablePointer<Int64>,
+                                totalWord: Int64, parentScore: Double, constraints: SplitConstraints, scratch: UnsafeMutablePointer<Int64>,
                                 best: inout SplitCandidate) {
         SplitFinder.scan(feature: feature, hist: hist, valueBins: valueBins, totalG: totalG, totalH: totalH, totalC: totalC,
                          parentScore: parentScore, constraints: constraints, best: &best)
     }
-    func totals(rows: UnsafePointer<Int32>, count: Int) -> (Double, Double, Double) {
+    func totals(rows: UnsafePointer<Int32>, count: Int) -> (Double, Double, Double, Int64) {
         var g = 0.0, h = 0.0
         for k in 0..<count { let r = Int(rows[k]); g += Double(gradients[r]); h += Double(hessians[r]) }
-        return (g, h, Double(count))
+        return (g, h, Double(count), 0)
     }
 }
 
@@ -139,15 +140,15 @@ struct PackedKind: HistogramKind {
         PackedHistogram(bins: hist, layout: layout, gradientScale: gradientScale, hessianScale: hessianScale)
     }
     @inline(__always) func scan(feature: Int, hist: UnsafePointer<Int64>, valueBins: Int, totalG: Double, totalH: Double, totalC: Double,
-                                parentScore: Double, constraints: SplitConstraints, scratch: UnsafeMutablePointer<Int64>,
+                                totalWord: Int64, parentScore: Double, constraints: SplitConstraints, scratch: UnsafeMutablePointer<Int64>,
                                 best: inout SplitCandidate) {
-        SplitFinder.scanPacked(feature: feature, hist: view(hist), valueBins: valueBins, parentScore: parentScore,
+        SplitFinder.scanPacked(feature: feature, hist: view(hist), valueBins: valueBins, total: totalWord, parentScore: parentScore,
                                constraints: constraints, scratch: scratch, best: &best)
     }
-    func totals(rows: UnsafePointer<Int32>, count: Int) -> (Double, Double, Double) {
+    func totals(rows: UnsafePointer<Int32>, count: Int) -> (Double, Double, Double, Int64) {
         var w: Int64 = 0
         for k in 0..<count { w &+= words[Int(rows[k])] }
-        return (Double(layout.gradient(w)) * gradientScale, Double(layout.hessian(w)) * hessianScale, Double(layout.count(w)))
+        return (Double(layout.gradient(w)) * gradientScale, Double(layout.hessian(w)) * hessianScale, Double(layout.count(w)), w)
     }
 }
 
@@ -182,6 +183,7 @@ final class TreeGrower {
     private(set) var leafBegin: [Int]
     private(set) var leafCount: [Int]
     private var leafG: [Double], leafH: [Double], leafC: [Double]
+    private var leafWord: [Int64]
     private var leafDepth: [Int]
     private var slotOf: [Int]
     private var best: [SplitCandidate]
@@ -214,6 +216,7 @@ final class TreeGrower {
         let L = numLeaves
         leafBegin = Array(repeating: 0, count: L); leafCount = Array(repeating: 0, count: L)
         leafG = Array(repeating: 0, count: L); leafH = Array(repeating: 0, count: L); leafC = Array(repeating: 0, count: L)
+        leafWord = Array(repeating: 0, count: L)
         leafDepth = Array(repeating: 0, count: L); slotOf = Array(repeating: 0, count: L)
         best = Array(repeating: SplitCandidate(minGain: p.minGainToSplit), count: L)
         leafParent = Array(repeating: -1, count: L); leafIsLeft = Array(repeating: false, count: L)
@@ -259,7 +262,7 @@ final class TreeGrower {
             var tree = grow(kind: kind, slot: packedSlot, bagCount: bagCount, allRowsInOrder: allRowsInOrder, features: features)
             // Leaf values from the exact gradients of each leaf's rows (in the leaf's row order).
             tree.leafValue = (0..<leaves).map { i in
-                let (g, h, _) = ExactKind(gradients: gradients, hessians: hessians, ordered: ordered)
+                let (g, h, _, _) = ExactKind(gradients: gradients, hessians: hessians, ordered: ordered)
                     .totals(rows: indices + leafBegin[i], count: leafCount[i])
                 let d = h + constraints.lambdaL2
                 return d > 0 ? -g / d * learningRate : 0
@@ -287,7 +290,7 @@ final class TreeGrower {
         // Root.
         leaves = 1
         leafBegin[0] = 0; leafCount[0] = bagCount; leafDepth[0] = 0; slotOf[0] = 0; leafParent[0] = -1
-        (leafG[0], leafH[0], leafC[0]) = kind.totals(rows: indices, count: bagCount)
+        (leafG[0], leafH[0], leafC[0], leafWord[0]) = kind.totals(rows: indices, count: bagCount)
         best[0] = SplitCandidate(minGain: constraints.minGainToSplit)
         if numLeaves > 1 && canSplit(0) {
             if !allRowsInOrder { kind.gather(rows: indices, count: bagCount) }
@@ -319,7 +322,7 @@ final class TreeGrower {
             assert(Double(nl) == s.leftC, "partition disagrees with the histogram")
             leaves += 1
             leafBegin[r] = begin + nl; leafCount[r] = count - nl; leafCount[l] = nl
-            leafG[l] = s.leftG; leafH[l] = s.leftH; leafC[l] = s.leftC
+            leafG[l] = s.leftG; leafH[l] = s.leftH; leafC[l] = s.leftC; leafWord[l] = s.leftWord; leafWord[r] = s.rightWord
             leafG[r] = s.rightG; leafH[r] = s.rightH; leafC[r] = s.rightC
             leafDepth[r] = leafDepth[l] + 1; leafDepth[l] += 1
             leafParent[l] = node; leafIsLeft[l] = true; leafParent[r] = node; leafIsLeft[r] = false
@@ -356,6 +359,7 @@ final class TreeGrower {
         let sParent = sG * sG / (sH + c.lambdaL2)
         let lG = large >= 0 ? leafG[large] : 0, lH = large >= 0 ? leafH[large] : 0, lC = large >= 0 ? leafC[large] : 0
         let lParent = lG * lG / (lH + c.lambdaL2)
+        let sW = leafWord[small], lW = large >= 0 ? leafWord[large] : 0
         // Enough work per thread to be worth a fork-join?
         let work = sCount * nUsed
         let chunks = (threads > 1 && work >= 40_000) ? min(threads, nUsed) : 1
@@ -395,13 +399,13 @@ final class TreeGrower {
                                     let k = vbP[f], hs = smallSlot + offP[f]
                                     if scanSmall {
                                         kind.scan(feature: f, hist: hs, valueBins: k, totalG: sG, totalH: sH,
-                                                  totalC: sC, parentScore: sParent, constraints: c, scratch: scratch, best: &bestS)
+                                                  totalC: sC, totalWord: sW, parentScore: sParent, constraints: c, scratch: scratch, best: &bestS)
                                     }
                                     if let ls = largeSlot {
                                         let hl = ls + offP[f]
                                         kind.subtract(hl, hs, count: (k + 1) * K.stride)
                                         kind.scan(feature: f, hist: hl, valueBins: k, totalG: lG, totalH: lH,
-                                                  totalC: lC, parentScore: lParent, constraints: c, scratch: scratch, best: &bestL)
+                                                  totalC: lC, totalWord: lW, parentScore: lParent, constraints: c, scratch: scratch, best: &bestL)
                                     }
                                 }
                                 j += group
