@@ -10,8 +10,10 @@
 //   tree's leaf values at `leafValues[tree * 64...]`), split nodes on track features are numbered once
 //   (`nodeTree`, `nodeMask`). Per tag only what differs: `tagMasks` (per tree, the leaves its tag-level splits
 //   rule out: the starting bitvector) and, per feature, the nodes it can reach, sorted by threshold, as
-//   (bin, node) pairs of 2 + 4 bytes. That is ~20 KB a tag (a per-tag specialised copy of the ensemble with
-//   leaf values took ~100 KB, and 190 of them streamed from L3 on every track);
+//   6-byte `Node` records (threshold bin, tree, left-subtree leaf range; the mask is formed from the range),
+//   plus the reachable nodes that send NaN right (shared node numbers). That is ~20 KB a tag (a per-tag
+//   specialised copy of the ensemble with leaf values took ~100 KB, and 190 of them streamed from L3 on
+//   every track);
 // - pre-binning: each feature's thresholds (every split of the ensemble on it) are sorted once; a value's bin
 //   is the number of thresholds `< value`, found once per tag and feature, so the scan compares 16-bit
 //   integers: a node with threshold bin `q` fails (the row goes right) exactly when `q < bin(value)`;
@@ -23,8 +25,8 @@
 //   tree, each tag's outputs added to its own `raw` in tree order (independent sums side by side, no chain of
 //   dependent adds), so each result equals the plain twin `TreeEnsemble.rawScore(row:initScore:)` over the
 //   tag's full vector (features, then tag values) bit for bit (PooledTreesTests, NaNs included);
-// - contract: every tree has at most 64 leaves and a feature at most 65,535 distinct thresholds (`init?`
-//   returns nil otherwise; the scorer then scores each tag's specialised trees).
+// - contract: at most 65,536 trees, every tree at most 64 leaves, a feature at most 65,535 distinct
+//   thresholds (`init?` returns nil otherwise; the scorer then scores each tag's specialised trees).
 
 /// The shared ensemble of a pooled model, laid out for bitvector scoring of every pooled tag of a track.
 struct PooledTrees: Sendable {
@@ -61,7 +63,8 @@ struct PooledTrees: Sendable {
     /// `leafValues[tree * 64 + position]`: leaves numbered left to right.
     let leafValues: [Double]
 
-    /// Nil when a tree has more than 64 leaves or a feature more than 65,535 distinct thresholds.
+    /// Nil when there are more than 65,536 trees, a tree has more than 64 leaves or a feature more than 65,535
+    /// distinct thresholds.
     ///
     /// - Parameters:
     ///   - trees: the shared ensemble, over vectors of `featureCount` track features then the tag values.

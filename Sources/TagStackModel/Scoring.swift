@@ -18,7 +18,9 @@ import Foundation
 /// Notes for the hot loop (`probabilities(inputRow:into:workspace:)`):
 /// - reads the row and the model (read-only); writes `out` and the caller's workspace only;
 /// - each tag's path is resolved at init into `plans` (no struct copies of the model per row);
-/// - pooled tags score the shared ensemble specialised to their tag values at init (`Tree.specialized`);
+/// - the pooled tags of a track are scored together through one layout of the shared ensemble
+///   (`PooledTrees`, tag values resolved at init), or, outside its contract, each through the ensemble
+///   specialised to its tag values (`Tree.specialized`);
 /// - trees are scored per tag by bitvectors (`QuickScorer`, trees of at most 64 leaves) or walked
 ///   (`PackedTrees`), and summed from the initial score in tree order, so the result equals
 ///   `TreeEnsemble.rawScore(row:initScore:)` (the plain twin) bit for bit.
