@@ -25,6 +25,13 @@
 //   tree, each tag's outputs added to its own `raw` in tree order (independent sums side by side, no chain of
 //   dependent adds), so each result equals the plain twin `TreeEnsemble.rawScore(row:initScore:)` over the
 //   tag's full vector (features, then tag values) bit for bit (PooledTreesTests, NaNs included);
+// - shared features: a feature whose value is the same for every tag of a group (the track's shared columns;
+//   a class's max and mean; a category's score; `Group`) is scanned once per group and track, over *every*
+//   split on it (`allList`, `allNaN`), into one bitvector per group (the `leaves` scratch after the block);
+//   each tag's start bitvector is ANDed with its groups'. That is QuickScorer's own rule (AND the masks of
+//   every failed node, reachable or not: a failed node never clears the exit leaf), so the exit leaves, and
+//   the sums, are unchanged. A group is used only when it visits fewer nodes than the tags' own lists would
+//   (counted at load); its features then have empty per-tag lists;
 // - contract: at most 65,536 trees, every tree at most 64 leaves, a feature at most 65,535 distinct
 //   thresholds (`init?` returns nil otherwise; the scorer then scores each tag's specialised trees).
 
@@ -63,13 +70,45 @@ struct PooledTrees: Sendable {
     /// `leafValues[tree * 64 + position]`: leaves numbered left to right.
     let leafValues: [Double]
 
+    /// A partition of the tags whose members share the values of `features` (track features); the value is
+    /// read from the group's first tag (`representative`).
+    struct Group: Sendable {
+        var features: [Int]
+        /// Per tag its group (0..<representative.count).
+        var groupOfTag: [Int]
+        var representative: [Int]
+        /// Groups by key: `key[tag]` equal means the same group.
+        init(features: [Int], key: [Int]) {
+            self.features = features
+            var index: [Int: Int] = [:], rep: [Int] = []
+            groupOfTag = key.enumerated().map { s, k in
+                if let g = index[k] { return g }
+                index[k] = rep.count; rep.append(s); return rep.count - 1
+            }
+            representative = rep
+        }
+    }
+    /// The groups in use, each one's bitvectors at `groupOffset[g]` in the scratch after the block.
+    let groups: [Group]
+    let groupOffset: [Int]
+    /// Per grouped feature every split node on it, by threshold bin (`allStart[j]..<allStart[j + 1]`, empty
+    /// for other features), and every one that sends NaN right (`allNaNStart`).
+    let allList: [Node]
+    let allStart: [Int]
+    let allNaN: [UInt32]
+    let allNaNStart: [Int]
+    /// Scratch `accumulate` needs, in UInt64s: the block's bitvectors, then the groups'.
+    var scratchCount: Int { PooledTrees.blockSize * treeCount + (groupOffset.last ?? 0) }
+
     /// Nil when there are more than 65,536 trees, a tree has more than 64 leaves or a feature more than 65,535
     /// distinct thresholds.
     ///
     /// - Parameters:
     ///   - trees: the shared ensemble, over vectors of `featureCount` track features then the tag values.
     ///   - tagValues: per pooled tag its tag values (finite).
-    init?(_ trees: [Tree], featureCount: Int, tagValues: [[Double]]) {
+    ///   - groups: features shared within groups of tags; each is used when it visits fewer nodes (`always`: every
+    ///     one, for tests).
+    init?(_ trees: [Tree], featureCount: Int, tagValues: [[Double]], groups candidates: [Group] = [], always: Bool = false) {
         guard trees.allSatisfy({ $0.leafCount <= 64 }), trees.count <= 1 << 16 else { return nil }
         let f = featureCount
         // Thresholds per track feature.
@@ -109,7 +148,52 @@ struct PooledTrees: Sendable {
             }
             masks.append(mask); nodeIndex.append(index); nodeBin.append(bin)
         }
-        // Per tag: resolve its tag-level splits, collect the nodes it reaches.
+        // Every node per track feature (a group's scan), and the groups worth their scan: reachable node
+        // counts per tag and feature decide (a group also costs an AND per tree and tag).
+        var all = [[(bin: UInt16, node: UInt32, nanLeft: Bool)]](repeating: [], count: f)
+        for (ti, t) in trees.enumerated() {
+            for i in 0..<t.nodeCount where Int(t.splitFeature[i]) < f {
+                all[Int(t.splitFeature[i])].append((nodeBin[ti][i], UInt32(nodeIndex[ti][i]), t.defaultLeft[i]))
+            }
+        }
+        var reachCount = [Int](repeating: 0, count: f)
+        for values in tagValues {
+            for t in trees {
+                var stack: [Int32] = t.nodeCount == 0 ? [] : [0]
+                while let c = stack.popLast() {
+                    let i = Int(c), j = Int(t.splitFeature[i])
+                    if j >= f {
+                        let next = values[j - f] <= t.threshold[i] ? t.leftChild[i] : t.rightChild[i]
+                        if next >= 0 { stack.append(next) }
+                        continue
+                    }
+                    reachCount[j] += 1
+                    if t.leftChild[i] >= 0 { stack.append(t.leftChild[i]) }
+                    if t.rightChild[i] >= 0 { stack.append(t.rightChild[i]) }
+                }
+            }
+        }
+        var groups: [Group] = [], groupOffset = [0], grouped = [Bool](repeating: false, count: f)
+        for g in candidates where !g.features.isEmpty && g.groupOfTag.count == tagValues.count {
+            guard g.features.allSatisfy({ $0 < f && !grouped[$0] }) else { continue }
+            let shared = g.features.reduce(0) { $0 + all[$1].count } * g.representative.count + tagValues.count * trees.count
+            let own = g.features.reduce(0) { $0 + reachCount[$1] }
+            guard always || shared < own else { continue }
+            for j in g.features { grouped[j] = true }
+            groups.append(g); groupOffset.append(groupOffset.last! + g.representative.count * trees.count)
+        }
+        var allList: [Node] = [], allStart = [0], allNaN: [UInt32] = [], allNaNStart = [0]
+        for j in 0..<f {
+            if grouped[j] {
+                for n in all[j].sorted(by: { ($0.bin, $0.node) < ($1.bin, $1.node) }) {
+                    allList.append(Node(bin: n.bin, tree: UInt16(nodeTree[Int(n.node)]), leftLow: nodeLeft[Int(n.node)].low,
+                                        leftCount: nodeLeft[Int(n.node)].count))
+                }
+                for n in all[j] where !n.nanLeft { allNaN.append(n.node) }
+            }
+            allStart.append(allList.count); allNaNStart.append(allNaN.count)
+        }
+        // Per tag: resolve its tag-level splits, collect the nodes it reaches (on features not grouped).
         var tagMasks: [UInt64] = [], list: [Node] = [], listStart = [0]
         var nanNode: [UInt32] = [], nanStart = [0]
         for values in tagValues {
@@ -125,7 +209,7 @@ struct PooledTrees: Sendable {
                         else { m &= masks[ti][i]; if t.rightChild[i] >= 0 { stack.append(t.rightChild[i]) } }
                         continue
                     }
-                    reach[j].append((nodeBin[ti][i], UInt32(nodeIndex[ti][i]), t.defaultLeft[i]))
+                    if !grouped[j] { reach[j].append((nodeBin[ti][i], UInt32(nodeIndex[ti][i]), t.defaultLeft[i])) }
                     if t.leftChild[i] >= 0 { stack.append(t.leftChild[i]) }
                     if t.rightChild[i] >= 0 { stack.append(t.rightChild[i]) }
                 }
@@ -146,11 +230,13 @@ struct PooledTrees: Sendable {
         self.cuts = cuts; self.cutStart = cutStart; self.nodeTree = nodeTree; self.nodeMask = nodeMask
         self.tagMasks = tagMasks; self.list = list; self.listStart = listStart
         self.nanNode = nanNode; self.nanStart = nanStart; self.leafValues = leafValues
+        self.groups = groups; self.groupOffset = groupOffset
+        self.allList = allList; self.allStart = allStart; self.allNaN = allNaN; self.allNaNStart = allNaNStart
     }
 
     /// Adds every tree's output for each tag to `raw[tag]`, in tree order. Tag `s`'s track features are at
-    /// `rows + s * stride` (`featureCount` values); `leaves` holds at least `blockSize * treeCount` values
-    /// (scratch, overwritten).
+    /// `rows + s * stride` (`featureCount` values); `leaves` holds at least `scratchCount` values (scratch,
+    /// overwritten).
     func accumulate(rows: UnsafePointer<Double>, stride: Int, into raw: UnsafeMutablePointer<Double>,
                     leaves: UnsafeMutablePointer<UInt64>) {
         let nt = treeCount, f = featureCount, b = PooledTrees.blockSize
@@ -164,6 +250,43 @@ struct PooledTrees: Sendable {
         nanNode.withUnsafeBufferPointer { nanNode in
         nanStart.withUnsafeBufferPointer { nanStart in
         leafValues.withUnsafeBufferPointer { leafValues in
+        allList.withUnsafeBufferPointer { allList in
+        allStart.withUnsafeBufferPointer { allStart in
+        allNaN.withUnsafeBufferPointer { allNaN in
+        allNaNStart.withUnsafeBufferPointer { allNaNStart in
+            // The groups' bitvectors: every failed split on their features, once per group.
+            let groupLeaves = leaves + b * nt
+            for (gi, g) in groups.enumerated() {
+                for (r, s) in g.representative.enumerated() {
+                    let gv = groupLeaves + groupOffset[gi] + r * nt
+                    gv.update(repeating: .max, count: nt)
+                    let row = rows + s * stride
+                    for j in g.features {
+                        let v = row[j]
+                        if v.isNaN {
+                            for k in allNaNStart[j]..<allNaNStart[j + 1] {
+                                let n = Int(allNaN[k]); gv[Int(nodeTree[n])] &= nodeMask[n]
+                            }
+                            continue
+                        }
+                        var lo = cutStart[j], len = cutStart[j + 1] - lo
+                        while len > 0 {
+                            let half = len >> 1
+                            let less = cuts[lo + half] < v
+                            lo = less ? lo + half + 1 : lo
+                            len = less ? len - half - 1 : half
+                        }
+                        let bin = UInt16(truncatingIfNeeded: lo - cutStart[j])
+                        var k = allStart[j]
+                        let end = allStart[j + 1]
+                        while k < end && allList[k].bin < bin {
+                            let n = allList[k]
+                            gv[Int(n.tree)] &= ~(((1 as UInt64) &<< n.leftCount &- 1) &<< n.leftLow)
+                            k += 1
+                        }
+                    }
+                }
+            }
             var first = 0
             while first < tagCount {
                 let count = min(b, tagCount - first)
@@ -171,6 +294,10 @@ struct PooledTrees: Sendable {
                     let s = first + i
                     let lv = leaves + i * nt
                     lv.update(from: tagMasks.baseAddress! + s * nt, count: nt)
+                    for (gi, g) in groups.enumerated() {
+                        let gv = groupLeaves + groupOffset[gi] + g.groupOfTag[s] * nt
+                        for t in 0..<nt { lv[t] &= gv[t] }
+                    }
                     let row = rows + s * stride
                     let ls = s * f
                     for j in 0..<f {
@@ -215,6 +342,10 @@ struct PooledTrees: Sendable {
                 }
                 first += count
             }
+        }
+        }
+        }
+        }
         }
         }
         }

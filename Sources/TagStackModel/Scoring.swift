@@ -105,8 +105,10 @@ public struct ModelScorer: Sendable {
         // Every pooled tag of a track goes through the shared ensemble together (PooledTrees.swift); when its
         // contract does not hold, each pooled tag scores the ensemble specialised to its tag values.
         let pooledIndices = model.tags.indices.filter { model.tags[$0].path == .pooled }
+        let groups = pooledIndices.isEmpty ? [] : ModelScorer.sharedFeatureGroups(builder, tags: pooledIndices)
         let pooledTrees = pooledIndices.isEmpty ? nil : model.pooled.flatMap {
-            PooledTrees($0.booster.trees, featureCount: featureCount, tagValues: pooledIndices.map { model.tags[$0].tagValues! })
+            PooledTrees($0.booster.trees, featureCount: featureCount, tagValues: pooledIndices.map { model.tags[$0].tagValues! },
+                        groups: groups)
         }
         var pooledTags: [Int] = []
         for (k, t) in model.tags.enumerated() {
@@ -188,8 +190,8 @@ public struct ModelScorer: Sendable {
             let pooledRows: UnsafeMutableBufferPointer<Double>
             let pooledRaw: UnsafeMutableBufferPointer<Double>
             let pooledLeaves: UnsafeMutableBufferPointer<UInt64>
-            init(count: Int, categories c: Int, trees: Int, tags: Int, sources: Int, pooledRows: Int, pooledTags: Int, pooledTrees: Int) {
-                pooledLeaves = .allocate(capacity: max(pooledTrees * PooledTrees.blockSize, 1))
+            init(count: Int, categories c: Int, trees: Int, tags: Int, sources: Int, pooledRows: Int, pooledTags: Int, pooledScratch: Int) {
+                pooledLeaves = .allocate(capacity: max(pooledScratch, 1))
                 pooledLeaves.initialize(repeating: 0)
                 self.pooledRows = .allocate(capacity: max(pooledRows, 1))
                 self.pooledRows.initialize(repeating: 0)
@@ -268,12 +270,28 @@ public struct ModelScorer: Sendable {
         }
     }
 
+    /// The features a pooled tag shares with other tags, by how far they are shared: the track's shared
+    /// columns (every tag), a class's max and mean (its class), a category's score (its category).
+    static func sharedFeatureGroups(_ b: FeatureBuilder, tags: [Int]) -> [PooledTrees.Group] {
+        var byClass: [Int] = [], byCategory: [Int] = []
+        for (j, op) in b.ops.enumerated() {
+            switch op {
+            case .classMax, .classMean: byClass.append(j)
+            case .categoryScore: byCategory.append(j)
+            default: break
+            }
+        }
+        return [PooledTrees.Group(features: Array(b.ops.count..<(b.ops.count + b.sharedCol.count)), key: tags.map { _ in 0 }),
+                PooledTrees.Group(features: byClass, key: tags.map { b.classOf[$0] }),
+                PooledTrees.Group(features: byCategory, key: tags.map { b.categoryOf[$0] })]
+    }
+
     /// A fresh workspace; make one per thread and reuse it for every row.
     public func makeWorkspace() -> Workspace {
         Workspace(builder: builder, scratch: Workspace.Scratch(count: model.features?.count ?? 0, categories: categoryColumn.count, trees: maxQuickTrees,
                                                                tags: model.tags.count, sources: 1 + (base?.networks.count ?? 0),
                                                                pooledRows: pooledTags.count * max(pooledWidth, 1), pooledTags: pooledTags.count,
-                                                               pooledTrees: pooledTrees?.treeCount ?? 0))
+                                                               pooledScratch: pooledTrees?.scratchCount ?? 0))
     }
 
     /// Probabilities for one row given in the model's input column order (`model.inputColumns`): the fast path.
