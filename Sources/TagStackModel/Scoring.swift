@@ -18,7 +18,9 @@ import Foundation
 /// Notes for the hot loop (`probabilities(inputRow:into:workspace:)`):
 /// - reads the row and the model (read-only); writes `out` and the caller's workspace only;
 /// - each tag's path is resolved at init into `plans` (no struct copies of the model per row);
-/// - pooled tags score the shared ensemble specialised to their tag values at init (`Tree.specialized`);
+/// - the pooled tags of a track are scored together through one layout of the shared ensemble
+///   (`PooledTrees`, tag values resolved at init), or, outside its contract, each through the ensemble
+///   specialised to its tag values (`Tree.specialized`);
 /// - trees are scored per tag by bitvectors (`QuickScorer`, trees of at most 64 leaves) or walked
 ///   (`PackedTrees`), and summed from the initial score in tree order, so the result equals
 ///   `TreeEnsemble.rawScore(row:initScore:)` (the plain twin) bit for bit.
@@ -50,6 +52,8 @@ public struct ModelScorer: Sendable {
         case quick(Int, Start)
         /// Index into `linears`.
         case linear(Int)
+        /// Slot among the pooled tags (scored together through `pooledTrees`, after the other tags).
+        case pooled(Int)
     }
     /// The model's base score when it is not the primary network's; with it, per tag the input indices of
     /// its sources (own column, then each base network's `NET:tag`; absent ones left out).
@@ -63,6 +67,13 @@ public struct ModelScorer: Sendable {
     let linears: [LinearModel]
     /// The most trees of a `quick` tag (the workspace's bitvector scratch).
     let maxQuickTrees: Int
+    /// The pooled tags scored together (tag indices, by slot; empty when `pooledTrees` is nil), the shared
+    /// ensemble laid out for them, and where their scores start.
+    let pooledTags: [Int]
+    let pooledTrees: PooledTrees?
+    let pooledStart: Start
+    /// A pooled tag's row in the workspace: its track features (its tag values are resolved in `pooledTrees`).
+    let pooledWidth: Int
     public let decider: Decider
 
     /// Prepares a scorer. Throws `ModelError` when the model breaks an invariant (see `StackerModel.validate`).
@@ -91,14 +102,25 @@ public struct ModelScorer: Sendable {
             default: return .constant(baseScore)
             }
         }
-        for t in model.tags {
-            // A pooled tag scores the shared ensemble specialised to its tag values: the splits on them are
-            // resolved once here, leaving smaller, shallower trees over the tag's own feature vector.
-            let booster = t.path == .pooled ? model.pooled.map { p in
+        // Every pooled tag of a track goes through the shared ensemble together (PooledTrees.swift); when its
+        // contract does not hold, each pooled tag scores the ensemble specialised to its tag values.
+        let pooledIndices = model.tags.indices.filter { model.tags[$0].path == .pooled }
+        let groups = pooledIndices.isEmpty ? [] : ModelScorer.sharedFeatureGroups(builder, tags: pooledIndices)
+        let pooledTrees = pooledIndices.isEmpty ? nil : model.pooled.flatMap {
+            PooledTrees($0.booster.trees, featureCount: featureCount, tagValues: pooledIndices.map { model.tags[$0].tagValues! },
+                        groups: groups)
+        }
+        var pooledTags: [Int] = []
+        for (k, t) in model.tags.enumerated() {
+            let booster = t.path == .pooled ? (pooledTrees != nil ? nil : model.pooled).map { p in
                 (trees: p.booster.trees.map { $0.specialized(from: featureCount, values: t.tagValues!) },
                  start: start(p.initScore, p.booster.baseScore))
             } : t.booster.map { (trees: $0.trees, start: start(t.initScore, $0.baseScore)) }
             if t.path == .raw { plans.append(.raw) }
+            else if t.path == .pooled, pooledTrees != nil {
+                plans.append(.pooled(pooledTags.count))
+                pooledTags.append(k)
+            }
             else if let b = booster {
                 if let q = QuickScorer(b.trees) {
                     plans.append(.quick(quick.count, b.start))
@@ -113,6 +135,10 @@ public struct ModelScorer: Sendable {
             }
         }
         self.plans = plans; self.packed = packed; self.quick = quick; self.linears = linears
+        self.pooledTags = pooledTags
+        self.pooledTrees = pooledTrees
+        pooledStart = model.pooled.map { start($0.initScore, $0.booster.baseScore) } ?? .constant(0)
+        pooledWidth = featureCount
         maxQuickTrees = quick.map(\.treeCount).max() ?? 0
         decider = Decider(model: model)
     }
@@ -160,7 +186,17 @@ public struct ModelScorer: Sendable {
             /// Per tag its base score; per source one value.
             let base: UnsafeMutableBufferPointer<Double>
             let sources: UnsafeMutableBufferPointer<Double>
-            init(count: Int, categories c: Int, trees: Int, tags: Int, sources: Int) {
+            /// The pooled tags' rows (pooled tags × pooled width) and raw scores.
+            let pooledRows: UnsafeMutableBufferPointer<Double>
+            let pooledRaw: UnsafeMutableBufferPointer<Double>
+            let pooledLeaves: UnsafeMutableBufferPointer<UInt64>
+            init(count: Int, categories c: Int, trees: Int, tags: Int, sources: Int, pooledRows: Int, pooledTags: Int, pooledScratch: Int) {
+                pooledLeaves = .allocate(capacity: max(pooledScratch, 1))
+                pooledLeaves.initialize(repeating: 0)
+                self.pooledRows = .allocate(capacity: max(pooledRows, 1))
+                self.pooledRows.initialize(repeating: 0)
+                pooledRaw = .allocate(capacity: max(pooledTags, 1))
+                pooledRaw.initialize(repeating: 0)
                 base = .allocate(capacity: max(tags, 1))
                 base.initialize(repeating: .nan)
                 self.sources = .allocate(capacity: max(sources, 1))
@@ -172,7 +208,10 @@ public struct ModelScorer: Sendable {
                 categories = .allocate(capacity: max(c, 1))
                 categories.initialize(repeating: .nan)
             }
-            deinit { features.deallocate(); categories.deallocate(); leaves.deallocate(); base.deallocate(); sources.deallocate() }
+            deinit {
+                features.deallocate(); categories.deallocate(); leaves.deallocate(); base.deallocate(); sources.deallocate()
+                pooledRows.deallocate(); pooledRaw.deallocate(); pooledLeaves.deallocate()
+            }
         }
 
         /// The hot loop (see the notes at the top of `ModelScorer`). A mutating method, so the builder is
@@ -214,15 +253,45 @@ public struct ModelScorer: Sendable {
                 case let .linear(i):
                     builder.features(tag: k, into: fb)
                     out[k] = sigmoid(sc.linears[i].rawScore(fr))
+                case .pooled:
+                    break
                 }
             }
+            if let trees = sc.pooledTrees {
+                let rows = scratch.pooledRows.baseAddress!, raw = scratch.pooledRaw.baseAddress!
+                let w = sc.pooledWidth
+                for (s, k) in sc.pooledTags.enumerated() {
+                    builder.features(tag: k, into: UnsafeMutableBufferPointer(start: rows + s * w, count: w))
+                    raw[s] = begin(sc.pooledStart, k)
+                }
+                trees.accumulate(rows: rows, stride: max(w, 1), into: raw, leaves: scratch.pooledLeaves.baseAddress!)
+                for (s, k) in sc.pooledTags.enumerated() { out[k] = sigmoid(raw[s]) }
+            }
         }
+    }
+
+    /// The features a pooled tag shares with other tags, by how far they are shared: the track's shared
+    /// columns (every tag), a class's max and mean (its class), a category's score (its category).
+    static func sharedFeatureGroups(_ b: FeatureBuilder, tags: [Int]) -> [PooledTrees.Group] {
+        var byClass: [Int] = [], byCategory: [Int] = []
+        for (j, op) in b.ops.enumerated() {
+            switch op {
+            case .classMax, .classMean: byClass.append(j)
+            case .categoryScore: byCategory.append(j)
+            default: break
+            }
+        }
+        return [PooledTrees.Group(features: Array(b.ops.count..<(b.ops.count + b.sharedCol.count)), key: tags.map { _ in 0 }),
+                PooledTrees.Group(features: byClass, key: tags.map { b.classOf[$0] }),
+                PooledTrees.Group(features: byCategory, key: tags.map { b.categoryOf[$0] })]
     }
 
     /// A fresh workspace; make one per thread and reuse it for every row.
     public func makeWorkspace() -> Workspace {
         Workspace(builder: builder, scratch: Workspace.Scratch(count: model.features?.count ?? 0, categories: categoryColumn.count, trees: maxQuickTrees,
-                                                               tags: model.tags.count, sources: 1 + (base?.networks.count ?? 0)))
+                                                               tags: model.tags.count, sources: 1 + (base?.networks.count ?? 0),
+                                                               pooledRows: pooledTags.count * max(pooledWidth, 1), pooledTags: pooledTags.count,
+                                                               pooledScratch: pooledTrees?.scratchCount ?? 0))
     }
 
     /// Probabilities for one row given in the model's input column order (`model.inputColumns`): the fast path.
