@@ -15,6 +15,7 @@ enum CrossFit {
         var out = [Bool](repeating: false, count: scores.count)
         for f in 0..<k {
             var s: [Double] = [], y: [UInt8] = []
+            s.reserveCapacity(scores.count); y.reserveCapacity(scores.count)
             for i in 0..<scores.count where fold[i] != f { s.append(scores[i]); y.append(labels[i]) }
             guard let th = ThresholdSearch.best(scores: s, labels: y).threshold else { continue }
             for i in 0..<scores.count where fold[i] == f { out[i] = scores[i] >= th }

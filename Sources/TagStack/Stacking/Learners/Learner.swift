@@ -27,10 +27,10 @@ struct TagOutcome {
     /// are also what the later levels see of it.
     static func raw(_ k: Int, _ c: FoldContext, stackedF1: Double?, rawDecisions: [Bool]? = nil, constant: Bool = false,
                     reason: String = "base") -> TagOutcome {
-        let name = c.data.labels.tags[k], y = c.labels[k], raw = c.raw[k], outOfFold = c.rawOutOfFold[k]
-        let threshold = constant ? 0.5 : ThresholdSearch.best(scores: raw, labels: y).threshold
-        let f1 = constant ? ThresholdSearch.f1(scores: outOfFold, labels: y, threshold: 0.5)
-            : CrossFit.f1(rawDecisions ?? c.decisions(outOfFold, labels: y), y)
+        let name = c.data.labels.tags[k], y = c.labels[k]
+        let threshold = constant ? 0.5 : ThresholdSearch.best(scores: c.raw[k], labels: y).threshold
+        let f1 = constant ? ThresholdSearch.f1(scores: c.rawOutOfFold[k], labels: y, threshold: 0.5)
+            : CrossFit.f1(rawDecisions ?? c.decisions(c.rawOutOfFold[k], labels: y), y)
         return TagOutcome(model: TagModel(name: name, path: .raw, threshold: threshold),
                           report: TagReport(tag: name, support: c.support(k), rawF1: f1, stackedF1: stackedF1,
                                             threshold: threshold, path: .raw, rounds: nil, reason: reason),
