@@ -177,6 +177,7 @@ enum TrainCommand {
             o.progress = { p.update(done: $0, total: $1) }
             o.stage = { p.begin(learner: $0, index: $1, count: $2) }
         }
+        o.keepOutOfFold = htmlPath != nil   // the report's out-of-fold view: two rows × tags matrices
         let result = try Stacker.train(data: data, options: o, training: [
             "rows": String(data.x.rowCount), "seed": String(o.seed), "features": o.features.rawValue,
             "groups": groupsDescription(data.groups, file: files.groups),

@@ -117,9 +117,10 @@ final class GlobalLevelsTests: XCTestCase {
         let fold = Folds.assign(rowCount: n, k: 3, groups: d.groups?.values, seed: 1)
         let labels = (0..<t).map { d.y.column($0) }
         let raw = (0..<t).map { d.x.column(d.tagColumns[$0]) }
-        var flat = [Double](repeating: 0, count: n * t)
-        for k in 0..<t { for i in 0..<n { flat[i * t + k] = raw[k][i] } }
-        let usual = CrossFit.weightedF1(data: d, probabilities: flat, rule: .thresholds, fold: fold, k: 3)
+        let usual = CrossFit.weightedF1(data: d, probabilities: ScoreColumns(x: d.x, values: raw), rule: .thresholds, fold: fold, k: 3)
+        // X's own columns read in place are the same scores.
+        XCTAssertEqual(CrossFit.weightedF1(data: d, probabilities: ScoreColumns(x: d.x, inputs: d.tagColumns), rule: .thresholds, fold: fold, k: 3),
+                       usual)
         let perFold = CrossFit.weightedF1(labels: labels, fold: fold, k: 3, threads: 2) { _, k in raw[k] }
         XCTAssertEqual(perFold, usual, accuracy: 1e-12)
         // A per-tag shift that differs between folds moves each fold's thresholds with it: no penalty.

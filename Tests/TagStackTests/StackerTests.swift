@@ -224,7 +224,8 @@ final class StackerTests: XCTestCase {
     func testPooledTagValues() throws {
         let labels = try LabelSet(tags: ["a", "b", "c"], categories: ["g1", "g1", "g2"], classes: ["K1", "K1", "K2"])
         let y: [[UInt8]] = [[1, 0, 0, 1], [0, 0, 1, 1], [0, 0, 0, 0]]
-        let raw: [[Double]] = [[0.9, 0.1, 0.2, 0.7], [0.3, 0.2, 0.6, 0.5], [0.1, 0.1, 0.1, 0.3]]
+        let raw = ScoreColumns(x: FeatureTable(ids: ["0", "1", "2", "3"], columns: [], values: []),
+                               values: [[0.9, 0.1, 0.2, 0.7], [0.3, 0.2, 0.6, 0.5], [0.1, 0.1, 0.1, 0.3]])
         let v = PooledLearner.tagValues(labels: labels, y: y, raw: raw, rows: [0, 1, 2, 3])
         XCTAssertEqual(PooledLearner.tagFeatureNames, ["prevalence", "class_index", "category_prevalence", "score_mean", "positive_score_mean"])
         // a: 2 of 4 tracks; class K1; category g1 has a tag on rows 0, 2 and 3; mean score; mean on positives.

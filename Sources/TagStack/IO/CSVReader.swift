@@ -64,6 +64,27 @@ public final class CSVReader {
         fieldEscaped = .allocate(capacity: fieldCapacity)
     }
 
+    /// More records than `path` holds (its line feeds plus one), counted in one pass over a regular file; nil
+    /// for anything else (a pipe read here would be consumed) or when it cannot be read. Lets a reader size
+    /// its storage once instead of growing it by copies (a growth copy holds the old and the new storage).
+    public static func recordBound(path: String) -> Int? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let size = 1 << 20
+        let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        defer { chunk.deallocate() }
+        var lines = 1
+        while true {
+            let n = read(fd, chunk, size)
+            if n < 0 { return nil }
+            if n == 0 { return lines }
+            for i in 0..<n where chunk[i] == 10 { lines += 1 }
+        }
+    }
+
     deinit {
         close(fd)
         buffer.deallocate()

@@ -175,6 +175,9 @@ public enum MewoIO {
         let width = columns.count + 1
         var ids: [String] = []
         var values: [Double] = []
+        // Sized once from the file's line count (rows never exceed it): the values are X's final storage,
+        // never copied by growth (a copy would hold two X's at once). Capacity beyond the rows is never touched.
+        if let bound = CSVReader.recordBound(path: path) { values.reserveCapacity(bound * (width - 1)) }
         var seen: [String: Int] = [:]
         var row = [Double](repeating: 0, count: width - 1)
         while let id = try nextRow(r, width: width, seen: &seen) {

@@ -4,15 +4,39 @@
 import Foundation
 import TagStackModel
 
-/// The per-tag features of every training row: `columns[t][f][i]` (tag, feature, row), plus the shared
-/// input columns (`--features all`), stored once for all tags.
+/// The per-tag features of the training rows, computed a block of tags at a time (`block(_:rows:)`): every
+/// tag's features at once are tags × features × rows Doubles (7.7 × X on Mewo's layout), a block is bounded
+/// (`blockSize`). Plus the shared input columns (`--features all`), stored once for all tags.
 struct FeatureMatrix: Sendable {
     let set: FeatureSet
-    /// Per tag, per per-tag feature, one value per row.
-    var perTag: [[[Double]]]
     /// Shared columns (`set.sharedColumns`), one value per row each.
     var shared: [[Double]]
     let rowCount: Int
+    let tagCount: Int
+    /// Tags per block: a block's features stay within max(X / 4, 16 MiB).
+    let blockSize: Int
+    private let x: FeatureTable
+    private let builder: FeatureBuilder
+    private let threads: Int
+
+    /// One block of tags' per-tag features on some rows: `value(tag, feature, r)` for the block's `r`-th row.
+    struct Block: Sendable {
+        let tags: Range<Int>
+        let rows: Int
+        let kinds: Int
+        /// [tag - tags.lowerBound][feature][row], flat.
+        let values: [Double]
+
+        /// Tag `t`'s features (one column per feature, one value per row of the block).
+        func columns(tag t: Int) -> [[Double]] {
+            let base = (t - tags.lowerBound) * kinds * rows
+            return (0..<kinds).map { f in Array(values[(base + f * rows)..<(base + (f + 1) * rows)]) }
+        }
+
+        @inline(__always) func value(tag t: Int, feature f: Int, row r: Int) -> Double {
+            values[((t - tags.lowerBound) * kinds + f) * rows + r]
+        }
+    }
 
     /// The default feature set for `data`: row statistics, the category score when any category column
     /// exists, every extra network's score for the tag and, with extra networks, the rank-normalised mean.
@@ -52,40 +76,58 @@ struct FeatureMatrix: Sendable {
 
     init(data: TrainingData, set: FeatureSet, threads: Int) throws {
         self.set = set
-        let n = data.x.rowCount, t = data.labels.count, k = set.kinds.count, w = data.x.columnCount
+        let n = data.x.rowCount, k = set.kinds.count
         rowCount = n
-        let builder = try FeatureBuilder(set: FeatureSet(kinds: set.kinds, networks: set.networks, quantiles: set.quantiles),
-                                         labels: data.labels, inputColumns: data.x.columns)
-        // Row-major scratch per chunk, scattered into per-tag columns.
-        var flat = [Double](repeating: 0, count: n * t * k)   // [row][tag][feature]
-        let chunks = max(1, min(threads, n / 256))
-        data.x.values.withUnsafeBufferPointer { x in
+        tagCount = data.labels.count
+        x = data.x
+        self.threads = threads
+        builder = try FeatureBuilder(set: FeatureSet(kinds: set.kinds, networks: set.networks, quantiles: set.quantiles),
+                                     labels: data.labels, inputColumns: data.x.columns)
+        let budget = max(n * data.x.columnCount * 8 / 4, 16 << 20), perTag = max(n * k * 8, 1)
+        blockSize = max(1, min(tagCount, budget / perTag))
+        shared = set.sharedColumns.map { name in data.x.column(data.x.columnIndex(name)!) }
+    }
+
+    /// The blocks of tags, in order, each at most `blockSize` tags.
+    var blocks: [Range<Int>] {
+        stride(from: 0, to: tagCount, by: blockSize).map { $0..<min($0 + blockSize, tagCount) }
+    }
+
+    /// The per-tag features of `tags` on `rows` (every row when nil), rows in parallel; the same values
+    /// whatever the block, rows or thread count (each row's features are computed from that row alone).
+    func block(_ tags: Range<Int>, rows: [Int32]? = nil) -> Block {
+        let m = rows?.count ?? rowCount, k = set.kinds.count, w = x.columnCount, b = tags.count
+        var flat = [Double](repeating: 0, count: b * k * m)   // [tag][feature][row]
+        let chunks = max(1, min(threads, m / 256))
+        x.values.withUnsafeBufferPointer { xv in
             flat.withUnsafeMutableBufferPointer { out in
                 let out = out
                 parallelFor(chunks, threads: chunks) { c in
-                    var b = builder
-                    for i in (n * c / chunks)..<(n * (c + 1) / chunks) {
-                        b.prepare(row: UnsafeBufferPointer(rebasing: x[(i * w)..<((i + 1) * w)]))
-                        for tag in 0..<t {
-                            b.features(tag: tag, into: UnsafeMutableBufferPointer(rebasing: out[((i * t + tag) * k)..<((i * t + tag + 1) * k)]))
+                    var bld = builder
+                    var one = [Double](repeating: 0, count: k)
+                    for r in (m * c / chunks)..<(m * (c + 1) / chunks) {
+                        let i = rows.map { Int($0[r]) } ?? r
+                        bld.prepare(row: UnsafeBufferPointer(rebasing: xv[(i * w)..<((i + 1) * w)]))
+                        for tag in tags {
+                            one.withUnsafeMutableBufferPointer { bld.features(tag: tag, into: $0) }
+                            let base = (tag - tags.lowerBound) * k * m
+                            for f in 0..<k { out[base + f * m + r] = one[f] }
                         }
                     }
                 }
             }
         }
-        perTag = (0..<t).map { tag in (0..<k).map { f in (0..<n).map { i in flat[(i * t + tag) * k + f] } } }
-        shared = set.sharedColumns.map { name in data.x.column(data.x.columnIndex(name)!) }
+        return Block(tags: tags, rows: m, kinds: k, values: flat)
     }
 
-    /// Tag `t`'s features for the given rows, row-major (per-tag features, then shared columns).
-    func rowMajor(tag t: Int, rows: [Int32]) -> [Double] {
+    /// A tag's features for the given rows, row-major (per-tag features `columns`, then shared columns).
+    func rowMajor(_ columns: [[Double]], rows: [Int32]) -> [Double] {
         let k = set.kinds.count, m = set.count
         var out = [Double](repeating: 0, count: rows.count * m)
         for (r, i) in rows.enumerated() {
-            for f in 0..<k { out[r * m + f] = perTag[t][f][Int(i)] }
+            for f in 0..<k { out[r * m + f] = columns[f][Int(i)] }
             for (s, col) in shared.enumerated() { out[r * m + k + s] = col[Int(i)] }
         }
         return out
     }
 }
-

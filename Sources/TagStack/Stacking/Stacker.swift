@@ -60,7 +60,8 @@ public struct StackerResult: Sendable {
     /// Cross-validation folds used (0: none, every score in-sample).
     public var folds: Int = 0
     /// The chosen model's out-of-fold view of the training rows, rows × tags, row-major: each tag's score
-    /// (what its threshold compares), its probability (calibrated out of fold) and its label.
+    /// (what its threshold compares), its probability (calibrated out of fold) and its label (nil unless
+    /// `StackerOptions.keepOutOfFold`).
     public var outOfFold: OutOfFold? = nil
 }
 
@@ -99,7 +100,7 @@ public enum Stacker {
         let rules: [DecisionRule] = options.decision.rule.map { [$0] } ?? [.thresholds, .atLeastOnePerClass, .atLeastOnePerTrack, .hierarchical]
         let (rule, ruleScores) = DecisionSearch.choose(rules, run: best, data: data, fold: fold, k: options.folds,
                                                        margin: options.selection.ruleMargin)
-        let calibration = CalibrationChoice.choose(run: best, context: context)
+        let calibration = CalibrationChoice.choose(run: best, context: context, keepProbabilities: options.keepOutOfFold)
         var chosen = best
         for k in chosen.tags.indices { chosen.tags[k].calibration = calibration.calibrations[k] }
 
@@ -121,10 +122,12 @@ public enum Stacker {
         result.levels = [base.level, learnerLevel, ruleLevel, calibration.level].compactMap { $0 }
         result.blendWeights = base.blendWeights
         result.folds = fold == nil ? 0 : options.folds
-        let n = data.x.rowCount, t = data.labels.count
-        var p = [Double](repeating: 0, count: n * t)
-        for k in 0..<t { for i in 0..<n { p[i * t + k] = calibration.probabilities[k][i] } }
-        result.outOfFold = OutOfFold(rows: n, tags: t, scores: best.oof, probabilities: p, labels: data.y.values)
+        if let probabilities = calibration.probabilities {
+            let n = data.x.rowCount, t = data.labels.count
+            var p = [Double](repeating: 0, count: n * t)
+            for k in 0..<t { for i in 0..<n { p[i * t + k] = probabilities[k][i] } }
+            result.outOfFold = OutOfFold(rows: n, tags: t, scores: best.oof.rowMajor(), probabilities: p, labels: data.y.values)
+        }
         return result
     }
 

@@ -100,6 +100,9 @@ public struct StackerOptions: Sendable {
     public var selection = Selection()
     public var threads = 1
     public var seed: UInt64 = 1
+    /// Whether the result carries the out-of-fold view of the training rows (`StackerResult.outOfFold`, two
+    /// rows × tags matrices: what the training report draws). `tagstack train` asks for it with `--html` only.
+    public var keepOutOfFold = true
     /// Called from worker threads as tags finish: (tags done, tags) of the learner running.
     public var progress: (@Sendable (Int, Int) -> Void)? = nil
     /// Called as each learner starts: (its name, its position from 1, the number of learners tried).

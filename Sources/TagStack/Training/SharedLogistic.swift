@@ -7,7 +7,8 @@
 // block of the shared weights, B the J × K cross terms and D diagonal (one intercept per tag), so a step
 // solves the J × J Schur complement (A − B D⁻¹ Bᵀ) and then each intercept on its own: O(J²·K) per step.
 //
-// Notes (hot loop `accumulate`): reads `z` (read-only, [tag][source][row], NaN already replaced by 0) and
+// Notes (hot loop `accumulate`): reads `z` (read-only, [tag][source][row], NaN already replaced by 0; a
+// function of the tag, so a caller may compute a tag's columns when asked instead of holding every tag's) and
 // labels; per tag sums are kept in Double and added tag by tag in tag order, so the result does not depend
 // on the thread count.
 
@@ -21,27 +22,35 @@ struct SharedLogistic {
     /// Fits on `rows`. `z[k][j][i]`: tag k, source j, row i; `labels[k][i]` 0/1.
     static func fit(z: [[[Double]]], labels: [[UInt8]], rows: [Int32], lambda: Double, threads: Int,
                     maxIterations: Int = 50, tolerance: Double = 1e-9) -> SharedLogistic {
-        let t = z.count, m = z.first?.count ?? 0
+        fit(tags: z.count, sources: z.first?.count ?? 0, z: { z[$0] }, labels: labels, rows: rows, lambda: lambda, threads: threads,
+            maxIterations: maxIterations, tolerance: tolerance)
+    }
+
+    /// Fits on `rows`. `z(k)[j][i]`: tag k's source j on row i (asked for once per tag and pass, from any
+    /// thread); `labels[k][i]` 0/1.
+    static func fit(tags t: Int, sources m: Int, z: (Int) -> [[Double]], labels: [[UInt8]], rows: [Int32], lambda: Double,
+                    threads: Int, maxIterations: Int = 50, tolerance: Double = 1e-9) -> SharedLogistic {
         // Start: equal weights, intercepts at the prior log-odds minus the mean shared term.
         var w = [Double](repeating: m > 0 ? 1 / Double(m) : 0, count: m)
         var b = (0..<t).map { k -> Double in
             var pos = 0.0, mean = 0.0
+            let zk = z(k)
             for r in rows {
                 let i = Int(r)
                 if labels[k][i] != 0 { pos += 1 }
-                for j in 0..<m { mean += w[j] * z[k][j][i] }
+                for j in 0..<m { mean += w[j] * zk[j][i] }
             }
             let n = Double(max(rows.count, 1))
             let prior = min(max(pos / n, 1e-4), 1 - 1e-4)
             return Foundation.log(prior / (1 - prior)) - mean / n
         }
-        var current = accumulate(z: z, labels: labels, rows: rows, w: w, b: b, lambda: lambda, threads: threads, derivatives: true)
+        var current = accumulate(tags: t, z: z, labels: labels, rows: rows, w: w, b: b, lambda: lambda, threads: threads, derivatives: true)
         for _ in 0..<maxIterations {
             guard let (dw, db) = step(current, m: m, t: t) else { break }
             var scale = 1.0, accepted = false
             while scale > 1e-6 {
                 let w2 = zip(w, dw).map { $0 - scale * $1 }, b2 = zip(b, db).map { $0 - scale * $1 }
-                let next = accumulate(z: z, labels: labels, rows: rows, w: w2, b: b2, lambda: lambda, threads: threads, derivatives: true)
+                let next = accumulate(tags: t, z: z, labels: labels, rows: rows, w: w2, b: b2, lambda: lambda, threads: threads, derivatives: true)
                 if next.loss <= current.loss {
                     w = w2; b = b2; current = next; accepted = true
                     break
@@ -62,13 +71,13 @@ struct SharedLogistic {
         var a: [Double], bk: [[Double]], d: [Double]
     }
 
-    static func accumulate(z: [[[Double]]], labels: [[UInt8]], rows: [Int32], w: [Double], b: [Double], lambda: Double,
-                           threads: Int, derivatives: Bool) -> Sums {
-        let t = z.count, m = w.count
+    static func accumulate(tags t: Int, z: (Int) -> [[Double]], labels: [[UInt8]], rows: [Int32], w: [Double], b: [Double],
+                           lambda: Double, threads: Int, derivatives: Bool) -> Sums {
+        let m = w.count
         struct Tag { var loss = 0.0; var gw: [Double]; var gb = 0.0; var a: [Double]; var bk: [Double]; var d = 0.0 }
         let perTag = (try? parallelMap(t, threads: threads) { k -> Tag in
             var s = Tag(gw: .init(repeating: 0, count: m), a: .init(repeating: 0, count: m * m), bk: .init(repeating: 0, count: m))
-            let zk = z[k], yk = labels[k]
+            let zk = z(k), yk = labels[k]
             var x = [Double](repeating: 0, count: m)
             for r in rows {
                 let i = Int(r)

@@ -15,6 +15,7 @@ enum CrossFit {
         var out = [Bool](repeating: false, count: scores.count)
         for f in 0..<k {
             var s: [Double] = [], y: [UInt8] = []
+            s.reserveCapacity(scores.count); y.reserveCapacity(scores.count)
             for i in 0..<scores.count where fold[i] != f { s.append(scores[i]); y.append(labels[i]) }
             guard let th = ThresholdSearch.best(scores: s, labels: y).threshold else { continue }
             for i in 0..<scores.count where fold[i] == f { out[i] = scores[i] >= th }
@@ -55,16 +56,19 @@ enum CrossFit {
         return Double(wins) / Double(draws)
     }
 
-    /// Cross-fitted weighted F1 of `probabilities` (rows × tags) under `rule`.
-    static func weightedF1(data: TrainingData, probabilities: [Double], rule: DecisionRule, fold: [Int], k: Int) -> Double {
+    /// Cross-fitted weighted F1 of `probabilities` (per tag, every row) under `rule`.
+    static func weightedF1(data: TrainingData, probabilities: ScoreColumns, rule: DecisionRule, fold: [Int], k: Int) -> Double {
         let n = data.x.rowCount, t = data.labels.count
-        var decisions = [UInt8](repeating: 0, count: n * t)
+        // Per tag: true positives, predicted, support, summed over folds (no rows × tags decisions kept).
+        var counts = DecisionSearch.Counts(tags: t)
         let cats = DecisionSearch.categoryColumnScores(data)
+        var row = [Double](repeating: 0, count: t), out = [UInt8](repeating: 0, count: t)
         for f in 0..<k {
             let inFold = (0..<n).filter { fold[$0] == f }
             let outFold = (0..<n).filter { fold[$0] != f }
             let thresholds: [Double?] = (0..<t).map { j in
-                ThresholdSearch.best(scores: outFold.map { probabilities[$0 * t + j] }, labels: outFold.map { data.y[$0, j] }).threshold
+                let s = probabilities[j]
+                return ThresholdSearch.best(scores: outFold.map { s[$0] }, labels: outFold.map { data.y[$0, j] }).threshold
             }
             let tags = (0..<t).map { TagModel(name: data.labels.tags[$0], path: .raw, threshold: thresholds[$0]) }
             let hierarchy = rule == .hierarchical
@@ -72,20 +76,21 @@ enum CrossFit {
             let decider = Decider(thresholds: thresholds, rule: rule, labels: data.labels, hierarchy: hierarchy)
             let c = data.labels.categories.count
             for i in inFold {
-                probabilities.withUnsafeBufferPointer { p in
-                    decisions.withUnsafeMutableBufferPointer { d in
-                        let pr = UnsafeBufferPointer(rebasing: p[(i * t)..<((i + 1) * t)])
-                        let out = UnsafeMutableBufferPointer(rebasing: d[(i * t)..<((i + 1) * t)])
+                row.withUnsafeMutableBufferPointer { pr in
+                    out.withUnsafeMutableBufferPointer { o in
+                        probabilities.row(i, into: pr)
+                        let p = UnsafeBufferPointer(pr)
                         if decider.needsCategoryColumns, let cats {
-                            cats.withUnsafeBufferPointer { cb in decider.decide(pr, categoryScores: UnsafeBufferPointer(rebasing: cb[(i * c)..<((i + 1) * c)]), into: out) }
+                            cats.withUnsafeBufferPointer { cb in decider.decide(p, categoryScores: UnsafeBufferPointer(rebasing: cb[(i * c)..<((i + 1) * c)]), into: o) }
                         } else {
-                            decider.decide(pr, into: out)
+                            decider.decide(p, into: o)
                         }
                     }
                 }
+                counts.add(truth: data.y, row: i, decisions: out)
             }
         }
-        return DecisionSearch.weightedF1(truth: data.y.values, decisions: decisions, tags: t)
+        return counts.weightedF1
     }
 
     /// Cross-fitted weighted F1 of per-tag thresholds when each fold has a model of its own: for fold f, tag
@@ -114,10 +119,10 @@ enum CrossFit {
         return supportWeighted(counts)
     }
 
-    /// In-sample weighted F1 of per-tag thresholds (fitted and scored on every row), `scores[tag]`.
-    static func inSampleWeightedF1(labels: [[UInt8]], scores: [[Double]], threads: Int) -> Double {
+    /// In-sample weighted F1 of per-tag thresholds (fitted and scored on every row), `scores(tag)`.
+    static func inSampleWeightedF1(labels: [[UInt8]], scores: (Int) -> [Double], threads: Int) -> Double {
         let counts = (try? parallelMap(labels.count, threads: threads) { tag -> (tp: Int, support: Int, predicted: Int) in
-            let fit = ThresholdSearch.best(scores: scores[tag], labels: labels[tag])
+            let fit = ThresholdSearch.best(scores: scores(tag), labels: labels[tag])
             return (fit.truePositives, labels[tag].reduce(0) { $0 + Int($1) }, fit.predicted)
         }) ?? []
         return supportWeighted(counts)

@@ -9,17 +9,18 @@ struct FoldContext: Sendable {
     /// Per tag: its 0/1 label of every row.
     let labels: [[UInt8]]
     /// Per tag: its base score of every row (its own first-stage score until the base level chose another),
-    /// from the base fitted on every row: what the final model starts from.
-    let raw: [[Double]]
-    /// A fitted base (the blend) per fold: [fold][tag][row], fitted without the fold's rows; nil when the base
-    /// has no parameters (then every fold sees `raw`).
-    let rawOfFold: [[[Double]]]?
+    /// from the base fitted on every row: what the final model starts from. The primary network's scores are
+    /// X's own columns, read in place.
+    let raw: ScoreColumns
+    /// A fitted base (the blend) per fold: [fold] of [tag][row], fitted without the fold's rows; nil when the
+    /// base has no parameters (then every fold sees `raw`).
+    let rawOfFold: [ScoreColumns]?
     /// Per tag: its base score of every row out of fold (row i from the base fitted without i's fold): what
     /// the later levels judge the base by, as they judge every learner by out-of-fold scores.
-    let rawOutOfFold: [[Double]]
+    let rawOutOfFold: ScoreColumns
 
     /// The base scores fold `f`'s models start from (nil: the final model's).
-    func raw(fold f: Int?) -> [[Double]] { f.flatMap { rawOfFold?[$0] } ?? raw }
+    func raw(fold f: Int?) -> ScoreColumns { f.flatMap { rawOfFold?[$0] } ?? raw }
     /// The fold of every row, or nil without cross-validation (`--folds 0`, or baselines only).
     let fold: [Int]?
     /// Per fold: its training rows and its validation rows (increasing), or nil without cross-validation.
@@ -38,7 +39,7 @@ struct FoldContext: Sendable {
         self.data = data; self.options = options; self.fold = fold; self.features = features
         let n = data.x.rowCount, t = data.labels.count
         labels = (0..<t).map { data.y.column($0) }
-        raw = (0..<t).map { data.x.column(data.tagColumns[$0]) }
+        raw = ScoreColumns(x: data.x, inputs: data.tagColumns)
         splits = fold.map { Folds.splits(fold: $0, k: options.folds) }
         units = data.groups.map { Folds.components(rowCount: n, groups: $0.values) }
         allRows = (0..<n).map(Int32.init)
@@ -53,16 +54,19 @@ struct FoldContext: Sendable {
 
     /// The same context with another base score per tag (`raw`, and per fold when the base is fitted):
     /// learners start from it and are judged against it.
-    func with(base scores: [[Double]], perFold: [[[Double]]]?, initScore i: InitScore) -> FoldContext {
+    func with(base scores: ScoreColumns, perFold: [ScoreColumns]?, initScore i: InitScore) -> FoldContext {
         FoldContext(copying: self, raw: scores, perFold: fold == nil ? nil : perFold, initScore: i)
     }
 
-    private init(copying c: FoldContext, raw r: [[Double]], perFold: [[[Double]]]?, initScore i: InitScore) {
+    private init(copying c: FoldContext, raw r: ScoreColumns, perFold: [ScoreColumns]?, initScore i: InitScore) {
         data = c.data; options = c.options; labels = c.labels; raw = r; fold = c.fold; splits = c.splits
         units = c.units; features = c.features; allRows = c.allRows; initScore = i
         rawOfFold = perFold
         if let perFold, let fold = c.fold {
-            rawOutOfFold = r.indices.map { k in fold.enumerated().map { i, f in perFold[f][k][i] } }
+            rawOutOfFold = ScoreColumns(x: r.x, values: (0..<r.count).map { k in
+                let ofFold = perFold.map { $0[k] }
+                return fold.enumerated().map { i, f in ofFold[f][i] }
+            })
         } else {
             rawOutOfFold = r
         }

@@ -15,9 +15,9 @@ enum BaseChoice {
     struct Outcome {
         /// nil: the primary network (nothing to record in the model).
         var model: BaseScore?
-        var scores: [[Double]]
-        /// The blend's scores per fold ([fold][tag][row], fitted without the fold), for the later levels.
-        var perFold: [[[Double]]]? = nil
+        var scores: ScoreColumns
+        /// The blend's scores per fold ([fold] of [tag][row], fitted without the fold), for the later levels.
+        var perFold: [ScoreColumns]? = nil
         var level: Level?
         /// The blend's weight of each source (primary first), when the blend was fitted.
         var blendWeights: [(String, Double)]?
@@ -37,9 +37,9 @@ enum BaseChoice {
         }
         if wanted == [.primary] { return Outcome(model: nil, scores: c.raw, level: nil) }
         let sources = sourceColumns(c, networks: networks)
-        var scored: [(kind: BaseScore.Kind, model: BaseScore, scores: [[Double]], f1: Double)] = []
+        var scored: [(kind: BaseScore.Kind, model: BaseScore, scores: ScoreColumns, f1: Double)] = []
         var weights: [(String, Double)]? = nil
-        var perFold: [[[Double]]]? = nil
+        var perFold: [ScoreColumns]? = nil
         for kind in wanted {
             if kind == .blend {
                 let (model, full, folds, f1) = blend(c, networks: networks, sources: sources)
@@ -48,7 +48,7 @@ enum BaseChoice {
                 scored.append((kind, model, full, f1))
             } else {
                 let model = BaseScore(kind: kind, networks: networks)
-                let s = kind == .primary ? c.raw : apply(model, c, sources: sources)
+                let s = kind == .primary ? c.raw : ScoreColumns(x: c.data.x, values: apply(model, c, sources: sources))
                 scored.append((kind, model, s, weightedF1(c, scores: s)))
             }
         }
@@ -87,13 +87,13 @@ enum BaseChoice {
     }
 
     /// Weighted F1 of per-tag thresholds on a parameter-free score: cross-fitted, or in-sample without folds.
-    static func weightedF1(_ c: FoldContext, scores: [[Double]]) -> Double {
-        guard let fold = c.fold else { return CrossFit.inSampleWeightedF1(labels: c.labels, scores: scores, threads: c.options.threads) }
+    static func weightedF1(_ c: FoldContext, scores: ScoreColumns) -> Double {
+        guard let fold = c.fold else { return CrossFit.inSampleWeightedF1(labels: c.labels, scores: { scores[$0] }, threads: c.options.threads) }
         return CrossFit.weightedF1(labels: c.labels, fold: fold, k: c.options.folds, threads: c.options.threads) { _, k in scores[k] }
     }
 
     /// The learned blend: fitted per fold (for its cross-fitted F1) and on every row (the model).
-    static func blend(_ c: FoldContext, networks: [String], sources: [[Int]]) -> (BaseScore, [[Double]], [[[Double]]]?, Double) {
+    static func blend(_ c: FoldContext, networks: [String], sources: [[Int]]) -> (BaseScore, ScoreColumns, [ScoreColumns]?, Double) {
         let n = c.rowCount, lambda = c.options.blendLambda, threads = c.options.threads
         // z[k][j][i]: the clipped logit of source j of tag k on row i (0 where absent or NaN: no term).
         let z: [[[Double]]] = (try? parallelMap(c.tagCount, threads: threads) { k in
@@ -109,12 +109,13 @@ enum BaseChoice {
         let final = model(SharedLogistic.fit(z: z, labels: c.labels, rows: c.allRows, lambda: lambda, threads: threads))
         let full = apply(final, c, sources: sources)
         guard let fold = c.fold, let splits = c.splits else {
-            return (final, full, nil, CrossFit.inSampleWeightedF1(labels: c.labels, scores: full, threads: threads))
+            return (final, ScoreColumns(x: c.data.x, values: full), nil,
+                    CrossFit.inSampleWeightedF1(labels: c.labels, scores: { full[$0] }, threads: threads))
         }
         let perFold = splits.map { split in
             apply(model(SharedLogistic.fit(z: z, labels: c.labels, rows: split.train, lambda: lambda, threads: threads)), c, sources: sources)
         }
         let f1 = CrossFit.weightedF1(labels: c.labels, fold: fold, k: splits.count, threads: threads) { f, k in perFold[f][k] }
-        return (final, full, perFold, f1)
+        return (final, ScoreColumns(x: c.data.x, values: full), perFold.map { ScoreColumns(x: c.data.x, values: $0) }, f1)
     }
 }

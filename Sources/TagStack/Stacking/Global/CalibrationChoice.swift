@@ -16,8 +16,9 @@ enum CalibrationChoice {
         /// Per tag, its calibration (nil: none).
         var calibrations: [Calibration?]
         var level: Level?
-        /// Per tag, every row's probability under the chosen scheme, cross-fitted (in-sample without folds).
-        var probabilities: [[Double]]
+        /// Per tag, every row's probability under the chosen scheme, cross-fitted (in-sample without folds);
+        /// nil unless asked for.
+        var probabilities: [[Double]]?
     }
 
     static let schemes: [CalibrationOption] = [.none, .platt, .shared]
@@ -27,30 +28,38 @@ enum CalibrationChoice {
     /// The smallest slope a calibration keeps (a score that ranks against its labels still maps increasingly).
     static let minimumSlope = 1e-3
 
-    static func choose(run: LearnerRun, context c: FoldContext) -> Outcome {
+    /// Chooses the scheme. Per tag, its scores, their logits and probabilities are computed when needed and
+    /// dropped (nothing tags × rows is kept beyond the run's own scores); `keepProbabilities` keeps the
+    /// chosen scheme's probabilities of every tag (the training report draws them).
+    static func choose(run: LearnerRun, context c: FoldContext, keepProbabilities: Bool = true) -> Outcome {
         let n = c.rowCount, t = c.tagCount, threads = c.options.threads
-        let scores = (0..<t).map { k in (0..<n).map { run.oof[$0 * t + k] } }
+        let scores = run.oof
         // The fit reads the calibration logit bounded to ±60 (scores beyond are ~1e-19 from 0 or 1, or far
         // outside [0, 1]): an infinite or enormous logit would otherwise decide the fit alone.
-        let z = scores.map { s in s.map { min(max(calibrationLogit($0), -60), 60) } }
+        let z: (Int) -> [Double] = { k in scores[k].map { min(max(calibrationLogit($0), -60), 60) } }
         let tried = c.options.calibration == .auto ? schemes : [c.options.calibration]
-        var losses: [(String, Double)] = []
-        var probabilities: [[[Double]]] = []
-        for scheme in tried {
-            // Every row's probability: from the calibration fitted on the other folds (on every row without).
-            var p = scores
-            let parts = c.splits.map { $0.map { ($0.train, $0.valid) } } ?? [(c.allRows, c.allRows)]
-            for (fitRows, scoredRows) in parts {
-                let cal = fit(scheme, z: z, labels: c.labels, rows: fitRows, threads: threads)
-                for k in 0..<t { for r in scoredRows { let i = Int(r); p[k][i] = outputProbability(scores[k][i], cal[k]) } }
+        let parts = c.splits.map { $0.map { ($0.train, $0.valid) } } ?? [(c.allRows, c.allRows)]
+        /// Tag k's probability of every row: from the calibration fitted on the other folds (on every row without).
+        func probabilities(_ k: Int, _ cals: [[Calibration?]]) -> [Double] {
+            let s = scores[k]
+            var p = s
+            for (part, (_, scoredRows)) in parts.enumerated() {
+                for r in scoredRows { let i = Int(r); p[i] = outputProbability(s[i], cals[part][k]) }
             }
+            return p
+        }
+        var losses: [(String, Double)] = []
+        var fitted: [[[Calibration?]]] = []
+        for scheme in tried {
+            let cals = parts.map { fit(scheme, tags: t, z: z, labels: c.labels, rows: $0.0, threads: threads) }
             // Mean over tags of each tag's log loss, as `evaluate` computes it (rows with a missing score left out).
-            let loss = (0..<t).reduce(0) { acc, k in
-                let rows = (0..<n).filter { !scores[k][$0].isNaN }
-                return acc + (Metrics.logLoss(labels: rows.map { c.labels[k][$0] }, scores: rows.map { p[k][$0] }) ?? 0)
-            } / Double(max(t, 1))
-            losses.append((scheme.rawValue, loss))
-            probabilities.append(p)
+            let perTag = (try? parallelMap(t, threads: threads) { k -> Double in
+                let s = scores[k], p = probabilities(k, cals)
+                let rows = (0..<n).filter { !s[$0].isNaN }
+                return Metrics.logLoss(labels: rows.map { c.labels[k][$0] }, scores: rows.map { p[$0] }) ?? 0
+            }) ?? []
+            losses.append((scheme.rawValue, perTag.reduce(0, +) / Double(max(t, 1))))
+            fitted.append(cals)
         }
         // none, then Platt per tag, then the shared slope: Platt scaling (the reference a user compares with)
         // replaces none when it lowers the log loss; the shared slope replaces Platt only by `sharedMargin`.
@@ -60,28 +69,30 @@ enum CalibrationChoice {
             if l.1 < losses[best].1 - needed { best = i }
         }
         let chosen = tried[best]
-        var final = fit(chosen, z: z, labels: c.labels, rows: c.allRows, threads: threads)
+        var final = fit(chosen, tags: t, z: z, labels: c.labels, rows: c.allRows, threads: threads)
         for k in 0..<t {
             if let cal = final[k] { final[k]!.threshold = run.tags[k].threshold.map(cal.probability) }
         }
         let level = Level(name: "calibration", metric: "log loss", candidates: losses, chosen: chosen.rawValue,
                           margin: nil, inSample: c.fold == nil, lowerIsBetter: true)
-        return Outcome(calibrations: final, level: level, probabilities: probabilities[best])
+        let kept = keepProbabilities ? (0..<t).map { probabilities($0, fitted[best]) } : nil
+        return Outcome(calibrations: final, level: level, probabilities: kept)
     }
 
-    /// One scheme's calibration of every tag, fitted on `rows` of the score logits `z[tag][row]`.
-    static func fit(_ scheme: CalibrationOption, z: [[Double]], labels: [[UInt8]], rows: [Int32], threads: Int) -> [Calibration?] {
-        let t = z.count
+    /// One scheme's calibration of every tag, fitted on `rows` of the score logits `z(tag)` (every row).
+    static func fit(_ scheme: CalibrationOption, tags t: Int, z: (Int) -> [Double], labels: [[UInt8]], rows: [Int32],
+                    threads: Int) -> [Calibration?] {
         switch scheme {
         case .none, .auto:
             return [Calibration?](repeating: nil, count: t)
         case .platt:
             return (try? parallelMap(t, threads: threads) { k -> Calibration? in
-                let f = SharedLogistic.fit(z: [[z[k]]], labels: [labels[k]], rows: rows, lambda: 1, threads: 1)
+                let zk = z(k)
+                let f = SharedLogistic.fit(tags: 1, sources: 1, z: { _ in [zk] }, labels: [labels[k]], rows: rows, lambda: 1, threads: 1)
                 return calibration(slope: f.weights[0], intercept: f.intercepts[0])
             }) ?? []
         case .shared:
-            let f = SharedLogistic.fit(z: z.map { [$0] }, labels: labels, rows: rows, lambda: 1, threads: threads)
+            let f = SharedLogistic.fit(tags: t, sources: 1, z: { [z($0)] }, labels: labels, rows: rows, lambda: 1, threads: threads)
             return (0..<t).map { calibration(slope: f.weights[0], intercept: f.intercepts[$0]) }
         }
     }

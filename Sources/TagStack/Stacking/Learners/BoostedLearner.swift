@@ -10,19 +10,19 @@ struct BoostedLearner: Learner {
         guard let features = c.features else { return try BaselineLearner(kind: .thresholds).run(c).relabelled(.gbdt) }
         // Shared columns are binned once for every tag.
         let sharedBins = features.shared.isEmpty ? nil : try BinnedMatrix(columns: features.shared, threads: c.options.threads)
-        return try PerTagLearning.run(kind, c) { k, seed in
+        return try PerTagLearning.run(kind, c, features: features) { k, seed, perTag in
             let y = c.labels[k]
             let init0 = c.raw[k].map(clippedLogit)
             // Fold f's trees start from the base fitted without fold f (the same base when it has no parameters).
             let initOfFold = (0..<(c.splits?.count ?? 0)).map { f in c.rawOfFold == nil ? init0 : c.raw(fold: f)[k].map(clippedLogit) }
-            var own = try BinnedMatrix(columns: features.perTag[k])
+            var own = try BinnedMatrix(columns: perTag)
             if let s = sharedBins {
                 own = BinnedMatrix(rowCount: own.rowCount, featureCount: own.featureCount + s.featureCount,
                                    bins: own.bins + s.bins, upperBounds: own.upperBounds + s.upperBounds)
             }
             var oof = [Double](repeating: 0, count: y.count)
             func score(_ e: TreeEnsemble, rows: [Int32], start: [Double]) {
-                let x = features.rowMajor(tag: k, rows: rows)
+                let x = features.rowMajor(perTag, rows: rows)
                 let s = e.rawScores(values: x, rowCount: rows.count, columnCount: features.set.count,
                                     initScores: rows.map { start[Int($0)] })
                 for (r, i) in rows.enumerated() { oof[Int(i)] = sigmoid(s[r]) }

@@ -19,21 +19,22 @@ protocol Learner {
 struct TagOutcome {
     var model: TagModel
     var report: TagReport
-    var oof: [Double]
+    /// nil: the base score's out-of-fold scores (`FoldContext.rawOutOfFold`, not copied).
+    var oof: [Double]?
 
     /// The tag on its base score: the F1-maximising threshold on every row (0.5 with `constant`), judged by its
     /// cross-fitted F1 (in-sample without folds; at 0.5 with `constant`) on the base's out-of-fold scores, which
     /// are also what the later levels see of it.
     static func raw(_ k: Int, _ c: FoldContext, stackedF1: Double?, rawDecisions: [Bool]? = nil, constant: Bool = false,
                     reason: String = "base") -> TagOutcome {
-        let name = c.data.labels.tags[k], y = c.labels[k], raw = c.raw[k], outOfFold = c.rawOutOfFold[k]
-        let threshold = constant ? 0.5 : ThresholdSearch.best(scores: raw, labels: y).threshold
-        let f1 = constant ? ThresholdSearch.f1(scores: outOfFold, labels: y, threshold: 0.5)
-            : CrossFit.f1(rawDecisions ?? c.decisions(outOfFold, labels: y), y)
+        let name = c.data.labels.tags[k], y = c.labels[k]
+        let threshold = constant ? 0.5 : ThresholdSearch.best(scores: c.raw[k], labels: y).threshold
+        let f1 = constant ? ThresholdSearch.f1(scores: c.rawOutOfFold[k], labels: y, threshold: 0.5)
+            : CrossFit.f1(rawDecisions ?? c.decisions(c.rawOutOfFold[k], labels: y), y)
         return TagOutcome(model: TagModel(name: name, path: .raw, threshold: threshold),
                           report: TagReport(tag: name, support: c.support(k), rawF1: f1, stackedF1: stackedF1,
                                             threshold: threshold, path: .raw, rounds: nil, reason: reason),
-                          oof: outOfFold)
+                          oof: nil)
     }
 }
 
@@ -66,8 +67,9 @@ struct LearnerRun {
     var kind: LearnerKind
     var tags: [TagModel]
     var reports: [TagReport]
-    /// Row-major rows × tags: each tag's out-of-fold probability on its chosen path.
-    var oof: [Double]
+    /// Per tag: its out-of-fold probability of every row on its chosen path (the base's own columns, not
+    /// copied, for tags on the base score).
+    var oof: ScoreColumns
     /// Cross-fitted weighted F1 of `oof` under per-tag thresholds (in-sample without folds).
     var weightedF1: Double
     /// The feature set the learner's tags read, when it differs from the stacker's (the pooled learner).
@@ -83,17 +85,17 @@ struct LearnerRun {
     /// The name the selection stage reports (`logistic`, `logistic (every tag)`).
     var name: String { kind.rawValue + (variant.map { " (\($0))" } ?? "") }
 
-    /// A run from its tags' outcomes: the out-of-fold probabilities laid out rows × tags, and their weighted F1.
+    /// A run from its tags' outcomes: their out-of-fold probabilities, and their weighted F1.
     init(kind: LearnerKind, outcomes: [TagOutcome], context c: FoldContext) {
-        let n = c.rowCount, t = outcomes.count
-        var flat = [Double](repeating: 0, count: n * t)
-        for k in 0..<t { for i in 0..<n { flat[i * t + k] = outcomes[k].oof[i] } }
+        let oof = ScoreColumns(x: c.data.x, columns: outcomes.enumerated().map { k, o in
+            o.oof.map { .values($0) } ?? c.rawOutOfFold.columns[k]
+        })
         self.kind = kind
         tags = outcomes.map(\.model)
         reports = outcomes.map(\.report)
-        oof = flat
-        weightedF1 = c.fold.map { CrossFit.weightedF1(data: c.data, probabilities: flat, rule: .thresholds, fold: $0, k: c.options.folds) }
-            ?? DecisionSearch.weightedF1(data: c.data, probabilities: flat, tags: tags, rule: .thresholds, hierarchy: nil)
+        self.oof = oof
+        weightedF1 = c.fold.map { CrossFit.weightedF1(data: c.data, probabilities: oof, rule: .thresholds, fold: $0, k: c.options.folds) }
+            ?? DecisionSearch.weightedF1(data: c.data, probabilities: oof, tags: tags, rule: .thresholds, hierarchy: nil)
     }
 
     /// Trees the model evaluates to score one track: each boosted tag's trees, the shared ensemble once per
@@ -117,28 +119,35 @@ enum PerTagLearning {
     }
 
     /// Runs `fit` for every tag with enough positives and negatives (seeded by `SplitMix64.derive(seed, k)`),
-    /// keeping its score only where the judge says so.
-    static func run(_ kind: LearnerKind, _ c: FoldContext, fit: (_ k: Int, _ seed: UInt64) throws -> Fit) throws -> LearnerRun {
+    /// keeping its score only where the judge says so. Tags run a block at a time (`FeatureMatrix.blocks`),
+    /// in parallel within the block; `fit` is given tag `k`'s per-tag feature columns (every row).
+    static func run(_ kind: LearnerKind, _ c: FoldContext, features: FeatureMatrix,
+                    fit: (_ k: Int, _ seed: UInt64, _ columns: [[Double]]) throws -> Fit) throws -> LearnerRun {
         let t = c.tagCount, o = c.options.guards
         let done = WorkCounter()
-        let both = try parallelMap(t, threads: c.options.threads) { k -> (TagOutcome, TagOutcome) in
-            defer { c.options.progress?(done.next() + 1, t) }
-            let y = c.labels[k], support = c.support(k)
-            let rawDecisions = c.decisions(c.rawOutOfFold[k], labels: y)
-            if support < o.minPositives || support > y.count - o.minPositives {
-                let reason = support < o.minPositives ? "support \(support) < \(o.minPositives)" : "negatives \(y.count - support) < \(o.minPositives)"
-                let raw = TagOutcome.raw(k, c, stackedF1: nil, rawDecisions: rawDecisions, reason: reason)
-                return (raw, raw)
+        var both: [(TagOutcome, TagOutcome)] = []
+        for tags in features.blocks {
+            let block = features.block(tags)
+            both += try parallelMap(tags.count, threads: c.options.threads) { b -> (TagOutcome, TagOutcome) in
+                let k = tags.lowerBound + b
+                defer { c.options.progress?(done.next() + 1, t) }
+                let y = c.labels[k], support = c.support(k)
+                let rawDecisions = c.decisions(c.rawOutOfFold[k], labels: y)
+                if support < o.minPositives || support > y.count - o.minPositives {
+                    let reason = support < o.minPositives ? "support \(support) < \(o.minPositives)" : "negatives \(y.count - support) < \(o.minPositives)"
+                    let raw = TagOutcome.raw(k, c, stackedF1: nil, rawDecisions: rawDecisions, reason: reason)
+                    return (raw, raw)
+                }
+                let seed = SplitMix64.derive(c.options.seed, k)
+                let f = try fit(k, seed, block.columns(tag: k))
+                let verdict = Judge.verdict(y: y, raw: c.rawOutOfFold[k], rawDecisions: rawDecisions, learned: f.oof, support: support,
+                                            context: c, seed: seed)
+                let learned = TagOutcome.learned(f.model, oof: f.oof, support: support, verdict: verdict, rounds: f.rounds)
+                guard verdict.keep else {
+                    return (.raw(k, c, stackedF1: verdict.learnedF1, rawDecisions: rawDecisions, reason: verdict.reason), learned)
+                }
+                return (learned, learned)
             }
-            let seed = SplitMix64.derive(c.options.seed, k)
-            let f = try fit(k, seed)
-            let verdict = Judge.verdict(y: y, raw: c.rawOutOfFold[k], rawDecisions: rawDecisions, learned: f.oof, support: support,
-                                        context: c, seed: seed)
-            let learned = TagOutcome.learned(f.model, oof: f.oof, support: support, verdict: verdict, rounds: f.rounds)
-            guard verdict.keep else {
-                return (.raw(k, c, stackedF1: verdict.learnedF1, rawDecisions: rawDecisions, reason: verdict.reason), learned)
-            }
-            return (learned, learned)
         }
         return LearnerRun(kind: kind, judged: both.map(\.0), everyTag: both.map(\.1), context: c)
     }

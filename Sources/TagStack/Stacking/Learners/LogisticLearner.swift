@@ -11,12 +11,12 @@ struct LogisticLearner: Learner {
         guard let features = c.features else { return try BaselineLearner(kind: .thresholds).run(c).relabelled(.logistic) }
         let lp = LogisticParameters(lambda: c.options.logistic.lambda)
         let d = features.set.count
-        return try PerTagLearning.run(kind, c) { k, _ in
+        return try PerTagLearning.run(kind, c, features: features) { k, _, own in
             let y = c.labels[k]
-            let columns = features.perTag[k] + features.shared
+            let columns = own + features.shared
             var oof = [Double](repeating: 0, count: y.count)
             func score(_ m: LinearModel, rows: [Int32]) {
-                let x = features.rowMajor(tag: k, rows: rows)
+                let x = features.rowMajor(own, rows: rows)
                 x.withUnsafeBufferPointer { xp in
                     for (r, i) in rows.enumerated() {
                         oof[Int(i)] = sigmoid(m.rawScore(UnsafeBufferPointer(rebasing: xp[(r * d)..<((r + 1) * d)])))

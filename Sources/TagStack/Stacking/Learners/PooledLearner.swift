@@ -27,7 +27,7 @@ struct PooledLearner: Learner {
     static let tagFeatureNames = ["prevalence", "class_index", "category_prevalence", "score_mean", "positive_score_mean"]
 
     /// Tag-level values (`tagFeatureNames`) of every tag, from the given training rows.
-    static func tagValues(labels: LabelSet, y: [[UInt8]], raw: [[Double]], rows: [Int32]) -> [[Double]] {
+    static func tagValues(labels: LabelSet, y: [[UInt8]], raw: ScoreColumns, rows: [Int32]) -> [[Double]] {
         let t = labels.count, n = Double(max(rows.count, 1))
         let classIndex = Dictionary(uniqueKeysWithValues: labels.classes.enumerated().map { ($0.element, Double($0.offset)) })
         var categoryPrevalence = [Double](repeating: 0, count: t)
@@ -38,8 +38,9 @@ struct PooledLearner: Learner {
         }
         return (0..<t).map { k in
             var pos = 0, sum = 0.0, posSum = 0.0
+            let column = raw[k]
             for r in rows {
-                let s = raw[k][Int(r)]
+                let s = column[Int(r)]
                 sum += s
                 if y[k][Int(r)] != 0 { pos += 1; posSum += s }
             }
@@ -83,17 +84,24 @@ struct PooledLearner: Learner {
             (ids, weights) = PooledLearner.samplePairs(y: y, rows: c.rowCount, budget: c.options.pooled.pairs, seed: seed)
             tagCount = t
             labels = ids.map { y[$0 % t][$0 / t] }
-            initScores = ids.map { clippedLogit(raw[$0 % t][$0 / t]) }
+            initScores = ids.map { clippedLogit(raw.value($0 / t, $0 % t)) }
             // Per-pair features, binned once; tag-level columns are binned per fold (their values depend on it).
-            let ids = self.ids
-            rowBins = try BinnedMatrix(columns: (0..<features.set.kinds.count).map { f in ids.map { features.perTag[$0 % t][f][$0 / t] } },
-                                       threads: c.options.threads)
+            // Filled a block of tags at a time (a block's features on every row, then its tags' pairs).
+            let ids = self.ids, k = features.set.kinds.count
+            var columns = [[Double]](repeating: [Double](repeating: 0, count: ids.count), count: k)
+            for tags in features.blocks {
+                let block = features.block(tags)
+                for (p, id) in ids.enumerated() where tags.contains(id % t) {
+                    for f in 0..<k { columns[f][p] = block.value(tag: id % t, feature: f, row: id / t) }
+                }
+            }
+            rowBins = try BinnedMatrix(columns: columns, threads: c.options.threads)
         }
 
         /// The pairs' initial scores from other base scores (a fold's fitted base).
-        func initScores(base: [[Double]]) -> [Double] {
+        func initScores(base: ScoreColumns) -> [Double] {
             let t = tagCount
-            return ids.map { clippedLogit(base[$0 % t][$0 / t]) }
+            return ids.map { clippedLogit(base.value($0 / t, $0 % t)) }
         }
 
         /// The training matrix: per-pair features, then the given tag-level values.
@@ -120,11 +128,18 @@ struct PooledLearner: Learner {
         let seed = SplitMix64.derive(o.seed, 0x9001ED)
         let pairs = try Pairs(c, features: features, seed: seed)
         /// Probabilities of every tag on `rows` with `ensemble` and the tag values `v`: [tag][row].
-        func score(_ ensemble: TreeEnsemble, tagValues v: [[Double]], rows: [Int32], base: [[Double]]) throws -> [[Double]] {
-            try parallelMap(t, threads: o.threads) { tag in
-                PooledLearner.probabilities(ensemble, features: features, tag: tag, tagValues: v[tag], rows: rows,
-                                            initScores: rows.map { clippedLogit(base[tag][Int($0)]) })
+        /// (The per-tag features of a block of tags on `rows` at a time.)
+        func score(_ ensemble: TreeEnsemble, tagValues v: [[Double]], rows: [Int32], base: ScoreColumns) throws -> [[Double]] {
+            var out: [[Double]] = []
+            for tags in features.blocks {
+                let block = features.block(tags, rows: rows)
+                out += try parallelMap(tags.count, threads: o.threads) { b in
+                    let tag = tags.lowerBound + b, start = base[tag]
+                    return PooledLearner.probabilities(ensemble, block: block, tag: tag, tagValues: v[tag],
+                                                       initScores: rows.map { clippedLogit(start[Int($0)]) })
+                }
             }
+            return out
         }
         let splits = c.splits ?? []
         var oofByTag = [[Double]](repeating: [Double](repeating: 0, count: n), count: t)
@@ -199,15 +214,15 @@ struct PooledLearner: Learner {
         return (both.map(\.0), both.map(\.1))
     }
 
-    /// Probabilities of tag `tag` on `rows`: per-tag features (no shared columns) then the tag values.
-    static func probabilities(_ ensemble: TreeEnsemble, features: FeatureMatrix, tag: Int, tagValues: [Double],
-                              rows: [Int32], initScores: [Double]) -> [Double] {
-        let k = features.set.kinds.count, w = k + tagValues.count
-        var x = [Double](repeating: 0, count: rows.count * w)
-        for (r, i) in rows.enumerated() {
-            for f in 0..<k { x[r * w + f] = features.perTag[tag][f][Int(i)] }
+    /// Probabilities of tag `tag` on the block's rows: per-tag features (no shared columns) then the tag values.
+    static func probabilities(_ ensemble: TreeEnsemble, block: FeatureMatrix.Block, tag: Int, tagValues: [Double],
+                              initScores: [Double]) -> [Double] {
+        let k = block.kinds, w = k + tagValues.count, m = block.rows
+        var x = [Double](repeating: 0, count: m * w)
+        for r in 0..<m {
+            for f in 0..<k { x[r * w + f] = block.value(tag: tag, feature: f, row: r) }
             for j in 0..<tagValues.count { x[r * w + k + j] = tagValues[j] }
         }
-        return ensemble.rawScores(values: x, rowCount: rows.count, columnCount: w, initScores: initScores).map(sigmoid)
+        return ensemble.rawScores(values: x, rowCount: m, columnCount: w, initScores: initScores).map(sigmoid)
     }
 }

@@ -40,32 +40,73 @@ enum DecisionSearch {
     }
 
     /// Weighted F1 of the decisions that `tags`' thresholds and `rule` give on `probabilities`.
-    static func weightedF1(data: TrainingData, probabilities: [Double], tags: [TagModel], rule: DecisionRule, hierarchy: Hierarchy?) -> Double {
+    static func weightedF1(data: TrainingData, probabilities: ScoreColumns, tags: [TagModel], rule: DecisionRule, hierarchy: Hierarchy?) -> Double {
         let decider = Decider(thresholds: tags.map(\.threshold), rule: rule, labels: data.labels, hierarchy: hierarchy)
         let cats = decider.needsCategoryColumns ? categoryColumnScores(data) : nil
-        let d = decider.decide(rows: data.x.rowCount, probabilities: probabilities, categoryScores: cats)
-        return weightedF1(truth: data.y.values, decisions: d, tags: data.labels.count)
+        let t = data.labels.count, c = data.labels.categories.count
+        var counts = Counts(tags: t)
+        var row = [Double](repeating: 0, count: t), out = [UInt8](repeating: 0, count: t)
+        for i in 0..<data.x.rowCount {
+            row.withUnsafeMutableBufferPointer { pr in
+                out.withUnsafeMutableBufferPointer { o in
+                    probabilities.row(i, into: pr)
+                    let p = UnsafeBufferPointer(pr)
+                    if let cats {
+                        cats.withUnsafeBufferPointer { cb in decider.decide(p, categoryScores: UnsafeBufferPointer(rebasing: cb[(i * c)..<((i + 1) * c)]), into: o) }
+                    } else {
+                        decider.decide(p, into: o)
+                    }
+                }
+            }
+            counts.add(truth: data.y, row: i, decisions: out)
+        }
+        return counts.weightedF1
+    }
+
+    /// Per tag: true positives, predicted and support of 0/1 decisions, added row by row.
+    struct Counts {
+        var tp: [Int], predicted: [Int], support: [Int]
+
+        init(tags t: Int) {
+            tp = [Int](repeating: 0, count: t); predicted = tp; support = tp
+        }
+
+        /// Adds row `i`'s decisions (one per tag) against its truth.
+        mutating func add(truth y: LabelMatrix, row i: Int, decisions d: [UInt8]) {
+            let t = d.count
+            for j in 0..<t {
+                if y.values[i * t + j] != 0 { support[j] += 1; if d[j] != 0 { tp[j] += 1 } }
+                if d[j] != 0 { predicted[j] += 1 }
+            }
+        }
+
+        /// Σ_t support_t · F1_t / Σ_t support_t, as scikit-learn's `f1_score(average="weighted")`.
+        var weightedF1: Double {
+            let total = support.reduce(0, +)
+            guard total > 0 else { return 0 }
+            var sum = 0.0
+            for j in support.indices where support[j] > 0 {
+                sum += Double(support[j]) * f1Score(truePositives: tp[j], support: support[j], predicted: predicted[j])
+            }
+            return sum / Double(total)
+        }
     }
 
     /// Σ_t support_t · F1_t / Σ_t support_t, as scikit-learn's `f1_score(average="weighted")`.
     static func weightedF1(truth: [UInt8], decisions: [UInt8], tags t: Int) -> Double {
-        var tp = [Int](repeating: 0, count: t), pred = tp, sup = tp
+        var counts = Counts(tags: t)
         for (k, (y, d)) in zip(truth, decisions).enumerated() {
             let j = k % t
-            if y != 0 { sup[j] += 1; if d != 0 { tp[j] += 1 } }
-            if d != 0 { pred[j] += 1 }
+            if y != 0 { counts.support[j] += 1; if d != 0 { counts.tp[j] += 1 } }
+            if d != 0 { counts.predicted[j] += 1 }
         }
-        let total = sup.reduce(0, +)
-        guard total > 0 else { return 0 }
-        var sum = 0.0
-        for j in 0..<t where sup[j] > 0 { sum += Double(sup[j]) * f1Score(truePositives: tp[j], support: sup[j], predicted: pred[j]) }
-        return sum / Double(total)
+        return counts.weightedF1
     }
 
     /// Per-category thresholds for the hierarchical rule. Each category's threshold maximises the
     /// support-weighted F1 of its own tags (categories do not interact under the rule), over `nil` (always
     /// on) and 64 quantiles of the category's score; ties keep the lower threshold (fewer tags removed).
-    static func fitHierarchy(data: TrainingData, probabilities: [Double], tags: [TagModel], rows: [Int]? = nil) -> Hierarchy {
+    static func fitHierarchy(data: TrainingData, probabilities: ScoreColumns, tags: [TagModel], rows: [Int]? = nil) -> Hierarchy {
         let t = data.labels.count
         let rows = rows ?? Array(0..<data.x.rowCount)
         let columnScores = categoryColumnScores(data)
@@ -75,13 +116,13 @@ enum DecisionSearch {
         for (g, members) in groups.enumerated() {
             let score: [Double] = rows.map { i in
                 if let cs = columnScores { return cs[i * c + g] }
-                return members.map { probabilities[i * t + $0] }.max()!
+                return members.map { probabilities.value(i, $0) }.max()!
             }
             // Tag decisions before gating, and the truth, for this category's tags.
             let passes: [[Bool]] = members.map { k in
-                rows.map { i in tags[k].threshold.map { probabilities[i * t + k] >= $0 } ?? false }
+                rows.map { i in tags[k].threshold.map { probabilities.value(i, k) >= $0 } ?? false }
             }
-            let truth: [[Bool]] = members.map { k in rows.map { data.y[$0, k] != 0 } }
+            let truth: [[Bool]] = members.map { k in rows.map { data.y.values[$0 * t + k] != 0 } }
             func objective(_ th: Double?) -> Double {
                 var sum = 0.0
                 for m in 0..<members.count {
