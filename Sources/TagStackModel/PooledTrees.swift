@@ -61,10 +61,11 @@ struct PooledTrees: Sendable {
     /// Per tag (`tag * treeCount + tree`), the leaves left after its tag-level splits.
     let tagMasks: [UInt64]
     /// Per tag and feature (`listStart[tag * featureCount + j]..<...[+ 1]`) the reachable nodes
-    /// on the feature by threshold bin (ascending, tree order on ties): `listBin`, `listNode`.
+    /// on the feature by threshold bin (ascending, tree order on ties), in `list`.
     let list: [Node]
     let listStart: [Int]
-    /// Likewise the reachable nodes that send NaN right (`nanStart`, `nanNode`).
+    /// Likewise the reachable nodes that send NaN right: node indices in `nanNode`, per tag and feature from
+    /// `nanStart`.
     let nanNode: [UInt32]
     let nanStart: [Int]
     /// `leafValues[tree * 64 + position]`: leaves numbered left to right.

@@ -27,17 +27,8 @@ final class PooledTreesTests: XCTestCase {
                     return r == 0 ? .nan : (r < 4 ? Double(rng.next() % 9) / 8 : rng.unit() * 1.2 - 0.1)
                 }
                 let start = (0..<tags).map { _ in rng.unit() * 4 - 2 }
-                var raw = start
-                rows.withUnsafeBufferPointer { rb in
-                    raw.withUnsafeMutableBufferPointer { out in
-                        leaves.withUnsafeMutableBufferPointer { p.accumulate(rows: rb.baseAddress!, stride: features, into: out.baseAddress!, leaves: $0.baseAddress!) }
-                    }
-                }
-                for s in 0..<tags {
-                    let full = Array(rows[(s * features)..<((s + 1) * features)]) + tagValues[s]
-                    let plain = ensemble.rawScore(row: full, initScore: start[s])
-                    XCTAssertEqual(raw[s].bitPattern, plain.bitPattern, "round \(round), tag \(s), row \(full)")
-                }
+                assertMatchesPlainTwin(p, ensemble, rows: rows, features: features, tagValues: tagValues, start: start,
+                                       leaves: &leaves, round: round)
             }
         }
     }
@@ -73,17 +64,8 @@ final class PooledTreesTests: XCTestCase {
                     for s in 0..<tags { rows[s * features + j] = shared[keys[j][s]] }
                 }
                 let start = (0..<tags).map { _ in rng.unit() * 4 - 2 }
-                var raw = start
-                rows.withUnsafeBufferPointer { rb in
-                    raw.withUnsafeMutableBufferPointer { out in
-                        leaves.withUnsafeMutableBufferPointer { p.accumulate(rows: rb.baseAddress!, stride: features, into: out.baseAddress!, leaves: $0.baseAddress!) }
-                    }
-                }
-                for s in 0..<tags {
-                    let full = Array(rows[(s * features)..<((s + 1) * features)]) + tagValues[s]
-                    let plain = ensemble.rawScore(row: full, initScore: start[s])
-                    XCTAssertEqual(raw[s].bitPattern, plain.bitPattern, "round \(round), tag \(s), row \(full)")
-                }
+                assertMatchesPlainTwin(p, ensemble, rows: rows, features: features, tagValues: tagValues, start: start,
+                                       leaves: &leaves, round: round)
             }
         }
     }
@@ -110,5 +92,22 @@ final class PooledTreesTests: XCTestCase {
         let big = try QuickScorerTests.randomTree(leaves: 65, features: 3, rng: &rng)
         XCTAssertNil(PooledTrees([big], featureCount: 2, tagValues: [[0]]))
         XCTAssertNotNil(PooledTrees([Tree(constant: 1)], featureCount: 2, tagValues: [[0]]))
+    }
+
+    /// Scores one track's pooled rows (`tagValues.count` tags × `features`) through `p` and checks every tag
+    /// against the plain twin (`ensemble` on the row plus the tag's values), bit for bit.
+    func assertMatchesPlainTwin(_ p: PooledTrees, _ ensemble: TreeEnsemble, rows: [Double], features: Int, tagValues: [[Double]],
+                                start: [Double], leaves: inout [UInt64], round: Int, file: StaticString = #filePath, line: UInt = #line) {
+        var raw = start
+        rows.withUnsafeBufferPointer { rb in
+            raw.withUnsafeMutableBufferPointer { out in
+                leaves.withUnsafeMutableBufferPointer { p.accumulate(rows: rb.baseAddress!, stride: features, into: out.baseAddress!, leaves: $0.baseAddress!) }
+            }
+        }
+        for s in 0..<tagValues.count {
+            let full = Array(rows[(s * features)..<((s + 1) * features)]) + tagValues[s]
+            let plain = ensemble.rawScore(row: full, initScore: start[s])
+            XCTAssertEqual(raw[s].bitPattern, plain.bitPattern, "round \(round), tag \(s), row \(full)", file: file, line: line)
+        }
     }
 }

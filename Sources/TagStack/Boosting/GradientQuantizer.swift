@@ -57,6 +57,12 @@ struct PackedLayout: Equatable {
     // Masking shifts (`&>>`): the shifts are below 64 by construction, so no overflow check in the scan.
     @inline(__always) func hessian(_ w: Int64) -> Int64 { (w &>> Int64(hessianShift)) & hessianMask }
     @inline(__always) func gradient(_ w: Int64) -> Int64 { (w &>> Int64(gradientShift)) &- half &* count(w) }
+
+    /// A word's sums (gradient, hessian, count) as Doubles on the original scale: levels × each one's value.
+    @inline(__always)
+    func decode(_ w: Int64, gradientScale: Double, hessianScale: Double) -> (Double, Double, Double) {
+        (Double(gradient(w)) * gradientScale, Double(hessian(w)) * hessianScale, Double(count(w)))
+    }
 }
 
 /// The quantization of one round: scales, and each training row's packed word.
@@ -108,12 +114,6 @@ struct GradientQuantizer {
             let hq = min(max((Double(hessians[r]) * hInv + v).rounded(.down), 0), hHi)
             words[r] = layout.pack(gradient: Int(gq), hessian: Int(hq), count: 1)
         }
-    }
-
-    /// Decoded sums of a word: (gradient, hessian, count) as Doubles on the original scale.
-    @inline(__always)
-    func decode(_ w: Int64) -> (Double, Double, Double) {
-        (Double(layout.gradient(w)) * gradientScale, Double(layout.hessian(w)) * hessianScale, Double(layout.count(w)))
     }
 
     // MARK: - Plain twin

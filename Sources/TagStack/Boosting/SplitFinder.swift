@@ -103,7 +103,7 @@ struct PackedHistogram: ScanHistogram {
     @inline(__always) func count(_ bin: Int) -> Double { Double(layout.count(bins[bin])) }
     @inline(__always) func add(_ s: inout Int64, _ bin: Int) { s &+= bins[bin] }
     @inline(__always) func decode(_ s: Int64) -> (Double, Double, Double) {
-        (Double(layout.gradient(s)) * gradientScale, Double(layout.hessian(s)) * hessianScale, Double(layout.count(s)))
+        layout.decode(s, gradientScale: gradientScale, hessianScale: hessianScale)
     }
 }
 
@@ -353,9 +353,7 @@ enum SplitFinder {
     static func bestSplitPackedPlain(feature: Int, words: [Int64], valueBins k: Int, layout: PackedLayout,
                                      gradientScale gs: Double, hessianScale hs: Double, constraints c: SplitConstraints) -> SplitCandidate {
         func sum(_ bins: [Int]) -> Int64 { bins.reduce(0) { $0 &+ words[$1] } }
-        func decode(_ w: Int64) -> (Double, Double, Double) {
-            (Double(layout.gradient(w)) * gs, Double(layout.hessian(w)) * hs, Double(layout.count(w)))
-        }
+        func decode(_ w: Int64) -> (Double, Double, Double) { layout.decode(w, gradientScale: gs, hessianScale: hs) }
         let total = sum(Array(0...k))
         let (G, H, _) = decode(total)
         let parent = G * G / (H + c.lambdaL2)

@@ -53,7 +53,6 @@ struct BinnedTree {
 /// or packed (one Int64 a bin, quantized gradients). `Element` is the histogram's element type.
 protocol HistogramKind {
     associatedtype Element
-    associatedtype View: ScanHistogram
     /// Elements per bin.
     static var stride: Int { get }
     /// Copies the per-row values of `rows` into the grower's ordered buffer.
@@ -64,7 +63,6 @@ protocol HistogramKind {
                 hists: (UnsafeMutablePointer<Element>, UnsafeMutablePointer<Element>, UnsafeMutablePointer<Element>, UnsafeMutablePointer<Element>),
                 binCounts: (Int, Int, Int, Int), rows: UnsafePointer<Int32>?, count: Int)
     func subtract(_ target: UnsafeMutablePointer<Element>, _ child: UnsafePointer<Element>, count: Int)
-    func view(_ hist: UnsafePointer<Element>) -> View
     /// Updates `best` with the feature's best split (SplitFinder).
     /// `scratch`: `SplitFinder.packedScratch` words of this thread's own.
     func scan(feature: Int, hist: UnsafePointer<Element>, valueBins: Int, totalG: Double, totalH: Double, totalC: Double,
@@ -97,7 +95,6 @@ struct ExactKind: HistogramKind {
     @inline(__always) func subtract(_ target: UnsafeMutablePointer<Double>, _ child: UnsafePointer<Double>, count: Int) {
         HistogramKernel.subtract(target, child, count: count)
     }
-    @inline(__always) func view(_ hist: UnsafePointer<Double>) -> ExactHistogram { ExactHistogram(bins: hist) }
     @inline(__always) func scan(feature: Int, hist: UnsafePointer<Double>, valueBins: Int, totalG: Double, totalH: Double, totalC: Double,
                                 totalWord: Int64, parentScore: Double, constraints: SplitConstraints, scratch: UnsafeMutablePointer<Int64>,
                                 best: inout SplitCandidate) {
@@ -136,19 +133,18 @@ struct PackedKind: HistogramKind {
     @inline(__always) func subtract(_ target: UnsafeMutablePointer<Int64>, _ child: UnsafePointer<Int64>, count: Int) {
         PackedHistogramKernel.subtract(target, child, count: count)
     }
-    @inline(__always) func view(_ hist: UnsafePointer<Int64>) -> PackedHistogram {
-        PackedHistogram(bins: hist, layout: layout, gradientScale: gradientScale, hessianScale: hessianScale)
-    }
     @inline(__always) func scan(feature: Int, hist: UnsafePointer<Int64>, valueBins: Int, totalG: Double, totalH: Double, totalC: Double,
                                 totalWord: Int64, parentScore: Double, constraints: SplitConstraints, scratch: UnsafeMutablePointer<Int64>,
                                 best: inout SplitCandidate) {
-        SplitFinder.scanPacked(feature: feature, hist: view(hist), valueBins: valueBins, total: totalWord, parentScore: parentScore,
+        let view = PackedHistogram(bins: hist, layout: layout, gradientScale: gradientScale, hessianScale: hessianScale)
+        SplitFinder.scanPacked(feature: feature, hist: view, valueBins: valueBins, total: totalWord, parentScore: parentScore,
                                constraints: constraints, scratch: scratch, best: &best)
     }
     func totals(rows: UnsafePointer<Int32>, count: Int) -> (Double, Double, Double, Int64) {
         var w: Int64 = 0
         for k in 0..<count { w &+= words[Int(rows[k])] }
-        return (Double(layout.gradient(w)) * gradientScale, Double(layout.hessian(w)) * hessianScale, Double(layout.count(w)), w)
+        let (g, h, c) = layout.decode(w, gradientScale: gradientScale, hessianScale: hessianScale)
+        return (g, h, c, w)
     }
 }
 
