@@ -229,6 +229,11 @@ do {
     case "gbdt-export": try exportData(options(args.dropFirst(2)))
     case "gbdt": try runGBDT(options(args.dropFirst(2)))
     case "csv": try runCSV(options(args.dropFirst(2)))
+    case "scan":      // development: the packed split scan alone, ns per bin for leaves of several sizes
+        for rows in [100, 300, 1000, 5000] {
+            let (ns, sum) = benchmarkPackedScan(rows: rows)
+            print(String(format: "{\"bench\": \"scan\", \"leaf_rows\": %d, \"ns_per_bin\": %.3f, \"checksum\": %d}", rows, ns, sum))
+        }
     case "generate-data":
         let o = options(args.dropFirst(2))
         guard let out = o["out"] else { fail("generate-data needs --out DIR") }
