@@ -11,32 +11,31 @@
 // - Splits are chosen on the quantized sums (decoded: integer sum × scale); the leaf values are then
 //   renewed from the exact Float gradients and hessians of the leaf's rows (LightGBM's
 //   `quant_train_renew_leaf`), which is what keeps the log loss of exact training.
-// - Packing (`PackedLayout`): count in the low bits, hessian sum above it, biased gradient sum on top, each
+// - Packing (`PackedLayout`): count in the low bits, hessian sum above it, signed gradient sum on top, each
 //   field wide enough for the sum over every training row, so no field ever overflows into the next. A
 //   layout that does not fit 63 bits (over about a million rows at 4 levels) is refused: training falls
 //   back to the exact kernels (HistogramKernel.swift).
 // The plain twin is `quantizePlain` (same levels, one row at a time, unpacked).
 
 /// How three integer sums share one 64-bit histogram word: the count in the low bits, the hessian sum
-/// above it, the gradient sum on top. Every field is unsigned: a row's gradient level `g` in
-/// [-bins/2, bins/2] is stored as `g + bins/2`, so the top field holds `Σg + (bins/2)·count` and the
-/// gradient sum is that minus `(bins/2)·count`. Fields stay below 2^52 and the word below 2^63, so sums
-/// and differences of words never carry between fields, shifts need no sign, and a field converts to
-/// Double exactly (also by the bit trick of the vectorised scan).
+/// above it, the gradient sum on top. The count and hessian fields are unsigned and never overflow (each
+/// wide enough for the sum over every row), so sums and differences of words never carry between fields;
+/// the gradient field on top is signed (two's complement: a word is `Σg·2^gradientShift + lower fields`),
+/// so the gradient sum is the word shifted right arithmetically, one instruction. Fields stay below 2^52,
+/// so a field converts to Double exactly.
 struct PackedLayout: Equatable {
     let hessianShift: Int
     let gradientShift: Int
     let countMask: Int64
     let hessianMask: Int64
-    /// bins / 2: the bias of a row's gradient level.
-    let half: Int64
 
     /// The layout for sums over at most `maxRows` rows of levels in [-bins/2, bins/2] (gradients) and
     /// [0, bins] (hessians), or nil when they do not fit.
     init?(bins: Int, maxRows: Int) {
         guard bins >= 2, maxRows >= 1 else { return nil }
         func bitLength(_ v: Int) -> Int { Int.bitWidth - v.leadingZeroBitCount }
-        let (fieldMax, overflow) = bins.multipliedReportingOverflow(by: maxRows)   // hessian and biased gradient
+        // Hessian sums up to bins·rows; gradient sums within ±(bins/2)·rows, signed: one bit more than half that.
+        let (fieldMax, overflow) = bins.multipliedReportingOverflow(by: maxRows)
         if overflow { return nil }
         let countBits = bitLength(maxRows), fieldBits = bitLength(fieldMax)
         guard countBits + 2 * fieldBits <= 63, fieldBits <= 52 else { return nil }
@@ -44,19 +43,18 @@ struct PackedLayout: Equatable {
         gradientShift = countBits + fieldBits
         countMask = (1 << Int64(countBits)) - 1
         hessianMask = (1 << Int64(fieldBits)) - 1
-        half = Int64(bins / 2)
     }
 
     /// The word of sums (gradient levels `g`, hessian levels `h`, `c` rows): one row's word with `c = 1`.
     @inline(__always)
     func pack(gradient g: Int, hessian h: Int, count c: Int) -> Int64 {
-        ((Int64(g) &+ half &* Int64(c)) &<< Int64(gradientShift)) &+ (Int64(h) &<< Int64(hessianShift)) &+ Int64(c)
+        (Int64(g) &<< Int64(gradientShift)) &+ (Int64(h) &<< Int64(hessianShift)) &+ Int64(c)
     }
 
     @inline(__always) func count(_ w: Int64) -> Int64 { w & countMask }
     // Masking shifts (`&>>`): the shifts are below 64 by construction, so no overflow check in the scan.
     @inline(__always) func hessian(_ w: Int64) -> Int64 { (w &>> Int64(hessianShift)) & hessianMask }
-    @inline(__always) func gradient(_ w: Int64) -> Int64 { (w &>> Int64(gradientShift)) &- half &* count(w) }
+    @inline(__always) func gradient(_ w: Int64) -> Int64 { w &>> Int64(gradientShift) }     // arithmetic
 
     /// A word's sums (gradient, hessian, count) as Doubles on the original scale: levels × each one's value.
     @inline(__always)
