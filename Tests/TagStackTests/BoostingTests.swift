@@ -30,6 +30,24 @@ final class BoostingTests: XCTestCase {
         XCTAssertLessThan(logLossMean(a, d.y), logLossMean(initial, d.y))
     }
 
+    func testRoundsWithoutASplitStillCalibrateTheStart() throws {
+        // Features that allow no split (min 20 rows a leaf on 30 rows) and a start far from the labels' rate
+        // (p = 0.5 against 10 % positives): each round is a constant tree taking its Newton step, so the
+        // model ends calibrated; stopping at the first round without a split would leave p = 0.5.
+        var d = ToyData(rows: 30, cols: 2, seed: 5)
+        d.y = (0..<d.rows).map { $0 % 10 == 0 ? 1 : 0 }
+        let initial = [Double](repeating: 0, count: d.rows)
+        let p = BoostingParameters(numLeaves: 4, minDataInLeaf: 20, learningRate: 0.3, numRounds: 60)
+        let model = try trainBinary(matrix: try d.matrix(), labels: d.y, initScores: initial, parameters: p)
+        XCTAssertGreaterThan(model.trees.count, 10)      // until the step is below 1e-6 (41 rounds here)
+        XCTAssertTrue(model.trees.allSatisfy { $0.nodeCount == 0 })
+        let raw = model.ensemble.rawScores(values: d.x, rowCount: d.rows, columnCount: d.cols, initScores: initial)
+        for r in raw { XCTAssertEqual(sigmoid(r), 0.1, accuracy: 1e-3) }
+        // From the prior there is nothing to learn: no tree at all.
+        let fromPrior = try trainBinary(matrix: try d.matrix(), labels: d.y, parameters: p)
+        XCTAssertEqual(fromPrior.trees.count, 0)
+    }
+
     func testParallelMapKeepsOrderAndRethrowsTheLowestFailure() throws {
         struct Failed: Error, Equatable { var index: Int }
         for threads in [1, 2, 4] {

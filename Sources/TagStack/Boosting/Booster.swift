@@ -8,8 +8,8 @@ import TagStackModel
 public struct TrainedBooster: Sendable, Equatable {
     /// The model: `baseScore` plus the trees (already truncated to the best iteration).
     public var ensemble: TreeEnsemble
-    /// Number of trees kept: the best iteration with early stopping, else the number of rounds that made a
-    /// split (boosting stops early when a tree cannot split at all).
+    /// Number of trees kept: the best iteration with early stopping, else the number of rounds boosted
+    /// (boosting stops early when a round can neither split nor shift the scores).
     public var bestIteration: Int
     /// Per feature, the sum of the gains of the splits on it in the kept trees (LightGBM's "gain" importance).
     public var gainImportance: [Double]
@@ -230,7 +230,12 @@ private func boost(matrix: BinnedMatrix, bins: UnsafePointer<UInt8>, grower: Tre
                             hessians: h.baseAddress!, features: features)
             }
         }
-        if tree.feature.isEmpty { break }      // nothing left to learn (LightGBM stops here too)
+        // A round whose drawn features allow no split still takes its Newton step on every row: a constant
+        // tree (XGBoost keeps it too). LightGBM stops at the first such round, which with feature fraction
+        // below 1 is a matter of the draw, and leaves a model boosted from a miscalibrated start (a
+        // first-stage network's logit) far from calibrated. Boosting stops when such a step moves the
+        // log-odds by less than 1e-6 (nothing left to learn; Float gradients leave ~1e-8 at the optimum).
+        if tree.feature.isEmpty && abs(tree.leafValue[0]) < 1e-6 { break }
         trees.append(tree)
 
         // Update scores: bag rows from the leaf ranges, the others by walking the tree on bins.
