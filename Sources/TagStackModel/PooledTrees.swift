@@ -1,234 +1,355 @@
 // Hot loop: all of one track's pooled tags through the shared pooled ensemble (`ModelScorer`'s single-track
-// path, and row by row its batch path). Each tree is walked once for all the tags at once: a node splits the
-// set of tags that reach it (a 256-bit set, `TagSet`) into the tags that go left and those that go right.
+// path, and row by row its batch path). Bitvector scoring (QuickScorer, Lucchese et al., SIGIR 2015; see
+// QuickScorer.swift) with the tag-level splits resolved per tag once, at load.
 //
 // Notes for the hot loop (`accumulate`):
-// - reads the tags' rows (`rows`, read-only, one per pooled tag: the per-track features only; the tag values
-//   are folded into `tagLeft`) and the tables below (read-only); writes only the caller's `Scratch` and `raw`
-//   (one Double per tag, its starting score on entry);
-// - per track and feature, each tag's value is binned once (`bin` = how many of the feature's thresholds are
-//   `< value`, a branch-free search over the sorted thresholds; NaN gets bin 0) and the tags are ordered by bin
-//   with a counting sort: the tags that fail a node with threshold number `q` (go right: `value > threshold`,
-//   i.e. `q < bin`) are then the first `gt[q]` tags of that order, one of `tags + 1` prefix sets built once
-//   per feature (`sets`; `fidx[cut]` points at the right one), so a node's split costs a table look-up and two
-//   ANDs of 4 words, whatever the number of tags;
-// - the comparison rule is Tree.swift's: NaN goes to `defaultLeft`'s side (bin 0 never fails a threshold; the
-//   feature's NaN tags are ORed into the failing set of nodes that send NaN right); tag-level splits are
-//   resolved at load into `tagLeft` (per tag-level node, the tags whose value is `<= threshold`; tag values
-//   are finite, `StackerModel.validate`);
-// - order: trees one after another in tree order; within a tree each tag reaches exactly one leaf and adds
-//   its value to its own `raw`, so each result equals the plain twin `TreeEnsemble.rawScore(row:initScore:)`
-//   over the tag's full vector (features, then tag values) bit for bit (PooledTreesTests, NaNs included);
-// - tags go in chunks of 256 (`chunk`), each chunk a pass over the ensemble;
-// - cost (190 tags × 222 trees of 63 leaves, Data/, `/tmp/p2/h-*` thread-CPU harness, see the README's
-//   Latency paragraph): about 13,800 node visits and 42,180 leaf additions a track, against the previous
-//   bitvector layout's 174,000 node records scanned and 1,330 searches per track.
+// - reads the tags' feature vectors (`rows`, read-only, one per pooled tag: the per-track features only; the
+//   tag values are folded into `tagMasks`) and the tables below (read-only); writes only the caller's `leaves`
+//   scratch (`blockSize × treeCount` UInt64) and `raw` (one Double per tag, its starting score on entry);
+// - layout: the shared ensemble is stored once. Leaves keep the shared tree's left-to-right numbering (a
+//   tree's leaf values at `leafValues[tree * 64...]`), split nodes on track features are numbered once
+//   (`nodeTree`, `nodeMask`). Per tag only what differs: `tagMasks` (per tree, the leaves its tag-level splits
+//   rule out: the starting bitvector) and, per feature, the nodes it can reach, sorted by threshold, as
+//   6-byte `Node` records (threshold bin, tree, left-subtree leaf range; the mask is formed from the range),
+//   plus the reachable nodes that send NaN right (shared node numbers). That is ~20 KB a tag (a per-tag
+//   specialised copy of the ensemble with leaf values took ~100 KB, and 190 of them streamed from L3 on
+//   every track);
+// - pre-binning: each feature's thresholds (every split of the ensemble on it) are sorted once; a value's bin
+//   is the number of thresholds `< value`, found once per tag and feature, so the scan compares 16-bit
+//   integers: a node with threshold bin `q` fails (the row goes right) exactly when `q < bin(value)`;
+// - the comparison rule is Tree.swift's: a NaN fails exactly the nodes that do not send NaN left (their own
+//   per-tag list); tag values are finite (`StackerModel.validate`);
+// - only nodes a tag can reach are scanned, which is enough: the exit leaf's ancestors are all reachable, and
+//   every leaf left of the exit leaf is cleared by the failed ancestor it shares with it;
+// - order: tags go in blocks of `blockSize`; after a block's bitvectors are built, its sums are formed tree by
+//   tree, each tag's outputs added to its own `raw` in tree order (independent sums side by side, no chain of
+//   dependent adds), so each result equals the plain twin `TreeEnsemble.rawScore(row:initScore:)` over the
+//   tag's full vector (features, then tag values) bit for bit (PooledTreesTests, NaNs included);
+// - shared features: a feature whose value is the same for every tag of a group (the track's shared columns;
+//   a class's max and mean; a category's score; `Group`) is scanned once per group and track, over *every*
+//   split on it (`allList`, `allNaN`), into one bitvector per group (the `leaves` scratch after the block);
+//   each tag's start bitvector is ANDed with its groups'. That is QuickScorer's own rule (AND the masks of
+//   every failed node, reachable or not: a failed node never clears the exit leaf), so the exit leaves, and
+//   the sums, are unchanged. A group is used only when it visits fewer nodes than the tags' own lists would
+//   (counted at load); its features then have empty per-tag lists;
+// - contract: at most 65,536 trees, every tree at most 64 leaves, a feature at most 65,535 distinct
+//   thresholds (`init?` returns nil otherwise; the scorer then scores each tag's specialised trees).
 
-/// The shared ensemble of a pooled model, laid out to score every pooled tag of a track in one walk per tree.
+/// The shared ensemble of a pooled model, laid out for bitvector scoring of every pooled tag of a track.
 struct PooledTrees: Sendable {
-    /// Tags per pass over the ensemble (a `TagSet`'s bits).
-    static let chunk = 256
-    typealias TagSet = SIMD4<UInt64>
+    /// Tags whose bitvectors are built before their sums are formed together.
+    static let blockSize = 8
 
     let tagCount: Int
     let treeCount: Int
     /// Track features (the tag values follow them in a pooled vector and are resolved per tag).
     let featureCount: Int
-    /// Per track feature, its distinct split thresholds, ascending (`cutStart[j]..<cutStart[j + 1]`); per
-    /// threshold (global number) its feature.
+    /// Per track feature, its distinct split thresholds, ascending (`cutStart[j]..<cutStart[j + 1]`).
     let cuts: [Double]
     let cutStart: [Int]
-    let cutFeature: [Int32]
-    /// An internal node: `test >= 0` a split on a track feature, threshold number `test >> 1` (global), NaN
-    /// right when `test & 1`; `test < 0` the tag-level split `~test` (`tagLeft`). Children: `>= 0` a node
-    /// (global number), `< 0` the leaf `~child` (global number, `leafValues`).
+    /// Split nodes on track features: their tree and the leaves to keep when their test fails.
+    let nodeTree: [UInt32]
+    let nodeMask: [UInt64]
+    /// A reachable node in a tag's list: its threshold's bin, its tree, and its left subtree's leaves
+    /// (`leftCount` leaves from position `leftLow`: the bits a failed test clears).
     struct Node {
-        var test: Int32
-        var left: Int32
-        var right: Int32
+        var bin: UInt16
+        var tree: UInt16
+        var leftLow: UInt8
+        var leftCount: UInt8
     }
-    let nodes: [Node]
-    /// Per tree its root: a node, or `~leaf` for a tree without splits.
-    let roots: [Int32]
+    /// Per tag (`tag * treeCount + tree`), the leaves left after its tag-level splits.
+    let tagMasks: [UInt64]
+    /// Per tag and feature (`listStart[tag * featureCount + j]..<...[+ 1]`) the reachable nodes
+    /// on the feature by threshold bin (ascending, tree order on ties), in `list`.
+    let list: [Node]
+    let listStart: [Int]
+    /// Likewise the reachable nodes that send NaN right: node indices in `nanNode`, per tag and feature from
+    /// `nanStart`.
+    let nanNode: [UInt32]
+    let nanStart: [Int]
+    /// `leafValues[tree * 64 + position]`: leaves numbered left to right.
     let leafValues: [Double]
-    /// Per chunk and tag-level split (`chunk * tagSplitCount + k`), the chunk's tags that go left.
-    let tagLeft: [TagSet]
-    let tagSplitCount: Int
-    /// The most internal nodes of a tree (the walk's stack).
-    let maxNodes: Int
 
+    /// A partition of the tags whose members share the values of `features` (track features); the value is
+    /// read from the group's first tag (`representative`).
+    struct Group: Sendable {
+        var features: [Int]
+        /// Per tag its group (0..<representative.count).
+        var groupOfTag: [Int]
+        var representative: [Int]
+        /// Groups by key: `key[tag]` equal means the same group.
+        init(features: [Int], key: [Int]) {
+            self.features = features
+            var index: [Int: Int] = [:], rep: [Int] = []
+            groupOfTag = key.enumerated().map { s, k in
+                if let g = index[k] { return g }
+                index[k] = rep.count; rep.append(s); return rep.count - 1
+            }
+            representative = rep
+        }
+    }
+    /// The groups in use, each one's bitvectors at `groupOffset[g]` in the scratch after the block.
+    let groups: [Group]
+    let groupOffset: [Int]
+    /// Per grouped feature every split node on it, by threshold bin (`allStart[j]..<allStart[j + 1]`, empty
+    /// for other features), and every one that sends NaN right (`allNaNStart`).
+    let allList: [Node]
+    let allStart: [Int]
+    let allNaN: [UInt32]
+    let allNaNStart: [Int]
+    /// Scratch `accumulate` needs, in UInt64s: the block's bitvectors, then the groups'.
+    var scratchCount: Int { PooledTrees.blockSize * treeCount + (groupOffset.last ?? 0) }
+
+    /// Nil when there are more than 65,536 trees, a tree has more than 64 leaves or a feature more than 65,535
+    /// distinct thresholds.
+    ///
     /// - Parameters:
     ///   - trees: the shared ensemble, over vectors of `featureCount` track features then the tag values.
     ///   - tagValues: per pooled tag its tag values (finite).
-    init(_ trees: [Tree], featureCount: Int, tagValues: [[Double]]) {
+    ///   - groups: features shared within groups of tags; each is used when it visits fewer nodes (`always`: every
+    ///     one, for tests).
+    init?(_ trees: [Tree], featureCount: Int, tagValues: [[Double]], groups candidates: [Group] = [], always: Bool = false) {
+        guard trees.allSatisfy({ $0.leafCount <= 64 }), trees.count <= 1 << 16 else { return nil }
         let f = featureCount
+        // Thresholds per track feature.
         var perFeature = [[Double]](repeating: [], count: f)
         for t in trees { for i in 0..<t.nodeCount where Int(t.splitFeature[i]) < f { perFeature[Int(t.splitFeature[i])].append(t.threshold[i]) } }
-        var cuts: [Double] = [], cutStart = [0], cutFeature: [Int32] = []
-        for (j, v) in perFeature.enumerated() {
+        var cuts: [Double] = [], cutStart = [0]
+        var sortedCuts: [[Double]] = []
+        for v in perFeature {
             let s = Array(Set(v)).sorted()
-            cuts += s; cutStart.append(cuts.count); cutFeature += [Int32](repeating: Int32(j), count: s.count)
+            guard s.count <= Int(UInt16.max) else { return nil }
+            sortedCuts.append(s); cuts += s; cutStart.append(cuts.count)
         }
-        var nodes: [Node] = [], roots: [Int32] = [], leafValues: [Double] = []
-        var tagSplits: [(feature: Int, threshold: Double)] = []
-        for t in trees {
-            let nodeBase = Int32(nodes.count), leafBase = Int32(leafValues.count)
-            leafValues += t.leafValue
-            func child(_ c: Int32) -> Int32 { c >= 0 ? nodeBase + c : ~(leafBase + ~c) }
-            roots.append(t.nodeCount == 0 ? ~leafBase : nodeBase)
-            for i in 0..<t.nodeCount {
-                let j = Int(t.splitFeature[i])
-                let test: Int32
-                if j < f {
-                    var lo = cutStart[j], hi = cutStart[j + 1]   // the threshold's global number
-                    while lo < hi { let mid = (lo + hi) / 2; if cuts[mid] < t.threshold[i] { lo = mid + 1 } else { hi = mid } }
-                    test = Int32(lo) << 1 | (t.defaultLeft[i] ? 0 : 1)
-                } else {
-                    test = ~Int32(tagSplits.count)
-                    tagSplits.append((j - f, t.threshold[i]))
-                }
-                nodes.append(Node(test: test, left: child(t.leftChild[i]), right: child(t.rightChild[i])))
+        // Leaves left to right, each node's left-subtree mask, track-feature nodes numbered.
+        var leafValues = [Double](repeating: 0, count: trees.count * 64)
+        var masks: [[UInt64]] = [], nodeIndex: [[Int]] = [], nodeBin: [[UInt16]] = []
+        var nodeTree: [UInt32] = [], nodeMask: [UInt64] = [], nodeLeft: [(low: UInt8, count: UInt8)] = []
+        for (ti, t) in trees.enumerated() {
+            var position = 0
+            var mask = [UInt64](repeating: .max, count: t.nodeCount), left = [Range<Int>](repeating: 0..<0, count: t.nodeCount)
+            func visit(_ c: Int32) -> Range<Int> {
+                if c < 0 { leafValues[ti * 64 + position] = t.leafValue[Int(~c)]; position += 1; return (position - 1)..<position }
+                let l = visit(t.leftChild[Int(c)]), r = visit(t.rightChild[Int(c)])
+                for b in l { mask[Int(c)] &= ~(UInt64(1) << UInt64(b)) }
+                left[Int(c)] = l
+                return l.lowerBound..<r.upperBound
+            }
+            _ = visit(t.nodeCount == 0 ? ~0 : 0)
+            var index = [Int](repeating: -1, count: t.nodeCount), bin = [UInt16](repeating: 0, count: t.nodeCount)
+            for i in 0..<t.nodeCount where Int(t.splitFeature[i]) < f {
+                index[i] = nodeTree.count
+                nodeTree.append(UInt32(ti)); nodeMask.append(mask[i])
+                nodeLeft.append((UInt8(left[i].lowerBound), UInt8(left[i].count)))
+                let c = sortedCuts[Int(t.splitFeature[i])]
+                var lo = 0, hi = c.count                     // the threshold's position among the cuts
+                while lo < hi { let mid = (lo + hi) / 2; if c[mid] < t.threshold[i] { lo = mid + 1 } else { hi = mid } }
+                bin[i] = UInt16(lo)
+            }
+            masks.append(mask); nodeIndex.append(index); nodeBin.append(bin)
+        }
+        // Every node per track feature (a group's scan), and the groups worth their scan: reachable node
+        // counts per tag and feature decide (a group also costs an AND per tree and tag).
+        var all = [[(bin: UInt16, node: UInt32, nanLeft: Bool)]](repeating: [], count: f)
+        for (ti, t) in trees.enumerated() {
+            for i in 0..<t.nodeCount where Int(t.splitFeature[i]) < f {
+                all[Int(t.splitFeature[i])].append((nodeBin[ti][i], UInt32(nodeIndex[ti][i]), t.defaultLeft[i]))
             }
         }
-        var tagLeft: [TagSet] = []
-        for first in stride(from: 0, to: tagValues.count, by: PooledTrees.chunk) {
-            let n = min(PooledTrees.chunk, tagValues.count - first)
-            for (j, threshold) in tagSplits {
-                var s = TagSet()
-                for i in 0..<n where tagValues[first + i][j] <= threshold { s[i >> 6] |= 1 << UInt64(i & 63) }
-                tagLeft.append(s)
+        var reachCount = [Int](repeating: 0, count: f)
+        for values in tagValues {
+            for t in trees {
+                var stack: [Int32] = t.nodeCount == 0 ? [] : [0]
+                while let c = stack.popLast() {
+                    let i = Int(c), j = Int(t.splitFeature[i])
+                    if j >= f {
+                        let next = values[j - f] <= t.threshold[i] ? t.leftChild[i] : t.rightChild[i]
+                        if next >= 0 { stack.append(next) }
+                        continue
+                    }
+                    reachCount[j] += 1
+                    if t.leftChild[i] >= 0 { stack.append(t.leftChild[i]) }
+                    if t.rightChild[i] >= 0 { stack.append(t.rightChild[i]) }
+                }
+            }
+        }
+        var groups: [Group] = [], groupOffset = [0], grouped = [Bool](repeating: false, count: f)
+        for g in candidates where !g.features.isEmpty && g.groupOfTag.count == tagValues.count {
+            guard g.features.allSatisfy({ $0 < f && !grouped[$0] }) else { continue }
+            let shared = g.features.reduce(0) { $0 + all[$1].count } * g.representative.count + tagValues.count * trees.count
+            let own = g.features.reduce(0) { $0 + reachCount[$1] }
+            guard always || shared < own else { continue }
+            for j in g.features { grouped[j] = true }
+            groups.append(g); groupOffset.append(groupOffset.last! + g.representative.count * trees.count)
+        }
+        var allList: [Node] = [], allStart = [0], allNaN: [UInt32] = [], allNaNStart = [0]
+        for j in 0..<f {
+            if grouped[j] {
+                for n in all[j].sorted(by: { ($0.bin, $0.node) < ($1.bin, $1.node) }) {
+                    allList.append(Node(bin: n.bin, tree: UInt16(nodeTree[Int(n.node)]), leftLow: nodeLeft[Int(n.node)].low,
+                                        leftCount: nodeLeft[Int(n.node)].count))
+                }
+                for n in all[j] where !n.nanLeft { allNaN.append(n.node) }
+            }
+            allStart.append(allList.count); allNaNStart.append(allNaN.count)
+        }
+        // Per tag: resolve its tag-level splits, collect the nodes it reaches (on features not grouped).
+        var tagMasks: [UInt64] = [], list: [Node] = [], listStart = [0]
+        var nanNode: [UInt32] = [], nanStart = [0]
+        for values in tagValues {
+            var reach = [[(bin: UInt16, node: UInt32, nanLeft: Bool)]](repeating: [], count: f)
+            for (ti, t) in trees.enumerated() {
+                var m = UInt64.max
+                var stack: [Int32] = t.nodeCount == 0 ? [] : [0]
+                while let c = stack.popLast() {
+                    let i = Int(c), j = Int(t.splitFeature[i])
+                    if j >= f {
+                        // Tag-level: the side is fixed for this tag; a failed test clears its left subtree.
+                        if values[j - f] <= t.threshold[i] { if t.leftChild[i] >= 0 { stack.append(t.leftChild[i]) } }
+                        else { m &= masks[ti][i]; if t.rightChild[i] >= 0 { stack.append(t.rightChild[i]) } }
+                        continue
+                    }
+                    if !grouped[j] { reach[j].append((nodeBin[ti][i], UInt32(nodeIndex[ti][i]), t.defaultLeft[i])) }
+                    if t.leftChild[i] >= 0 { stack.append(t.leftChild[i]) }
+                    if t.rightChild[i] >= 0 { stack.append(t.rightChild[i]) }
+                }
+                tagMasks.append(m)
+            }
+            for nodes in reach {
+                // Node numbers follow tree order, so sorting by (bin, node) keeps tree order on ties.
+                for n in nodes.sorted(by: { ($0.bin, $0.node) < ($1.bin, $1.node) }) {
+                    list.append(Node(bin: n.bin, tree: UInt16(nodeTree[Int(n.node)]), leftLow: nodeLeft[Int(n.node)].low,
+                                     leftCount: nodeLeft[Int(n.node)].count))
+                }
+                listStart.append(list.count)
+                for n in nodes where !n.nanLeft { nanNode.append(n.node) }
+                nanStart.append(nanNode.count)
             }
         }
         tagCount = tagValues.count; treeCount = trees.count; self.featureCount = f
-        self.cuts = cuts; self.cutStart = cutStart; self.cutFeature = cutFeature
-        self.nodes = nodes; self.roots = roots; self.leafValues = leafValues
-        self.tagLeft = tagLeft; tagSplitCount = tagSplits.count
-        maxNodes = trees.map(\.nodeCount).max() ?? 0
-    }
-
-    /// Per-thread scratch for `accumulate` (make one per thread with `makeScratch()`).
-    final class Scratch {
-        let bins: UnsafeMutablePointer<Int32>, order: UnsafeMutablePointer<Int32>, counts: UnsafeMutablePointer<Int32>
-        let fidx: UnsafeMutablePointer<Int32>
-        let sets: UnsafeMutablePointer<TagSet>, nanSets: UnsafeMutablePointer<TagSet>
-        let stackNode: UnsafeMutablePointer<Int32>, stackSet: UnsafeMutablePointer<TagSet>
-        init(chunk: Int, features: Int, cuts: Int, maxCuts: Int, stack: Int) {
-            bins = .allocate(capacity: chunk); order = .allocate(capacity: chunk); counts = .allocate(capacity: maxCuts + 1)
-            fidx = .allocate(capacity: max(cuts, 1))
-            sets = .allocate(capacity: max(features * (chunk + 1), 1)); nanSets = .allocate(capacity: max(features, 1))
-            stackNode = .allocate(capacity: stack); stackSet = .allocate(capacity: stack)
-        }
-        deinit {
-            bins.deallocate(); order.deallocate(); counts.deallocate(); fidx.deallocate()
-            sets.deallocate(); nanSets.deallocate(); stackNode.deallocate(); stackSet.deallocate()
-        }
-    }
-
-    func makeScratch() -> Scratch {
-        var maxCuts = 0
-        for j in 0..<featureCount { maxCuts = max(maxCuts, cutStart[j + 1] - cutStart[j]) }
-        return Scratch(chunk: min(tagCount, PooledTrees.chunk), features: featureCount, cuts: cuts.count, maxCuts: maxCuts,
-                       stack: maxNodes + 2)
+        self.cuts = cuts; self.cutStart = cutStart; self.nodeTree = nodeTree; self.nodeMask = nodeMask
+        self.tagMasks = tagMasks; self.list = list; self.listStart = listStart
+        self.nanNode = nanNode; self.nanStart = nanStart; self.leafValues = leafValues
+        self.groups = groups; self.groupOffset = groupOffset
+        self.allList = allList; self.allStart = allStart; self.allNaN = allNaN; self.allNaNStart = allNaNStart
     }
 
     /// Adds every tree's output for each tag to `raw[tag]`, in tree order. Tag `s`'s track features are at
-    /// `rows + s * stride` (`featureCount` values).
-    func accumulate(rows: UnsafePointer<Double>, stride: Int, into raw: UnsafeMutablePointer<Double>, scratch sc: Scratch) {
-        let f = featureCount, width = min(tagCount, PooledTrees.chunk) + 1
+    /// `rows + s * stride` (`featureCount` values); `leaves` holds at least `scratchCount` values (scratch,
+    /// overwritten).
+    func accumulate(rows: UnsafePointer<Double>, stride: Int, into raw: UnsafeMutablePointer<Double>,
+                    leaves: UnsafeMutablePointer<UInt64>) {
+        let nt = treeCount, f = featureCount, b = PooledTrees.blockSize
         cuts.withUnsafeBufferPointer { cuts in
         cutStart.withUnsafeBufferPointer { cutStart in
-        cutFeature.withUnsafeBufferPointer { cutFeature in
-        nodes.withUnsafeBufferPointer { nodes in
-        roots.withUnsafeBufferPointer { roots in
+        nodeTree.withUnsafeBufferPointer { nodeTree in
+        nodeMask.withUnsafeBufferPointer { nodeMask in
+        tagMasks.withUnsafeBufferPointer { tagMasks in
+        list.withUnsafeBufferPointer { list in
+        listStart.withUnsafeBufferPointer { listStart in
+        nanNode.withUnsafeBufferPointer { nanNode in
+        nanStart.withUnsafeBufferPointer { nanStart in
         leafValues.withUnsafeBufferPointer { leafValues in
-        tagLeft.withUnsafeBufferPointer { tagLeft in
-            let bins = sc.bins, order = sc.order, counts = sc.counts, fidx = sc.fidx, sets = sc.sets, nanSets = sc.nanSets
+        allList.withUnsafeBufferPointer { allList in
+        allStart.withUnsafeBufferPointer { allStart in
+        allNaN.withUnsafeBufferPointer { allNaN in
+        allNaNStart.withUnsafeBufferPointer { allNaNStart in
+            // The groups' bitvectors: every failed split on their features, once per group.
+            let groupLeaves = leaves + b * nt
+            for (gi, g) in groups.enumerated() {
+                for (r, s) in g.representative.enumerated() {
+                    let gv = groupLeaves + groupOffset[gi] + r * nt
+                    gv.update(repeating: .max, count: nt)
+                    let row = rows + s * stride
+                    for j in g.features {
+                        let v = row[j]
+                        if v.isNaN {
+                            for k in allNaNStart[j]..<allNaNStart[j + 1] {
+                                let n = Int(allNaN[k]); gv[Int(nodeTree[n])] &= nodeMask[n]
+                            }
+                            continue
+                        }
+                        var lo = cutStart[j], len = cutStart[j + 1] - lo
+                        while len > 0 {
+                            let half = len >> 1
+                            let less = cuts[lo + half] < v
+                            lo = less ? lo + half + 1 : lo
+                            len = less ? len - half - 1 : half
+                        }
+                        let bin = UInt16(truncatingIfNeeded: lo - cutStart[j])
+                        var k = allStart[j]
+                        let end = allStart[j + 1]
+                        while k < end && allList[k].bin < bin {
+                            let n = allList[k]
+                            gv[Int(n.tree)] &= ~(((1 as UInt64) &<< n.leftCount &- 1) &<< n.leftLow)
+                            k += 1
+                        }
+                    }
+                }
+            }
             var first = 0
             while first < tagCount {
-                let n = min(PooledTrees.chunk, tagCount - first)
-                var anyNaN = false
-                // Per feature: bins, the tags ordered by bin (largest first), the prefix sets, and per threshold
-                // its failing set.
-                for j in 0..<f {
-                    let c0 = cutStart[j], nc = cutStart[j + 1] - c0
-                    counts.update(repeating: 0, count: nc + 1)
-                    var nanSet = TagSet()
-                    for i in 0..<n {
-                        let v = rows[(first + i) * stride + j]
-                        var b = 0
+                let count = min(b, tagCount - first)
+                for i in 0..<count {
+                    let s = first + i
+                    let lv = leaves + i * nt
+                    lv.update(from: tagMasks.baseAddress! + s * nt, count: nt)
+                    for (gi, g) in groups.enumerated() {
+                        let gv = groupLeaves + groupOffset[gi] + g.groupOfTag[s] * nt
+                        for t in 0..<nt { lv[t] &= gv[t] }
+                    }
+                    let row = rows + s * stride
+                    let ls = s * f
+                    for j in 0..<f {
+                        let v = row[j]
                         if v.isNaN {
-                            nanSet[i >> 6] |= 1 << UInt64(i & 63)
-                        } else if nc > 0 {
-                            // Branch-free lower bound: the answer stays in [lo, lo + len].
-                            var lo = c0, len = nc
-                            while len > 1 {
-                                let half = len >> 1
-                                lo = cuts[lo &+ half] < v ? lo &+ half : lo
-                                len &-= half
+                            for k in nanStart[ls + j]..<nanStart[ls + j + 1] {
+                                let n = Int(nanNode[k]); lv[Int(nodeTree[n])] &= nodeMask[n]
                             }
-                            b = lo &- c0 &+ (cuts[lo] < v ? 1 : 0)
+                            continue
                         }
-                        bins[i] = Int32(truncatingIfNeeded: b)
-                        counts[b] &+= 1
-                    }
-                    nanSets[j] = nanSet
-                    if nanSet != TagSet() { anyNaN = true }
-                    // counts[b] becomes the number of tags with a larger bin (their start in the order).
-                    var above: Int32 = 0
-                    var b = nc
-                    while b >= 0 { let c = counts[b]; counts[b] = above; above &+= c; b -= 1 }
-                    let base = j * width
-                    for q in 0..<nc { fidx[c0 + q] = Int32(truncatingIfNeeded: base) &+ counts[q] }
-                    for i in 0..<n { let b = Int(bins[i]); order[Int(counts[b])] = Int32(truncatingIfNeeded: i); counts[b] &+= 1 }
-                    var s = TagSet()
-                    sets[base] = s
-                    for k in 0..<n {
-                        let i = Int(order[k])
-                        s[i >> 6] |= 1 << UInt64(i & 63)
-                        sets[base + k + 1] = s
+                        var k = listStart[ls + j]
+                        let end = listStart[ls + j + 1]
+                        if k == end { continue }
+                        // The value's bin: how many of the feature's thresholds are < v (branch-free search).
+                        var lo = cutStart[j], len = cutStart[j + 1] - lo
+                        while len > 0 {
+                            let half = len >> 1
+                            let less = cuts[lo + half] < v
+                            lo = less ? lo + half + 1 : lo
+                            len = less ? len - half - 1 : half
+                        }
+                        let bin = UInt16(truncatingIfNeeded: lo - cutStart[j])
+                        while k < end && list[k].bin < bin {
+                            let n = list[k]
+                            lv[Int(n.tree)] &= ~(((1 as UInt64) &<< n.leftCount &- 1) &<< n.leftLow)
+                            k += 1
+                        }
                     }
                 }
-                let chunkLeft = tagLeft.baseAddress! + (first / PooledTrees.chunk) * tagSplitCount
-                var all = TagSet()
-                for i in 0..<n { all[i >> 6] |= 1 << UInt64(i & 63) }
+                // Sums, tree by tree: each tag's outputs in tree order into its own raw score.
                 let r = raw + first
-                @inline(__always) func add(_ leaf: Int32, _ s: TagSet) {
-                    let v = leafValues[Int(~leaf)]
-                    for w in 0..<4 {
-                        var x = s[w]
-                        while x != 0 {
-                            r[w << 6 | x.trailingZeroBitCount] += v
-                            x &= x &- 1
-                        }
+                if count == b {
+                    for t in 0..<nt {
+                        let base = t * 64
+                        for i in 0..<b { r[i] += leafValues[base + leaves[i * nt + t].trailingZeroBitCount] }
+                    }
+                } else {
+                    for t in 0..<nt {
+                        let base = t * 64
+                        for i in 0..<count { r[i] += leafValues[base + leaves[i * nt + t].trailingZeroBitCount] }
                     }
                 }
-                for t in 0..<treeCount {
-                    let root = roots[t]
-                    if root < 0 { add(root, all); continue }
-                    sc.stackNode[0] = root; sc.stackSet[0] = all
-                    var sp = 1
-                    while sp > 0 {
-                        sp -= 1
-                        let node = nodes[Int(sc.stackNode[sp])], s = sc.stackSet[sp]
-                        let right: TagSet
-                        if node.test >= 0 {
-                            var fail = sets[Int(fidx[Int(node.test >> 1)])]
-                            if anyNaN && node.test & 1 != 0 { fail |= nanSets[Int(cutFeature[Int(node.test >> 1)])] }
-                            right = s & fail
-                        } else {
-                            right = s & ~chunkLeft[Int(~node.test)]
-                        }
-                        let left = s & ~right
-                        if left != TagSet() {
-                            if node.left < 0 { add(node.left, left) } else { sc.stackNode[sp] = node.left; sc.stackSet[sp] = left; sp += 1 }
-                        }
-                        if right != TagSet() {
-                            if node.right < 0 { add(node.right, right) } else { sc.stackNode[sp] = node.right; sc.stackSet[sp] = right; sp += 1 }
-                        }
-                    }
-                }
-                first += n
+                first += count
             }
+        }
+        }
+        }
+        }
+        }
+        }
+        }
         }
         }
         }
