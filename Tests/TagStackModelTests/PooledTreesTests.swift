@@ -60,7 +60,8 @@ final class PooledTreesTests: XCTestCase {
         }
     }
 
-    /// Trees of more than 256 leaves (their tags' leaves found bit by bit, not by the 8-bit leaf numbers).
+    /// Trees of more than 256 leaves (their tags' leaves found bit by bit, not by the 8-bit leaf numbers), and
+    /// infinite values (the bin search's buckets clamp them).
     func testTreesOfMoreThan256Leaves() throws {
         var rng = SplitMix(seed: 2027)
         print("PooledTreesTests seed 2027")
@@ -70,7 +71,9 @@ final class PooledTreesTests: XCTestCase {
         let p = PooledTrees(trees, featureCount: 2, tagValues: tagValues)
         let scratch = p.makeScratch()
         for round in 0..<5 {
-            let rows = (0..<(70 * 2)).map { _ in rng.next() % 10 == 0 ? .nan : rng.unit() * 1.2 - 0.1 }
+            let rows = (0..<(70 * 2)).map { _ -> Double in
+                switch rng.next() % 12 { case 0: return .nan; case 1: return .infinity; case 2: return -.infinity; default: return rng.unit() * 1.2 - 0.1 }
+            }
             let start = (0..<70).map { _ in rng.unit() * 4 - 2 }
             assertMatchesPlainTwin(p, ensemble, rows: rows, features: 2, tagValues: tagValues, start: start, scratch: scratch, round: round)
         }
