@@ -20,17 +20,8 @@ final class PooledTreesTests: XCTestCase {
             let ensemble = TreeEnsemble(baseScore: 0, trees: trees)
             let tags = 1 + Int(rng.next() % 20)
             let tagValues = (0..<tags).map { _ in (0..<values).map { _ in Double(rng.next() % 9) / 8 + (rng.next() % 3 == 0 ? 0.01 : 0) } }
-            let p = PooledTrees(trees, featureCount: features, tagValues: tagValues)
-            let scratch = p.makeScratch()
-            for _ in 0..<20 {
-                let rows = (0..<(tags * features)).map { _ -> Double in
-                    let r = rng.next() % 10
-                    return r == 0 ? .nan : (r < 4 ? Double(rng.next() % 9) / 8 : rng.unit() * 1.2 - 0.1)
-                }
-                let start = (0..<tags).map { _ in rng.unit() * 4 - 2 }
-                assertMatchesPlainTwin(p, ensemble, rows: rows, features: features, tagValues: tagValues, start: start,
-                                       scratch: scratch, round: round)
-            }
+            assertRandomRows(PooledTrees(trees, featureCount: features, tagValues: tagValues), ensemble, features: features,
+                             tagValues: tagValues, grid: 4, rows: 20, rng: &rng, round: round)
         }
     }
 
@@ -46,17 +37,8 @@ final class PooledTreesTests: XCTestCase {
             let ensemble = TreeEnsemble(baseScore: 0, trees: trees)
             let tags = PooledTrees.chunk + 1 + Int(rng.next() % 300)
             let tagValues = (0..<tags).map { _ in (0..<values).map { _ in Double(rng.next() % 9) / 8 } }
-            let p = PooledTrees(trees, featureCount: features, tagValues: tagValues)
-            let scratch = p.makeScratch()
-            for _ in 0..<3 {
-                let rows = (0..<(tags * features)).map { _ -> Double in
-                    let r = rng.next() % 10
-                    return r == 0 ? .nan : (r < 5 ? Double(rng.next() % 9) / 8 : rng.unit() * 1.2 - 0.1)
-                }
-                let start = (0..<tags).map { _ in rng.unit() * 4 - 2 }
-                assertMatchesPlainTwin(p, ensemble, rows: rows, features: features, tagValues: tagValues, start: start,
-                                       scratch: scratch, round: round)
-            }
+            assertRandomRows(PooledTrees(trees, featureCount: features, tagValues: tagValues), ensemble, features: features,
+                             tagValues: tagValues, grid: 5, rows: 3, rng: &rng, round: round)
         }
     }
 
@@ -93,6 +75,22 @@ final class PooledTreesTests: XCTestCase {
                 }
             }
             XCTAssertEqual(raw, expected, "x = \(x)")
+        }
+    }
+
+    /// `rows` random tracks through `p`, each checked against the plain twin: values NaN (1 in 10), on the
+    /// thresholds' grid (`grid - 1` in 10) or in between.
+    func assertRandomRows(_ p: PooledTrees, _ ensemble: TreeEnsemble, features: Int, tagValues: [[Double]], grid: UInt64, rows count: Int,
+                          rng: inout SplitMix, round: Int, file: StaticString = #filePath, line: UInt = #line) {
+        let scratch = p.makeScratch(), tags = tagValues.count
+        for _ in 0..<count {
+            let rows = (0..<(tags * features)).map { _ -> Double in
+                let r = rng.next() % 10
+                return r == 0 ? .nan : (r < grid ? Double(rng.next() % 9) / 8 : rng.unit() * 1.2 - 0.1)
+            }
+            let start = (0..<tags).map { _ in rng.unit() * 4 - 2 }
+            assertMatchesPlainTwin(p, ensemble, rows: rows, features: features, tagValues: tagValues, start: start,
+                                   scratch: scratch, round: round, file: file, line: line)
         }
     }
 
