@@ -47,12 +47,13 @@ struct PooledTrees: Sendable {
     let treeCount: Int
     /// Track features (the tag values follow them in a pooled vector and are resolved per tag).
     let featureCount: Int
-    /// Per track feature, its distinct split thresholds, ascending (`cutStart[j]..<cutStart[j + 1]`); per
+    /// Per track feature, its distinct split thresholds, ascending (`cutStart[j]..<cutStart[j + 1]`).
     let cuts: [Double]
     let cutStart: [Int]
-    /// Per track feature, buckets narrowing its bin search: a value's bucket is `bucket(v, feature)` (monotone
-    /// in `v`), and its bin lies in `bucketStart[bucketOffset[j] + k]...[+ 1]` (global threshold numbers: the
-    /// thresholds of lower buckets are `< v`, those of higher ones `> v`).
+    /// Per track feature `j`, buckets narrowing its bin search: a value's bucket `k` is
+    /// `bucket(v, bucketMin[j], bucketScale[j], bucketTop[j])` (monotone in `v`), and its bin lies in
+    /// `bucketStart[bucketOffset[j] + k]...[+ 1]` (global threshold numbers: the thresholds of lower buckets are
+    /// `< v`, those of higher ones `> v`).
     let bucketMin: [Double], bucketScale: [Double], bucketTop: [Double]
     let bucketOffset: [Int]
     let bucketStart: [Int32]
