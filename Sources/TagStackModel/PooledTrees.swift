@@ -1,44 +1,47 @@
 // Hot loop: all of one track's pooled tags through the shared pooled ensemble (`ModelScorer`'s single-track
-// path, and row by row its batch path). Bitvector scoring (QuickScorer, Lucchese et al., SIGIR 2015; see
-// QuickScorer.swift) with the tag-level splits resolved per tag once, at load.
+// path, and row by row its batch path). Each tree is walked once for all the tags at once: a node splits the
+// set of tags that reach it (a 256-bit set, `TagSet`) into the tags that go left and those that go right.
 //
 // Notes for the hot loop (`accumulate`):
-// - reads the tags' feature vectors (`rows`, read-only, one per pooled tag: the per-track features only; the
-//   tag values are folded into `tagMasks`) and the tables below (read-only); writes only the caller's `leaves`
-//   scratch (`blockSize × treeCount` UInt64) and `raw` (one Double per tag, its starting score on entry);
-// - layout: the shared ensemble is stored once. Leaves keep the shared tree's left-to-right numbering (a
-//   tree's leaf values at `leafValues[tree * 64...]`), split nodes on track features are numbered once
-//   (`nodeTree`, `nodeMask`). Per tag only what differs: `tagMasks` (per tree, the leaves its tag-level splits
-//   rule out: the starting bitvector) and, per feature, the nodes it can reach, sorted by threshold, as
-//   6-byte `Node` records (threshold bin, tree, left-subtree leaf range; the mask is formed from the range),
-//   plus the reachable nodes that send NaN right (shared node numbers). That is ~20 KB a tag (a per-tag
-//   specialised copy of the ensemble with leaf values took ~100 KB, and 190 of them streamed from L3 on
-//   every track);
-// - pre-binning: each feature's thresholds (every split of the ensemble on it) are sorted once; a value's bin
-//   is the number of thresholds `< value`, found once per tag and feature, so the scan compares 16-bit
-//   integers: a node with threshold bin `q` fails (the row goes right) exactly when `q < bin(value)`;
-// - the comparison rule is Tree.swift's: a NaN fails exactly the nodes that do not send NaN left (their own
-//   per-tag list); tag values are finite (`StackerModel.validate`);
-// - only nodes a tag can reach are scanned, which is enough: the exit leaf's ancestors are all reachable, and
-//   every leaf left of the exit leaf is cleared by the failed ancestor it shares with it;
-// - order: tags go in blocks of `blockSize`; after a block's bitvectors are built, its sums are formed tree by
-//   tree, each tag's outputs added to its own `raw` in tree order (independent sums side by side, no chain of
-//   dependent adds), so each result equals the plain twin `TreeEnsemble.rawScore(row:initScore:)` over the
-//   tag's full vector (features, then tag values) bit for bit (PooledTreesTests, NaNs included);
-// - shared features: a feature whose value is the same for every tag of a group (the track's shared columns;
-//   a class's max and mean; a category's score; `Group`) is scanned once per group and track, over *every*
-//   split on it (`allList`, `allNaN`), into one bitvector per group (the `leaves` scratch after the block);
-//   each tag's start bitvector is ANDed with its groups'. That is QuickScorer's own rule (AND the masks of
-//   every failed node, reachable or not: a failed node never clears the exit leaf), so the exit leaves, and
-//   the sums, are unchanged. A group is used only when it visits fewer nodes than the tags' own lists would
-//   (counted at load); its features then have empty per-tag lists;
-// - contract: at most 65,536 trees, every tree at most 64 leaves, a feature at most 65,535 distinct
-//   thresholds (`init?` returns nil otherwise; the scorer then scores each tag's specialised trees).
+// - reads the tags' rows (`rows`, read-only, one per pooled tag: the per-track features only; the tag values
+//   are folded into `tagRight`) and the tables below (read-only); writes only the caller's `Scratch` and `raw`
+//   (one Double per tag, its starting score on entry);
+// - per track and feature, each tag's value is binned once (`bin` = how many of the feature's thresholds are
+//   `< value`: a bucket from the value, about two buckets a threshold evenly over the thresholds' range, then
+//   a search among that bucket's few thresholds; NaN gets bin 0) and the tags are ordered by bin with a
+//   counting sort: the tags that fail a node with threshold number `q` (go right: `value > threshold`, i.e.
+//   `q < bin`) are then the first `gt[q]` tags of that order, one of `tags + 1` prefix sets built once per
+//   feature (in `table`; `fidx[key]` points at the right one), so a node's split costs two look-ups and two
+//   ANDs of 4 words, whatever the number of tags;
+// - the walk has no branch on the data: every node of a tree in order (children after parents) splits its
+//   slot's set into its children's slots (leaves first, `leafRegion`); then each tag's leaf number is read off
+//   the leaves' slots bit by bit (the slots ORed pairwise level by level: bit `k` of a leaf number is set for
+//   the odd slots at level `k`), 8 bit planes transposed to one byte a tag (an 8 × 8 byte transpose, then
+//   8 × 8 bit transposes), and each tag adds its leaf's value in one pass over the tags. Trees of more than
+//   256 leaves scatter each leaf's value to its tags bit by bit instead;
+// - the comparison rule is Tree.swift's: NaN goes to `defaultLeft`'s side (bin 0 never fails a threshold; the
+//   feature's NaN tags are ORed into the failing set of nodes that send NaN right); tag-level splits are
+//   resolved at load into `tagRight` (per tag-level node, the tags whose value is not `<= threshold`; tag
+//   values are finite, `StackerModel.validate`);
+// - order: trees one after another in tree order; within a tree each tag is in exactly one leaf's slot and
+//   adds that leaf's value to its own `raw`, so each result equals the plain twin
+//   `TreeEnsemble.rawScore(row:initScore:)` over the tag's full vector (features, then tag values) bit for
+//   bit (PooledTreesTests, NaNs, ties and trees over 64 and 256 leaves included);
+// - tags go in chunks of 256 (`chunk`), each chunk a pass over the ensemble;
+// - measured (Data/ pooled model, 190 tags × 222 trees of 63 leaves; thread CPU time of `decide` over
+//   Data/test_X.csv, load 6-9 on 2 cores): 0.49-0.54 × the previous per-tag bitvector layout (QuickScorer
+//   lists per tag: 174,000 failed node records scanned and 1,330 bin searches a track) with a plain search
+//   over each feature's thresholds (11 steps for 1,600, a mispredicted branch about every other one: a third
+//   of this loop's time), 0.78-0.82 × that with the buckets. A walk that prunes
+//   empty sets and scatters each leaf's value to its tags bit by bit (commit b47a468) was 1.09-1.11 × that
+//   layout: mispredicted branches, not node work, were its cost. A select in the bin search compiles to a
+//   branch (LLVM's x86 cmov conversion), written as a mask too.
 
-/// The shared ensemble of a pooled model, laid out for bitvector scoring of every pooled tag of a track.
+/// The shared ensemble of a pooled model, laid out to score every pooled tag of a track in one walk per tree.
 struct PooledTrees: Sendable {
-    /// Tags whose bitvectors are built before their sums are formed together.
-    static let blockSize = 8
+    /// Tags per pass over the ensemble (a `TagSet`'s bits).
+    static let chunk = 256
+    typealias TagSet = SIMD4<UInt64>
 
     let tagCount: Int
     let treeCount: Int
@@ -47,305 +50,322 @@ struct PooledTrees: Sendable {
     /// Per track feature, its distinct split thresholds, ascending (`cutStart[j]..<cutStart[j + 1]`).
     let cuts: [Double]
     let cutStart: [Int]
-    /// Split nodes on track features: their tree and the leaves to keep when their test fails.
-    let nodeTree: [UInt32]
-    let nodeMask: [UInt64]
-    /// A reachable node in a tag's list: its threshold's bin, its tree, and its left subtree's leaves
-    /// (`leftCount` leaves from position `leftLow`: the bits a failed test clears).
+    /// Per track feature `j`, buckets narrowing its bin search: a value's bucket `k` is
+    /// `bucket(v, bucketMin[j], bucketScale[j], bucketTop[j])` (monotone in `v`), and its bin lies in
+    /// `bucketStart[bucketOffset[j] + k]...[+ 1]` (global threshold numbers: the thresholds of lower buckets are
+    /// `< v`, those of higher ones `> v`).
+    let bucketMin: [Double], bucketScale: [Double], bucketTop: [Double]
+    let bucketOffset: [Int]
+    let bucketStart: [Int32]
+    /// An internal node: `key` is its failing set's entry in the scratch's `fidx` (a threshold's global number
+    /// for a split on a track feature, `cuts.count + k` for the tag-level split `k`); `nan` is 1 + the feature
+    /// when NaN goes right, else 0. Children are slots of the tree's walk: leaf `l` at slot `l`, node `i` at
+    /// `leafRegion + i`.
     struct Node {
-        var bin: UInt16
-        var tree: UInt16
-        var leftLow: UInt8
-        var leftCount: UInt8
+        var key: Int32
+        var nan: Int32
+        var left: Int32
+        var right: Int32
     }
-    /// Per tag (`tag * treeCount + tree`), the leaves left after its tag-level splits.
-    let tagMasks: [UInt64]
-    /// Per tag and feature (`listStart[tag * featureCount + j]..<...[+ 1]`) the reachable nodes
-    /// on the feature by threshold bin (ascending, tree order on ties), in `list`.
-    let list: [Node]
-    let listStart: [Int]
-    /// Likewise the reachable nodes that send NaN right: node indices in `nanNode`, per tag and feature from
-    /// `nanStart`.
-    let nanNode: [UInt32]
-    let nanStart: [Int]
-    /// `leafValues[tree * 64 + position]`: leaves numbered left to right.
+    /// Tree `t`'s nodes and leaf values from `nodeStart[t]` and `leafStart[t]` (its node count: the difference).
+    let nodes: [Node]
+    let nodeStart: [Int]
+    let leafStart: [Int]
     let leafValues: [Double]
+    /// Per chunk and tag-level split (`chunk * tagSplitCount + k`), the chunk's tags that go right.
+    let tagRight: [TagSet]
+    let tagSplitCount: Int
+    /// Slots before a tree's nodes (the leaves', a power of two, at least the most leaves of a tree), and in all.
+    let leafRegion: Int
+    let maxSlots: Int
+    /// Per tree, the bits of its leaf numbers (`leafCount <= 1 << bits`).
+    let treeBits: [Int]
 
-    /// A partition of the tags whose members share the values of `features` (track features); the value is
-    /// read from the group's first tag (`representative`).
-    struct Group: Sendable {
-        var features: [Int]
-        /// Per tag its group (0..<representative.count).
-        var groupOfTag: [Int]
-        var representative: [Int]
-        /// Groups by key: `key[tag]` equal means the same group.
-        init(features: [Int], key: [Int]) {
-            self.features = features
-            var index: [Int: Int] = [:], rep: [Int] = []
-            groupOfTag = key.enumerated().map { s, k in
-                if let g = index[k] { return g }
-                index[k] = rep.count; rep.append(s); return rep.count - 1
-            }
-            representative = rep
-        }
-    }
-    /// The groups in use, each one's bitvectors at `groupOffset[g]` in the scratch after the block.
-    let groups: [Group]
-    let groupOffset: [Int]
-    /// Per grouped feature every split node on it, by threshold bin (`allStart[j]..<allStart[j + 1]`, empty
-    /// for other features), and every one that sends NaN right (`allNaNStart`).
-    let allList: [Node]
-    let allStart: [Int]
-    let allNaN: [UInt32]
-    let allNaNStart: [Int]
-    /// Scratch `accumulate` needs, in UInt64s: the block's bitvectors, then the groups'.
-    var scratchCount: Int { PooledTrees.blockSize * treeCount + (groupOffset.last ?? 0) }
-
-    /// Nil when there are more than 65,536 trees, a tree has more than 64 leaves or a feature more than 65,535
-    /// distinct thresholds.
-    ///
     /// - Parameters:
     ///   - trees: the shared ensemble, over vectors of `featureCount` track features then the tag values.
     ///   - tagValues: per pooled tag its tag values (finite).
-    ///   - groups: features shared within groups of tags; each is used when it visits fewer nodes (`always`: every
-    ///     one, for tests).
-    init?(_ trees: [Tree], featureCount: Int, tagValues: [[Double]], groups candidates: [Group] = [], always: Bool = false) {
-        guard trees.allSatisfy({ $0.leafCount <= 64 }), trees.count <= 1 << 16 else { return nil }
+    init(_ trees: [Tree], featureCount: Int, tagValues: [[Double]]) {
         let f = featureCount
-        // Thresholds per track feature.
         var perFeature = [[Double]](repeating: [], count: f)
         for t in trees { for i in 0..<t.nodeCount where Int(t.splitFeature[i]) < f { perFeature[Int(t.splitFeature[i])].append(t.threshold[i]) } }
         var cuts: [Double] = [], cutStart = [0]
-        var sortedCuts: [[Double]] = []
+        var bucketMin: [Double] = [], bucketScale: [Double] = [], bucketTop: [Double] = [], bucketOffset: [Int] = []
+        var bucketStart: [Int32] = []
         for v in perFeature {
-            let s = Array(Set(v)).sorted()
-            guard s.count <= Int(UInt16.max) else { return nil }
-            sortedCuts.append(s); cuts += s; cutStart.append(cuts.count)
+            let c = Array(Set(v)).sorted(), c0 = cuts.count
+            cuts += c; cutStart.append(cuts.count)
+            // About two buckets a threshold, evenly over the thresholds' range.
+            let count = c.count > 1 ? min(2 * c.count, 1 << 16) : 1
+            let scale = c.count > 1 ? Double(count) / (c.last! - c.first!) : 0
+            bucketMin.append(c.first ?? 0); bucketScale.append(scale.isFinite ? scale : 0); bucketTop.append(Double(count - 1))
+            bucketOffset.append(bucketStart.count)
+            var below = [Int](repeating: 0, count: count + 1)   // thresholds per bucket, then the running count
+            for x in c { below[PooledTrees.bucket(x, bucketMin.last!, bucketScale.last!, bucketTop.last!) + 1] += 1 }
+            for k in 0..<count { below[k + 1] += below[k] }
+            bucketStart += below.map { Int32(c0 + $0) }
         }
-        // Leaves left to right, each node's left-subtree mask, track-feature nodes numbered.
-        var leafValues = [Double](repeating: 0, count: trees.count * 64)
-        var masks: [[UInt64]] = [], nodeIndex: [[Int]] = [], nodeBin: [[UInt16]] = []
-        var nodeTree: [UInt32] = [], nodeMask: [UInt64] = [], nodeLeft: [(low: UInt8, count: UInt8)] = []
-        for (ti, t) in trees.enumerated() {
-            var position = 0
-            var mask = [UInt64](repeating: .max, count: t.nodeCount), left = [Range<Int>](repeating: 0..<0, count: t.nodeCount)
-            func visit(_ c: Int32) -> Range<Int> {
-                if c < 0 { leafValues[ti * 64 + position] = t.leafValue[Int(~c)]; position += 1; return (position - 1)..<position }
-                let l = visit(t.leftChild[Int(c)]), r = visit(t.rightChild[Int(c)])
-                for b in l { mask[Int(c)] &= ~(UInt64(1) << UInt64(b)) }
-                left[Int(c)] = l
-                return l.lowerBound..<r.upperBound
-            }
-            _ = visit(t.nodeCount == 0 ? ~0 : 0)
-            var index = [Int](repeating: -1, count: t.nodeCount), bin = [UInt16](repeating: 0, count: t.nodeCount)
-            for i in 0..<t.nodeCount where Int(t.splitFeature[i]) < f {
-                index[i] = nodeTree.count
-                nodeTree.append(UInt32(ti)); nodeMask.append(mask[i])
-                nodeLeft.append((UInt8(left[i].lowerBound), UInt8(left[i].count)))
-                let c = sortedCuts[Int(t.splitFeature[i])]
-                var lo = 0, hi = c.count                     // the threshold's position among the cuts
-                while lo < hi { let mid = (lo + hi) / 2; if c[mid] < t.threshold[i] { lo = mid + 1 } else { hi = mid } }
-                bin[i] = UInt16(lo)
-            }
-            masks.append(mask); nodeIndex.append(index); nodeBin.append(bin)
-        }
-        // Every node per track feature (a group's scan), and the groups worth their scan: reachable node
-        // counts per tag and feature decide (a group also costs an AND per tree and tag).
-        var all = [[(bin: UInt16, node: UInt32, nanLeft: Bool)]](repeating: [], count: f)
-        for (ti, t) in trees.enumerated() {
-            for i in 0..<t.nodeCount where Int(t.splitFeature[i]) < f {
-                all[Int(t.splitFeature[i])].append((nodeBin[ti][i], UInt32(nodeIndex[ti][i]), t.defaultLeft[i]))
-            }
-        }
-        var reachCount = [Int](repeating: 0, count: f)
-        for values in tagValues {
-            for t in trees {
-                var stack: [Int32] = t.nodeCount == 0 ? [] : [0]
-                while let c = stack.popLast() {
-                    let i = Int(c), j = Int(t.splitFeature[i])
-                    if j >= f {
-                        let next = values[j - f] <= t.threshold[i] ? t.leftChild[i] : t.rightChild[i]
-                        if next >= 0 { stack.append(next) }
-                        continue
-                    }
-                    reachCount[j] += 1
-                    if t.leftChild[i] >= 0 { stack.append(t.leftChild[i]) }
-                    if t.rightChild[i] >= 0 { stack.append(t.rightChild[i]) }
+        var nodes: [Node] = [], nodeStart = [0], leafStart = [0], leafValues: [Double] = []
+        var tagSplits: [(feature: Int, threshold: Double)] = []
+        let treeBits = trees.map { t in (0...).first { 1 << $0 >= t.leafCount }! }
+        let leafRegion = 1 << (treeBits.max() ?? 0)
+        for t in trees {
+            leafValues += t.leafValue
+            func slot(_ c: Int32) -> Int32 { c >= 0 ? Int32(leafRegion) + c : ~c }
+            for i in 0..<t.nodeCount {
+                let j = Int(t.splitFeature[i])
+                var key: Int32, nan: Int32 = 0
+                if j < f {
+                    var lo = cutStart[j], hi = cutStart[j + 1]   // the threshold's global number
+                    while lo < hi { let mid = (lo + hi) / 2; if cuts[mid] < t.threshold[i] { lo = mid + 1 } else { hi = mid } }
+                    key = Int32(lo)
+                    if !t.defaultLeft[i] { nan = Int32(j + 1) }
+                } else {
+                    key = Int32(cuts.count + tagSplits.count)
+                    tagSplits.append((j - f, t.threshold[i]))
                 }
+                nodes.append(Node(key: key, nan: nan, left: slot(t.leftChild[i]), right: slot(t.rightChild[i])))
             }
+            nodeStart.append(nodes.count); leafStart.append(leafValues.count)
         }
-        var groups: [Group] = [], groupOffset = [0], grouped = [Bool](repeating: false, count: f)
-        for g in candidates where !g.features.isEmpty && g.groupOfTag.count == tagValues.count {
-            guard g.features.allSatisfy({ $0 < f && !grouped[$0] }) else { continue }
-            let shared = g.features.reduce(0) { $0 + all[$1].count } * g.representative.count + tagValues.count * trees.count
-            let own = g.features.reduce(0) { $0 + reachCount[$1] }
-            guard always || shared < own else { continue }
-            for j in g.features { grouped[j] = true }
-            groups.append(g); groupOffset.append(groupOffset.last! + g.representative.count * trees.count)
-        }
-        var allList: [Node] = [], allStart = [0], allNaN: [UInt32] = [], allNaNStart = [0]
-        for j in 0..<f {
-            if grouped[j] {
-                for n in all[j].sorted(by: { ($0.bin, $0.node) < ($1.bin, $1.node) }) {
-                    allList.append(Node(bin: n.bin, tree: UInt16(nodeTree[Int(n.node)]), leftLow: nodeLeft[Int(n.node)].low,
-                                        leftCount: nodeLeft[Int(n.node)].count))
-                }
-                for n in all[j] where !n.nanLeft { allNaN.append(n.node) }
-            }
-            allStart.append(allList.count); allNaNStart.append(allNaN.count)
-        }
-        // Per tag: resolve its tag-level splits, collect the nodes it reaches (on features not grouped).
-        var tagMasks: [UInt64] = [], list: [Node] = [], listStart = [0]
-        var nanNode: [UInt32] = [], nanStart = [0]
-        for values in tagValues {
-            var reach = [[(bin: UInt16, node: UInt32, nanLeft: Bool)]](repeating: [], count: f)
-            for (ti, t) in trees.enumerated() {
-                var m = UInt64.max
-                var stack: [Int32] = t.nodeCount == 0 ? [] : [0]
-                while let c = stack.popLast() {
-                    let i = Int(c), j = Int(t.splitFeature[i])
-                    if j >= f {
-                        // Tag-level: the side is fixed for this tag; a failed test clears its left subtree.
-                        if values[j - f] <= t.threshold[i] { if t.leftChild[i] >= 0 { stack.append(t.leftChild[i]) } }
-                        else { m &= masks[ti][i]; if t.rightChild[i] >= 0 { stack.append(t.rightChild[i]) } }
-                        continue
-                    }
-                    if !grouped[j] { reach[j].append((nodeBin[ti][i], UInt32(nodeIndex[ti][i]), t.defaultLeft[i])) }
-                    if t.leftChild[i] >= 0 { stack.append(t.leftChild[i]) }
-                    if t.rightChild[i] >= 0 { stack.append(t.rightChild[i]) }
-                }
-                tagMasks.append(m)
-            }
-            for nodes in reach {
-                // Node numbers follow tree order, so sorting by (bin, node) keeps tree order on ties.
-                for n in nodes.sorted(by: { ($0.bin, $0.node) < ($1.bin, $1.node) }) {
-                    list.append(Node(bin: n.bin, tree: UInt16(nodeTree[Int(n.node)]), leftLow: nodeLeft[Int(n.node)].low,
-                                     leftCount: nodeLeft[Int(n.node)].count))
-                }
-                listStart.append(list.count)
-                for n in nodes where !n.nanLeft { nanNode.append(n.node) }
-                nanStart.append(nanNode.count)
+        var tagRight: [TagSet] = []
+        for first in stride(from: 0, to: tagValues.count, by: PooledTrees.chunk) {
+            let n = min(PooledTrees.chunk, tagValues.count - first)
+            for (j, threshold) in tagSplits {
+                var s = TagSet()
+                for i in 0..<n where !(tagValues[first + i][j] <= threshold) { s[i >> 6] |= 1 << UInt64(i & 63) }
+                tagRight.append(s)
             }
         }
         tagCount = tagValues.count; treeCount = trees.count; self.featureCount = f
-        self.cuts = cuts; self.cutStart = cutStart; self.nodeTree = nodeTree; self.nodeMask = nodeMask
-        self.tagMasks = tagMasks; self.list = list; self.listStart = listStart
-        self.nanNode = nanNode; self.nanStart = nanStart; self.leafValues = leafValues
-        self.groups = groups; self.groupOffset = groupOffset
-        self.allList = allList; self.allStart = allStart; self.allNaN = allNaN; self.allNaNStart = allNaNStart
+        self.cuts = cuts; self.cutStart = cutStart
+        self.bucketMin = bucketMin; self.bucketScale = bucketScale; self.bucketTop = bucketTop
+        self.bucketOffset = bucketOffset; self.bucketStart = bucketStart
+        self.nodes = nodes; self.nodeStart = nodeStart; self.leafStart = leafStart; self.leafValues = leafValues
+        self.tagRight = tagRight; tagSplitCount = tagSplits.count
+        self.treeBits = treeBits; self.leafRegion = leafRegion
+        maxSlots = leafRegion + (trees.map(\.nodeCount).max() ?? 0)
+    }
+
+    /// Per-thread scratch for `accumulate` (make one per thread with `makeScratch()`).
+    final class Scratch {
+        let bins: UnsafeMutablePointer<Int32>, order: UnsafeMutablePointer<Int32>, counts: UnsafeMutablePointer<Int32>
+        /// Per node key (`Node.key`) its failing set in `table`: the track's prefix sets (`features × width`, rebuilt
+        /// per track), then every chunk's `tagRight` (copied once).
+        let fidx: UnsafeMutablePointer<Int32>
+        let table: UnsafeMutablePointer<TagSet>
+        /// Per feature + 1 its NaN tags (entry 0 stays empty); a tree's slots.
+        let nanSets: UnsafeMutablePointer<TagSet>, slots: UnsafeMutablePointer<TagSet>
+        /// Per tag of the chunk its leaf's value in the current tree (trees of more than 256 leaves).
+        let value: UnsafeMutablePointer<Double>
+        /// A tree's leaf numbers by bit (`planes[k]`: the tags whose leaf number has bit `k`), and per tag its
+        /// leaf number (bytes; 4 words of 64).
+        let planes: UnsafeMutablePointer<TagSet>, leafOf: UnsafeMutablePointer<UInt64>
+        init(_ p: PooledTrees) {
+            let chunk = min(p.tagCount, PooledTrees.chunk), f = p.featureCount
+            var maxCuts = 0
+            for j in 0..<f { maxCuts = max(maxCuts, p.cutStart[j + 1] - p.cutStart[j]) }
+            bins = .allocate(capacity: max(chunk, 1)); order = .allocate(capacity: max(chunk, 1))
+            value = .allocate(capacity: max(chunk, 1)); value.initialize(repeating: 0, count: max(chunk, 1))
+            planes = .allocate(capacity: 8); planes.initialize(repeating: TagSet(), count: 8)
+            leafOf = .allocate(capacity: 32); leafOf.initialize(repeating: 0, count: 32)
+            counts = .allocate(capacity: maxCuts + 1)
+            fidx = .allocate(capacity: max(p.cuts.count + p.tagSplitCount, 1))
+            fidx.initialize(repeating: 0, count: max(p.cuts.count + p.tagSplitCount, 1))
+            let sets = f * (chunk + 1)
+            table = .allocate(capacity: max(sets + p.tagRight.count, 1))
+            table.initialize(repeating: TagSet(), count: max(sets + p.tagRight.count, 1))
+            for (k, s) in p.tagRight.enumerated() { table[sets + k] = s }
+            nanSets = .allocate(capacity: f + 1); nanSets.initialize(repeating: TagSet(), count: f + 1)
+            slots = .allocate(capacity: p.maxSlots); slots.initialize(repeating: TagSet(), count: p.maxSlots)
+            p.pointTagSplits(self, chunk: 0)
+        }
+        deinit {
+            bins.deallocate(); order.deallocate(); counts.deallocate(); fidx.deallocate()
+            table.deallocate(); nanSets.deallocate(); slots.deallocate(); value.deallocate()
+            planes.deallocate(); leafOf.deallocate()
+        }
+    }
+
+    func makeScratch() -> Scratch { Scratch(self) }
+
+    /// -1 when `a < b`, else 0, without a branch (a vector compare: the compiler keeps it branch-free, where it
+    /// turns a select in a search loop into a mispredicted branch).
+    @inline(__always) static func less(_ a: Double, _ b: Double) -> Int {
+        let m = SIMD2<Double>(repeating: a) .< SIMD2<Double>(repeating: b)
+        return Int(unsafeBitCast(m, to: SIMD2<Int64>.self)[0])
+    }
+
+    /// The 8 × 8 byte matrix `m` (row `k` = word `k`, byte `g` its column `g`) transposed in place: block swaps
+    /// of 1, 2 and 4 bytes.
+    @inline(__always) static func transposeBytes(_ m: inout (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)) {
+        @inline(__always) func swap(_ a: inout UInt64, _ b: inout UInt64, _ s: UInt64, _ mask: UInt64) {
+            let t = ((a &>> s) ^ b) & mask
+            b ^= t; a ^= t &<< s
+        }
+        let m8: UInt64 = 0x00FF_00FF_00FF_00FF, m16: UInt64 = 0x0000_FFFF_0000_FFFF, m32: UInt64 = 0x0000_0000_FFFF_FFFF
+        swap(&m.0, &m.1, 8, m8); swap(&m.2, &m.3, 8, m8); swap(&m.4, &m.5, 8, m8); swap(&m.6, &m.7, 8, m8)
+        swap(&m.0, &m.2, 16, m16); swap(&m.1, &m.3, 16, m16); swap(&m.4, &m.6, 16, m16); swap(&m.5, &m.7, 16, m16)
+        swap(&m.0, &m.4, 32, m32); swap(&m.1, &m.5, 32, m32); swap(&m.2, &m.6, 32, m32); swap(&m.3, &m.7, 32, m32)
+    }
+
+    /// The 8 × 8 bit matrix `x` (byte `i` = row `i`, bit `j` column `j`) transposed (Hacker's Delight, 7-3).
+    @inline(__always) static func transposeBits(_ x: UInt64) -> UInt64 {
+        var x = x
+        var t = (x ^ (x &>> 7)) & 0x00AA_00AA_00AA_00AA; x = x ^ t ^ (t &<< 7)
+        t = (x ^ (x &>> 14)) & 0x0000_CCCC_0000_CCCC; x = x ^ t ^ (t &<< 14)
+        t = (x ^ (x &>> 28)) & 0x0000_0000_F0F0_F0F0; x = x ^ t ^ (t &<< 28)
+        return x
+    }
+
+    /// The bucket of a value (not NaN) among `top + 1`: `(v - min) * scale` clamped to [0, top], truncated;
+    /// monotone in `v` (so the same function on the thresholds at load places every value's bin).
+    @inline(__always) static func bucket(_ v: Double, _ min: Double, _ scale: Double, _ top: Double) -> Int {
+        let x = (v - min) * scale   // NaN only when scale is 0 and v infinite: bucket 0, the only one
+        return x > 0 ? Int(x < top ? x : top) : 0
+    }
+
+    /// Points the tag-level splits' keys at chunk `c`'s `tagRight` sets.
+    func pointTagSplits(_ sc: Scratch, chunk c: Int) {
+        let base = featureCount * (min(tagCount, PooledTrees.chunk) + 1) + c * tagSplitCount
+        for k in 0..<tagSplitCount { sc.fidx[cuts.count + k] = Int32(truncatingIfNeeded: base + k) }
     }
 
     /// Adds every tree's output for each tag to `raw[tag]`, in tree order. Tag `s`'s track features are at
-    /// `rows + s * stride` (`featureCount` values); `leaves` holds at least `scratchCount` values (scratch,
-    /// overwritten).
-    func accumulate(rows: UnsafePointer<Double>, stride: Int, into raw: UnsafeMutablePointer<Double>,
-                    leaves: UnsafeMutablePointer<UInt64>) {
-        let nt = treeCount, f = featureCount, b = PooledTrees.blockSize
+    /// `rows + s * stride` (`featureCount` values).
+    func accumulate(rows: UnsafePointer<Double>, stride: Int, into raw: UnsafeMutablePointer<Double>, scratch sc: Scratch) {
+        let f = featureCount, width = min(tagCount, PooledTrees.chunk) + 1
         cuts.withUnsafeBufferPointer { cuts in
         cutStart.withUnsafeBufferPointer { cutStart in
-        nodeTree.withUnsafeBufferPointer { nodeTree in
-        nodeMask.withUnsafeBufferPointer { nodeMask in
-        tagMasks.withUnsafeBufferPointer { tagMasks in
-        list.withUnsafeBufferPointer { list in
-        listStart.withUnsafeBufferPointer { listStart in
-        nanNode.withUnsafeBufferPointer { nanNode in
-        nanStart.withUnsafeBufferPointer { nanStart in
+        bucketMin.withUnsafeBufferPointer { bucketMin in
+        bucketScale.withUnsafeBufferPointer { bucketScale in
+        bucketTop.withUnsafeBufferPointer { bucketTop in
+        bucketOffset.withUnsafeBufferPointer { bucketOffset in
+        bucketStart.withUnsafeBufferPointer { bucketStart in
+        nodes.withUnsafeBufferPointer { nodes in
+        nodeStart.withUnsafeBufferPointer { nodeStart in
+        leafStart.withUnsafeBufferPointer { leafStart in
         leafValues.withUnsafeBufferPointer { leafValues in
-        allList.withUnsafeBufferPointer { allList in
-        allStart.withUnsafeBufferPointer { allStart in
-        allNaN.withUnsafeBufferPointer { allNaN in
-        allNaNStart.withUnsafeBufferPointer { allNaNStart in
-            // The groups' bitvectors: every failed split on their features, once per group.
-            let groupLeaves = leaves + b * nt
-            for (gi, g) in groups.enumerated() {
-                for (r, s) in g.representative.enumerated() {
-                    let gv = groupLeaves + groupOffset[gi] + r * nt
-                    gv.update(repeating: .max, count: nt)
-                    let row = rows + s * stride
-                    for j in g.features {
-                        let v = row[j]
-                        if v.isNaN {
-                            for k in allNaNStart[j]..<allNaNStart[j + 1] {
-                                let n = Int(allNaN[k]); gv[Int(nodeTree[n])] &= nodeMask[n]
-                            }
-                            continue
-                        }
-                        var lo = cutStart[j], len = cutStart[j + 1] - lo
-                        while len > 0 {
-                            let half = len >> 1
-                            let less = cuts[lo + half] < v
-                            lo = less ? lo + half + 1 : lo
-                            len = less ? len - half - 1 : half
-                        }
-                        let bin = UInt16(truncatingIfNeeded: lo - cutStart[j])
-                        var k = allStart[j]
-                        let end = allStart[j + 1]
-                        while k < end && allList[k].bin < bin {
-                            let n = allList[k]
-                            gv[Int(n.tree)] &= ~(((1 as UInt64) &<< n.leftCount &- 1) &<< n.leftLow)
-                            k += 1
-                        }
-                    }
-                }
-            }
+            let bins = sc.bins, order = sc.order, counts = sc.counts, fidx = sc.fidx, table = sc.table
+            let nanSets = sc.nanSets, slots = sc.slots, value = sc.value, planes = sc.planes, leafOf = sc.leafOf
+            let leafByte = UnsafeMutableRawPointer(leafOf).assumingMemoryBound(to: UInt8.self)
             var first = 0
             while first < tagCount {
-                let count = min(b, tagCount - first)
-                for i in 0..<count {
-                    let s = first + i
-                    let lv = leaves + i * nt
-                    lv.update(from: tagMasks.baseAddress! + s * nt, count: nt)
-                    for (gi, g) in groups.enumerated() {
-                        let gv = groupLeaves + groupOffset[gi] + g.groupOfTag[s] * nt
-                        for t in 0..<nt { lv[t] &= gv[t] }
-                    }
-                    let row = rows + s * stride
-                    let ls = s * f
-                    for j in 0..<f {
-                        let v = row[j]
+                let n = min(PooledTrees.chunk, tagCount - first)
+                if tagCount > PooledTrees.chunk { pointTagSplits(sc, chunk: first / PooledTrees.chunk) }
+                var anyNaN = false
+                // Per feature: bins, the tags ordered by bin (largest first), the prefix sets, and per threshold
+                // its failing set.
+                for j in 0..<f {
+                    let c0 = cutStart[j], nc = cutStart[j + 1] - c0
+                    counts.update(repeating: 0, count: nc + 1)
+                    var nanSet = TagSet()
+                    for i in 0..<n {
+                        let v = rows[(first + i) * stride + j]
+                        var b = 0
                         if v.isNaN {
-                            for k in nanStart[ls + j]..<nanStart[ls + j + 1] {
-                                let n = Int(nanNode[k]); lv[Int(nodeTree[n])] &= nodeMask[n]
+                            nanSet[i >> 6] |= 1 << UInt64(i & 63)
+                        } else {
+                            // The value's bucket, then a lower bound among its thresholds (the answer stays in
+                            // [lo, lo + len]).
+                            let k = bucketOffset[j] &+ PooledTrees.bucket(v, bucketMin[j], bucketScale[j], bucketTop[j])
+                            var lo = Int(bucketStart[k]), len = Int(bucketStart[k &+ 1]) &- lo
+                            while len > 1 {
+                                let half = len >> 1
+                                lo &+= half & PooledTrees.less(cuts[lo &+ half], v)
+                                len &-= half
                             }
-                            continue
+                            b = lo &- c0 &- (len > 0 ? PooledTrees.less(cuts[lo], v) : 0)
                         }
-                        var k = listStart[ls + j]
-                        let end = listStart[ls + j + 1]
-                        if k == end { continue }
-                        // The value's bin: how many of the feature's thresholds are < v (branch-free search).
-                        var lo = cutStart[j], len = cutStart[j + 1] - lo
-                        while len > 0 {
-                            let half = len >> 1
-                            let less = cuts[lo + half] < v
-                            lo = less ? lo + half + 1 : lo
-                            len = less ? len - half - 1 : half
-                        }
-                        let bin = UInt16(truncatingIfNeeded: lo - cutStart[j])
-                        while k < end && list[k].bin < bin {
-                            let n = list[k]
-                            lv[Int(n.tree)] &= ~(((1 as UInt64) &<< n.leftCount &- 1) &<< n.leftLow)
-                            k += 1
-                        }
+                        bins[i] = Int32(truncatingIfNeeded: b)
+                        counts[b] &+= 1
+                    }
+                    nanSets[j + 1] = nanSet
+                    if nanSet != TagSet() { anyNaN = true }
+                    // counts[b] becomes the number of tags with a larger bin (their start in the order).
+                    var above: Int32 = 0
+                    var b = nc
+                    while b >= 0 { let c = counts[b]; counts[b] = above; above &+= c; b -= 1 }
+                    let base = j * width
+                    for q in 0..<nc { fidx[c0 + q] = Int32(truncatingIfNeeded: base) &+ counts[q] }
+                    for i in 0..<n { let b = Int(bins[i]); order[Int(counts[b])] = Int32(truncatingIfNeeded: i); counts[b] &+= 1 }
+                    var s = TagSet()
+                    table[base] = s
+                    for k in 0..<n {
+                        let i = Int(order[k])
+                        s[i >> 6] |= 1 << UInt64(i & 63)
+                        table[base + k + 1] = s
                     }
                 }
-                // Sums, tree by tree: each tag's outputs in tree order into its own raw score.
+                var all = TagSet()
+                for i in 0..<n { all[i >> 6] |= 1 << UInt64(i & 63) }
                 let r = raw + first
-                if count == b {
-                    for t in 0..<nt {
-                        let base = t * 64
-                        for i in 0..<b { r[i] += leafValues[base + leaves[i * nt + t].trailingZeroBitCount] }
+                for t in 0..<treeCount {
+                    // Every node in order (children come after their parent), no branch on the data: each node's
+                    // set split into its children's slots.
+                    let n0 = nodeStart[t], nodeCount = nodeStart[t + 1] - n0
+                    let l0 = leafStart[t], leafCount = leafStart[t + 1] - l0
+                    if nodeCount == 0 {
+                        for i in 0..<n { r[i] += leafValues[l0] }
+                        continue
                     }
-                } else {
-                    for t in 0..<nt {
-                        let base = t * 64
-                        for i in 0..<count { r[i] += leafValues[base + leaves[i * nt + t].trailingZeroBitCount] }
+                    let nodeSlots = slots + leafRegion
+                    nodeSlots[0] = all
+                    for i in 0..<nodeCount {
+                        let node = nodes[n0 + i], s = nodeSlots[i]
+                        var fail = table[Int(fidx[Int(node.key)])]
+                        if anyNaN { fail |= nanSets[Int(node.nan)] }
+                        let right = s & fail
+                        slots[Int(node.right)] = right
+                        slots[Int(node.left)] = s & ~right
                     }
+                    // Each tag is in exactly one leaf's slot. Its leaf number, bit by bit: OR the slots pairwise,
+                    // level by level (bit k is set for the odd ones at level k); then per 8 tags the 8 planes'
+                    // bytes transposed into 8 leaf numbers.
+                    let bits = treeBits[t]
+                    if bits <= 8 {
+                        for l in leafCount..<(1 << bits) { slots[l] = TagSet() }
+                        var width = 1 << bits
+                        for k in 0..<8 {
+                            var plane = TagSet()
+                            if k < bits {
+                                width >>= 1
+                                for i in 0..<width {
+                                    let a = slots[2 &* i], b = slots[2 &* i &+ 1]
+                                    plane |= b
+                                    slots[i] = a | b
+                                }
+                            }
+                            planes[k] = plane
+                        }
+                        for w in 0..<((n + 63) >> 6) {
+                            var m = (planes[0][w], planes[1][w], planes[2][w], planes[3][w], planes[4][w], planes[5][w], planes[6][w], planes[7][w])
+                            PooledTrees.transposeBytes(&m)
+                            let o = leafOf + w &* 8
+                            o[0] = PooledTrees.transposeBits(m.0); o[1] = PooledTrees.transposeBits(m.1)
+                            o[2] = PooledTrees.transposeBits(m.2); o[3] = PooledTrees.transposeBits(m.3)
+                            o[4] = PooledTrees.transposeBits(m.4); o[5] = PooledTrees.transposeBits(m.5)
+                            o[6] = PooledTrees.transposeBits(m.6); o[7] = PooledTrees.transposeBits(m.7)
+                        }
+                        let lv = leafValues.baseAddress! + l0
+                        for i in 0..<n { r[i] += lv[Int(leafByte[i])] }
+                        continue
+                    }
+                    for l in 0..<leafCount {
+                        let s = slots[l]
+                        if s == TagSet() { continue }
+                        let v = leafValues[l0 + l]
+                        for w in 0..<4 {
+                            var x = s[w]
+                            while x != 0 {
+                                value[w << 6 | x.trailingZeroBitCount] = v
+                                x &= x &- 1
+                            }
+                        }
+                    }
+                    for i in 0..<n { r[i] += value[i] }
                 }
-                first += count
+                first += n
             }
-        }
-        }
-        }
         }
         }
         }

@@ -19,8 +19,7 @@ import Foundation
 /// - reads the row and the model (read-only); writes `out` and the caller's workspace only;
 /// - each tag's path is resolved at init into `plans` (no struct copies of the model per row);
 /// - the pooled tags of a track are scored together through one layout of the shared ensemble
-///   (`PooledTrees`, tag values resolved at init), or, outside its contract, each through the ensemble
-///   specialised to its tag values (`Tree.specialized`);
+///   (`PooledTrees`, tag values resolved at init): each tree walked once for all of them;
 /// - trees are scored per tag by bitvectors (`QuickScorer`, trees of at most 64 leaves) or walked
 ///   (`PackedTrees`), and summed from the initial score in tree order, so the result equals
 ///   `TreeEnsemble.rawScore(row:initScore:)` (the plain twin) bit for bit.
@@ -102,22 +101,17 @@ public struct ModelScorer: Sendable {
             default: return .constant(baseScore)
             }
         }
-        // Every pooled tag of a track goes through the shared ensemble together (PooledTrees.swift); when its
-        // contract does not hold, each pooled tag scores the ensemble specialised to its tag values.
+        // Every pooled tag of a track goes through the shared ensemble together (PooledTrees.swift; `validate`
+        // guarantees `model.pooled` when a tag is pooled).
         let pooledIndices = model.tags.indices.filter { model.tags[$0].path == .pooled }
-        let groups = pooledIndices.isEmpty ? [] : ModelScorer.sharedFeatureGroups(builder, tags: pooledIndices)
-        let pooledTrees = pooledIndices.isEmpty ? nil : model.pooled.flatMap {
-            PooledTrees($0.booster.trees, featureCount: featureCount, tagValues: pooledIndices.map { model.tags[$0].tagValues! },
-                        groups: groups)
+        let pooledTrees = pooledIndices.isEmpty ? nil : model.pooled.map {
+            PooledTrees($0.booster.trees, featureCount: featureCount, tagValues: pooledIndices.map { model.tags[$0].tagValues! })
         }
         var pooledTags: [Int] = []
         for (k, t) in model.tags.enumerated() {
-            let booster = t.path == .pooled ? (pooledTrees != nil ? nil : model.pooled).map { p in
-                (trees: p.booster.trees.map { $0.specialized(from: featureCount, values: t.tagValues!) },
-                 start: start(p.initScore, p.booster.baseScore))
-            } : t.booster.map { (trees: $0.trees, start: start(t.initScore, $0.baseScore)) }
+            let booster = t.booster.map { (trees: $0.trees, start: start(t.initScore, $0.baseScore)) }
             if t.path == .raw { plans.append(.raw) }
-            else if t.path == .pooled, pooledTrees != nil {
+            else if t.path == .pooled {
                 plans.append(.pooled(pooledTags.count))
                 pooledTags.append(k)
             }
@@ -189,10 +183,9 @@ public struct ModelScorer: Sendable {
             /// The pooled tags' rows (pooled tags × pooled width) and raw scores.
             let pooledRows: UnsafeMutableBufferPointer<Double>
             let pooledRaw: UnsafeMutableBufferPointer<Double>
-            let pooledLeaves: UnsafeMutableBufferPointer<UInt64>
-            init(count: Int, categories c: Int, trees: Int, tags: Int, sources: Int, pooledRows: Int, pooledTags: Int, pooledScratch: Int) {
-                pooledLeaves = .allocate(capacity: max(pooledScratch, 1))
-                pooledLeaves.initialize(repeating: 0)
+            let pooled: PooledTrees.Scratch?
+            init(count: Int, categories c: Int, trees: Int, tags: Int, sources: Int, pooledRows: Int, pooledTags: Int, pooled: PooledTrees.Scratch?) {
+                self.pooled = pooled
                 self.pooledRows = .allocate(capacity: max(pooledRows, 1))
                 self.pooledRows.initialize(repeating: 0)
                 pooledRaw = .allocate(capacity: max(pooledTags, 1))
@@ -210,7 +203,7 @@ public struct ModelScorer: Sendable {
             }
             deinit {
                 features.deallocate(); categories.deallocate(); leaves.deallocate(); base.deallocate(); sources.deallocate()
-                pooledRows.deallocate(); pooledRaw.deallocate(); pooledLeaves.deallocate()
+                pooledRows.deallocate(); pooledRaw.deallocate()
             }
         }
 
@@ -257,33 +250,17 @@ public struct ModelScorer: Sendable {
                     break
                 }
             }
-            if let trees = sc.pooledTrees {
+            if let trees = sc.pooledTrees, let pooledScratch = scratch.pooled {
                 let rows = scratch.pooledRows.baseAddress!, raw = scratch.pooledRaw.baseAddress!
                 let w = sc.pooledWidth
                 for (s, k) in sc.pooledTags.enumerated() {
                     builder.features(tag: k, into: UnsafeMutableBufferPointer(start: rows + s * w, count: w))
                     raw[s] = begin(sc.pooledStart, k)
                 }
-                trees.accumulate(rows: rows, stride: max(w, 1), into: raw, leaves: scratch.pooledLeaves.baseAddress!)
+                trees.accumulate(rows: rows, stride: max(w, 1), into: raw, scratch: pooledScratch)
                 for (s, k) in sc.pooledTags.enumerated() { out[k] = sigmoid(raw[s]) }
             }
         }
-    }
-
-    /// The features a pooled tag shares with other tags, by how far they are shared: the track's shared
-    /// columns (every tag), a class's max and mean (its class), a category's score (its category).
-    static func sharedFeatureGroups(_ b: FeatureBuilder, tags: [Int]) -> [PooledTrees.Group] {
-        var byClass: [Int] = [], byCategory: [Int] = []
-        for (j, op) in b.ops.enumerated() {
-            switch op {
-            case .classMax, .classMean: byClass.append(j)
-            case .categoryScore: byCategory.append(j)
-            default: break
-            }
-        }
-        return [PooledTrees.Group(features: Array(b.ops.count..<(b.ops.count + b.sharedCol.count)), key: tags.map { _ in 0 }),
-                PooledTrees.Group(features: byClass, key: tags.map { b.classOf[$0] }),
-                PooledTrees.Group(features: byCategory, key: tags.map { b.categoryOf[$0] })]
     }
 
     /// A fresh workspace; make one per thread and reuse it for every row.
@@ -291,7 +268,7 @@ public struct ModelScorer: Sendable {
         Workspace(builder: builder, scratch: Workspace.Scratch(count: model.features?.count ?? 0, categories: categoryColumn.count, trees: maxQuickTrees,
                                                                tags: model.tags.count, sources: 1 + (base?.networks.count ?? 0),
                                                                pooledRows: pooledTags.count * max(pooledWidth, 1), pooledTags: pooledTags.count,
-                                                               pooledScratch: pooledTrees?.scratchCount ?? 0))
+                                                               pooled: pooledTrees?.makeScratch()))
     }
 
     /// Probabilities for one row given in the model's input column order (`model.inputColumns`): the fast path.
