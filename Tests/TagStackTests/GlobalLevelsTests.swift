@@ -53,7 +53,7 @@ final class GlobalLevelsTests: XCTestCase {
         let d = try data()
         let n = d.x.rowCount, t = d.labels.count
         var rng = SplitMix64(seed: 11)
-        let labels = (0..<t).map { d.y.column($0) }
+        let labels = d.labelColumns
         let z: [[[Double]]] = (0..<t).map { k in
             let own = d.x.column(d.tagColumns[k]).map(clippedLogit)
             let noise = (0..<n).map { _ in clippedLogit(rng.nextUnit()) }
@@ -115,7 +115,7 @@ final class GlobalLevelsTests: XCTestCase {
         let d = try data()
         let n = d.x.rowCount, t = d.labels.count
         let fold = Folds.assign(rowCount: n, k: 3, groups: d.groups?.values, seed: 1)
-        let labels = (0..<t).map { d.y.column($0) }
+        let labels = d.labelColumns
         let raw = (0..<t).map { d.x.column(d.tagColumns[$0]) }
         let usual = CrossFit.weightedF1(data: d, probabilities: ScoreColumns(x: d.x, values: raw), rule: .thresholds, fold: fold, k: 3)
         // X's own columns read in place are the same scores.
