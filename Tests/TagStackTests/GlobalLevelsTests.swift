@@ -154,4 +154,20 @@ final class GlobalLevelsTests: XCTestCase {
         XCTAssertEqual([1e308, 1e308].withUnsafeBufferPointer { mean.score(tag: 0, sources: $0) }, 1e308)
         XCTAssertEqual([0.2, .nan].withUnsafeBufferPointer { mean.score(tag: 0, sources: $0) }, 0.2)
     }
+
+    /// Feature blocks cover the tags in order without gaps: the first at the budget, later ones shrinking with
+    /// the tags left (out-of-fold scores grow as blocks shrink), never below one tag a thread.
+    func testFeatureBlocksShrinkWithTheTagsLeft() {
+        XCTAssertEqual(FeatureMatrix.blocks(tags: 5, blockSize: 8, threads: 2), [0..<5])
+        XCTAssertEqual(FeatureMatrix.blocks(tags: 10, blockSize: 4, threads: 2), [0..<4, 4..<6, 6..<8, 8..<10])
+        XCTAssertEqual(FeatureMatrix.blocks(tags: 3, blockSize: 1, threads: 2), [0..<1, 1..<2, 2..<3])
+        for (t, b, threads) in [(248, 7, 2), (248, 7, 1), (56, 17, 2), (248, 1, 4)] {
+            let blocks = FeatureMatrix.blocks(tags: t, blockSize: b, threads: threads)
+            XCTAssertEqual(blocks.first?.count, b)
+            XCTAssertEqual(blocks.flatMap { Array($0) }, Array(0..<t))
+            XCTAssertTrue(blocks.allSatisfy { $0.count <= b })
+            XCTAssertTrue(zip(blocks, blocks.dropFirst()).allSatisfy { $0.count >= $1.count })
+            XCTAssertTrue(blocks.dropLast().allSatisfy { $0.count >= min(threads, b) })
+        }
+    }
 }
