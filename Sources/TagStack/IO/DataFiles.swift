@@ -95,14 +95,27 @@ public enum DataFiles {
         }
     }
 
+    /// Reads a y file aligned to `ids`. For `.npy`, rows are matched by position and must number `ids.count`.
+    public static func readLabels(path: String, labels: LabelSet, alignTo ids: [String], idsSource: String) throws -> LabelMatrix {
+        guard isNPY(path) else {
+            return try MewoIO.readLabelMatrix(path: path, labels: labels, alignTo: ids, idsSource: idsSource)
+        }
+        return try binary(readLabelNPY(path: path, labels: labels, rows: ids.count, idsSource: idsSource), path: path, ids: ids, tags: labels.tags)
+    }
+
+    /// An `.npy` y matrix of one column per tag and `rows` rows.
+    static func readLabelNPY(path: String, labels: LabelSet, rows: Int, idsSource: String) throws -> NPYMatrix {
+        try readMatrix(path: path, columns: labels.count, rows: rows,
+                       what: "one row per track of \(idsSource), one column per tag", rowsSource: idsSource)
+    }
+
     /// Reads a y file aligned to `ids`, one 0/1 column per tag (`columns[tag][row]`). For `.npy`, rows are
     /// matched by position and must number `ids.count`.
     public static func readLabelColumns(path: String, labels: LabelSet, alignTo ids: [String], idsSource: String) throws -> [[UInt8]] {
         guard isNPY(path) else {
             return try MewoIO.readLabelColumns(path: path, labels: labels, alignTo: ids, idsSource: idsSource)
         }
-        let m = try readMatrix(path: path, columns: labels.count, rows: ids.count,
-                               what: "one row per track of \(idsSource), one column per tag", rowsSource: idsSource)
+        let m = try readLabelNPY(path: path, labels: labels, rows: ids.count, idsSource: idsSource)
         try checkBinary(m, path: path, tags: labels.tags)
         let t = m.columns
         return (0..<t).map { k in (0..<m.rows).map { m.values[$0 * t + k] == 1 ? 1 : 0 } }
