@@ -12,9 +12,10 @@
 # Checks, failing the script when broken:
 # - predict streams: its peak RSS stays below a quarter of the input file's size (one block of rows, not the file);
 # - train: prints its peak RSS in copies of X as Doubles (rows × columns × 8 bytes); fails above 1.5 with
-#   `--learner thresholds` (X once, the tags' scores read in place from it, per-tag work a column at a time)
-#   and above 3 with the learned one (it also holds its out-of-fold probabilities, tags × rows Doubles =
-#   0.86 × X on Mewo's layout, and a block of tags' features: 2.6 measured).
+#   `--learner thresholds` (X once, the tags' scores and the category scores read in place from it, the labels
+#   once as per-tag columns, per-tag work a column at a time: 1.3 measured) and above 3 with the learned one
+#   (it also holds its out-of-fold probabilities, tags × rows Doubles = 0.86 × X on Mewo's layout, and a block
+#   of tags' features that shrinks as they grow: 2.35 measured).
 set -eu
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release/tagstack}

@@ -53,7 +53,7 @@ final class GlobalLevelsTests: XCTestCase {
         let d = try data()
         let n = d.x.rowCount, t = d.labels.count
         var rng = SplitMix64(seed: 11)
-        let labels = (0..<t).map { d.y.column($0) }
+        let labels = d.labelColumns
         let z: [[[Double]]] = (0..<t).map { k in
             let own = d.x.column(d.tagColumns[k]).map(clippedLogit)
             let noise = (0..<n).map { _ in clippedLogit(rng.nextUnit()) }
@@ -115,7 +115,7 @@ final class GlobalLevelsTests: XCTestCase {
         let d = try data()
         let n = d.x.rowCount, t = d.labels.count
         let fold = Folds.assign(rowCount: n, k: 3, groups: d.groups?.values, seed: 1)
-        let labels = (0..<t).map { d.y.column($0) }
+        let labels = d.labelColumns
         let raw = (0..<t).map { d.x.column(d.tagColumns[$0]) }
         let usual = CrossFit.weightedF1(data: d, probabilities: ScoreColumns(x: d.x, values: raw), rule: .thresholds, fold: fold, k: 3)
         // X's own columns read in place are the same scores.
@@ -153,5 +153,21 @@ final class GlobalLevelsTests: XCTestCase {
         let mean = BaseScore(kind: .mean, networks: ["n2"])
         XCTAssertEqual([1e308, 1e308].withUnsafeBufferPointer { mean.score(tag: 0, sources: $0) }, 1e308)
         XCTAssertEqual([0.2, .nan].withUnsafeBufferPointer { mean.score(tag: 0, sources: $0) }, 0.2)
+    }
+
+    /// Feature blocks cover the tags in order without gaps: the first at the budget, later ones shrinking with
+    /// the tags left (out-of-fold scores grow as blocks shrink), never below one tag a thread.
+    func testFeatureBlocksShrinkWithTheTagsLeft() {
+        XCTAssertEqual(FeatureMatrix.blocks(tags: 5, blockSize: 8, threads: 2), [0..<5])
+        XCTAssertEqual(FeatureMatrix.blocks(tags: 10, blockSize: 4, threads: 2), [0..<4, 4..<6, 6..<8, 8..<10])
+        XCTAssertEqual(FeatureMatrix.blocks(tags: 3, blockSize: 1, threads: 2), [0..<1, 1..<2, 2..<3])
+        for (t, b, threads) in [(248, 7, 2), (248, 7, 1), (56, 17, 2), (248, 1, 4)] {
+            let blocks = FeatureMatrix.blocks(tags: t, blockSize: b, threads: threads)
+            XCTAssertEqual(blocks.first?.count, b)
+            XCTAssertEqual(blocks.flatMap { Array($0) }, Array(0..<t))
+            XCTAssertTrue(blocks.allSatisfy { $0.count <= b })
+            XCTAssertTrue(zip(blocks, blocks.dropFirst()).allSatisfy { $0.count >= $1.count })
+            XCTAssertTrue(blocks.dropLast().allSatisfy { $0.count >= min(threads, b) })
+        }
     }
 }

@@ -65,13 +65,25 @@ final class MewoIOTests: XCTestCase {
                                            labels: labels, alignTo: ["a", "b"])
         XCTAssertEqual(y.ids, ["a", "b"])
         XCTAssertEqual(y.values, [1, 1, 0, 0, 0, 1])
+        // Training's reader: the same labels, one column per tag.
+        let columns = try MewoIO.readLabelColumns(path: dir.path + "/y.csv", labels: labels, alignTo: ["a", "b"])
+        XCTAssertEqual(columns, (0..<3).map { y.column($0) })
     }
 
     func testLabelMatrixErrors() throws {
         let dir = TempDir()
         let labels = try MewoIO.readLabels(path: dir.write("labels.csv", labelsText))
         let h = "ChallengeID,rock,jazz,piano\n"
-        func read(_ text: String, _ ids: [String] = ["a"]) throws { _ = try MewoIO.readLabelMatrix(path: dir.write("y.csv", text), labels: labels, alignTo: ids) }
+        // Both readers (the matrix, and training's columns) give the same error, message and all.
+        func read(_ text: String, _ ids: [String] = ["a"]) throws {
+            let path = dir.write("y.csv", text)
+            var messages: [String] = []
+            do { _ = try MewoIO.readLabelMatrix(path: path, labels: labels, alignTo: ids) } catch { messages.append("\(error)") }
+            do { _ = try MewoIO.readLabelColumns(path: path, labels: labels, alignTo: ids) } catch let e as DataError {
+                XCTAssertEqual(messages, ["\(e)"], "the two readers disagree"); throw e
+            }
+            XCTAssertEqual(messages, [], "only the matrix reader failed")
+        }
         assertDataError(.notBinary, line: 2, column: 3) { try read(h + "a,0,2,1\n") }
         assertDataError(.nonFinite, line: 2, column: 2) { try read(h + "a,nan,0,1\n") }
         assertDataError(.notANumber, line: 2, column: 4) { try read(h + "a,0,0,yes\n") }
@@ -79,6 +91,8 @@ final class MewoIOTests: XCTestCase {
         assertDataError(.missingColumn, line: 1) { try read("ChallengeID,rock,jazz\na,0,0\n") }
         assertDataError(.missingID) { try read(h + "b,0,0,0\n", ["a", "b"]) }
         assertDataError(.extraID, line: 3, column: 1) { try read(h + "a,0,0,0\nz,0,0,0\n") }
+        assertDataError(.missingID) { try read(h + "z,0,0,0\nb,0,0,0\n", ["a", "b"]) }   // missing before extra
+        assertDataError(.headerOnly) { try read(h) }
         do { try read(h + "b,0,0,0\n", ["a", "b"]) } catch let e as DataError { XCTAssertTrue(e.description.contains("'a'"), e.description) }
     }
 

@@ -83,14 +83,16 @@ public enum DataFiles {
 
     /// 0/1 values of a matrix (bool, integer or float 0/1), as a label matrix; anything else is an error.
     public static func binary(_ m: NPYMatrix, path: String, ids: [String], tags: [String]) throws -> LabelMatrix {
-        var values = [UInt8](repeating: 0, count: m.values.count)
-        for (k, v) in m.values.enumerated() {
-            if v == 1 { values[k] = 1 } else if v != 0 {
-                throw DataError(.notBinary, file: path, columnName: tags[k % m.columns],
-                                "value \(v) at row \(k / m.columns), column \(k % m.columns) ('\(tags[k % m.columns])') is not 0 or 1")
-            }
+        try checkBinary(m, path: path, tags: tags)
+        return LabelMatrix(ids: ids, tags: tags, values: m.values.map { $0 == 1 ? 1 : 0 })
+    }
+
+    /// Throws for the first value of `m` (row-major) that is not 0 or 1.
+    static func checkBinary(_ m: NPYMatrix, path: String, tags: [String]) throws {
+        for (k, v) in m.values.enumerated() where v != 0 && v != 1 {
+            throw DataError(.notBinary, file: path, columnName: tags[k % m.columns],
+                            "value \(v) at row \(k / m.columns), column \(k % m.columns) ('\(tags[k % m.columns])') is not 0 or 1")
         }
-        return LabelMatrix(ids: ids, tags: tags, values: values)
     }
 
     /// Reads a y file aligned to `ids`. For `.npy`, rows are matched by position and must number `ids.count`.
@@ -98,8 +100,24 @@ public enum DataFiles {
         guard isNPY(path) else {
             return try MewoIO.readLabelMatrix(path: path, labels: labels, alignTo: ids, idsSource: idsSource)
         }
-        let m = try readMatrix(path: path, columns: labels.count, rows: ids.count,
-                               what: "one row per track of \(idsSource), one column per tag", rowsSource: idsSource)
-        return try binary(m, path: path, ids: ids, tags: labels.tags)
+        return try binary(readLabelNPY(path: path, labels: labels, rows: ids.count, idsSource: idsSource), path: path, ids: ids, tags: labels.tags)
+    }
+
+    /// An `.npy` y matrix of one column per tag and `rows` rows.
+    static func readLabelNPY(path: String, labels: LabelSet, rows: Int, idsSource: String) throws -> NPYMatrix {
+        try readMatrix(path: path, columns: labels.count, rows: rows,
+                       what: "one row per track of \(idsSource), one column per tag", rowsSource: idsSource)
+    }
+
+    /// Reads a y file aligned to `ids`, one 0/1 column per tag (`columns[tag][row]`). For `.npy`, rows are
+    /// matched by position and must number `ids.count`.
+    public static func readLabelColumns(path: String, labels: LabelSet, alignTo ids: [String], idsSource: String) throws -> [[UInt8]] {
+        guard isNPY(path) else {
+            return try MewoIO.readLabelColumns(path: path, labels: labels, alignTo: ids, idsSource: idsSource)
+        }
+        let m = try readLabelNPY(path: path, labels: labels, rows: ids.count, idsSource: idsSource)
+        try checkBinary(m, path: path, tags: labels.tags)
+        let t = m.columns
+        return (0..<t).map { k in (0..<m.rows).map { m.values[$0 * t + k] == 1 ? 1 : 0 } }
     }
 }

@@ -235,6 +235,52 @@ public enum MewoIO {
     /// file's; `evaluate` reads no labels file: its tags are the truth file's columns).
     public static func readLabelMatrix(path: String, labels: LabelSet, alignTo ids: [String]?, idsSource: String = "the X file",
                                        unknownTagNote: String = "not in the labels file") throws -> LabelMatrix {
+        let t = labels.count
+        var fileIDs: [String] = []
+        var values: [UInt8] = []
+        let seen = try scanLabelRows(path: path, labels: labels, unknownTagNote: unknownTagNote) { id, row in
+            fileIDs.append(id)
+            values.append(contentsOf: row)
+        }
+        let file = LabelMatrix(ids: fileIDs, tags: labels.tags, values: values)
+        guard let ids else { return file }
+        let order = try alignRows(fileIDs: fileIDs, fileLines: seen, path: path, to: ids, idsSource: idsSource)
+        if order == Array(0..<ids.count) { return file }
+        var aligned = [UInt8](repeating: 0, count: ids.count * t)
+        for (i, src) in order.enumerated() {
+            for k in 0..<t { aligned[i * t + k] = values[src * t + k] }
+        }
+        return LabelMatrix(ids: ids, tags: labels.tags, values: aligned)
+    }
+
+    /// Reads a y file as `readLabelMatrix` does (the same checks and messages), straight into one column per
+    /// tag aligned to `ids`: `columns[tag][row]`. Training reads labels a tag at a time, and reading them so
+    /// holds them once (no rows × tags matrix on the way).
+    public static func readLabelColumns(path: String, labels: LabelSet, alignTo ids: [String], idsSource: String = "the X file") throws -> [[UInt8]] {
+        var rowOf: [String: Int] = [:]
+        rowOf.reserveCapacity(ids.count)
+        for (i, id) in ids.enumerated() { rowOf[id] = i }
+        var columns = [[UInt8]](repeating: [UInt8](repeating: 0, count: ids.count), count: labels.count)
+        var present = [Bool](repeating: false, count: ids.count)
+        var firstExtra: String? = nil
+        let seen = try scanLabelRows(path: path, labels: labels, unknownTagNote: "not in the labels file") { id, row in
+            guard let i = rowOf[id] else {
+                if firstExtra == nil { firstExtra = id }
+                return
+            }
+            present[i] = true
+            for k in row.indices where row[k] != 0 { columns[k][i] = 1 }
+        }
+        if let i = present.firstIndex(of: false) { throw missingIDError(ids[i], path: path, idsSource: idsSource) }
+        if let extra = firstExtra { throw extraIDError(extra, line: seen[extra], path: path, idsSource: idsSource) }
+        return columns
+    }
+
+    /// Reads a y file's rows in file order: checks the header (every tag of `labels`, no other column), each
+    /// row's width, ID and 0/1 cells, and hands `row` the row's ID and its values in `labels` order. Returns
+    /// the line of every ID. A file without data rows is an error.
+    static func scanLabelRows(path: String, labels: LabelSet, unknownTagNote: String,
+                              _ row: (_ id: String, _ values: [UInt8]) -> Void) throws -> [String: Int] {
         let r = try CSVReader(path: path)
         let header = try readHeader(r)
         let width = header.count + 1
@@ -254,34 +300,23 @@ public enum MewoIO {
             throw DataError(.missingColumn, file: path, line: r.line,
                             "missing column(s) for \(missing.count) tag(s): \(listNames(missing))")
         }
-        let t = labels.count
-        var fileIDs: [String] = []
-        var values: [UInt8] = []
+        var values = [UInt8](repeating: 0, count: labels.count)
         var seen: [String: Int] = [:]
         while let id = try nextRow(r, width: width, seen: &seen) {
-            fileIDs.append(id)
-            let base = values.count
-            values.append(contentsOf: repeatElement(0, count: t))
+            for k in values.indices { values[k] = 0 }
             for j in 1..<width {
                 let v = r.double(j)
                 if v == 0 { continue }
-                if v == 1 { values[base + tagOfColumn[j - 1]] = 1; continue }
+                if v == 1 { values[tagOfColumn[j - 1]] = 1; continue }
                 let text = r.string(j), name = header[j - 1]
                 let kind: DataError.Kind = v == nil ? .notANumber : (v!.isFinite ? .notBinary : .nonFinite)
                 throw DataError(kind, file: path, line: r.line, column: j + 1, columnName: name,
                                 "'\(text)' in column '\(name)' is not 0 or 1")
             }
+            row(id, values)
         }
-        if fileIDs.isEmpty { throw DataError(.headerOnly, file: path, line: r.line + 1, "no data rows after the header") }
-        let file = LabelMatrix(ids: fileIDs, tags: labels.tags, values: values)
-        guard let ids else { return file }
-        let order = try alignRows(fileIDs: fileIDs, fileLines: seen, path: path, to: ids, idsSource: idsSource)
-        if order == Array(0..<ids.count) { return file }
-        var aligned = [UInt8](repeating: 0, count: ids.count * t)
-        for (i, src) in order.enumerated() {
-            for k in 0..<t { aligned[i * t + k] = values[src * t + k] }
-        }
-        return LabelMatrix(ids: ids, tags: labels.tags, values: aligned)
+        if seen.isEmpty { throw DataError(.headerOnly, file: path, line: r.line + 1, "no data rows after the header") }
+        return seen
     }
 
     /// For each of `ids`, the row of the file that has it. Missing and extra IDs are errors naming them.
@@ -292,19 +327,24 @@ public enum MewoIO {
         var order: [Int] = []
         order.reserveCapacity(ids.count)
         for id in ids {
-            guard let i = rowOf[id] else {
-                throw DataError(.missingID, file: path, "no row for \(idColumn) '\(id)', which \(idsSource) has")
-            }
+            guard let i = rowOf[id] else { throw missingIDError(id, path: path, idsSource: idsSource) }
             order.append(i)
         }
         if fileIDs.count != ids.count {
             let wanted = Set(ids)
             if let extra = fileIDs.first(where: { !wanted.contains($0) }) {
-                throw DataError(.extraID, file: path, line: fileLines[extra], column: 1,
-                                "\(idColumn) '\(extra)' is not in \(idsSource)")
+                throw extraIDError(extra, line: fileLines[extra], path: path, idsSource: idsSource)
             }
         }
         return order
+    }
+
+    static func missingIDError(_ id: String, path: String, idsSource: String) -> DataError {
+        DataError(.missingID, file: path, "no row for \(idColumn) '\(id)', which \(idsSource) has")
+    }
+
+    static func extraIDError(_ id: String, line: Int?, path: String, idsSource: String) -> DataError {
+        DataError(.extraID, file: path, line: line, column: 1, "\(idColumn) '\(id)' is not in \(idsSource)")
     }
 
     /// Writes 0/1 decisions in the y layout: `ChallengeID` then one column per tag.

@@ -126,7 +126,7 @@ public enum Stacker {
             let n = data.x.rowCount, t = data.labels.count
             var p = [Double](repeating: 0, count: n * t)
             for k in 0..<t { for i in 0..<n { p[i * t + k] = probabilities[k][i] } }
-            result.outOfFold = OutOfFold(rows: n, tags: t, scores: best.oof.rowMajor(), probabilities: p, labels: data.y.values)
+            result.outOfFold = OutOfFold(rows: n, tags: t, scores: best.oof.rowMajor(), probabilities: p, labels: data.y.values)   // rows × tags: the report's copy
         }
         return result
     }

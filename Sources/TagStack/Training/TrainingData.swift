@@ -25,19 +25,44 @@ public struct TrainingFiles: Sendable {
 public struct TrainingData: Sendable {
     public var labels: LabelSet
     public var x: FeatureTable
-    public var y: LabelMatrix
+    /// The targets, one 0/1 column per tag (`labelColumns[tag][row]`, rows aligned to `x`): training reads
+    /// them a tag at a time, and holds them once, in this layout.
+    public var labelColumns: [[UInt8]]
     public var groups: GroupTable?
     /// For each tag, the index of its own score column in `x`.
     public var tagColumns: [Int]
+
+    public init(labels: LabelSet, x: FeatureTable, labelColumns: [[UInt8]], groups: GroupTable?, tagColumns: [Int]) {
+        precondition(labelColumns.count == labels.count && labelColumns.allSatisfy { $0.count == x.rowCount },
+                     "TrainingData: label columns do not match tags × rows")
+        self.labels = labels; self.x = x; self.labelColumns = labelColumns; self.groups = groups; self.tagColumns = tagColumns
+    }
+
+    /// From a y matrix in the file's layout (rows aligned to `x`).
+    public init(labels: LabelSet, x: FeatureTable, y: LabelMatrix, groups: GroupTable?, tagColumns: [Int]) {
+        self.init(labels: labels, x: x, labelColumns: (0..<y.tags.count).map { y.column($0) }, groups: groups, tagColumns: tagColumns)
+    }
+
+    /// The targets in the y file's layout (rows × tags): a copy built on every read, for tests and reports
+    /// (training reads `labelColumns`); setting it replaces `labelColumns`.
+    public var y: LabelMatrix {
+        get {
+            let n = x.rowCount, t = labelColumns.count
+            var values = [UInt8](repeating: 0, count: n * t)
+            for (k, column) in labelColumns.enumerated() { for i in 0..<n { values[i * t + k] = column[i] } }
+            return LabelMatrix(ids: x.ids, tags: labels.tags, values: values)
+        }
+        set { labelColumns = (0..<newValue.tags.count).map { newValue.column($0) } }
+    }
 
     /// Loads and cross-checks the files. Errors name the file, line and column.
     public static func load(_ files: TrainingFiles, options: FeatureReadOptions = .init()) throws -> TrainingData {
         let labels = try MewoIO.readLabels(path: files.labels)
         let x = try DataFiles.readFeatures(path: files.x, labels: labels, columnNames: files.xColumns, options: options)
         let tagColumns = try requireTagColumns(x: x, labels: labels, path: files.x)
-        let y = try DataFiles.readLabels(path: files.y, labels: labels, alignTo: x.ids, idsSource: files.x)
+        let y = try DataFiles.readLabelColumns(path: files.y, labels: labels, alignTo: x.ids, idsSource: files.x)
         let groups = try files.groups.map { try MewoIO.readGroups(path: $0, alignTo: x.ids, idsSource: files.x) }
-        return TrainingData(labels: labels, x: x, y: y, groups: groups, tagColumns: tagColumns)
+        return TrainingData(labels: labels, x: x, labelColumns: y, groups: groups, tagColumns: tagColumns)
     }
 
     /// The index in `x` of every tag's own score column; a missing one is an error naming the tags.

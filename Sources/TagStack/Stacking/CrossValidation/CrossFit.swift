@@ -61,33 +61,25 @@ enum CrossFit {
         let n = data.x.rowCount, t = data.labels.count
         // Per tag: true positives, predicted, support, summed over folds (no rows × tags decisions kept).
         var counts = DecisionSearch.Counts(tags: t)
-        let cats = DecisionSearch.categoryColumnScores(data)
+        let cats = DecisionSearch.categoryColumns(data)
         var row = [Double](repeating: 0, count: t), out = [UInt8](repeating: 0, count: t)
+        var catRow = [Double](repeating: 0, count: data.labels.categories.count)
         for f in 0..<k {
             let inFold = (0..<n).filter { fold[$0] == f }
             let outFold = (0..<n).filter { fold[$0] != f }
             let thresholds: [Double?] = (0..<t).map { j in
                 let s = probabilities[j]
-                return ThresholdSearch.best(scores: outFold.map { s[$0] }, labels: outFold.map { data.y[$0, j] }).threshold
+                let y = data.labelColumns[j]
+                return ThresholdSearch.best(scores: outFold.map { s[$0] }, labels: outFold.map { y[$0] }).threshold
             }
             let tags = (0..<t).map { TagModel(name: data.labels.tags[$0], path: .raw, threshold: thresholds[$0]) }
             let hierarchy = rule == .hierarchical
                 ? DecisionSearch.fitHierarchy(data: data, probabilities: probabilities, tags: tags, rows: outFold) : nil
             let decider = Decider(thresholds: thresholds, rule: rule, labels: data.labels, hierarchy: hierarchy)
-            let c = data.labels.categories.count
             for i in inFold {
-                row.withUnsafeMutableBufferPointer { pr in
-                    out.withUnsafeMutableBufferPointer { o in
-                        probabilities.row(i, into: pr)
-                        let p = UnsafeBufferPointer(pr)
-                        if decider.needsCategoryColumns, let cats {
-                            cats.withUnsafeBufferPointer { cb in decider.decide(p, categoryScores: UnsafeBufferPointer(rebasing: cb[(i * c)..<((i + 1) * c)]), into: o) }
-                        } else {
-                            decider.decide(p, into: o)
-                        }
-                    }
-                }
-                counts.add(truth: data.y, row: i, decisions: out)
+                DecisionSearch.decide(decider, row: i, probabilities: probabilities, x: data.x,
+                                      categoryColumns: decider.needsCategoryColumns ? cats : nil, into: &row, &catRow, &out)
+                counts.add(truth: data.labelColumns, row: i, decisions: out)
             }
         }
         return counts.weightedF1

@@ -6,8 +6,8 @@ import TagStackModel
 struct FoldContext: Sendable {
     let data: TrainingData
     let options: StackerOptions
-    /// Per tag: its 0/1 label of every row.
-    let labels: [[UInt8]]
+    /// Per tag: its 0/1 label of every row (the data's own columns, not copied).
+    var labels: [[UInt8]] { data.labelColumns }
     /// Per tag: its base score of every row (its own first-stage score until the base level chose another),
     /// from the base fitted on every row: what the final model starts from. The primary network's scores are
     /// X's own columns, read in place.
@@ -37,8 +37,7 @@ struct FoldContext: Sendable {
 
     init(data: TrainingData, options: StackerOptions, fold: [Int]?, features: FeatureMatrix?) {
         self.data = data; self.options = options; self.fold = fold; self.features = features
-        let n = data.x.rowCount, t = data.labels.count
-        labels = (0..<t).map { data.y.column($0) }
+        let n = data.x.rowCount
         raw = ScoreColumns(x: data.x, inputs: data.tagColumns)
         splits = fold.map { Folds.splits(fold: $0, k: options.folds) }
         units = data.groups.map { Folds.components(rowCount: n, groups: $0.values) }
@@ -59,7 +58,7 @@ struct FoldContext: Sendable {
     }
 
     private init(copying c: FoldContext, raw r: ScoreColumns, perFold: [ScoreColumns]?, initScore i: InitScore) {
-        data = c.data; options = c.options; labels = c.labels; raw = r; fold = c.fold; splits = c.splits
+        data = c.data; options = c.options; raw = r; fold = c.fold; splits = c.splits
         units = c.units; features = c.features; allRows = c.allRows; initScore = i
         rawOfFold = perFold
         if let perFold, let fold = c.fold {

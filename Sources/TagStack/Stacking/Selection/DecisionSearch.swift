@@ -28,37 +28,43 @@ enum DecisionSearch {
         return (chosen!, scores)
     }
 
-    /// Category scores (rows × categories) from the X columns named like categories, or nil when any is absent.
-    static func categoryColumnScores(_ data: TrainingData) -> [Double]? {
-        let cats = data.labels.categories
-        let cols = cats.map { data.x.columnIndex($0) }
+    /// The X columns named like the categories (in category order), or nil when any is absent: category
+    /// scores are read in place from X, never copied out (rows × categories Doubles).
+    static func categoryColumns(_ data: TrainingData) -> [Int]? {
+        let cols = data.labels.categories.map { data.x.columnIndex($0) }
         guard cols.allSatisfy({ $0 != nil }) else { return nil }
-        let n = data.x.rowCount, c = cats.count
-        var out = [Double](repeating: 0, count: n * c)
-        for i in 0..<n { for g in 0..<c { out[i * c + g] = data.x[i, cols[g]!] } }
-        return out
+        return cols.map { $0! }
+    }
+
+    /// Row `i`'s decisions under `decider`: its probabilities gathered into `row`, and with `categoryColumns`
+    /// its category scores from X into `catRow` (one per category).
+    static func decide(_ decider: Decider, row i: Int, probabilities: ScoreColumns, x: FeatureTable, categoryColumns: [Int]?,
+                       into row: inout [Double], _ catRow: inout [Double], _ out: inout [UInt8]) {
+        if let categoryColumns { for (g, j) in categoryColumns.enumerated() { catRow[g] = x[i, j] } }
+        row.withUnsafeMutableBufferPointer { pr in
+            out.withUnsafeMutableBufferPointer { o in
+                probabilities.row(i, into: pr)
+                let p = UnsafeBufferPointer(pr)
+                if categoryColumns != nil {
+                    catRow.withUnsafeBufferPointer { cb in decider.decide(p, categoryScores: cb, into: o) }
+                } else {
+                    decider.decide(p, into: o)
+                }
+            }
+        }
     }
 
     /// Weighted F1 of the decisions that `tags`' thresholds and `rule` give on `probabilities`.
     static func weightedF1(data: TrainingData, probabilities: ScoreColumns, tags: [TagModel], rule: DecisionRule, hierarchy: Hierarchy?) -> Double {
         let decider = Decider(thresholds: tags.map(\.threshold), rule: rule, labels: data.labels, hierarchy: hierarchy)
-        let cats = decider.needsCategoryColumns ? categoryColumnScores(data) : nil
-        let t = data.labels.count, c = data.labels.categories.count
+        let cats = decider.needsCategoryColumns ? categoryColumns(data) : nil
+        let t = data.labels.count
         var counts = Counts(tags: t)
         var row = [Double](repeating: 0, count: t), out = [UInt8](repeating: 0, count: t)
+        var catRow = [Double](repeating: 0, count: data.labels.categories.count)
         for i in 0..<data.x.rowCount {
-            row.withUnsafeMutableBufferPointer { pr in
-                out.withUnsafeMutableBufferPointer { o in
-                    probabilities.row(i, into: pr)
-                    let p = UnsafeBufferPointer(pr)
-                    if let cats {
-                        cats.withUnsafeBufferPointer { cb in decider.decide(p, categoryScores: UnsafeBufferPointer(rebasing: cb[(i * c)..<((i + 1) * c)]), into: o) }
-                    } else {
-                        decider.decide(p, into: o)
-                    }
-                }
-            }
-            counts.add(truth: data.y, row: i, decisions: out)
+            decide(decider, row: i, probabilities: probabilities, x: data.x, categoryColumns: cats, into: &row, &catRow, &out)
+            counts.add(truth: data.labelColumns, row: i, decisions: out)
         }
         return counts.weightedF1
     }
@@ -71,11 +77,10 @@ enum DecisionSearch {
             tp = [Int](repeating: 0, count: t); predicted = tp; support = tp
         }
 
-        /// Adds row `i`'s decisions (one per tag) against its truth.
-        mutating func add(truth y: LabelMatrix, row i: Int, decisions d: [UInt8]) {
-            let t = d.count
-            for j in 0..<t {
-                if y.values[i * t + j] != 0 { support[j] += 1; if d[j] != 0 { tp[j] += 1 } }
+        /// Adds row `i`'s decisions (one per tag) against its truth (`y[tag][row]`).
+        mutating func add(truth y: [[UInt8]], row i: Int, decisions d: [UInt8]) {
+            for j in 0..<d.count {
+                if y[j][i] != 0 { support[j] += 1; if d[j] != 0 { tp[j] += 1 } }
                 if d[j] != 0 { predicted[j] += 1 }
             }
         }
@@ -107,22 +112,21 @@ enum DecisionSearch {
     /// support-weighted F1 of its own tags (categories do not interact under the rule), over `nil` (always
     /// on) and 64 quantiles of the category's score; ties keep the lower threshold (fewer tags removed).
     static func fitHierarchy(data: TrainingData, probabilities: ScoreColumns, tags: [TagModel], rows: [Int]? = nil) -> Hierarchy {
-        let t = data.labels.count
         let rows = rows ?? Array(0..<data.x.rowCount)
-        let columnScores = categoryColumnScores(data)
+        let columnScores = categoryColumns(data)
         let groups = data.labels.tagIndicesByCategory
         let c = groups.count
         var thresholds = [Double?](repeating: nil, count: c)
         for (g, members) in groups.enumerated() {
             let score: [Double] = rows.map { i in
-                if let cs = columnScores { return cs[i * c + g] }
+                if let cs = columnScores { return data.x[i, cs[g]] }
                 return members.map { probabilities.value(i, $0) }.max()!
             }
             // Tag decisions before gating, and the truth, for this category's tags.
             let passes: [[Bool]] = members.map { k in
                 rows.map { i in tags[k].threshold.map { probabilities.value(i, k) >= $0 } ?? false }
             }
-            let truth: [[Bool]] = members.map { k in rows.map { data.y.values[$0 * t + k] != 0 } }
+            let truth: [[Bool]] = members.map { k in rows.map { data.labelColumns[k][$0] != 0 } }
             func objective(_ th: Double?) -> Double {
                 var sum = 0.0
                 for m in 0..<members.count {
