@@ -25,8 +25,9 @@ enum TrainCommand {
       --learner NAME          auto | gbdt | pooled | logistic | thresholds | constant, or a comma-separated
                               list to choose from by out-of-fold weighted F1 (e.g. logistic,pooled,gbdt)
                               (default: auto = thresholds,logistic,pooled)
-      --max-trees-per-track N  When choosing, leave out learners whose model walks more than N trees to score
-                              a track (about 17 ns each; 0: no limit) (default: 10000, ~200 µs a track)
+      --max-trees-per-track N  When choosing, leave out learners whose model costs more than N trees to score
+                              a track (about 10 ns each; a pooled tag and tree counts 0.41; 0: no limit)
+                              (default: 20000, ~200 µs a track)
       --pooled-pairs N        pooled: train on every positive (track, tag) pair and a weighted sample of
                               negative pairs, about N pairs in all; 0 keeps every pair (default: 500000)
       --base KIND             auto | primary | mean | logit-mean | blend: the score every tag starts from, decided

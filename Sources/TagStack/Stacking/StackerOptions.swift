@@ -167,10 +167,11 @@ public struct StackerOptions: Sendable {
         /// than this. On the default data gbdt and logistic tie within 0.003 on test while gbdt's model scores
         /// a track several times slower.
         public var learnerMargin = 0.003
-        /// `auto` only chooses learners whose model evaluates at most this many trees per track (a
-        /// deterministic proxy of scoring time, README); 0 lifts the limit. The default keeps the default
-        /// model within 200 µs a track.
-        public var maxTreesPerTrack = 10_000
+        /// `auto` only chooses learners whose model costs at most this many trees of a per-tag model to score
+        /// a track (a deterministic proxy of scoring time; a pooled tag and tree counts 0.41, README); 0 lifts
+        /// the limit. The default keeps the chosen model within about 200 µs a track (about 10 ns a tree
+        /// measured, README Latency).
+        public var maxTreesPerTrack = 20_000
         /// A mean of the networks replaces the primary network as the base score only when its cross-fitted
         /// weighted F1 is higher by more than this, and the learned blend replaces the incumbent likewise
         /// (measured on MTG-Jamendo by a scikit-learn prototype over nine fold assignments: 0.003 and 0.005 picked a mean that loses on

@@ -1,6 +1,7 @@
 // Choosing the learner: the best cross-fitted weighted F1, where a later (more complex) learner must win by
 // `selection.learnerMargin` so noise-level differences keep the simpler model; with a choice to make,
-// learners whose model walks more trees per track than `selection.maxTreesPerTrack` are left out. A learner's
+// learners whose model costs more trees a track than `selection.maxTreesPerTrack` (`LearnerRun.treesPerTrack`)
+// are left out. A learner's
 // variants (judged tag by tag, or every tag on its learned score: one choice for the label set) are models of
 // the same kind and cost, so between them the better one is taken without a margin.
 
