@@ -15,7 +15,8 @@
 //   a tight loop writes every threshold's running sum (one Int64 add a bin); since the row count
 //   of a running sum only grows, the thresholds with enough rows on both sides are one range, found by
 //   binary search (the same loop decodes every running sum's gradient and hessian level sums into Int32
-//   arrays: one loop over all the bins measured faster than a second loop over the range); a
+//   arrays: one loop over all the bins measured faster than a second loop over the range), and so do the
+//   candidates whose hessian sums reach the minimum on both sides (level sums only grow); a
 //   vectorised pass (SIMD4, two vectors a step in two independent sets of lanes) compares the candidates
 //   without division (the gain written with one division, `packedGain`, compared by cross-multiplication)
 //   and keeps per lane the first strict maximum; the lanes are then merged keeping the first in scan order.
@@ -273,7 +274,9 @@ enum SplitFinder {
     /// Among candidates `0..<count` (`words[i]`: one side's sums, `gradients[i]`/`hessians[i]` its level sums;
     /// the other side is `total` − it; every candidate already has enough rows on both sides), the first
     /// with the largest `packedGain` whose hessians reach the minimum on both sides, if that gain is
-    /// strictly above `above`.
+    /// strictly above `above`. The hessian level sums grow with `i` (running sums of non-negative levels),
+    /// so those candidates are one range, found by binary search and padded to whole steps with copies of
+    /// its last candidate (mapped back to it).
     ///
     /// The candidates are screened in Float, four to a SIMD4 vector (one SSE register; the Int32 level sums
     /// convert four at a time, exactly below 2^24) and two vectors a step in two independent sets of lanes,
@@ -290,39 +293,56 @@ enum SplitFinder {
         if count == 0 { return nil }
         typealias V = SIMD4<Float>
         let layout = hist.layout
-        // Pad to whole steps (two vectors, 8 candidates) with candidates that fail the hessian test.
-        var padded = count
-        while padded & 7 != 0 { gradients[padded] = 0; hessians[padded] = -1; padded &+= 1 }
         let unit = hist.gradientScale * hist.gradientScale / hist.hessianScale
         let lambda = V(repeating: Float(c.lambdaL2 / hist.hessianScale))
-        let minHess = V(repeating: Float(c.minSumHessianInLeaf / hist.hessianScale))
-        let tG = V(repeating: Float(layout.gradient(total))), tH = V(repeating: Float(layout.hessian(total)))
-        // Two independent sets of lanes (candidates i ≡ 0…3 mod 8 in set 0, 4…7 in set 1), so that a step's
+        let minHess = Float(c.minSumHessianInLeaf / hist.hessianScale)
+        let totalH = Float(layout.hessian(total))
+        let tG = V(repeating: Float(layout.gradient(total))), tH = V(repeating: totalH)
+        // The hessian minimum holds on one range h0 ..< h1 too (the level sums grow with the candidate): this
+        // side reaches it from h0 on, the other side until h1 (the same Float tests as a per-candidate check).
+        @inline(__always) func firstIndex(where pass: (Float) -> Bool) -> Int {
+            var lo = 0, hi = count
+            while lo < hi {
+                let mid = (lo &+ hi) &>> 1
+                if pass(Float(hessians[mid])) { hi = mid } else { lo = mid &+ 1 }
+            }
+            return lo
+        }
+        let h0 = firstIndex { $0 >= minHess }, h1 = firstIndex { !(totalH - $0 >= minHess) }
+        if h0 >= h1 { return nil }
+        // Pad to whole steps (two vectors, 8 candidates) with copies of the range's last candidate, mapped
+        // back to it below.
+        let last = h1 &- 1
+        var end = h1
+        while (end &- h0) & 7 != 0 { gradients[end] = gradients[last]; hessians[end] = hessians[last]; end &+= 1 }
+        // Two independent sets of lanes (candidates h0 + 0…3 mod 8 in set 0, 4…7 in set 1), so that a step's
         // comparisons do not wait on the previous step's winners (measured: four sets spill registers).
         typealias Lanes = (num: V, den: V, index: SIMD4<Int32>)
         let start: Lanes = (V(repeating: Float((above + parentScore) / unit)), V(repeating: 1), SIMD4<Int32>(repeating: -1))
         var s0 = start, s1 = start
         let gRaw = UnsafeRawPointer(gradients), hRaw = UnsafeRawPointer(hessians)
-        @inline(__always) func step(_ s: inout Lanes, _ i: Int) {
+        var index = SIMD4<Int32>(0, 1, 2, 3) &+ Int32(truncatingIfNeeded: h0)
+        @inline(__always) func step(_ s: inout Lanes, _ i: Int, _ index: SIMD4<Int32>) {
             let ag = V(gRaw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Int32>.self))
             let ah = V(hRaw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Int32>.self))
             let bg = tG - ag, bh = tH - ah
             let ad = ah + lambda, bd = bh + lambda
             let num = ag * ag * bd + bg * bg * ad, den = ad * bd
-            let better = (ah .>= minHess) .& (bh .>= minHess) .& (num * s.den .> s.num * den)
+            let better = num * s.den .> s.num * den
             s.num.replace(with: num, where: better)
             s.den.replace(with: den, where: better)
-            s.index.replace(with: SIMD4<Int32>(0, 1, 2, 3) &+ Int32(truncatingIfNeeded: i), where: better)
+            s.index.replace(with: index, where: better)
         }
-        var i = 0
-        while i < padded {
-            step(&s0, i); step(&s1, i &+ 4)
+        var i = h0
+        while i < end {
+            step(&s0, i, index); step(&s1, i &+ 4, index &+ 4)
+            index &+= 8
             i &+= 8
         }
         var bi = -1, bg = above
         @inline(__always) func rescore(_ s: Lanes) {
             for lane in 0..<4 where s.index[lane] >= 0 {
-                let j = Int(s.index[lane])
+                let j = min(Int(s.index[lane]), last)
                 let (g, h, _) = hist.decode(words[j]), (og, oh, _) = hist.decode(total &- words[j])
                 let gain = packedGain(g, h, og, oh, lambda: c.lambdaL2, parent: parentScore)
                 if gain > bg || (gain == bg && bi >= 0 && j < bi) { bg = gain; bi = j }
