@@ -132,8 +132,8 @@ public struct Tree: Codable, Sendable, Equatable {
 
     /// The tree with features `from...` fixed to `values[f - from]` (finite numbers): splits on them are
     /// resolved, the unreachable branches dropped, the other nodes kept in preorder (children after parents).
-    /// For every row whose features `from...` equal `values`, the result's output equals this tree's. Pooled
-    /// scoring specialises the shared ensemble per tag with the tag's values (smaller, shallower trees).
+    /// For every row whose features `from...` equal `values`, the result's output equals this tree's. (Pooled
+    /// scoring no longer uses it: PooledTrees.swift walks the shared ensemble once for all tags.)
     public func specialized(from: Int, values: [Double]) -> Tree {
         if splitFeature.isEmpty { return self }
         var f: [Int32] = [], th: [Double] = [], left: [Int32] = [], right: [Int32] = [], dl: [Bool] = []

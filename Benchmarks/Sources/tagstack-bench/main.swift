@@ -127,11 +127,6 @@ func benchParameters(_ o: [String: String]) -> BoostingParameters {
                        gradientBins: Int(o["gradient-bins"] ?? "4")!)
 }
 
-/// The logit of a first-stage score clipped to [1e-7, 1 - 1e-7] (the peer computes the same).
-func tagLogit(_ p: Double) -> Double {
-    let q = min(max(p, 1e-7), 1 - 1e-7)
-    return log(q / (1 - q))
-}
 
 func runGBDT(_ o: [String: String]) throws {
     guard let dir = o["in"] else { fail("gbdt needs --in DIR (made by gbdt-export)") }
@@ -146,8 +141,9 @@ func runGBDT(_ o: [String: String]) throws {
     var initTrain: [[Double]]? = nil, initTest: [[Double]]? = nil
     if initMode == "tag-logit" {
         let cols = try NPY.read(path: "\(dir)/tag_columns.npy").values.map { Int($0) }
-        initTrain = (0..<tags).map { t in (0..<n).map { tagLogit(trainX.values[$0 * trainX.columns + cols[t]]) } }
-        initTest = (0..<tags).map { t in (0..<testX.rows).map { tagLogit(testX.values[$0 * testX.columns + cols[t]]) } }
+        // The logit of the score clipped to [1e-7, 1 - 1e-7], as the peer computes it (the export has no NaN).
+        initTrain = (0..<tags).map { t in (0..<n).map { clippedLogit(trainX.values[$0 * trainX.columns + cols[t]]) } }
+        initTest = (0..<tags).map { t in (0..<testX.rows).map { clippedLogit(testX.values[$0 * testX.columns + cols[t]]) } }
     }
     let loaded = peakRSSMiB()
 

@@ -82,10 +82,7 @@ struct GradientQuantizer {
     /// Two uniform numbers in [0, 1) for (round, row), from a SplitMix64-style hash.
     @inline(__always)
     static func uniforms(seed: UInt64, round: Int, row: Int) -> (Double, Double) {
-        var z = seed &+ (UInt64(truncatingIfNeeded: round) &<< 32 | UInt64(truncatingIfNeeded: row)) &* 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z &>> 31
+        let z = SplitMix64.mix(seed &+ (UInt64(truncatingIfNeeded: round) &<< 32 | UInt64(truncatingIfNeeded: row)) &* 0x9E37_79B9_7F4A_7C15)
         let unit = 1.0 / Double(1 << 24)
         return (Double(z >> 40) * unit, Double((z >> 16) & 0xFF_FFFF) * unit)
     }
@@ -103,12 +100,12 @@ struct GradientQuantizer {
         gradientScale = Double(maxG) / half
         hessianScale = Double(maxH) / Double(bins)
         let gInv = maxG > 0 ? half / Double(maxG) : 0, hInv = maxH > 0 ? Double(bins) / Double(maxH) : 0
-        let lo = -Double(bins / 2), gHi = half, hHi = Double(bins)
+        let hHi = Double(bins)
         for r32 in rows {
             let r = Int(r32)
             let (u, v) = Self.uniforms(seed: seed, round: round, row: r)
             // Clamped: x·inv can round a hair above the top level.
-            let gq = min(max((Double(gradients[r]) * gInv + u).rounded(.down), lo), gHi)
+            let gq = min(max((Double(gradients[r]) * gInv + u).rounded(.down), -half), half)
             let hq = min(max((Double(hessians[r]) * hInv + v).rounded(.down), 0), hHi)
             words[r] = layout.pack(gradient: Int(gq), hessian: Int(hq), count: 1)
         }

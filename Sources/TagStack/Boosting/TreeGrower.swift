@@ -102,10 +102,17 @@ struct ExactKind: HistogramKind {
                          parentScore: parentScore, constraints: constraints, best: &best)
     }
     func totals(rows: UnsafePointer<Int32>, count: Int) -> (Double, Double, Double, Int64) {
-        var g = 0.0, h = 0.0
-        for k in 0..<count { let r = Int(rows[k]); g += Double(gradients[r]); h += Double(hessians[r]) }
+        let (g, h) = exactSums(rows: rows, count: count, gradients: gradients, hessians: hessians)
         return (g, h, Double(count), 0)
     }
+}
+
+/// The sums of the exact gradients and hessians of `count` rows, added in row order.
+func exactSums(rows: UnsafePointer<Int32>, count: Int, gradients: UnsafePointer<Float>,
+               hessians: UnsafePointer<Float>) -> (Double, Double) {
+    var g = 0.0, h = 0.0
+    for k in 0..<count { let r = Int(rows[k]); g += Double(gradients[r]); h += Double(hessians[r]) }
+    return (g, h)
 }
 
 /// Packed integer kernels (PackedHistogramKernel.swift) on the round's quantized words.
@@ -207,7 +214,7 @@ final class TreeGrower {
         ordered = .allocate(capacity: quantizer == nil ? 2 * cap : 1)
         words = .allocate(capacity: quantizer == nil ? 1 : max(rowCount, 1))
         orderedWords = .allocate(capacity: quantizer == nil ? 1 : cap)
-        scanScratch = .allocate(capacity: self.threads * SplitFinder.packedScratch)
+        scanScratch = .allocate(capacity: quantizer == nil ? 1 : self.threads * SplitFinder.packedScratch)
         binsPerHistogram = valueBins.reduce(0) { $0 + $1 + 1 }
         let L = numLeaves
         leafBegin = Array(repeating: 0, count: L); leafCount = Array(repeating: 0, count: L)
@@ -252,24 +259,22 @@ final class TreeGrower {
     ///   - features: the features drawn for this tree, increasing.
     func grow(bagCount: Int, allRowsInOrder: Bool, gradients: UnsafePointer<Float>, hessians: UnsafePointer<Float>,
               features: [Int]) -> BinnedTree {
+        var tree: BinnedTree
         if let q = quantizer {
             let kind = PackedKind(words: words, ordered: orderedWords, layout: q.layout,
                                   gradientScale: q.gradientScale, hessianScale: q.hessianScale)
-            var tree = grow(kind: kind, slot: packedSlot, bagCount: bagCount, allRowsInOrder: allRowsInOrder, features: features)
-            // Leaf values from the exact gradients of each leaf's rows (in the leaf's row order).
-            tree.leafValue = (0..<leaves).map { i in
-                let (g, h, _, _) = ExactKind(gradients: gradients, hessians: hessians, ordered: ordered)
-                    .totals(rows: indices + leafBegin[i], count: leafCount[i])
-                let d = h + constraints.lambdaL2
-                return d > 0 ? -g / d * learningRate : 0
-            }
-            return tree
+            tree = grow(kind: kind, slot: packedSlot, bagCount: bagCount, allRowsInOrder: allRowsInOrder, features: features)
+        } else {
+            let kind = ExactKind(gradients: gradients, hessians: hessians, ordered: ordered)
+            tree = grow(kind: kind, slot: slot, bagCount: bagCount, allRowsInOrder: allRowsInOrder, features: features)
         }
-        let kind = ExactKind(gradients: gradients, hessians: hessians, ordered: ordered)
-        var tree = grow(kind: kind, slot: slot, bagCount: bagCount, allRowsInOrder: allRowsInOrder, features: features)
+        // Leaf values: exact training has each leaf's exact sums already; quantized training renews them from
+        // the exact gradients of the leaf's rows (in the leaf's row order).
         tree.leafValue = (0..<leaves).map { i in
-            let d = leafH[i] + constraints.lambdaL2
-            return d > 0 ? -leafG[i] / d * learningRate : 0
+            let (g, h) = quantizer == nil ? (leafG[i], leafH[i])
+                : exactSums(rows: indices + leafBegin[i], count: leafCount[i], gradients: gradients, hessians: hessians)
+            let d = h + constraints.lambdaL2
+            return d > 0 ? -g / d * learningRate : 0
         }
         return tree
     }

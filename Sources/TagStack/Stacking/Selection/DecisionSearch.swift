@@ -97,16 +97,6 @@ enum DecisionSearch {
         }
     }
 
-    /// Σ_t support_t · F1_t / Σ_t support_t, as scikit-learn's `f1_score(average="weighted")`.
-    static func weightedF1(truth: [UInt8], decisions: [UInt8], tags t: Int) -> Double {
-        var counts = Counts(tags: t)
-        for (k, (y, d)) in zip(truth, decisions).enumerated() {
-            let j = k % t
-            if y != 0 { counts.support[j] += 1; if d != 0 { counts.tp[j] += 1 } }
-            if d != 0 { counts.predicted[j] += 1 }
-        }
-        return counts.weightedF1
-    }
 
     /// Per-category thresholds for the hierarchical rule. Each category's threshold maximises the
     /// support-weighted F1 of its own tags (categories do not interact under the rule), over `nil` (always
