@@ -21,8 +21,9 @@
 /// above it, the gradient sum on top. The count and hessian fields are unsigned and never overflow (each
 /// wide enough for the sum over every row), so sums and differences of words never carry between fields;
 /// the gradient field on top is signed (two's complement: a word is `Σg·2^gradientShift + lower fields`),
-/// so the gradient sum is the word shifted right arithmetically, one instruction. Fields stay below 2^52,
-/// so a field converts to Double exactly.
+/// so the gradient sum is the word shifted right arithmetically, one instruction. The gradient field starts
+/// at bit 32 or above, and the hessian field (at most 31 bits) ends below it, so both level sums are exact
+/// Int32s and each converts to Double exactly.
 struct PackedLayout: Equatable {
     let hessianShift: Int
     let gradientShift: Int
@@ -38,9 +39,11 @@ struct PackedLayout: Equatable {
         let (fieldMax, overflow) = bins.multipliedReportingOverflow(by: maxRows)
         if overflow { return nil }
         let countBits = bitLength(maxRows), fieldBits = bitLength(fieldMax)
-        guard countBits + 2 * fieldBits <= 63, fieldBits <= 52 else { return nil }
+        guard countBits + 2 * fieldBits <= 63 else { return nil }
         hessianShift = countBits
-        gradientShift = countBits + fieldBits
+        // The gradient field starts at bit 32 at the lowest, so the split scan reads it from a word's high
+        // half (one 32-bit arithmetic shift, SplitFinder.bestCandidate); it then has 32 bits or more.
+        gradientShift = max(countBits + fieldBits, 32)
         countMask = (1 << Int64(countBits)) - 1
         hessianMask = (1 << Int64(fieldBits)) - 1
     }
@@ -70,9 +73,9 @@ struct GradientQuantizer {
     /// Seed of the rounding noise (a stream of its own: the bag and feature draws are unchanged by it).
     var seed: UInt64
 
-    /// Value of one gradient / hessian level in the last `quantize` call.
-    private(set) var gradientScale = 0.0
-    private(set) var hessianScale = 0.0
+    /// Value of one gradient / hessian level in the last `quantize` call (1 when every value was zero).
+    private(set) var gradientScale = 1.0
+    private(set) var hessianScale = 1.0
 
     init?(bins: Int, maxRows: Int, seed: UInt64) {
         guard let layout = PackedLayout(bins: bins, maxRows: maxRows) else { return nil }
@@ -97,8 +100,9 @@ struct GradientQuantizer {
             maxG = max(maxG, abs(gradients[r])); maxH = max(maxH, hessians[r])
         }
         let half = Double(bins / 2)
-        gradientScale = Double(maxG) / half
-        hessianScale = Double(maxH) / Double(bins)
+        // All zero: every level is 0, and a scale of 1 keeps the scales positive for the split scan.
+        gradientScale = maxG > 0 ? Double(maxG) / half : 1
+        hessianScale = maxH > 0 ? Double(maxH) / Double(bins) : 1
         let gInv = maxG > 0 ? half / Double(maxG) : 0, hInv = maxH > 0 ? Double(bins) / Double(maxH) : 0
         let hHi = Double(bins)
         for r32 in rows {
@@ -126,6 +130,6 @@ struct GradientQuantizer {
             levels[r] = (Int(min(max((x + u).rounded(.down), -Double(bins / 2)), Double(bins / 2))),
                          Int(min(max((y + v).rounded(.down), 0), Double(bins))))
         }
-        return (levels, Double(maxG) / Double(bins / 2), Double(maxH) / Double(bins))
+        return (levels, maxG > 0 ? Double(maxG) / Double(bins / 2) : 1, maxH > 0 ? Double(maxH) / Double(bins) : 1)
     }
 }

@@ -3,7 +3,8 @@
 // Notes
 // - Read-only: the feature's histogram (layout in HistogramKernel.swift: `k` value bins then the reserved
 //   missing bin `k`; 3 Doubles per bin, or one packed Int64 word in quantized training, read through
-//   `ScanHistogram`) and the leaf's totals. Written: only the `SplitCandidate` passed in.
+//   `PackedHistogram`) and the leaf's totals. Written: only the `SplitCandidate` passed in (and, packed,
+//   the caller's scratch).
 // - A split at threshold bin `t` sends value bins `0...t` left. Candidates are tried in LightGBM's order,
 //   which decides ties: first "missing left" for `t` from `k-2` down to `0` (LightGBM's reverse scan: right
 //   sums accumulated from the top, left = total − right), so among equal gains the HIGHEST `t` wins; then, only if the leaf has missing rows, "missing right" for `t` in
@@ -11,18 +12,22 @@
 //   So when a leaf has no missing rows its NaNs go left at inference, as in LightGBM.
 // - Gain (LightGBM's, without L1): G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ); a split needs gain strictly
 //   above `minGainToSplit`.
-// - Packed histograms (`scanPacked`, quantized training) give the same answer in three passes per direction:
-//   a tight loop writes every threshold's running sum (one Int64 add a bin); since the row count
-//   of a running sum only grows, the thresholds with enough rows on both sides are one range, found by
-//   binary search (the same loop decodes every running sum's gradient and hessian level sums into Int32
-//   arrays: one loop over all the bins measured faster than a second loop over the range), and so do the
-//   candidates whose hessian sums reach the minimum on both sides (level sums only grow); a
-//   vectorised pass (SIMD4, two vectors a step in two independent sets of lanes) compares the candidates
-//   without division (the gain written with one division, `packedGain`, compared by cross-multiplication)
-//   and keeps per lane the first strict maximum; the lanes are then merged keeping the first in scan order.
-//   Empty bins need no skipping: their candidate repeats the one tried just before, which wins the tie.
-//   The plain twin of this path is `bestSplitPackedPlain`. Time: `tagstack-bench scan` (synthetic leaves
-//   of 100–5,000 rows, 149 features × 255 bins, one thread); figures and history in the commit log.
+// - Packed histograms (`scanPacked`, quantized training) give the plain twin's answer in four passes per
+//   direction. (1) A tight loop writes every threshold's running sum (one Int64 add and store a bin).
+//   (2) The row count of a running sum only grows, so the thresholds with enough rows on both sides are one
+//   range, found by binary search; so are those whose hessian levels reach the minimum on both sides (level
+//   sums only grow). (3) A vectorised screen (SIMD4, two vectors a step) decodes each candidate's gradient
+//   and hessian level sums straight from its word (32-bit halves: no 64-bit shifts, which SSE2 lacks in
+//   the arithmetic form) and writes its gain in Float (the gain written with one division,
+//   `packedGain`), keeping the maximum. (4) Only candidates within a relative 4e-6 of that maximum (a
+//   Float gain is within ~1e-6 of the exact one) are scored exactly in Double, the first in scan order
+//   among the best winning; when the maximum cannot beat the best split already found for the leaf (passed
+//   in), none is. Empty bins need no skipping: their candidate repeats the one tried just before, which
+//   wins the tie. The plain twin of this path is `bestSplitPackedPlain`. Time: `tagstack-bench scan`
+//   (synthetic leaves of 100–5,000 rows, 149 features × 255 bins, one thread); figures and history in
+//   the commit log. Measured and dropped: decoding the level sums into Int32 arrays in pass (1) (slower:
+//   two variable 64-bit shifts a bin), comparing by cross-multiplication with per-lane winners (three
+//   blends a vector, more than one division), four lane sets (register spills).
 // - Either scan: across features the caller keeps the strictly better one, so ties keep the smaller
 //   feature index.
 // - Exact scan: empty bins are skipped: their threshold gives the same partition (and gain) as the one tried just
@@ -71,76 +76,42 @@ struct SplitConstraints {
     var minGainToSplit: Double
 }
 
-/// A histogram as the split scan reads it: per bin a running sum that is added to and decoded into
-/// (gradient, hessian, count) Doubles. Two kinds: exact (3 Doubles a bin) and packed (one Int64 a bin).
-protocol ScanHistogram {
-    associatedtype Sum
-
-    var zero: Sum { get }
-    /// The bin has no rows.
-    func isEmpty(_ bin: Int) -> Bool
-    func count(_ bin: Int) -> Double
-    func add(_ sum: inout Sum, _ bin: Int)
-    func decode(_ sum: Sum) -> (Double, Double, Double)
-}
-
-/// Exact histogram: 3 Doubles a bin (HistogramKernel.swift); sums are Doubles added in bin order.
-struct ExactHistogram: ScanHistogram {
-    let bins: UnsafePointer<Double>
-    var zero: (Double, Double, Double) { (0, 0, 0) }
-    @inline(__always) func isEmpty(_ bin: Int) -> Bool { bins[3 &* bin &+ 2] == 0 }
-    @inline(__always) func count(_ bin: Int) -> Double { bins[3 &* bin &+ 2] }
-    @inline(__always) func add(_ s: inout (Double, Double, Double), _ bin: Int) {
-        let p = bins + 3 &* bin
-        s.0 += p[0]; s.1 += p[1]; s.2 += p[2]
-    }
-    @inline(__always) func decode(_ s: (Double, Double, Double)) -> (Double, Double, Double) { s }
-}
-
 /// Packed integer histogram (PackedHistogramKernel.swift): sums are exact integers, decoded with the
-/// round's scales.
-struct PackedHistogram: ScanHistogram {
+/// round's scales (both positive).
+struct PackedHistogram {
     let bins: UnsafePointer<Int64>
     let layout: PackedLayout
     let gradientScale: Double, hessianScale: Double
-    var zero: Int64 { 0 }
-    @inline(__always) func isEmpty(_ bin: Int) -> Bool { layout.count(bins[bin]) == 0 }
-    @inline(__always) func count(_ bin: Int) -> Double { Double(layout.count(bins[bin])) }
-    @inline(__always) func add(_ s: inout Int64, _ bin: Int) { s &+= bins[bin] }
     @inline(__always) func decode(_ s: Int64) -> (Double, Double, Double) {
         layout.decode(s, gradientScale: gradientScale, hessianScale: hessianScale)
     }
 }
 
 enum SplitFinder {
-    /// Updates `best` with feature `feature`'s best split if it is strictly better than `best`.
-    /// `parentScore` is `G²/(H+λ)` of the leaf.
+    /// Updates `best` with feature `feature`'s best split if it is strictly better than `best` (exact
+    /// histogram: 3 Doubles a bin, sums added in bin order). `parentScore` is `G²/(H+λ)` of the leaf.
     @inline(__always)
     static func scan(feature: Int, hist: UnsafePointer<Double>, valueBins k: Int,
                      totalG: Double, totalH: Double, totalC: Double, parentScore: Double,
                      constraints c: SplitConstraints, best: inout SplitCandidate) {
-        scan(feature: feature, histogram: ExactHistogram(bins: hist), valueBins: k, totalG: totalG, totalH: totalH,
-             totalC: totalC, parentScore: parentScore, constraints: c, best: &best)
-    }
-
-    /// `scan` on either kind of histogram.
-    @inline(__always)
-    static func scan<H: ScanHistogram>(feature: Int, histogram hist: H, valueBins k: Int,
-                                       totalG: Double, totalH: Double, totalC: Double, parentScore: Double,
-                                       constraints c: SplitConstraints, best: inout SplitCandidate) {
-        if k < 2 && hist.isEmpty(k) { return }
-        let mC = hist.count(k)
+        @inline(__always) func count(_ bin: Int) -> Double { hist[3 &* bin &+ 2] }
+        @inline(__always) func add(_ s: inout (Double, Double, Double), _ bin: Int) {
+            let p = hist + 3 &* bin
+            s.0 += p[0]; s.1 += p[1]; s.2 += p[2]
+        }
+        if k < 2 && count(k) == 0 { return }
+        let mC = count(k)
         let lambda = c.lambdaL2, minData = c.minDataInLeaf, minHess = c.minSumHessianInLeaf
         var fb = SplitCandidate(minGain: c.minGainToSplit)
         // Missing left (all of them when there are none): LightGBM's reverse scan, the right side
         // accumulated from the top bin down, so ties keep the highest threshold.
-        var right = hist.zero
+        var right = (0.0, 0.0, 0.0)
         var t = k &- 2
         while t >= 0 {
             // An empty bin repeats the partition of the threshold above, which was tried first: skip it.
-            if hist.isEmpty(t &+ 1) { t &-= 1; continue }
-            hist.add(&right, t &+ 1)
-            let (rg, rh, rc) = hist.decode(right)
+            if count(t &+ 1) == 0 { t &-= 1; continue }
+            add(&right, t &+ 1)
+            let (rg, rh, rc) = right
             let lc = totalC - rc
             if lc < minData { break }            // lower thresholds only shrink the left side
             if rc >= minData && rh >= minHess {
@@ -159,11 +130,11 @@ enum SplitFinder {
         }
         // Missing right, only when there are missing rows; must be strictly better.
         if mC > 0 {
-            var left = hist.zero
+            var left = (0.0, 0.0, 0.0)
             for t in 0..<k {
-                if hist.isEmpty(t) { continue }        // same partition as the threshold below, tried first
-                hist.add(&left, t)
-                let (lg, lh, lc) = hist.decode(left)
+                if count(t) == 0 { continue }        // same partition as the threshold below, tried first
+                add(&left, t)
+                let (lg, lh, lc) = left
                 let rc = totalC - lc
                 if rc < minData { break }
                 if lc >= minData && lh >= minHess {
@@ -182,8 +153,8 @@ enum SplitFinder {
         best.merge(fb)
     }
 
-    /// Int64 elements of the scratch buffer `scanPacked` needs (per thread): per candidate its word, and its
-    /// gradient and hessian level sums as Int32 (exact: at most 2^31 levels, far above any layout's rows), padded.
+    /// Int64 elements of the scratch buffer `scanPacked` needs (per thread): per candidate its word and its
+    /// Float gain, padded.
     static let packedScratch = 2 * candidateCapacity
     private static let candidateCapacity = 264
 
@@ -195,33 +166,20 @@ enum SplitFinder {
         let layout = hist.layout, words = hist.bins
         let missing = layout.count(words[k])
         if k < 2 && missing == 0 { return }
-        guard hist.gradientScale > 0 && hist.hessianScale > 0 else {
-            // Degenerate round (every gradient or every hessian zero): the scalar scan handles it.
-            let (g, h, n) = hist.decode(total)
-            scan(feature: feature, histogram: hist, valueBins: k, totalG: g, totalH: h, totalC: n,
-                 parentScore: parentScore, constraints: c, best: &best)
-            return
-        }
         let minData = Int64(c.minDataInLeaf.rounded(.up)), totalC = layout.count(total)
         let cand = scratch
-        let levels = UnsafeMutableRawPointer(scratch + candidateCapacity).bindMemory(to: Int32.self, capacity: 2 * candidateCapacity)
-        let gl = levels, hl = levels + candidateCapacity
-        // A running sum and its gradient and hessian level sums as Int32 (truncated: exact below 2^31).
-        @inline(__always) func record(_ j: Int, _ acc: Int64) {
-            cand[j] = acc
-            gl[j] = Int32(truncatingIfNeeded: layout.gradient(acc)); hl[j] = Int32(truncatingIfNeeded: layout.hessian(acc))
-        }
+        let gains = UnsafeMutableRawPointer(scratch + candidateCapacity).bindMemory(to: Float.self, capacity: candidateCapacity)
         var fb = SplitCandidate(minGain: c.minGainToSplit)
         // Missing left: thresholds t = k-2 … 0, the right side (bins t+1 … k-1) accumulated from the top into
         // cand[j] for t = k-2-j. Its row count only grows with j, so the candidates with enough rows on both
         // sides are one range j0 ..< j1 (candidate i is cand[j0 + i], t = first - i with first = k-2-j0).
         if k >= 2 {
             var acc: Int64 = 0
-            for j in 0..<(k &- 1) { acc &+= words[k &- 1 &- j]; record(j, acc) }
+            for j in 0..<(k &- 1) { acc &+= words[k &- 1 &- j]; cand[j] = acc }
             let (j0, j1) = countRange(cand, k &- 1, layout: layout, minData: minData, totalC: totalC)
             if j0 < j1 {
-                if let (i, gain) = bestCandidate(count: j1 &- j0, words: cand + j0, gradients: gl + j0, hessians: hl + j0, total: total,
-                                                 hist: hist, parentScore: parentScore, constraints: c, above: fb.gain) {
+                if let (i, gain) = bestCandidate(count: j1 &- j0, words: cand + j0, total: total, hist: hist,
+                                                 parentScore: parentScore, constraints: c, above: max(fb.gain, best.gain), gains: gains) {
                     fb.set(feature: feature, threshold: k &- 2 &- j0 &- i, defaultLeft: true, gain: gain,
                            left: total &- cand[j0 &+ i], right: cand[j0 &+ i], hist: hist)
                 }
@@ -231,11 +189,11 @@ enum SplitFinder {
         // bottom into cand[t] (candidate i is t = j0 + i); must be strictly better than the above.
         if missing > 0 {
             var acc: Int64 = 0
-            for t in 0..<k { acc &+= words[t]; record(t, acc) }
+            for t in 0..<k { acc &+= words[t]; cand[t] = acc }
             let (j0, j1) = countRange(cand, k, layout: layout, minData: minData, totalC: totalC)
             if j0 < j1 {
-                if let (i, gain) = bestCandidate(count: j1 &- j0, words: cand + j0, gradients: gl + j0, hessians: hl + j0, total: total,
-                                                 hist: hist, parentScore: parentScore, constraints: c, above: fb.gain) {
+                if let (i, gain) = bestCandidate(count: j1 &- j0, words: cand + j0, total: total, hist: hist,
+                                                 parentScore: parentScore, constraints: c, above: max(fb.gain, best.gain), gains: gains) {
                     fb.set(feature: feature, threshold: j0 &+ i, defaultLeft: false, gain: gain, left: cand[j0 &+ i],
                            right: total &- cand[j0 &+ i], hist: hist)
                 }
@@ -271,96 +229,115 @@ enum SplitFinder {
         return (a * a * bd + b * b * ad) / (ad * bd) - parent
     }
 
-    /// Among candidates `0..<count` (`words[i]`: one side's sums, `gradients[i]`/`hessians[i]` its level sums;
-    /// the other side is `total` − it; every candidate already has enough rows on both sides), the first
-    /// with the largest `packedGain` whose hessians reach the minimum on both sides, if that gain is
-    /// strictly above `above`. The hessian level sums grow with `i` (running sums of non-negative levels),
-    /// so those candidates are one range, found by binary search and padded to whole steps with copies of
-    /// its last candidate (mapped back to it).
+    /// Among candidates `0..<count` (`words[i]`: one side's sums, the other side is `total` − it; every
+    /// candidate already has enough rows on both sides), the first with the largest `packedGain` whose
+    /// hessians reach the minimum on both sides, if that gain is strictly above `above`. The hessian level
+    /// sums grow with `i` (running sums of non-negative levels), so those candidates are one range, found by
+    /// binary search and padded to whole steps with copies of its last candidate (mapped back to it).
     ///
-    /// The candidates are screened in Float, four to a SIMD4 vector (one SSE register; the Int32 level sums
-    /// convert four at a time, exactly below 2^24) and two vectors a step in two independent sets of lanes,
-    /// in units of the quantized
-    /// levels (gain = gs²/hs × the levels' gain with λ/hs), without division (positive denominators:
-    /// `num/den > best ⇔ num·bestDen > bestNum·den`); each lane keeps its first strict maximum. The lanes'
-    /// winners (the two sets merged lane by lane) are then scored exactly (`packedGain` in Double on the
-    /// decoded sums) and the first in scan order among the best is returned. Float can only blur candidates within ~1e-7 of each other.
+    /// Two passes. The screen computes every candidate's gain in Float, in units of the quantized levels
+    /// (gain + parent = gs²/hs × `num/den` of the levels with λ/hs), four to a SIMD4 vector, two vectors a
+    /// step, into `gains`, keeping the maximum. A step decodes its eight words itself: the gradient level sum
+    /// is the high half of a word shifted right arithmetically (the layout puts it at bit 32 or above), the
+    /// hessian level sum the low half shifted down with the high half's bits shifted in above it, masked;
+    /// both are exact Int32s, converted four at a time (exact below 2^24). Then every candidate whose Float
+    /// gain is within `screenTolerance` (relative) of the maximum is scored exactly (`packedGain` in Double
+    /// on the decoded sums) and the first in scan order among the best is returned. A Float gain is within
+    /// about 1e-6 of its exact value, so the exact best is always among those scored: the answer is the
+    /// plain twin's. When the maximum cannot exceed `above`, nothing is scored.
     // Not inlined: inside the grower's large generic function the SIMD helpers it uses stop being inlined.
     @inline(never)
-    private static func bestCandidate(count: Int, words: UnsafeMutablePointer<Int64>, gradients: UnsafeMutablePointer<Int32>,
-                                      hessians: UnsafeMutablePointer<Int32>, total: Int64, hist: PackedHistogram,
-                                      parentScore: Double, constraints c: SplitConstraints, above: Double) -> (Int, Double)? {
+    private static func bestCandidate(count: Int, words: UnsafeMutablePointer<Int64>, total: Int64, hist: PackedHistogram,
+                                      parentScore: Double, constraints c: SplitConstraints, above: Double,
+                                      gains: UnsafeMutablePointer<Float>) -> (Int, Double)? {
         if count == 0 { return nil }
         typealias V = SIMD4<Float>
         let layout = hist.layout
         let unit = hist.gradientScale * hist.gradientScale / hist.hessianScale
         let lambda = V(repeating: Float(c.lambdaL2 / hist.hessianScale))
-        let minHess = Float(c.minSumHessianInLeaf / hist.hessianScale)
-        let totalH = Float(layout.hessian(total))
-        let tG = V(repeating: Float(layout.gradient(total))), tH = V(repeating: totalH)
+        let totalH = layout.hessian(total)
+        let tG = V(repeating: Float(layout.gradient(total))), tH = V(repeating: Float(totalH))
         // The hessian minimum holds on one range h0 ..< h1 too (the level sums grow with the candidate): this
-        // side reaches it from h0 on, the other side until h1 (the same Float tests as a per-candidate check).
-        @inline(__always) func firstIndex(where pass: (Float) -> Bool) -> Int {
+        // side reaches it from h0 on, the other side until h1. A side's hessian (levels × scale, in Double)
+        // reaches the minimum exactly when its levels reach `minLevels`.
+        let minLevels = minimumLevels(c.minSumHessianInLeaf, scale: hist.hessianScale)
+        @inline(__always) func firstIndex(where pass: (Int64) -> Bool) -> Int {
             var lo = 0, hi = count
             while lo < hi {
                 let mid = (lo &+ hi) &>> 1
-                if pass(Float(hessians[mid])) { hi = mid } else { lo = mid &+ 1 }
+                if pass(layout.hessian(words[mid])) { hi = mid } else { lo = mid &+ 1 }
             }
             return lo
         }
-        let h0 = firstIndex { $0 >= minHess }, h1 = firstIndex { !(totalH - $0 >= minHess) }
+        let h0 = firstIndex { $0 >= minLevels }, h1 = firstIndex { totalH &- $0 < minLevels }
         if h0 >= h1 { return nil }
-        // Pad to whole steps (two vectors, 8 candidates) with copies of the range's last candidate, mapped
-        // back to it below.
+        // Pad to whole steps (two vectors, 8 candidates) with copies of the range's last candidate.
         let last = h1 &- 1
         var end = h1
-        while (end &- h0) & 7 != 0 { gradients[end] = gradients[last]; hessians[end] = hessians[last]; end &+= 1 }
-        // Two independent sets of lanes (candidates h0 + 0…3 mod 8 in set 0, 4…7 in set 1), so that a step's
-        // comparisons do not wait on the previous step's winners (measured: four sets spill registers).
-        typealias Lanes = (num: V, den: V, index: SIMD4<Int32>)
-        let start: Lanes = (V(repeating: Float((above + parentScore) / unit)), V(repeating: 1), SIMD4<Int32>(repeating: -1))
-        var s0 = start, s1 = start
-        let gRaw = UnsafeRawPointer(gradients), hRaw = UnsafeRawPointer(hessians)
-        var index = SIMD4<Int32>(0, 1, 2, 3) &+ Int32(truncatingIfNeeded: h0)
-        @inline(__always) func step(_ s: inout Lanes, _ i: Int, _ index: SIMD4<Int32>) {
-            let ag = V(gRaw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Int32>.self))
-            let ah = V(hRaw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Int32>.self))
+        while (end &- h0) & 7 != 0 { words[end] = words[last]; end &+= 1 }
+        // Decoding, on the words' 32-bit halves: the gradient field from the high half (arithmetic shift by
+        // gradientShift − 32), the hessian field from the low half shifted down with the high half's bits
+        // shifted in above it (it may straddle bit 32), masked.
+        let gShift = SIMD4<Int32>(repeating: Int32(layout.gradientShift &- 32))
+        let hShift = SIMD4<UInt32>(repeating: UInt32(layout.hessianShift))
+        let hInShift = SIMD4<UInt32>(repeating: UInt32(32 &- layout.hessianShift))
+        let hMask = SIMD4<UInt32>(repeating: UInt32(truncatingIfNeeded: layout.hessianMask))
+        let raw = UnsafeRawPointer(words), out = UnsafeMutableRawPointer(gains)
+        @inline(__always) func gain(_ i: Int) -> V {
+            let a = raw.loadUnaligned(fromByteOffset: i &* 8, as: SIMD4<UInt32>.self)
+            let b = raw.loadUnaligned(fromByteOffset: i &* 8 &+ 16, as: SIMD4<UInt32>.self)
+            let lo = SIMD4(lowHalf: a.evenHalf, highHalf: b.evenHalf), hi = SIMD4(lowHalf: a.oddHalf, highHalf: b.oddHalf)
+            let ag = V(SIMD4<Int32>(truncatingIfNeeded: hi) &>> gShift)
+            let ah = V(SIMD4<Int32>(truncatingIfNeeded: ((lo &>> hShift) | (hi &<< hInShift)) & hMask))
             let bg = tG - ag, bh = tH - ah
             let ad = ah + lambda, bd = bh + lambda
-            let num = ag * ag * bd + bg * bg * ad, den = ad * bd
-            let better = num * s.den .> s.num * den
-            s.num.replace(with: num, where: better)
-            s.den.replace(with: den, where: better)
-            s.index.replace(with: index, where: better)
+            return (ag * ag * bd + bg * bg * ad) / (ad * bd)
         }
+        // Two running maxima, so that a step's does not wait on the previous step's.
+        var m0 = V(repeating: 0), m1 = m0
         var i = h0
         while i < end {
-            step(&s0, i, index); step(&s1, i &+ 4, index &+ 4)
-            index &+= 8
+            let g0 = gain(i), g1 = gain(i &+ 4)
+            out.storeBytes(of: g0, toByteOffset: (i &- h0) &* 4, as: V.self)
+            out.storeBytes(of: g1, toByteOffset: (i &- h0) &* 4 &+ 16, as: V.self)
+            m0.replace(with: g0, where: g0 .> m0); m1.replace(with: g1, where: g1 .> m1)
             i &+= 8
         }
+        m0.replace(with: m1, where: m1 .> m0)
+        let top = max(max(m0[0], m0[1]), max(m0[2], m0[3]))
+        let floor = Float((above + parentScore) / unit)
+        if !(top * (1 + screenTolerance) > floor) { return nil }
+        let cut = V(repeating: max(top * (1 - screenTolerance), floor * (1 - screenTolerance)))
         var bi = -1, bg = above
-        @inline(__always) func rescore(_ s: Lanes) {
-            for lane in 0..<4 where s.index[lane] >= 0 {
-                let j = min(Int(s.index[lane]), last)
-                let (g, h, _) = hist.decode(words[j]), (og, oh, _) = hist.decode(total &- words[j])
-                let gain = packedGain(g, h, og, oh, lambda: c.lambdaL2, parent: parentScore)
-                if gain > bg || (gain == bg && bi >= 0 && j < bi) { bg = gain; bi = j }
+        var j = 0
+        while j < end &- h0 {
+            let hits = out.load(fromByteOffset: j &* 4, as: V.self) .>= cut
+            if any(hits) {
+                for lane in 0..<4 where hits[lane] {
+                    let k = min(h0 &+ j &+ lane, last)
+                    let (g, h, _) = hist.decode(words[k]), (og, oh, _) = hist.decode(total &- words[k])
+                    let gain = packedGain(g, h, og, oh, lambda: c.lambdaL2, parent: parentScore)
+                    if gain > bg { bg = gain; bi = k }        // scan order: the first of equal gains stays
+                }
             }
+            j &+= 4
         }
-        // Lane by lane, the two sets' winners merged in Float (the larger; equal: the lower index, so each
-        // lane keeps its first strict maximum in scan order), then the four lanes rescored exactly.
-        @inline(__always) func merge(_ a: Lanes, _ b: Lanes) -> Lanes {
-            let l = a.num * b.den, r = b.num * a.den
-            let takeB = (b.index .>= 0) .& ((a.index .< 0) .| (r .> l) .| ((r .== l) .& (b.index .< a.index)))
-            var m = a
-            m.num.replace(with: b.num, where: takeB); m.den.replace(with: b.den, where: takeB)
-            m.index.replace(with: b.index, where: takeB)
-            return m
-        }
-        rescore(merge(s0, s1))
         return bi >= 0 ? (bi, bg) : nil
     }
+
+    /// The fewest hessian levels `l` with `Double(l) × scale ≥ minimum` (how the plain twin tests a side).
+    @inline(__always)
+    private static func minimumLevels(_ minimum: Double, scale: Double) -> Int64 {
+        if !(minimum > 0) { return 0 }
+        var l = Int64(min((minimum / scale).rounded(.up), 0x1p62))
+        while l > 0 && Double(l &- 1) * scale >= minimum { l &-= 1 }
+        while Double(l) * scale < minimum { l &+= 1 }
+        return l
+    }
+
+    /// Relative margin of the Float screen: a candidate is scored exactly when its Float gain is at least the
+    /// largest × (1 − this). Each Float gain is within a few ulps (≤ 1e-6 relative) of its exact value.
+    private static let screenTolerance: Float = 4e-6
 
     // MARK: - Plain twin
 
