@@ -5,11 +5,13 @@ import Foundation
 import TagStackModel
 
 /// Nanoseconds per scanned bin of `SplitFinder.scanPacked` on `features` synthetic histograms of a leaf of
-/// `rows` rows (4 gradient levels, 255 value bins, no missing values, min 20 rows a leaf, λ = 1), the best
+/// `rows` rows (4 gradient levels, 255 value bins, no missing values, min 20 rows a leaf, λ = 1; the packed
+/// layout of a model trained on `trainingRows` rows: compact up to 32,767, see `SplitFinder`), the best
 /// of `reps` timed passes; also the checksum of the chosen thresholds (to compare versions).
-package func benchmarkPackedScan(rows: Int, features: Int = 149, reps: Int = 1000, seed: UInt64 = 1) -> (nsPerBin: Double, checksum: Int) {
+package func benchmarkPackedScan(rows: Int, trainingRows: Int = 12_000, features: Int = 149, reps: Int = 1000,
+                                  seed: UInt64 = 1) -> (nsPerBin: Double, checksum: Int) {
     let k = 255, stride = k + 1
-    let layout = PackedLayout(bins: 4, maxRows: 100_000)!
+    let layout = PackedLayout(bins: 4, maxRows: max(trainingRows, rows))!
     var rng = SplitMix64(seed: seed)
     var words = [Int64](repeating: 0, count: features * stride)
     for f in 0..<features {

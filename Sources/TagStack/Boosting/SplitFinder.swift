@@ -277,32 +277,40 @@ enum SplitFinder {
         while (end &- h0) & 7 != 0 { words[end] = words[last]; end &+= 1 }
         // Decoding, on the words' 32-bit halves: the gradient field from the high half (arithmetic shift by
         // gradientShift − 32), the hessian field from the low half shifted down with the high half's bits
-        // shifted in above it (it may straddle bit 32), masked.
+        // shifted in above it (it may straddle bit 32), masked. Compact layouts (the gradient field at bit
+        // 32, the hessian field within the low half: up to 32,767 rows at 4 levels) skip both extra shifts.
+        let compact = layout.gradientShift == 32
         let gShift = SIMD4<Int32>(repeating: Int32(layout.gradientShift &- 32))
         let hShift = SIMD4<UInt32>(repeating: UInt32(layout.hessianShift))
         let hInShift = SIMD4<UInt32>(repeating: UInt32(32 &- layout.hessianShift))
         let hMask = SIMD4<UInt32>(repeating: UInt32(truncatingIfNeeded: layout.hessianMask))
+        // bd = (total − ah) + λ as one subtraction.
+        let tHl = tH + lambda
         let raw = UnsafeRawPointer(words), out = UnsafeMutableRawPointer(gains)
-        @inline(__always) func gain(_ i: Int) -> V {
+        @inline(__always) func gain(_ i: Int, _ compact: Bool) -> V {
             let a = raw.loadUnaligned(fromByteOffset: i &* 8, as: SIMD4<UInt32>.self)
             let b = raw.loadUnaligned(fromByteOffset: i &* 8 &+ 16, as: SIMD4<UInt32>.self)
             let lo = SIMD4(lowHalf: a.evenHalf, highHalf: b.evenHalf), hi = SIMD4(lowHalf: a.oddHalf, highHalf: b.oddHalf)
-            let ag = V(SIMD4<Int32>(truncatingIfNeeded: hi) &>> gShift)
-            let ah = V(SIMD4<Int32>(truncatingIfNeeded: ((lo &>> hShift) | (hi &<< hInShift)) & hMask))
-            let bg = tG - ag, bh = tH - ah
-            let ad = ah + lambda, bd = bh + lambda
+            let ag = compact ? V(SIMD4<Int32>(truncatingIfNeeded: hi)) : V(SIMD4<Int32>(truncatingIfNeeded: hi) &>> gShift)
+            let ah = compact ? V(SIMD4<Int32>(truncatingIfNeeded: (lo &>> hShift) & hMask))
+                             : V(SIMD4<Int32>(truncatingIfNeeded: ((lo &>> hShift) | (hi &<< hInShift)) & hMask))
+            let bg = tG - ag
+            let ad = ah + lambda, bd = tHl - ah
             return (ag * ag * bd + bg * bg * ad) / (ad * bd)
         }
         // Two running maxima, so that a step's does not wait on the previous step's.
         var m0 = V(repeating: 0), m1 = m0
-        var i = h0
-        while i < end {
-            let g0 = gain(i), g1 = gain(i &+ 4)
-            out.storeBytes(of: g0, toByteOffset: (i &- h0) &* 4, as: V.self)
-            out.storeBytes(of: g1, toByteOffset: (i &- h0) &* 4 &+ 16, as: V.self)
-            m0.replace(with: g0, where: g0 .> m0); m1.replace(with: g1, where: g1 .> m1)
-            i &+= 8
+        @inline(__always) func screen(_ compact: Bool) {
+            var i = h0
+            while i < end {
+                let g0 = gain(i, compact), g1 = gain(i &+ 4, compact)
+                out.storeBytes(of: g0, toByteOffset: (i &- h0) &* 4, as: V.self)
+                out.storeBytes(of: g1, toByteOffset: (i &- h0) &* 4 &+ 16, as: V.self)
+                m0.replace(with: g0, where: g0 .> m0); m1.replace(with: g1, where: g1 .> m1)
+                i &+= 8
+            }
         }
+        if compact { screen(true) } else { screen(false) }
         m0.replace(with: m1, where: m1 .> m0)
         let top = max(max(m0[0], m0[1]), max(m0[2], m0[3]))
         let floor = Float((above + parentScore) / unit)
