@@ -11,7 +11,9 @@
 # Every tag is trained with 15 leaves, learning rate 0.1, 100 rounds, min 20 rows a leaf, feature fraction
 # 0.5, lambda_l2 1, 255 bins, no early stopping, boosting from the logit of the tag's own first-stage
 # score (INIT=tag-logit, the stacker's use; INIT=prior: from the prior log-odds).
-# TagStack trains with GRADIENT_BINS (default 4: quantized gradients; 0: exact). LightGBM runs in every one
+# TagStack trains with GRADIENT_BINS (default 4: quantized gradients; 0: exact) and, quantized,
+# THRESHOLD_STEP_ROWS (default 8, the library's: small leaves try every 2nd to 8th threshold; 0: every
+# threshold). LightGBM runs in every one
 # of MODES (default "auto col row quantized": its default, force_col_wise, force_row_wise,
 # use_quantized_grad); a mode that fails (LightGBM's quantized training stops with "Check failed:
 # (best_split_info.right_count) > (0)" on some tags, issues #3679 / #4739) is reported as failed and the
@@ -26,6 +28,7 @@ THREADS=${THREADS:-"2 1"}
 MODES=${MODES:-"auto col row quantized"}
 INIT=${INIT:-tag-logit}
 GRADIENT_BINS=${GRADIENT_BINS:-4}
+THRESHOLD_STEP_ROWS=${THRESHOLD_STEP_ROWS:-8}
 TAGS_FLAG=${TAGS:+--tags $TAGS}
 OUT=Benchmarks/out/gbdt
 VENV=Benchmarks/.venv
@@ -52,7 +55,7 @@ for rows in $ROWS; do
         dir=$OUT/$run
         rm -rf "$dir"; mkdir -p "$dir"
         echo "== $run" >&2
-        "$BENCH" gbdt --in "$in" --threads "$t" $TAGS_FLAG --init "$INIT" --gradient-bins "$GRADIENT_BINS" \
+        "$BENCH" gbdt --in "$in" --threads "$t" $TAGS_FLAG --init "$INIT" --gradient-bins "$GRADIENT_BINS" --threshold-step-rows "$THRESHOLD_STEP_ROWS" \
             --prob "$dir/tagstack.npy" --out "$dir/tagstack.json" >&2
         files="tagstack=$dir/tagstack.npy"
         for m in $MODES; do

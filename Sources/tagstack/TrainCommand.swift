@@ -52,6 +52,8 @@ enum TrainCommand {
       --gradient-bins N       Quantized training: gradients rounded to N levels a round (e.g. 4), integer
                               histograms, leaf values from exact gradients; pays off with --features all;
                               0: exact gradients (default: 0)
+      --threshold-step-rows N With --gradient-bins: small leaves try every s-th threshold, s (a power of two
+                              up to 8) giving about N rows a step; 0: every threshold (default: 8)
       --final HOW             refit | average: the final boosted model is refitted on all rows with the mean
                               best round count, or the average of the fold models (default: refit)
       --margin X              A tag keeps its stacked score only when its out-of-fold F1 beats the raw
@@ -121,6 +123,7 @@ enum TrainCommand {
         o.boosting.lambdaL2 = try args.double("--lambda-l2", default: o.boosting.lambdaL2, in: 0...1e12)
         o.boosting.gradientBins = try args.int("--gradient-bins", default: o.boosting.gradientBins, in: 0...65_536)
         if o.boosting.gradientBins == 1 { throw args.fail("--gradient-bins=1: use 0 (exact gradients) or at least 2 levels") }
+        o.boosting.thresholdStepRows = try args.int("--threshold-step-rows", default: o.boosting.thresholdStepRows, in: 0...1_000_000)
         o.guards.margin = try args.double("--margin", default: o.guards.margin, in: -1...1)
         o.guards.confidence = try args.double("--confidence", default: o.guards.confidence, in: 0...1)
         o.final = try args.choice("--final", default: .refit)

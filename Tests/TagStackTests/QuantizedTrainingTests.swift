@@ -148,8 +148,10 @@ final class QuantizedTrainingTests: XCTestCase {
                 words.append(layout.pack(gradient: g, hessian: h, count: n))
             }
             let gs = 0.5 / Double(bins / 2) * (1 + rng.nextDouble()), hs = 0.25 / Double(bins) * (1 + rng.nextDouble())
+            // About 6.5 rows a bin: threshold steps of 1, 2, 4 and 8.
             let c = SplitConstraints(minDataInLeaf: Double(1 + trial % 6), minSumHessianInLeaf: trial % 5 == 0 ? 0.4 : 1e-3,
-                                     lambdaL2: trial % 4 == 0 ? 0 : 1, minGainToSplit: trial % 7 == 0 ? 0.05 : 0)
+                                     lambdaL2: trial % 4 == 0 ? 0 : 1, minGainToSplit: trial % 7 == 0 ? 0.05 : 0,
+                                     thresholdStepRows: [0, 8, 20, 1000][(trial / 2) % 4])
             let plain = SplitFinder.bestSplitPackedPlain(feature: 2, words: words, valueBins: k, layout: layout,
                                                          gradientScale: gs, hessianScale: hs, constraints: c)
             var best = SplitCandidate(minGain: c.minGainToSplit)
@@ -237,6 +239,17 @@ final class QuantizedTrainingTests: XCTestCase {
         let leaves = try XCTUnwrap(model.trees.first).leafValue.count
         XCTAssertGreaterThan(leaves, 2, "the root's children split again")
         XCTAssertEqual(leaves, exact.trees.first?.leafValue.count)
+    }
+
+    func testThresholdStepGrowsAsLeavesShrink() throws {
+        let c = SplitConstraints(minDataInLeaf: 20, minSumHessianInLeaf: 1e-3, lambdaL2: 1, minGainToSplit: 0, thresholdStepRows: 8)
+        XCTAssertEqual([5000, 2040, 2039, 1020, 1019, 510, 509, 100].map { c.thresholdStep(rows: $0, valueBins: 255) },
+                       [1, 1, 2, 2, 4, 4, 8, 8])
+        XCTAssertEqual(c.thresholdStep(rows: 10, valueBins: 3), 2, "a step below the value bins")
+        XCTAssertEqual(c.thresholdStep(rows: 10, valueBins: 2), 1)
+        var off = c; off.thresholdStepRows = 0
+        XCTAssertEqual(off.thresholdStep(rows: 10, valueBins: 255), 1)
+        XCTAssertThrowsError(try BoostingParameters(thresholdStepRows: -1).validate())
     }
 
     func testGradientBinsAreValidatedAndFallBackToExactWhenTheyDoNotFit() throws {

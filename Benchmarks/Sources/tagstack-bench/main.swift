@@ -6,9 +6,10 @@
 //       OUT/{train_y,test_y}.npy (uint8), so that the LightGBM peer (Benchmarks/lightgbm_peer.py) loads
 //       the very same numbers.
 //   tagstack-bench gbdt --in OUT [--threads N] [--rounds 100] [--leaves 15] [--gradient-bins 4|K|0]
-//                       [--init prior|tag-logit] [--prob FILE] [--out FILE]
+//                       [--threshold-step-rows 8|R|0] [--init prior|tag-logit] [--prob FILE] [--out FILE]
 //       Bins train_X once, trains one model per tag (the benchmark's fixed parameters; --gradient-bins K:
-//       quantized training with K levels, default 4; 0: exact), boosting from the prior log-odds or
+//       quantized training with K levels, default 4; 0: exact; --threshold-step-rows: quantized training's
+//       threshold step in small leaves, the library's default 8; 0: every bin), boosting from the prior log-odds or
 //       (tag-logit) from the logit of the tag's own first-stage score column (OUT/tag_columns.npy), scores
 //       test_X with every model, writes the test probabilities (rows × tags, float64 .npy) and prints one
 //       JSON line (also to --out): wall times (binning, training, scoring) and peak resident memory.
@@ -124,7 +125,8 @@ func runCSV(_ o: [String: String]) throws {
 func benchParameters(_ o: [String: String]) -> BoostingParameters {
     BoostingParameters(numLeaves: Int(o["leaves"] ?? "15")!, minDataInLeaf: 20, lambdaL2: 1, learningRate: 0.1,
                        numRounds: Int(o["rounds"] ?? "100")!, featureFraction: 0.5, seed: 1,
-                       gradientBins: Int(o["gradient-bins"] ?? "4")!)
+                       gradientBins: Int(o["gradient-bins"] ?? "4")!,
+                       thresholdStepRows: Int(o["threshold-step-rows"] ?? "8")!)
 }
 
 
@@ -192,8 +194,8 @@ func runGBDT(_ o: [String: String]) throws {
         try NPY.write(NPYMatrix(rows: m, columns: tags, values: prob), to: path)
     }
     let trees = models.reduce(0) { $0 + $1.trees.count }
-    let line = String(format: #"{"engine":"tagstack","init":"\#(initMode)","gradient_bins":%d,"threads":%d,"rows":%d,"features":%d,"tags":%d,"trees":%d,"bin_s":%.3f,"train_s":%.3f,"total_train_s":%.3f,"train_cpu_s":%.3f,"score_s":%.3f,"loaded_rss_mib":%.1f,"train_peak_rss_mib":%.1f,"peak_rss_mib":%.1f}"#,
-                 parameters.gradientBins, threads, n, trainX.columns, tags, trees, t1 - t0, t2 - t1, t2 - t0, trainCPU, t4 - t3, loaded, trainPeak, peakRSSMiB())
+    let line = String(format: #"{"engine":"tagstack","init":"\#(initMode)","gradient_bins":%d,"threshold_step_rows":%d,"threads":%d,"rows":%d,"features":%d,"tags":%d,"trees":%d,"bin_s":%.3f,"train_s":%.3f,"total_train_s":%.3f,"train_cpu_s":%.3f,"score_s":%.3f,"loaded_rss_mib":%.1f,"train_peak_rss_mib":%.1f,"peak_rss_mib":%.1f}"#,
+                 parameters.gradientBins, parameters.thresholdStepRows, threads, n, trainX.columns, tags, trees, t1 - t0, t2 - t1, t2 - t0, trainCPU, t4 - t3, loaded, trainPeak, peakRSSMiB())
     print(line)
     if let path = o["out"] { try (line + "\n").write(toFile: path, atomically: true, encoding: .utf8) }
 }

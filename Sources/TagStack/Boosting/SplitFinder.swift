@@ -22,7 +22,8 @@
 //   `packedGain`), keeping the maximum. (4) Only candidates within a relative 4e-6 of that maximum (a
 //   Float gain is within ~1e-6 of the exact one) are scored exactly in Double, the first in scan order
 //   among the best winning; when the maximum cannot beat the best split already found for the leaf (passed
-//   in), none is. Empty bins need no skipping: their candidate repeats the one tried just before, which
+//   in), none is. Small leaves (BoostingParameters.thresholdStepRows) try only every 2nd, 4th or 8th
+//   "missing left" threshold: pass (1) then adds 2, 4 or 8 bins a stored sum. Empty bins need no skipping: their candidate repeats the one tried just before, which
 //   wins the tie. The plain twin of this path is `bestSplitPackedPlain`. Time: `tagstack-bench scan`
 //   (synthetic leaves of 100–5,000 rows, 149 features × 255 bins, one thread); figures and history in
 //   the commit log. Measured and dropped: decoding the level sums into Int32 arrays in pass (1) (slower:
@@ -74,6 +75,18 @@ struct SplitConstraints {
     var minSumHessianInLeaf: Double
     var lambdaL2: Double
     var minGainToSplit: Double
+    /// Packed scan only (`BoostingParameters.thresholdStepRows`; 0: every bin).
+    var thresholdStepRows: Int = 0
+
+    /// The threshold step of the packed scan's "missing left" candidates for a leaf of `rows` rows and a
+    /// feature of `k` value bins: the smallest power of two `s` ≤ 8 with `s·rows ≥ thresholdStepRows·k`,
+    /// and below `k` (1 when `thresholdStepRows` is 0).
+    @inline(__always)
+    func thresholdStep(rows: Int, valueBins k: Int) -> Int {
+        var s = 1
+        while s < 8 && s &* rows < thresholdStepRows &* k && s &* 2 <= k &- 1 { s &<<= 1 }
+        return s
+    }
 }
 
 /// Packed integer histogram (PackedHistogramKernel.swift): sums are exact integers, decoded with the
@@ -170,17 +183,36 @@ enum SplitFinder {
         let cand = scratch
         let gains = UnsafeMutableRawPointer(scratch + candidateCapacity).bindMemory(to: Float.self, capacity: candidateCapacity)
         var fb = SplitCandidate(minGain: c.minGainToSplit)
-        // Missing left: thresholds t = k-2 … 0, the right side (bins t+1 … k-1) accumulated from the top into
-        // cand[j] for t = k-2-j. Its row count only grows with j, so the candidates with enough rows on both
-        // sides are one range j0 ..< j1 (candidate i is cand[j0 + i], t = first - i with first = k-2-j0).
+        // Missing left: thresholds t = tmax, tmax - st, … ≥ 0 (every t + 1 a multiple of the threshold step
+        // st, 1 but in small leaves; tmax ≤ k-2), the right side (bins t+1 … k-1) accumulated from the top:
+        // cand[j] for t = tmax - st·j. Its row count only grows with j, so the candidates with enough rows
+        // on both sides are one range j0 ..< j1 (candidate i is cand[j0 + i]).
+        let st = c.thresholdStep(rows: Int(totalC), valueBins: k)
         if k >= 2 {
             var acc: Int64 = 0
-            for j in 0..<(k &- 1) { acc &+= words[k &- 1 &- j]; cand[j] = acc }
-            let (j0, j1) = countRange(cand, k &- 1, layout: layout, minData: minData, totalC: totalC)
+            let tmax = st &* ((k &- 1) / st) &- 1
+            var b = k &- 1
+            while b > tmax { acc &+= words[b]; b &-= 1 }
+            cand[0] = acc
+            var n = 1
+            var t = tmax &- st
+            if st == 1 {
+                while t >= 0 { acc &+= words[b]; b &-= 1; cand[n] = acc; n &+= 1; t &-= 1 }
+            } else if st == 2 {
+                while t >= 0 { acc &+= words[b] &+ words[b &- 1]; b &-= 2; cand[n] = acc; n &+= 1; t &-= 2 }
+            } else if st == 4 {
+                while t >= 0 { acc &+= (words[b] &+ words[b &- 1]) &+ (words[b &- 2] &+ words[b &- 3]); b &-= 4; cand[n] = acc; n &+= 1; t &-= 4 }
+            } else {
+                while t >= 0 {
+                    acc &+= ((words[b] &+ words[b &- 1]) &+ (words[b &- 2] &+ words[b &- 3])) &+ ((words[b &- 4] &+ words[b &- 5]) &+ (words[b &- 6] &+ words[b &- 7]))
+                    b &-= 8; cand[n] = acc; n &+= 1; t &-= 8
+                }
+            }
+            let (j0, j1) = countRange(cand, n, layout: layout, minData: minData, totalC: totalC)
             if j0 < j1 {
                 if let (i, gain) = bestCandidate(count: j1 &- j0, words: cand + j0, total: total, hist: hist,
                                                  parentScore: parentScore, constraints: c, above: max(fb.gain, best.gain), gains: gains) {
-                    fb.set(feature: feature, threshold: k &- 2 &- j0 &- i, defaultLeft: true, gain: gain,
+                    fb.set(feature: feature, threshold: tmax &- st &* (j0 &+ i), defaultLeft: true, gain: gain,
                            left: total &- cand[j0 &+ i], right: cand[j0 &+ i], hist: hist)
                 }
             }
@@ -383,8 +415,9 @@ enum SplitFinder {
         return best
     }
 
-    /// Plain twin of `scanPacked`: every candidate in LightGBM's order, each side's integer sums summed
-    /// from the bins directly, `packedGain` in Double, the first strictly best kept.
+    /// Plain twin of `scanPacked`: every candidate in LightGBM's order ("missing left" only at thresholds
+    /// whose t + 1 is a multiple of the threshold step), each side's integer sums summed from the bins
+    /// directly, `packedGain` in Double, the first strictly best kept.
     static func bestSplitPackedPlain(feature: Int, words: [Int64], valueBins k: Int, layout: PackedLayout,
                                      gradientScale gs: Double, hessianScale hs: Double, constraints c: SplitConstraints) -> SplitCandidate {
         func sum(_ bins: [Int]) -> Int64 { bins.reduce(0) { $0 &+ words[$1] } }
@@ -404,7 +437,8 @@ enum SplitFinder {
                 (best.leftWord, best.rightWord) = (leftWord, total &- leftWord)
             }
         }
-        if k >= 2 { for t in stride(from: k - 2, through: 0, by: -1) { consider(t, missingLeft: true) } }
+        let step = c.thresholdStep(rows: Int(layout.count(total)), valueBins: k)
+        if k >= 2 { for t in stride(from: k - 2, through: 0, by: -1) where (t + 1) % step == 0 { consider(t, missingLeft: true) } }
         if layout.count(words[k]) > 0 { for t in 0..<k { consider(t, missingLeft: false) } }
         return best
     }

@@ -206,7 +206,7 @@ final class TreeGrower {
         valueBins = upperBounds.map(\.count)
         numLeaves = p.numLeaves; maxDepth = p.maxDepth; learningRate = p.learningRate
         constraints = SplitConstraints(minDataInLeaf: Double(p.minDataInLeaf), minSumHessianInLeaf: p.minSumHessianInLeaf,
-                                       lambdaL2: p.lambdaL2, minGainToSplit: p.minGainToSplit)
+                                       lambdaL2: p.lambdaL2, minGainToSplit: p.minGainToSplit, thresholdStepRows: p.thresholdStepRows)
         self.threads = max(1, threads)
         let cap = max(capacity, 1)
         quantizer = p.gradientBins > 0 ? GradientQuantizer(bins: p.gradientBins, maxRows: cap, seed: 0) : nil

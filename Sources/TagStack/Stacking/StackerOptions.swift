@@ -128,6 +128,9 @@ public struct StackerOptions: Sendable {
         /// 4` took 269 s against 203 s with `--gradient-bins 0` (one run each, machine under load; test
         /// weighted F1 0.5306 against 0.5268 by `tagstack evaluate`), so it stays off.
         public var gradientBins = 0
+        /// Quantized training only: rows a threshold step in small leaves (`BoostingParameters.thresholdStepRows`;
+        /// 0: every bin).
+        public var thresholdStepRows = 8
     }
 
     /// The pooled learner: one model over (track, tag) pairs (rounds, patience and the other tree settings
@@ -201,6 +204,7 @@ public struct StackerOptions: Sendable {
         if !(b.featureFraction > 0 && b.featureFraction <= 1) { throw bad("boosting.featureFraction", b.featureFraction, "should be in (0, 1]") }
         if !(b.lambdaL2 >= 0 && b.lambdaL2.isFinite) { throw bad("boosting.lambdaL2", b.lambdaL2, "should be a finite number >= 0") }
         if b.gradientBins != 0 && !(2...65_536).contains(b.gradientBins) { throw bad("boosting.gradientBins", b.gradientBins, "should be 0 (exact) or in 2...65536") }
+        if !(0...1_000_000).contains(b.thresholdStepRows) { throw bad("boosting.thresholdStepRows", b.thresholdStepRows, "should be in 0...1000000") }
         if pooled.pairs < 0 { throw bad("pooled.pairs", pooled.pairs, "should not be negative (0 keeps every pair)") }
         if pooled.leaves < 2 { throw bad("pooled.leaves", pooled.leaves, "should not be smaller than 2") }
         if !(pooled.learningRate > 0 && pooled.learningRate.isFinite) { throw bad("pooled.learningRate", pooled.learningRate, "should be a finite number > 0") }
@@ -227,6 +231,6 @@ public struct StackerOptions: Sendable {
         BoostingParameters(numLeaves: isPooled ? pooled.leaves : boosting.leaves, minDataInLeaf: boosting.minDataInLeaf,
                            lambdaL2: boosting.lambdaL2, learningRate: isPooled ? pooled.learningRate : boosting.learningRate,
                            numRounds: rounds, featureFraction: boosting.featureFraction, earlyStoppingRounds: earlyStopping,
-                           seed: seed, gradientBins: boosting.gradientBins)
+                           seed: seed, gradientBins: boosting.gradientBins, thresholdStepRows: boosting.thresholdStepRows)
     }
 }
