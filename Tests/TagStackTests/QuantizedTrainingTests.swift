@@ -38,9 +38,9 @@ final class QuantizedTrainingTests: XCTestCase {
         let h = (0..<n).map { _ in Float(rng.nextDouble() * 0.25) }
         let rows = (0..<n).filter { _ in rng.nextDouble() < 0.6 }.map { Int32($0) }
         for bins in [2, 4, 16, 64] {
-            var q = try XCTUnwrap(GradientQuantizer(bins: bins, maxRows: n, seed: 99))
+            var q = try XCTUnwrap(GradientQuantizer(bins: bins, maxRows: n))
             var words = [Int64](repeating: -1, count: n)
-            rows.withUnsafeBufferPointer { q.quantize(rows: $0, gradients: g, hessians: h, round: 7, words: &words) }
+            rows.withUnsafeBufferPointer { q.quantize(rows: $0, gradients: g, hessians: h, round: 7, seed: 99, words: &words) }
             let plain = GradientQuantizer.quantizePlain(rows: rows, gradients: g, hessians: h, bins: bins, seed: 99, round: 7)
             XCTAssertEqual(q.gradientScale, plain.gradientScale)
             XCTAssertEqual(q.hessianScale, plain.hessianScale)
@@ -224,12 +224,12 @@ final class QuantizedTrainingTests: XCTestCase {
         // Scores of ±800: every hessian is 0, the gradients are 1 - y or -y (both signs in every region).
         let start = (0..<n).map { _ in rng.nextDouble() < 0.5 ? 800.0 : -800 }
         let model = try trainBinary(matrix: matrix, labels: y, initScores: start, parameters: p)
-        var q = try XCTUnwrap(GradientQuantizer(bins: 4, maxRows: n, seed: 1))
+        var q = try XCTUnwrap(GradientQuantizer(bins: 4, maxRows: n))
         var words = [Int64](repeating: 0, count: n)
         let rows = (0..<Int32(n)).map { $0 }
         rows.withUnsafeBufferPointer {
             q.quantize(rows: $0, gradients: y.map { $0 == 1 ? 0 : 1 }, hessians: [Float](repeating: 0, count: n),
-                       round: 0, words: &words)
+                       round: 0, seed: 1, words: &words)
         }
         XCTAssertEqual(q.hessianScale, 1)
         XCTAssert(words.allSatisfy { q.layout.hessian($0) == 0 })
@@ -259,6 +259,6 @@ final class QuantizedTrainingTests: XCTestCase {
         XCTAssertThrowsError(try p.validate())
         p.gradientBins = 4
         XCTAssertNoThrow(try p.validate())
-        XCTAssertNil(GradientQuantizer(bins: 65_536, maxRows: 1 << 20, seed: 0), "no layout: the grower trains exactly")
+        XCTAssertNil(GradientQuantizer(bins: 65_536, maxRows: 1 << 20), "no layout: the grower trains exactly")
     }
 }

@@ -181,7 +181,7 @@ private func boost(matrix: BinnedMatrix, bins: UnsafePointer<UInt8>, grower: Tre
     let validWeight = weights.map { w in valid.reduce(0.0) { $0 + w[Int($1)] } } ?? Double(valid.count)
     // Quantized training: the rounding noise is a stream of its own, so bags and feature draws stay those
     // of exact training.
-    grower.quantizer?.seed = SplitMix64.derive(p.seed, 0x5155_414E_5449_5A45)
+    let roundingSeed = SplitMix64.derive(p.seed, 0x5155_414E_5449_5A45)
 
     for round in 0..<p.numRounds {
         // Gradients of the log loss: g = p - y, h = p(1 - p), stored as Float.
@@ -200,9 +200,9 @@ private func boost(matrix: BinnedMatrix, bins: UnsafePointer<UInt8>, grower: Tre
                 hess[r] = Float(prob * (1 - prob))
             }
         }
-        if grower.quantizer != nil {
+        if grower.isQuantized {
             train.withUnsafeBufferPointer { rows in
-                grower.quantizer!.quantize(rows: rows, gradients: grad, hessians: hess, round: round, words: grower.words)
+                grower.quantize(rows: rows, gradients: grad, hessians: hess, round: round, seed: roundingSeed)
             }
         }
         // Bag (Bernoulli per row), then the features of this tree.

@@ -70,16 +70,14 @@ struct PackedLayout: Equatable {
 struct GradientQuantizer {
     let bins: Int
     let layout: PackedLayout
-    /// Seed of the rounding noise (a stream of its own: the bag and feature draws are unchanged by it).
-    var seed: UInt64
 
     /// Value of one gradient / hessian level in the last `quantize` call (1 when every value was zero).
     private(set) var gradientScale = 1.0
     private(set) var hessianScale = 1.0
 
-    init?(bins: Int, maxRows: Int, seed: UInt64) {
+    init?(bins: Int, maxRows: Int) {
         guard let layout = PackedLayout(bins: bins, maxRows: maxRows) else { return nil }
-        self.bins = bins; self.layout = layout; self.seed = seed
+        self.bins = bins; self.layout = layout
     }
 
     /// Two uniform numbers in [0, 1) for (round, row), from a SplitMix64-style hash.
@@ -91,9 +89,10 @@ struct GradientQuantizer {
     }
 
     /// Quantizes the gradients and hessians of `rows` for round `round` into `words` (indexed by row) and
-    /// sets the scales.
+    /// sets the scales. `seed` names the rounding noise's stream (one of its own: the bag and feature
+    /// draws are unchanged by it).
     mutating func quantize(rows: UnsafeBufferPointer<Int32>, gradients: UnsafePointer<Float>, hessians: UnsafePointer<Float>,
-                           round: Int, words: UnsafeMutablePointer<Int64>) {
+                           round: Int, seed: UInt64, words: UnsafeMutablePointer<Int64>) {
         var maxG: Float = 0, maxH: Float = 0
         for r32 in rows {
             let r = Int(r32)

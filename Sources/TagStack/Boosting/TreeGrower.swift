@@ -166,8 +166,9 @@ final class TreeGrower {
     let learningRate: Double
     let constraints: SplitConstraints
     let threads: Int
-    /// Quantized training (nil: exact): the quantizer of the model being trained, reseeded per model.
-    var quantizer: GradientQuantizer?
+    /// Quantized training (nil: exact): the round's scales, set by `quantize`.
+    private(set) var quantizer: GradientQuantizer?
+    var isQuantized: Bool { quantizer != nil }
 
     /// Row indices of the bag; leaves are contiguous ranges of it.
     let indices: UnsafeMutablePointer<Int32>
@@ -209,7 +210,7 @@ final class TreeGrower {
                                        lambdaL2: p.lambdaL2, minGainToSplit: p.minGainToSplit, thresholdStepRows: p.thresholdStepRows)
         self.threads = max(1, threads)
         let cap = max(capacity, 1)
-        quantizer = p.gradientBins > 0 ? GradientQuantizer(bins: p.gradientBins, maxRows: cap, seed: 0) : nil
+        quantizer = p.gradientBins > 0 ? GradientQuantizer(bins: p.gradientBins, maxRows: cap) : nil
         indices = .allocate(capacity: cap); scratch = .allocate(capacity: cap)
         ordered = .allocate(capacity: quantizer == nil ? 2 * cap : 1)
         words = .allocate(capacity: quantizer == nil ? 1 : max(rowCount, 1))
@@ -242,6 +243,13 @@ final class TreeGrower {
     private func packedSlot(_ s: Int) -> UnsafeMutablePointer<Int64> {
         while packedPool.count <= s { packedPool.append(.allocate(capacity: binsPerHistogram)) }
         return packedPool[s]
+    }
+
+    /// Quantized training: rounds this round's gradients and hessians of `rows` (per matrix row) into
+    /// `words`, with the rounding stream `seed`. Does nothing when training exactly.
+    func quantize(rows: UnsafeBufferPointer<Int32>, gradients: UnsafePointer<Float>, hessians: UnsafePointer<Float>,
+                  round: Int, seed: UInt64) {
+        quantizer?.quantize(rows: rows, gradients: gradients, hessians: hessians, round: round, seed: seed, words: words)
     }
 
     private func canSplit(_ l: Int) -> Bool {
