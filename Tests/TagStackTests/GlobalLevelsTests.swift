@@ -155,6 +155,28 @@ final class GlobalLevelsTests: XCTestCase {
         XCTAssertEqual([0.2, .nan].withUnsafeBufferPointer { mean.score(tag: 0, sources: $0) }, 0.2)
     }
 
+    /// The pooled learner's pair features (`pairColumns`: each sampled row prepared once, only its pairs'
+    /// tags computed) are the values the per-tag blocks give those pairs, at any thread count.
+    func testPairFeaturesEqualTheBlocksValues() throws {
+        let d = try data()
+        let set = FeatureMatrix.defaultSet(for: d, mode: .own)
+        var rng = SplitMix64(seed: 4)
+        let t = d.labels.count, n = d.x.rowCount
+        let ids = (0..<(n * t)).filter { _ in rng.nextDouble() < 0.5 }
+        XCTAssertGreaterThan(ids.count, 4096 * 2, "enough pairs for several chunks")
+        for threads in [1, 3] {
+            let features = try FeatureMatrix(data: d, set: set, threads: threads)
+            let columns = features.pairColumns(ids)
+            XCTAssertEqual(columns.count, set.kinds.count)
+            let block = features.block(0..<t)
+            for (p, id) in ids.enumerated() {
+                for f in 0..<set.kinds.count where columns[f][p].bitPattern != block.value(tag: id % t, feature: f, row: id / t).bitPattern {
+                    XCTFail("pair \(p) (row \(id / t), tag \(id % t)), feature \(f), \(threads) threads"); return
+                }
+            }
+        }
+    }
+
     /// Feature blocks cover the tags in order without gaps: the first at the budget, later ones shrinking with
     /// the tags left (out-of-fold scores grow as blocks shrink), never below one tag a thread.
     func testFeatureBlocksShrinkWithTheTagsLeft() {

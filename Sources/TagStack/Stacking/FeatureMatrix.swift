@@ -132,6 +132,41 @@ struct FeatureMatrix: Sendable {
         return Block(tags: tags, rows: m, kinds: k, values: flat)
     }
 
+    /// The per-tag features of the (row, tag) pairs `ids` (`id = row × tagCount + tag`, rows never
+    /// decreasing), one column per feature: the values `block` gives those pairs, each row prepared once and
+    /// only its pairs' tags computed (pairs in parallel, split at row boundaries).
+    func pairColumns(_ ids: [Int]) -> [[Double]] {
+        let p = ids.count, k = set.kinds.count, w = x.columnCount, t = tagCount
+        var flat = [Double](repeating: 0, count: k * p)   // [feature][pair]
+        let chunks = max(1, min(threads, p / 4096))
+        // Chunk c starts at the first pair of the row after the one at c·p/chunks (no row spans two chunks).
+        let starts = (0...chunks).map { c -> Int in
+            var s = p * c / chunks
+            while s > 0 && s < p && ids[s] / t == ids[s - 1] / t { s += 1 }
+            return s
+        }
+        x.values.withUnsafeBufferPointer { xv in
+            flat.withUnsafeMutableBufferPointer { out in
+                let out = out
+                parallelFor(chunks, threads: chunks) { c in
+                    var bld = builder
+                    var one = [Double](repeating: 0, count: k)
+                    var prepared = -1
+                    for q in starts[c]..<max(starts[c], starts[c + 1]) {
+                        let row = ids[q] / t
+                        if row != prepared {
+                            bld.prepare(row: UnsafeBufferPointer(rebasing: xv[(row * w)..<((row + 1) * w)]))
+                            prepared = row
+                        }
+                        one.withUnsafeMutableBufferPointer { bld.features(tag: ids[q] % t, into: $0) }
+                        for f in 0..<k { out[f * p + q] = one[f] }
+                    }
+                }
+            }
+        }
+        return (0..<k).map { f in Array(flat[(f * p)..<((f + 1) * p)]) }
+    }
+
     /// A tag's features for the given rows, row-major (per-tag features `columns`, then shared columns).
     func rowMajor(_ columns: [[Double]], rows: [Int32]) -> [Double] {
         let k = set.kinds.count, m = set.count

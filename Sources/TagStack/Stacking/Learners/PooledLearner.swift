@@ -85,17 +85,9 @@ struct PooledLearner: Learner {
             tagCount = t
             labels = ids.map { y[$0 % t][$0 / t] }
             initScores = ids.map { clippedLogit(raw.value($0 / t, $0 % t)) }
-            // Per-pair features, binned once; tag-level columns are binned per fold (their values depend on it).
-            // Filled a block of tags at a time (a block's features on every row, then its tags' pairs).
-            let ids = self.ids, k = features.set.kinds.count
-            var columns = [[Double]](repeating: [Double](repeating: 0, count: ids.count), count: k)
-            for tags in features.blocks {
-                let block = features.block(tags)
-                for (p, id) in ids.enumerated() where tags.contains(id % t) {
-                    for f in 0..<k { columns[f][p] = block.value(tag: id % t, feature: f, row: id / t) }
-                }
-            }
-            rowBins = try BinnedMatrix(columns: columns, threads: c.options.threads)
+            // Per-pair features (only the sampled pairs' own), binned once; tag-level columns are binned per
+            // fold (their values depend on it).
+            rowBins = try BinnedMatrix(columns: features.pairColumns(ids), threads: c.options.threads)
         }
 
         /// The pairs' initial scores from other base scores (a fold's fitted base).
