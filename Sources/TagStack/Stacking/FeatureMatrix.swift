@@ -108,24 +108,15 @@ struct FeatureMatrix: Sendable {
     /// The per-tag features of `tags` on `rows` (every row when nil), rows in parallel; the same values
     /// whatever the block, rows or thread count (each row's features are computed from that row alone).
     func block(_ tags: Range<Int>, rows: [Int32]? = nil) -> Block {
-        let m = rows?.count ?? rowCount, k = set.kinds.count, w = x.columnCount, b = tags.count
+        let m = rows?.count ?? rowCount, k = set.kinds.count, b = tags.count
         var flat = [Double](repeating: 0, count: b * k * m)   // [tag][feature][row]
         let chunks = max(1, min(threads, m / 256))
-        x.values.withUnsafeBufferPointer { xv in
-            flat.withUnsafeMutableBufferPointer { out in
-                let out = out
-                parallelFor(chunks, threads: chunks) { c in
-                    var bld = builder
-                    var one = [Double](repeating: 0, count: k)
-                    for r in (m * c / chunks)..<(m * (c + 1) / chunks) {
-                        let i = rows.map { Int($0[r]) } ?? r
-                        bld.prepare(row: UnsafeBufferPointer(rebasing: xv[(i * w)..<((i + 1) * w)]))
-                        for tag in tags {
-                            one.withUnsafeMutableBufferPointer { bld.features(tag: tag, into: $0) }
-                            let base = (tag - tags.lowerBound) * k * m
-                            for f in 0..<k { out[base + f * m + r] = one[f] }
-                        }
-                    }
+        compute(into: &flat, chunks: chunks) { c, features, out in
+            for r in (m * c / chunks)..<(m * (c + 1) / chunks) {
+                let i = rows.map { Int($0[r]) } ?? r
+                for tag in tags {
+                    let one = features(i, tag), base = (tag - tags.lowerBound) * k * m
+                    for f in 0..<k { out[base + f * m + r] = one[f] }
                 }
             }
         }
@@ -136,7 +127,7 @@ struct FeatureMatrix: Sendable {
     /// decreasing), one column per feature: the values `block` gives those pairs, each row prepared once and
     /// only its pairs' tags computed (pairs in parallel, split at row boundaries).
     func pairColumns(_ ids: [Int]) -> [[Double]] {
-        let p = ids.count, k = set.kinds.count, w = x.columnCount, t = tagCount
+        let p = ids.count, k = set.kinds.count, t = tagCount
         var flat = [Double](repeating: 0, count: k * p)   // [feature][pair]
         let chunks = max(1, min(threads, p / 4096))
         // Chunk c starts at the first pair of the row after the one at c·p/chunks (no row spans two chunks).
@@ -145,26 +136,41 @@ struct FeatureMatrix: Sendable {
             while s > 0 && s < p && ids[s] / t == ids[s - 1] / t { s += 1 }
             return s
         }
+        compute(into: &flat, chunks: chunks) { c, features, out in
+            for q in starts[c]..<starts[c + 1] {
+                let one = features(ids[q] / t, ids[q] % t)
+                for f in 0..<k { out[f * p + q] = one[f] }
+            }
+        }
+        return (0..<k).map { f in Array(flat[(f * p)..<((f + 1) * p)]) }
+    }
+
+    /// Runs `body(chunk, features, out)` for `chunks` chunks in parallel over `flat`: `features(row, tag)` is
+    /// that tag's features on that input row (a builder of the chunk's own, prepared again only when the
+    /// row changes).
+    private func compute(into flat: inout [Double], chunks: Int,
+                         _ body: (Int, (Int, Int) -> UnsafeBufferPointer<Double>, UnsafeMutableBufferPointer<Double>) -> Void) {
+        let k = set.kinds.count, w = x.columnCount
         x.values.withUnsafeBufferPointer { xv in
             flat.withUnsafeMutableBufferPointer { out in
                 let out = out
                 parallelFor(chunks, threads: chunks) { c in
                     var bld = builder
-                    var one = [Double](repeating: 0, count: k)
+                    let one = UnsafeMutableBufferPointer<Double>.allocate(capacity: k)
+                    defer { one.deallocate() }
+                    one.initialize(repeating: 0)
                     var prepared = -1
-                    for q in starts[c]..<max(starts[c], starts[c + 1]) {
-                        let row = ids[q] / t
+                    body(c, { row, tag in
                         if row != prepared {
                             bld.prepare(row: UnsafeBufferPointer(rebasing: xv[(row * w)..<((row + 1) * w)]))
                             prepared = row
                         }
-                        one.withUnsafeMutableBufferPointer { bld.features(tag: ids[q] % t, into: $0) }
-                        for f in 0..<k { out[f * p + q] = one[f] }
-                    }
+                        bld.features(tag: tag, into: one)
+                        return UnsafeBufferPointer(one)
+                    }, out)
                 }
             }
         }
-        return (0..<k).map { f in Array(flat[(f * p)..<((f + 1) * p)]) }
     }
 
     /// A tag's features for the given rows, row-major (per-tag features `columns`, then shared columns).
