@@ -155,7 +155,7 @@ final class GlobalLevelsTests: XCTestCase {
         XCTAssertEqual([0.2, .nan].withUnsafeBufferPointer { mean.score(tag: 0, sources: $0) }, 0.2)
     }
 
-    /// The pooled learner's pair features (`pairColumns`: each sampled row prepared once, only its pairs'
+    /// The pooled learner's pair features (`pairValues`: each sampled row prepared once, only its pairs'
     /// tags computed) are the values the per-tag blocks give those pairs, at any thread count.
     func testPairFeaturesEqualTheBlocksValues() throws {
         let d = try data()
@@ -166,11 +166,11 @@ final class GlobalLevelsTests: XCTestCase {
         XCTAssertGreaterThan(ids.count, 4096 * 2, "enough pairs for several chunks")
         for threads in [1, 3] {
             let features = try FeatureMatrix(data: d, set: set, threads: threads)
-            let columns = features.pairColumns(ids)
-            XCTAssertEqual(columns.count, set.kinds.count)
+            let values = features.pairValues(ids)
+            XCTAssertEqual(values.count, set.kinds.count * ids.count)
             let block = features.block(0..<t)
             for (p, id) in ids.enumerated() {
-                for f in 0..<set.kinds.count where columns[f][p].bitPattern != block.value(tag: id % t, feature: f, row: id / t).bitPattern {
+                for f in 0..<set.kinds.count where values[f * ids.count + p].bitPattern != block.value(tag: id % t, feature: f, row: id / t).bitPattern {
                     XCTFail("pair \(p) (row \(id / t), tag \(id % t)), feature \(f), \(threads) threads"); return
                 }
             }

@@ -124,9 +124,9 @@ struct FeatureMatrix: Sendable {
     }
 
     /// The per-tag features of the (row, tag) pairs `ids` (`id = row × tagCount + tag`, rows never
-    /// decreasing), one column per feature: the values `block` gives those pairs, each row prepared once and
-    /// only its pairs' tags computed (pairs in parallel, split at row boundaries).
-    func pairColumns(_ ids: [Int]) -> [[Double]] {
+    /// decreasing), column-major (`[feature × ids.count + pair]`): the values `block` gives those pairs, each
+    /// row prepared once and only its pairs' tags computed (pairs in parallel, split at row boundaries).
+    func pairValues(_ ids: [Int]) -> [Double] {
         let p = ids.count, k = set.kinds.count, t = tagCount
         var flat = [Double](repeating: 0, count: k * p)   // [feature][pair]
         let chunks = max(1, min(threads, p / 4096))
@@ -142,7 +142,7 @@ struct FeatureMatrix: Sendable {
                 for f in 0..<k { out[f * p + q] = one[f] }
             }
         }
-        return (0..<k).map { f in Array(flat[(f * p)..<((f + 1) * p)]) }
+        return flat
     }
 
     /// Runs `body(chunk, features, out)` for `chunks` chunks in parallel over `flat`: `features(row, tag)` is

@@ -124,9 +124,10 @@ public struct StackerOptions: Sendable {
         /// Quantized training (`BoostingParameters.gradientBins`): gradient levels per round, 0 for exact
         /// gradients (the default, as LightGBM's). 4 pays off with many input columns (`--features all`:
         /// the engine benchmark, Benchmarks/README.md); with the default per-tag features (a handful of
-        /// columns) quantized training was slower: `tagstack train --data Data --learner gbdt --gradient-bins
-        /// 4` took 269 s against 203 s with `--gradient-bins 0` (one run each, machine under load; test
-        /// weighted F1 0.5306 against 0.5268 by `tagstack evaluate`), so it stays off.
+        /// columns) quantized training is slower: `tagstack train --data Data --learner gbdt --gradient-bins
+        /// 4` took 95.7 s against 83.2 s with `--gradient-bins 0` (one run each, idle, 2026-12-02; test
+        /// weighted F1 0.5309 against 0.5263, log loss 0.0837 against 0.0847 by `tagstack evaluate`), so it
+        /// stays off.
         public var gradientBins = 0
         /// Quantized training only: rows a threshold step in small leaves (`BoostingParameters.thresholdStepRows`;
         /// 0: every bin).

@@ -87,7 +87,8 @@ struct PooledLearner: Learner {
             initScores = ids.map { clippedLogit(raw.value($0 / t, $0 % t)) }
             // Per-pair features (only the sampled pairs' own), binned once; tag-level columns are binned per
             // fold (their values depend on it).
-            rowBins = try BinnedMatrix(columns: features.pairColumns(ids), threads: c.options.threads)
+            rowBins = try BinnedMatrix(values: features.pairValues(ids), rowCount: ids.count, columnCount: features.set.kinds.count,
+                                       rowMajor: false, threads: c.options.threads)
         }
 
         /// The pairs' initial scores from other base scores (a fold's fitted base).
