@@ -28,7 +28,7 @@
 //   (synthetic leaves of 100–5,000 rows, 149 features × 255 bins, one thread); figures and history in
 //   the commit log. Measured and dropped: decoding the level sums into Int32 arrays in pass (1) (slower:
 //   two variable 64-bit shifts a bin), comparing by cross-multiplication with per-lane winners (three
-//   blends a vector, more than one division), four lane sets (register spills).
+//   blends a vector, more than one division).
 // - Either scan: across features the caller keeps the strictly better one, so ties keep the smaller
 //   feature index.
 // - Exact scan: empty bins are skipped: their threshold gives the same partition (and gain) as the one tried just
@@ -272,10 +272,12 @@ enum SplitFinder {
     /// step, into `gains`, keeping the maximum. A step decodes its eight words itself: the gradient level sum
     /// is the high half of a word shifted right arithmetically (the layout puts it at bit 32 or above), the
     /// hessian level sum the low half shifted down with the high half's bits shifted in above it, masked;
-    /// both are exact Int32s, converted four at a time (exact below 2^24). Then every candidate whose Float
-    /// gain is within `screenTolerance` (relative) of the maximum is scored exactly (`packedGain` in Double
-    /// on the decoded sums) and the first in scan order among the best is returned. A Float gain is within
-    /// about 1e-6 of its exact value, so the exact best is always among those scored: the answer is the
+    /// both are exact Int32s, converted four at a time (exact below 2^24; layouts whose sums may reach 2^24
+    /// skip the screen and score every candidate exactly). Then every candidate whose Float gain is within
+    /// `screenTolerance` (relative) of the maximum is scored exactly (`packedGain` in Double on the decoded
+    /// sums) and the first in scan order among the best is returned. With the level sums exact, `bg` and
+    /// `tH − ah` are exact and each further operation rounds once (relative 6e-8): a Float gain is within
+    /// about 1e-6 of its exact value, so the exact best is always among those scored and the answer is the
     /// plain twin's. When the maximum cannot exceed `above`, nothing is scored.
     // Not inlined: inside the grower's large generic function the SIMD helpers it uses stop being inlined.
     @inline(never)
@@ -303,6 +305,17 @@ enum SplitFinder {
         }
         let h0 = firstIndex { $0 >= minLevels }, h1 = firstIndex { totalH &- $0 < minLevels }
         if h0 >= h1 { return nil }
+        // Level sums of 2^24 or more (many levels on many rows) are not exact in Float: every candidate is
+        // scored exactly instead.
+        if layout.hessianMask >= 1 << 24 {
+            var bi = -1, bg = above
+            for k in h0..<h1 {
+                let (g, h, _) = hist.decode(words[k]), (og, oh, _) = hist.decode(total &- words[k])
+                let gain = packedGain(g, h, og, oh, lambda: c.lambdaL2, parent: parentScore)
+                if gain > bg { bg = gain; bi = k }
+            }
+            return bi >= 0 ? (bi, bg) : nil
+        }
         // Pad to whole steps (two vectors, 8 candidates) with copies of the range's last candidate.
         let last = h1 &- 1
         var end = h1
@@ -316,8 +329,6 @@ enum SplitFinder {
         let hShift = SIMD4<UInt32>(repeating: UInt32(layout.hessianShift))
         let hInShift = SIMD4<UInt32>(repeating: UInt32(32 &- layout.hessianShift))
         let hMask = SIMD4<UInt32>(repeating: UInt32(truncatingIfNeeded: layout.hessianMask))
-        // bd = (total − ah) + λ as one subtraction.
-        let tHl = tH + lambda
         let raw = UnsafeRawPointer(words), out = UnsafeMutableRawPointer(gains)
         @inline(__always) func gain(_ i: Int, _ compact: Bool) -> V {
             let a = raw.loadUnaligned(fromByteOffset: i &* 8, as: SIMD4<UInt32>.self)
@@ -326,8 +337,10 @@ enum SplitFinder {
             let ag = compact ? V(SIMD4<Int32>(truncatingIfNeeded: hi)) : V(SIMD4<Int32>(truncatingIfNeeded: hi) &>> gShift)
             let ah = compact ? V(SIMD4<Int32>(truncatingIfNeeded: (lo &>> hShift) & hMask))
                              : V(SIMD4<Int32>(truncatingIfNeeded: ((lo &>> hShift) | (hi &<< hInShift)) & hMask))
+            // bg and tH − ah are exact (integers below 2^24); adding λ after the subtraction keeps bd's
+            // rounding relative to bd itself (tH + λ − ah would cancel a rounding of tH + λ).
             let bg = tG - ag
-            let ad = ah + lambda, bd = tHl - ah
+            let ad = ah + lambda, bd = (tH - ah) + lambda
             return (ag * ag * bd + bg * bg * ad) / (ad * bd)
         }
         // Two running maxima, so that a step's does not wait on the previous step's.
@@ -351,7 +364,7 @@ enum SplitFinder {
         var bi = -1, bg = above
         var j = 0
         while j < end &- h0 {
-            let hits = out.load(fromByteOffset: j &* 4, as: V.self) .>= cut
+            let hits = out.loadUnaligned(fromByteOffset: j &* 4, as: V.self) .>= cut
             if any(hits) {
                 for lane in 0..<4 where hits[lane] {
                     let k = min(h0 &+ j &+ lane, last)
@@ -369,7 +382,10 @@ enum SplitFinder {
     @inline(__always)
     private static func minimumLevels(_ minimum: Double, scale: Double) -> Int64 {
         if !(minimum > 0) { return 0 }
-        var l = Int64(min((minimum / scale).rounded(.up), 0x1p62))
+        // Beyond 2^52 levels no sum can reach it (fields are at most 31 bits); also keeps the steps below exact.
+        let q = (minimum / scale).rounded(.up)
+        if !(q <= 0x1p52) { return Int64.max }
+        var l = Int64(q)
         while l > 0 && Double(l &- 1) * scale >= minimum { l &-= 1 }
         while Double(l) * scale < minimum { l &+= 1 }
         return l
