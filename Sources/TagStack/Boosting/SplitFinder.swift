@@ -208,7 +208,7 @@ enum SplitFinder {
                     b &-= 8; cand[n] = acc; n &+= 1; t &-= 8
                 }
             }
-            let (j0, j1) = countRange(cand, n, layout: layout, minData: minData, totalC: totalC)
+            let (j0, j1) = sideRange(n, minimum: minData, total: totalC) { layout.count(cand[$0]) }
             if j0 < j1 {
                 if let (i, gain) = bestCandidate(count: j1 &- j0, words: cand + j0, total: total, hist: hist,
                                                  parentScore: parentScore, constraints: c, above: max(fb.gain, best.gain), gains: gains) {
@@ -222,7 +222,7 @@ enum SplitFinder {
         if missing > 0 {
             var acc: Int64 = 0
             for t in 0..<k { acc &+= words[t]; cand[t] = acc }
-            let (j0, j1) = countRange(cand, k, layout: layout, minData: minData, totalC: totalC)
+            let (j0, j1) = sideRange(k, minimum: minData, total: totalC) { layout.count(cand[$0]) }
             if j0 < j1 {
                 if let (i, gain) = bestCandidate(count: j1 &- j0, words: cand + j0, total: total, hist: hist,
                                                  parentScore: parentScore, constraints: c, above: max(fb.gain, best.gain), gains: gains) {
@@ -234,23 +234,21 @@ enum SplitFinder {
         best.merge(fb)
     }
 
-    /// Over running sums `sums[0..<n]` whose row counts never decrease, the range j0 ..< j1 of those with at
-    /// least `minData` rows on their side and on the other (`totalC` − it): j0 the first with enough rows,
-    /// j1 the first whose other side has too few (binary searches on the counts).
+    /// Over candidates `0..<n` whose side sum `value(i)` never decreases (a running sum's row count or hessian
+    /// levels), the range i0 ..< i1 of those with at least `minimum` on their side and on the other
+    /// (`total` − it): i0 the first with enough, i1 the first whose other side has too little (two binary
+    /// searches).
     @inline(__always)
-    private static func countRange(_ sums: UnsafePointer<Int64>, _ n: Int, layout: PackedLayout, minData: Int64,
-                                   totalC: Int64) -> (Int, Int) {
+    private static func sideRange(_ n: Int, minimum: Int64, total: Int64, value: (Int) -> Int64) -> (Int, Int) {
         @inline(__always) func firstIndex(where pass: (Int64) -> Bool) -> Int {
             var lo = 0, hi = n
             while lo < hi {
                 let mid = (lo &+ hi) &>> 1
-                if pass(layout.count(sums[mid])) { hi = mid } else { lo = mid &+ 1 }
+                if pass(value(mid)) { hi = mid } else { lo = mid &+ 1 }
             }
             return lo
         }
-        let j0 = firstIndex { $0 >= minData }
-        let j1 = firstIndex { totalC &- $0 < minData }
-        return (j0, j1)
+        return (firstIndex { $0 >= minimum }, firstIndex { total &- $0 < minimum })
     }
 
     /// The gain of a split whose sides have sums (a, ha) and (b, hb), as quantized training defines it:
@@ -295,23 +293,19 @@ enum SplitFinder {
         // side reaches it from h0 on, the other side until h1. A side's hessian (levels × scale, in Double)
         // reaches the minimum exactly when its levels reach `minLevels`.
         let minLevels = minimumLevels(c.minSumHessianInLeaf, scale: hist.hessianScale)
-        @inline(__always) func firstIndex(where pass: (Int64) -> Bool) -> Int {
-            var lo = 0, hi = count
-            while lo < hi {
-                let mid = (lo &+ hi) &>> 1
-                if pass(layout.hessian(words[mid])) { hi = mid } else { lo = mid &+ 1 }
-            }
-            return lo
-        }
-        let h0 = firstIndex { $0 >= minLevels }, h1 = firstIndex { totalH &- $0 < minLevels }
+        let (h0, h1) = sideRange(count, minimum: minLevels, total: totalH) { layout.hessian(words[$0]) }
         if h0 >= h1 { return nil }
+        /// Candidate k's exact gain (`packedGain` in Double on its decoded sums).
+        @inline(__always) func exactGain(_ k: Int) -> Double {
+            let (g, h, _) = hist.decode(words[k]), (og, oh, _) = hist.decode(total &- words[k])
+            return packedGain(g, h, og, oh, lambda: c.lambdaL2, parent: parentScore)
+        }
         // Level sums of 2^24 or more (many levels on many rows) are not exact in Float: every candidate is
         // scored exactly instead.
         if layout.hessianMask >= 1 << 24 {
             var bi = -1, bg = above
             for k in h0..<h1 {
-                let (g, h, _) = hist.decode(words[k]), (og, oh, _) = hist.decode(total &- words[k])
-                let gain = packedGain(g, h, og, oh, lambda: c.lambdaL2, parent: parentScore)
+                let gain = exactGain(k)
                 if gain > bg { bg = gain; bi = k }
             }
             return bi >= 0 ? (bi, bg) : nil
@@ -368,8 +362,7 @@ enum SplitFinder {
             if any(hits) {
                 for lane in 0..<4 where hits[lane] {
                     let k = min(h0 &+ j &+ lane, last)
-                    let (g, h, _) = hist.decode(words[k]), (og, oh, _) = hist.decode(total &- words[k])
-                    let gain = packedGain(g, h, og, oh, lambda: c.lambdaL2, parent: parentScore)
+                    let gain = exactGain(k)
                     if gain > bg { bg = gain; bi = k }        // scan order: the first of equal gains stays
                 }
             }
