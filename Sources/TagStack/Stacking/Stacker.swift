@@ -40,6 +40,14 @@ public struct Level: Sendable {
     /// Scored on the rows fitted on (`--folds 0`), not cross-fitted.
     public var inSample: Bool
     public var lowerIsBetter = false
+    /// Why the choice was not the best score, when it was not (no out-of-fold evidence).
+    public var note: String? = nil
+}
+
+extension Level {
+    /// Said where a level has no out-of-fold evidence (`--folds 0`) and so keeps its simplest candidate: an
+    /// in-sample score favours whatever fits the training rows hardest.
+    static let keptSimplest = "no out-of-fold evidence (no cross-validation): the simplest candidate is kept, in-sample scores are not a basis for choosing"
 }
 
 /// Everything `Stacker.train` learned, beyond the model.
@@ -78,9 +86,11 @@ public enum Stacker {
     /// Trains a model on `data`. Throws for inconsistent options or data (e.g. fewer groups than folds).
     public static func train(data: TrainingData, options: StackerOptions, training: [String: String] = [:]) throws -> StackerResult {
         try options.validate()
-        let kinds = options.learnersToTry
-        if kinds.isEmpty { throw DataError(.badArgument, file: "the options", "auto has no learner to choose from") }
-        let fold = try folds(data: data, options: options, kinds: kinds)
+        let candidates = options.learnersToTry
+        if candidates.isEmpty { throw DataError(.badArgument, file: "the options", "auto has no learner to choose from") }
+        let fold = try folds(data: data, options: options, kinds: candidates)
+        // Without folds there is no out-of-fold evidence to choose a learner by: only the simplest is fitted.
+        let kinds = fold == nil ? [candidates[0]] : candidates
         let needsFeatures = kinds.contains { $0 == .gbdt || $0 == .logistic || $0 == .pooled }
         let features = needsFeatures ? try FeatureMatrix(data: data, set: FeatureMatrix.defaultSet(for: data, mode: options.features),
                                                          threads: options.threads) : nil
@@ -96,8 +106,10 @@ public enum Stacker {
             let run = try learner(for: kind).run(context)
             runs.append(contentsOf: [run] + run.alternatives)
         }
+        // Without folds there is no out-of-fold evidence to choose by: the simplest learner and rule are kept.
         let best = LearnerChoice.choose(runs, options: options)
-        let rules: [DecisionRule] = options.decision.rule.map { [$0] } ?? [.thresholds, .atLeastOnePerClass, .atLeastOnePerTrack, .hierarchical]
+        let rules: [DecisionRule] = options.decision.rule.map { [$0] }
+            ?? (fold == nil ? [.thresholds] : [.thresholds, .atLeastOnePerClass, .atLeastOnePerTrack, .hierarchical])
         let (rule, ruleScores) = DecisionSearch.choose(rules, run: best, data: data, fold: fold, k: options.folds,
                                                        margin: options.selection.ruleMargin)
         let calibration = CalibrationChoice.choose(run: best, context: context, keepProbabilities: options.keepOutOfFold)
@@ -113,10 +125,12 @@ public enum Stacker {
         if let b = base.level { info["base_scores"] = b.candidates.map { "\($0.name)=\(format($0.score))" }.joined(separator: " ") }
         if let c = calibration.level { info["calibration_log_loss"] = c.candidates.map { "\($0.name)=\(format($0.score))" }.joined(separator: " ") }
         let model = try ModelAssembly.model(run: chosen, rule: rule, base: base.model, data: data, features: features?.set, training: info)
-        let learnerLevel = Level(name: "learner", metric: "weighted F1", candidates: runs.map { ($0.name, $0.weightedF1) },
+        var learnerLevel = Level(name: "learner", metric: "weighted F1", candidates: runs.map { ($0.name, $0.weightedF1) },
                                  chosen: best.name, margin: runs.count > 1 ? options.selection.learnerMargin : nil, inSample: fold == nil)
-        let ruleLevel = Level(name: "decision rule", metric: "weighted F1", candidates: ruleScores.map { ($0.0.rawValue, $0.1) },
+        if candidates.count > kinds.count { learnerLevel.note = Level.keptSimplest }
+        var ruleLevel = Level(name: "decision rule", metric: "weighted F1", candidates: ruleScores.map { ($0.0.rawValue, $0.1) },
                               chosen: rule.rule.rawValue, margin: ruleScores.count > 1 ? options.selection.ruleMargin : nil, inSample: fold == nil)
+        if fold == nil && options.decision.rule == nil { ruleLevel.note = Level.keptSimplest }
         var result = StackerResult(model: model, reports: best.reports, learnerScores: runs.map { ($0.kind, $0.weightedF1) },
                                    treesPerTrack: runs.map(\.treesPerTrack), ruleScores: ruleScores, chosenLearner: best.kind)
         result.levels = [base.level, learnerLevel, ruleLevel, calibration.level].compactMap { $0 }

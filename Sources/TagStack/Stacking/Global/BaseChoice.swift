@@ -29,7 +29,8 @@ enum BaseChoice {
         let baselinesOnly = o.learnersToTry.allSatisfy { $0 == .thresholds || $0 == .constant }
         let wanted: [BaseScore.Kind]
         switch o.base {
-        case .auto: wanted = networks.isEmpty || baselinesOnly ? [.primary] : [.primary, .mean, .logitMean, .blend]
+        // Without folds (no out-of-fold evidence) auto keeps the primary network.
+        case .auto: wanted = networks.isEmpty || baselinesOnly || c.fold == nil ? [.primary] : [.primary, .mean, .logitMean, .blend]
         case .primary: wanted = [.primary]
         case .mean: wanted = [.mean]
         case .logitMean: wanted = [.logitMean]

@@ -64,7 +64,9 @@ enum CalibrationChoice {
         // none, then Platt per tag, then the shared slope: Platt scaling (the reference a user compares with)
         // replaces none when it lowers the log loss; the shared slope replaces Platt only by `sharedMargin`.
         var best = 0
-        for (i, l) in losses.enumerated() {
+        // Without folds every loss is in-sample, which Platt scaling always lowers: auto keeps none then.
+        let evidence = c.fold != nil || c.options.calibration != .auto
+        for (i, l) in losses.enumerated() where evidence {
             let needed = tried[best] == .platt && tried[i] == .shared ? sharedMargin : 0
             if l.1 < losses[best].1 - needed { best = i }
         }
@@ -74,7 +76,7 @@ enum CalibrationChoice {
             if let cal = final[k] { final[k]!.threshold = run.tags[k].threshold.map(cal.probability) }
         }
         let level = Level(name: "calibration", metric: "log loss", candidates: losses, chosen: chosen.rawValue,
-                          margin: nil, inSample: c.fold == nil, lowerIsBetter: true)
+                          margin: nil, inSample: c.fold == nil, lowerIsBetter: true, note: evidence ? nil : Level.keptSimplest)
         let kept = keepProbabilities ? (0..<t).map { probabilities($0, fitted[best]) } : nil
         return Outcome(calibrations: final, level: level, probabilities: kept)
     }
