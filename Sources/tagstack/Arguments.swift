@@ -13,6 +13,10 @@ struct Arguments {
     let command: String
     private var items: [String]
     private var used: Set<Int> = []
+    /// Every path this run reads or writes, in the order declared: given options and derived defaults.
+    private(set) var paths: [PathUse] = []
+    /// The command prints its results on standard output: no output file may be `-` then.
+    var printsToStandardOutput = false
 
     init(command: String, _ items: [String]) {
         self.command = command
@@ -34,8 +38,38 @@ struct Arguments {
         return true
     }
 
-    /// The value following `name`, or nil when the option is absent.
+    /// The value of a path option (declared in `PathOptions`), recorded for `finish()`'s alias check.
+    mutating func path(_ name: String) throws -> String? {
+        guard let role = PathOptions.role(command: command, option: name) else {
+            preconditionFailure("\(command) \(name) is not declared in PathOptions")
+        }
+        guard let value = try value(name) else { return nil }
+        if value.isEmpty { throw fail("\(name) needs a path, got an empty string") }
+        paths.append(PathUse(option: name, path: value, role: role))
+        return value
+    }
+
+    mutating func requiredPath(_ name: String) throws -> String {
+        guard let v = try path(name) else { throw fail("missing required option \(name)") }
+        return v
+    }
+
+    /// Declares a path the command uses without the option being given (a default such as DIR/labels.csv),
+    /// so that the alias check covers it too.
+    mutating func declare(_ name: String, defaultPath: String) {
+        guard let role = PathOptions.role(command: command, option: name) else {
+            preconditionFailure("\(command) \(name) is not declared in PathOptions")
+        }
+        paths.append(PathUse(option: name + " (default)", path: defaultPath, role: role))
+    }
+
+    /// The value following `name`, or nil when the option is absent (not for path options: see `path`).
     mutating func string(_ name: String) throws -> String? {
+        precondition(PathOptions.role(command: command, option: name) == nil, "\(command) \(name) is a path: read it with path(_:)")
+        return try value(name)
+    }
+
+    private mutating func value(_ name: String) throws -> String? {
         let hits = items.indices.filter { items[$0] == name }
         guard let k = hits.last else { return nil }
         if hits.count > 1 { throw fail("option \(name) given \(hits.count) times") }
@@ -84,10 +118,12 @@ struct Arguments {
         return v
     }
 
-    /// Fails on anything not consumed: an unknown option or a stray value.
+    /// Fails on anything not consumed (an unknown option or a stray value), then checks every declared path
+    /// against every other (`PathOptions.check`): no output over an input, no output named twice.
     func finish() throws {
         for (k, item) in items.enumerated() where !used.contains(k) {
-            throw fail(item.hasPrefix("-") ? "unknown option \(item)" : "unexpected argument '\(item)'")
+            throw fail(item.hasPrefix("-") && item != "-" ? "unknown option \(item)" : "unexpected argument '\(item)'")
         }
+        try PathOptions.check(paths, printsToStandardOutput: printsToStandardOutput)
     }
 }

@@ -30,13 +30,14 @@ enum EvaluateCommand {
     """
 
     static func run(_ args: inout Arguments) throws {
-        let truthPath = try args.required("--truth")
-        let decisionsPath = try args.required("--decisions")
-        let scoresPath = try args.string("--scores")
-        let labelsPath = try args.string("--labels")
-        let htmlPath = try args.string("--html")
+        let truthPath = try args.requiredPath("--truth")
+        let decisionsPath = try args.requiredPath("--decisions")
+        let scoresPath = try args.path("--scores")
+        let labelsPath = try args.path("--labels")
+        let htmlPath = try args.path("--html")
         let json = args.flag("--json")
         let perTag = args.flag("--per-tag")
+        args.printsToStandardOutput = true
         try args.finish()
         if let htmlPath { try AtomicFileWriter.checkWritable(htmlPath) }
 
@@ -78,7 +79,7 @@ enum EvaluateCommand {
             for case let p? in [decisionsPath, scoresPath] where !DataFiles.isNPY(p) {
                 throw args.fail("--truth \(truthPath) is .npy (rows by position, no ChallengeID): give the decisions and scores as .npy too (\(p) is not)")
             }
-            let m = try NPY.read(path: truthPath)
+            let m = try DataFiles.readRows(path: truthPath)
             if let npyOrder, m.columns != npyOrder.count {
                 _ = try DataFiles.readMatrix(path: truthPath, columns: npyOrder.count, rows: nil,
                                              what: "one column per tag of \(labelsPath!)", rowsSource: "")
@@ -141,6 +142,14 @@ enum EvaluateCommand {
         } else if let scoresPath {
             let p = try MewoIO.readFeatures(path: scoresPath, options: FeatureReadOptions(probabilities: true))
             let cols = try TrainingData.requireTagColumns(x: p, labels: tagSet, path: scoresPath, source: "the truth file")
+            // Probabilities are written in the truth's layout: another column means another kind of file
+            // (an X file's category or network columns).
+            let tagNames = Set(tagSet.tags)
+            let extra = p.columns.filter { !tagNames.contains($0) }
+            if !extra.isEmpty {
+                throw DataError(.unknownColumn, file: scoresPath, line: 1,
+                                "has \(extra.count) column(s) that are not tags of the truth file \(truthPath) (\(MewoIO.listNames(extra, limit: 4))): scores are written in the truth's layout, one column per tag; is this an X file?")
+            }
             let order = try MewoIO.alignRows(fileIDs: p.ids, fileLines: [:], path: scoresPath, to: truth.ids, idsSource: truthPath)
             var s = [Double](repeating: 0, count: n * t)
             for (i, src) in order.enumerated() {

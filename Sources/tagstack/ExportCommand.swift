@@ -4,7 +4,7 @@ import TagStackModel
 
 enum ExportCommand {
     static let help = """
-    USAGE: tagstack export --format lightgbm --model M.json --out DIR [--features-for X.csv]
+    USAGE: tagstack export --format lightgbm --model M.json --out DIR [--features-for X.csv [--columns FILE]]
 
     Writes the model's boosted tags as LightGBM text models (DIR/NNN_<tag>.txt, one per tag), DIR/features.json
     (feature names, each tag's path, file, initial score and threshold; raw tags listed as such) and
@@ -17,30 +17,29 @@ enum ExportCommand {
       --out DIR            Folder to write (created if missing; its contents are replaced as a set) (required)
       --features-for FILE  Also write DIR/features.csv: for every row of FILE (.csv or .npy) and boosted tag,
                            the feature vector, the initial score and TagStack's raw score
+      --columns FILE       Names of an .npy --features-for file's columns, one per line or one CSV header
+                           line; default: the tags, then the categories
       --allow-missing      Read empty cells and NaN in FILE as missing values instead of failing
       --quiet              Say nothing on stderr
     """
 
     static func run(_ args: inout Arguments) throws {
         let format = try args.required("--format")
-        let modelPath = try args.required("--model")
-        let out = try args.required("--out")
-        let featuresFor = try args.string("--features-for")
+        let modelPath = try args.requiredPath("--model")
+        let out = try args.requiredPath("--out")
+        let featuresFor = try args.path("--features-for")
+        let columnsPath = try args.path("--columns")
         let allowMissing = args.flag("--allow-missing")
         let quiet = args.flag("--quiet")
         try args.finish()
         guard format == "lightgbm" else { throw args.fail("--format must be lightgbm, got '\(format)'") }
-        // --out's contents are replaced: an input inside it would be deleted.
-        let outReal = URL(fileURLWithPath: out).standardizedFileURL.resolvingSymlinksInPath().path
-        for (option, input) in [("--model", modelPath)] + (featuresFor.map { [("--features-for", $0)] } ?? []) {
-            let real = URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath().path
-            if real.hasPrefix(outReal + "/") {
-                throw DataError(.badArgument, file: input, "the \(option) file is inside --out '\(out)', whose contents export replaces: export elsewhere")
-            }
+        if columnsPath != nil && !(featuresFor.map(DataFiles.isNPY) ?? false) {
+            throw args.fail("--columns names an .npy --features-for file's columns\(featuresFor.map { "; \($0) is a CSV file, whose header names them" } ?? ": give --features-for X.npy")")
         }
         let model = try PredictCommand.loadModel(modelPath)
         let table = try featuresFor.map {
-            try DataFiles.readFeatures(path: $0, labels: model.labels, options: FeatureReadOptions(allowMissing: allowMissing))
+            try DataFiles.readFeatures(path: $0, labels: model.labels, columnNames: columnsPath.map { try DataFiles.readColumnNames(path: $0) },
+                                       options: FeatureReadOptions(allowMissing: allowMissing))
         }
         if let table, let path = featuresFor {
             let have = Set(table.columns)

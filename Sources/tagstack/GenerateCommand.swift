@@ -20,7 +20,7 @@ enum GenerateCommand {
     """
 
     static func run(_ args: inout Arguments) throws {
-        let out = try args.required("--out")
+        let out = try args.requiredPath("--out")
         var config = SyntheticConfig()
         config.trainCount = try args.int("--train", default: config.trainCount, in: 1...10_000_000)
         config.testCount = try args.int("--test", default: config.testCount, in: 0...10_000_000)

@@ -29,25 +29,19 @@ enum PredictCommand {
     """
 
     static func run(_ args: inout Arguments) throws {
-        let modelPath = try args.required("--model")
-        let input = try args.required("--input")
-        let decisions = try args.required("--decisions")
-        let scores = try args.string("--scores")
-        let columnsPath = try args.string("--columns")
+        let modelPath = try args.requiredPath("--model")
+        let input = try args.requiredPath("--input")
+        let decisions = try args.requiredPath("--decisions")
+        let scores = try args.path("--scores")
+        let columnsPath = try args.path("--columns")
         let npyType = try args.choice("--npy-decisions", default: DecisionsNPYType.bool)
         let allowMissing = args.flag("--allow-missing")
         let quiet = args.flag("--quiet")
         try args.finish()
-        try OutputTarget.checkDistinct(outputs: [("--decisions", decisions)] + (scores.map { [("--scores", $0)] } ?? []),
-                                       inputs: [("--model", modelPath), ("--input", input)])
         if columnsPath != nil && !DataFiles.isNPY(input) {
             throw args.fail("--columns names an .npy input's columns; \(input) is a CSV file, whose header names them")
         }
         let model = try loadModel(modelPath, swapped: input)
-        if !DataFiles.isNPY(input), startsLikeJSON(input) {
-            throw DataError(.badIDColumn, file: input, line: 1, column: 1,
-                            "this looks like JSON (a model file?), not a CSV of features: check which file goes with --model and which with --input")
-        }
         let columns = try columnsPath.map { try DataFiles.readColumnNames(path: $0) }
         let summary = try Predictor.predictFile(model: model, inputPath: input, decisionsPath: decisions,
                                                 scoresPath: scores, options: FeatureReadOptions(allowMissing: allowMissing),
@@ -56,66 +50,45 @@ enum PredictCommand {
             if !summary.ignoredColumns.isEmpty {
                 note("note: \(input): ignoring \(summary.ignoredColumns.count) column(s) the model does not use (\(summary.ignoredColumns.prefix(5).joined(separator: ", "))\(summary.ignoredColumns.count > 5 ? ", ..." : ""))")
             }
-            note("scored \(summary.rows) rows → \(decisions)\(scores.map { " and \($0)" } ?? "")")
+            let name = { (p: String) in p == "-" ? "standard output" : p }
+            note("scored \(summary.rows) rows → \(name(decisions))\(scores.map { " and \(name($0))" } ?? "")")
         }
     }
 
     enum DecisionsNPYType: String, CaseIterable { case bool, uint8 }
 
-    /// Loads a model, turning model errors into messages that name the file.
-    /// What the path names is checked first (without opening it: a FIFO would block), so a folder, a device, a
-    /// FIFO or a loop of symbolic links is said as such.
+    /// Loads a model, turning model errors into messages that name the file. What the path names is said
+    /// as such (a folder, a missing file, a loop of links); a pipe or `-` is read once (`InputFiles`).
     /// `swapped`: the input file given with it; when the "model" looks like data (a CSV, an .npy) and the input
     /// looks like a model (.json), the message says the two options look swapped.
     static func loadModel(_ path: String, swapped input: String? = nil) throws -> StackerModel {
-        var st = stat()
-        if stat(path, &st) != 0 {
-            switch errno {
-            case ELOOP: throw DataError(.unreadable, file: path, "cannot read the model: a loop of symbolic links")
-            case EACCES: throw DataError(.unreadable, file: path, "cannot read the model: no permission to reach it")
-            case ENOTDIR: throw DataError(.missingFile, file: path, "model file not found (a component of the path is not a folder)")
-            default:
-                var l = stat()
-                if lstat(path, &l) == 0 { throw DataError(.missingFile, file: path, "model file not found: a symbolic link to a file that does not exist") }
-                throw DataError(.missingFile, file: path, "model file not found")
-            }
+        let bytes: [UInt8]
+        do { bytes = try InputFiles.readAll(path, what: "model file", limit: StackerModel.maximumFileBytes) } catch var e as DataError {
+            if e.message.hasPrefix("is a folder") { e.message = "is a folder, not a model file" }
+            throw e
         }
-        switch st.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFDIR: throw DataError(.unreadable, file: path, "is a folder, not a model file")
-        case S_IFIFO: throw DataError(.unreadable, file: path, "is a FIFO (named pipe), not a model file")
-        case S_IFCHR, S_IFBLK: throw DataError(.unreadable, file: path, "is a device, not a model file")
-        default: throw DataError(.unreadable, file: path, "is not a regular file, not a model file")
-        }
-        if access(path, R_OK) != 0 { throw DataError(.unreadable, file: path, "cannot read the model: no permission to read it") }
-        if st.st_size > StackerModel.maximumFileBytes {
-            throw DataError(.modelMismatch, file: path, "the model file has \(st.st_size) bytes, more than the \(StackerModel.maximumFileBytes) a model may have")
-        }
-        do { return try StackerModel.load(contentsOf: URL(fileURLWithPath: path)) } catch let e as ModelError {
+        do { return try StackerModel.decode(from: Data(bytes)) } catch let e as ModelError {
             var hint = ""
-            if let input, looksLikeData(path), input.lowercased().hasSuffix(".json") || !looksLikeData(input) {
+            if let input, looksLikeData(path, head: bytes), input.lowercased().hasSuffix(".json") || !looksLikeData(input) {
                 hint = "; it looks like a data file: are --model and --input swapped? (--model \(input) --input \(path))"
-            } else if looksLikeData(path) {
+            } else if looksLikeData(path, head: bytes) {
                 hint = "; it looks like a data file, not a model written by 'tagstack train'"
             }
             throw DataError(.modelMismatch, file: path, e.description + hint)
         }
     }
 
-    /// True when the file's first non-blank byte is `{`.
-    static func startsLikeJSON(_ path: String) -> Bool {
-        guard let h = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? h.close() }
-        return h.readData(ofLength: 256).first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }) == UInt8(ascii: "{")
-    }
-
-    /// True for a path that names or starts like a data file (CSV with a ChallengeID header, or .npy).
-    static func looksLikeData(_ path: String) -> Bool {
+    /// True for a path that names or starts like a data file (CSV with a ChallengeID header, or .npy). Reads
+    /// only regular files (a pipe is never opened twice): `head` holds the bytes already read, if any.
+    static func looksLikeData(_ path: String, head: [UInt8]? = nil) -> Bool {
         let lower = path.lowercased()
         if lower.hasSuffix(".csv") || lower.hasSuffix(".npy") { return true }
-        guard let h = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? h.close() }
-        let head = h.readData(ofLength: 64)
-        return head.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) || String(decoding: head, as: UTF8.self).contains(MewoIO.idColumn)
+        var bytes = head.map { Array($0.prefix(64)) }
+        if bytes == nil, InputFiles.isRegularFile(path), let h = FileHandle(forReadingAtPath: path) {
+            defer { try? h.close() }
+            bytes = (try? h.read(upToCount: 64)).map { [UInt8]($0) }
+        }
+        guard let bytes else { return false }
+        return bytes.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) || String(decoding: bytes, as: UTF8.self).contains(MewoIO.idColumn)
     }
 }

@@ -77,17 +77,23 @@ enum TrainCommand {
     enum AtLeastOne: String, CaseIterable { case none, `class`, track }
 
     static func run(_ args: inout Arguments) throws {
-        let dir = try args.string("--data") ?? "Data"
+        let dirGiven = try args.path("--data")
+        let dir = dirGiven ?? "Data"
         var files = TrainingFiles(directory: dir)
-        if let v = try args.string("--labels") { files.labels = v }
-        if let v = try args.string("--train-x") { files.x = v }
-        if let v = try args.string("--train-y") { files.y = v }
+        if let v = try args.path("--labels") { files.labels = v } else { args.declare("--labels", defaultPath: files.labels) }
+        if let v = try args.path("--train-x") { files.x = v } else { args.declare("--train-x", defaultPath: files.x) }
+        if let v = try args.path("--train-y") { files.y = v } else { args.declare("--train-y", defaultPath: files.y) }
         let noGroups = args.flag("--no-groups")
-        if let v = try args.string("--groups") { files.groups = v }
-        else if !noGroups, FileManager.default.fileExists(atPath: dir + "/train_groups.csv") { files.groups = dir + "/train_groups.csv" }
+        if let v = try args.path("--groups") {
+            if noGroups { throw args.fail("--groups \(v) and --no-groups contradict each other: give one") }
+            files.groups = v
+        } else if !noGroups, FileManager.default.fileExists(atPath: dir + "/train_groups.csv") {
+            files.groups = dir + "/train_groups.csv"
+            args.declare("--groups", defaultPath: dir + "/train_groups.csv")
+        }
         let groupColumn = try args.string("--group-column")
         if groupColumn != nil && files.groups == nil { throw args.fail("--group-column needs a groups file (--groups FILE)") }
-        let modelPath = try args.required("--model")
+        let modelPath = try args.requiredPath("--model")
         var o = StackerOptions()
         // --learner NAME, or a comma-separated list for auto to choose from.
         if let text = try args.string("--learner"), text.contains(",") {
@@ -151,17 +157,18 @@ enum TrainCommand {
             ?? (baseline ? .thresholds : .auto)
         o.threads = try args.int("--threads", default: defaultThreadCount, in: 1...1024)
         o.seed = UInt64(try args.int("--seed", default: 1, in: 0...Int.max))
-        let reportPath = try args.string("--report")
-        let htmlPath = try args.string("--html")
-        if let v = try args.string("--columns") { files.xColumns = try DataFiles.readColumnNames(path: v) }
+        let reportPath = try args.path("--report")
+        let htmlPath = try args.path("--html")
+        let columnsPath = try args.path("--columns")
         let allowMissing = args.flag("--allow-missing")
         let quiet = args.flag("--quiet")
         try args.finish()
-
-        var inputs = [("--labels", files.labels), ("--train-x", files.x), ("--train-y", files.y)]
-        if let g = files.groups { inputs.append(("--groups", g)) }
-        try OutputTarget.checkDistinct(outputs: [("--model", modelPath)] + (reportPath.map { [("--report", $0)] } ?? []),
-                                       inputs: inputs)
+        if let columnsPath {
+            guard DataFiles.isNPY(files.x) else {
+                throw args.fail("--columns names an .npy X's columns; \(files.x) is a CSV file, whose header names them")
+            }
+            files.xColumns = try DataFiles.readColumnNames(path: columnsPath)
+        }
         let started = Date()
         var data = try TrainingData.load(files, options: FeatureReadOptions(allowMissing: allowMissing))
         if let groupColumn, let g = data.groups {
@@ -199,20 +206,24 @@ enum TrainCommand {
         }
         try commitAll([modelOut] + (reportOut.map { [$0] } ?? []))
         if let htmlPath { try writeTrainingHTML(result, data: data, files: files, options: o, model: modelPath, to: htmlPath) }
-        if !quiet { summary(result, data: data, groupsFile: files.groups, options: o, started: started, modelPath: modelPath) }
+        if !quiet { summary(result, data: data, groupsFile: files.groups, xFile: files.x, options: o, started: started, modelPath: modelPath) }
     }
 }
 
 extension TrainCommand {
     /// What training decided and why, on stderr: folds and groups, every level's candidates with their scores
     /// and the margin to beat, the blend's weights, the calibration, the path counts.
-    static func summary(_ r: StackerResult, data: TrainingData, groupsFile: String?, options o: StackerOptions,
+    static func summary(_ r: StackerResult, data: TrainingData, groupsFile: String?, xFile: String, options o: StackerOptions,
                         started: Date, modelPath: String) {
         let f4 = { (v: Double) in String(format: "%.4f", v) }
         if r.folds > 0 {
             if let g = data.groups {
                 let groups = Folds.groupCount(g)
-                note("folds: \(r.folds), grouped by \(groupsFile ?? "the groups file") (\(g.columns.joined(separator: ", ")): \(groups) groups of rows)")
+                let byPosition = groupsFile.map { TrainingData.groupsByPosition(groups: $0, x: xFile) } ?? false
+                let ungrouped = (0..<g.ids.count).filter { i in g.values.allSatisfy { $0[i].allSatisfy { $0 == " " || $0 == "\t" } } }.count
+                note("folds: \(r.folds), grouped by \(groupsFile ?? "the groups file") (\(g.columns.joined(separator: ", ")): \(groups) groups of rows)"
+                     + (byPosition ? ", paired with X's rows by position" : "")
+                     + (ungrouped > 0 ? "; \(ungrouped) row(s) with only empty group cells belong to no group and are assigned alone" : ""))
             } else {
                 note("folds: \(r.folds), rows assigned at random (no groups file; rows of one artist may straddle folds)")
             }
@@ -232,7 +243,8 @@ extension TrainCommand {
             }
             let margin = level.margin.map { ", a more complex one must win by > \(f4($0))" } ?? ""
             let better = level.lowerIsBetter ? "lower is better" : "higher is better"
-            note("\(level.name) (\(scope(level)) \(level.metric), \(better)\(margin)): \(items.joined(separator: ", ")) → \(level.chosen)")
+            note("\(level.name) (\(scope(level)) \(level.metric), \(better)\(margin)): \(items.joined(separator: ", ")) → \(level.chosen)"
+                 + (level.note.map { " (\($0))" } ?? ""))
             if level.name == "base score", let w = r.blendWeights {
                 note("  blend weights (one per network, shared by every tag): " + w.map { "\($0.0) \(String(format: "%.3f", $0.1))" }.joined(separator: ", "))
             }

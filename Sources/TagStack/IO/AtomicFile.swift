@@ -57,7 +57,8 @@ public final class AtomicFileWriter {
         target = resolved.path
         if resolved.isDirect {
             isDirect = true; isUnnamed = false; temporaryPath = ""
-            fd = open(target, O_WRONLY | O_NOCTTY)
+            // `-`: standard output itself (whatever it is: a pipe, a terminal, a file opened by the shell).
+            fd = path == OutputTarget.standardOutput ? dup(1) : open(target, O_WRONLY | O_NOCTTY)
             guard fd >= 0 else { throw DataError(.writeFailed, file: path, "cannot write: \(String(cString: strerror(errno)))") }
             return
         }
@@ -269,13 +270,23 @@ public enum OutputTarget {
         public var isDirect: Bool
         /// (device, inode) of an existing file; nil when it does not exist yet.
         public var identity: Identity?
+        /// A character device (`/dev/null`, a terminal): written directly, never read as an input's bytes.
+        public var isCharacterDevice = false
     }
 
     public struct Identity: Hashable { public var device: UInt64; public var inode: UInt64 }
 
     /// Follows symbolic links (at most 40 levels, as Linux does) and checks what the path names.
     /// - Throws: `DataError.writeFailed` for a missing folder, a folder, a block device or a link loop.
+    /// The path that means standard output.
+    public static let standardOutput = "-"
+
     public static func resolve(_ path: String) throws -> Resolved {
+        if path == standardOutput {
+            var st = stat()
+            let id = fstat(1, &st) == 0 ? Identity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)) : nil
+            return Resolved(path: "/dev/stdout", isDirect: true, identity: id, isCharacterDevice: (st.st_mode & S_IFMT) == S_IFCHR)
+        }
         // What the path finally names, links (including /proc's, like /dev/stdout → /proc/self/fd/1 → a pipe)
         // followed by the kernel: a device, FIFO or socket is written directly through the path itself.
         var first = stat()
@@ -284,7 +295,8 @@ public enum OutputTarget {
             switch first.st_mode & S_IFMT {
             case S_IFREG: break
             case S_IFDIR: throw DataError(.writeFailed, file: path, "cannot write: is a folder")
-            case S_IFCHR, S_IFIFO, S_IFSOCK: return Resolved(path: path, isDirect: true, identity: id)
+            case S_IFCHR, S_IFIFO, S_IFSOCK:
+                return Resolved(path: path, isDirect: true, identity: id, isCharacterDevice: (first.st_mode & S_IFMT) == S_IFCHR)
             default: throw DataError(.writeFailed, file: path, "cannot write: not a regular file, character device or FIFO")
             }
         } else if errno == ELOOP {
@@ -323,7 +335,8 @@ public enum OutputTarget {
             switch s.st_mode & S_IFMT {
             case S_IFREG: return Resolved(path: full, isDirect: false, identity: id)
             case S_IFDIR: throw DataError(.writeFailed, file: path, "cannot write: is a folder")
-            case S_IFCHR, S_IFIFO, S_IFSOCK: return Resolved(path: full, isDirect: true, identity: id)
+            case S_IFCHR, S_IFIFO, S_IFSOCK:
+                return Resolved(path: full, isDirect: true, identity: id, isCharacterDevice: (s.st_mode & S_IFMT) == S_IFCHR)
             default: throw DataError(.writeFailed, file: path, "cannot write: not a regular file, character device or FIFO")
             }
         }
@@ -332,14 +345,16 @@ public enum OutputTarget {
 
     /// Refuses, before any work, an output named twice or an output that is one of the inputs (compared by
     /// resolved path and by device and inode, so hard links, symbolic links and `./x` spellings are caught).
-    /// Devices and FIFOs (`/dev/null` twice) are exempt: nothing is replaced there.
-    /// - Parameters: `outputs` and `inputs` as (option, path) pairs, for messages.
+    /// A FIFO or socket output is refused over an input too (the command would write into what it reads);
+    /// character devices (`/dev/null` twice, a terminal) are exempt: nothing is replaced there.
+    /// - Parameters: `outputs` and `inputs` as (option, path) pairs, for messages; `-` is standard output
+    ///   among the outputs, standard input among the inputs.
     public static func checkDistinct(outputs: [(String, String)], inputs: [(String, String)]) throws {
         var seen: [(String, String, Resolved)] = []
         for (option, path) in outputs {
             let r = try resolve(path)
-            if !r.isDirect {
-                for (o, p, s) in seen where !s.isDirect && (s.path == r.path || (s.identity != nil && s.identity == r.identity)) {
+            if !r.isCharacterDevice {
+                for (o, p, s) in seen where !s.isCharacterDevice && (s.path == r.path || (s.identity != nil && s.identity == r.identity)) {
                     throw DataError(.badArgument, file: path, "\(option) and \(o) name the same file ('\(p)'): give each output its own file")
                 }
             }
@@ -347,8 +362,8 @@ public enum OutputTarget {
         }
         for (option, path) in inputs {
             guard let inode = identity(of: path) else { continue }
-            let real = realpath(path, nil).map { p -> String in defer { free(p) }; return String(cString: p) }
-            for (o, _, s) in seen where !s.isDirect && (s.identity == inode || s.path == real) {
+            let real = path == InputFiles.standardInput ? nil : realpath(path, nil).map { p -> String in defer { free(p) }; return String(cString: p) }
+            for (o, _, s) in seen where !s.isCharacterDevice && (s.identity == inode || (real != nil && s.path == real)) {
                 throw DataError(.badArgument, file: path, "\(o) would overwrite the \(option) file '\(path)': write the output elsewhere")
             }
         }
@@ -357,7 +372,7 @@ public enum OutputTarget {
     /// (device, inode) of an existing file, following links.
     static func identity(of path: String) -> Identity? {
         var s = stat()
-        guard stat(path, &s) == 0 else { return nil }
+        guard (path == InputFiles.standardInput ? fstat(0, &s) : stat(path, &s)) == 0 else { return nil }
         return Identity(device: UInt64(s.st_dev), inode: UInt64(s.st_ino))
     }
 

@@ -44,18 +44,20 @@ public final class CSVReader {
     private var fieldEscaped: UnsafeMutablePointer<Bool>   // quoted with `""` inside: unescape when read as text
     private var fieldCapacity = 64
 
-    /// Opens `path`; throws `DataError.missingFile` or `.unreadable`.
-    public init(path: String, chunkSize: Int = 1 << 20) throws {
+    /// Opens `path` (through `InputFiles`: a pipe or `-` is read once and kept); throws
+    /// `DataError.missingFile` or `.unreadable`.
+    public convenience init(path: String, chunkSize: Int = 1 << 20) throws {
+        try self.init(path: path, fd: InputFiles.open(path), chunkSize: chunkSize)
+    }
+
+    /// Opens `path` to be read once, front to back: a pipe or `-` is read as it comes, never copied
+    /// (`InputFiles.stream`).
+    public convenience init(streaming path: String, chunkSize: Int = 1 << 20) throws {
+        try self.init(path: path, fd: InputFiles.stream(path), chunkSize: chunkSize)
+    }
+
+    private init(path: String, fd: Int32, chunkSize: Int) throws {
         self.path = path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw DataError(.missingFile, file: path, "file not found")
-        }
-        if isDir.boolValue { throw DataError(.unreadable, file: path, "is a directory, expected a CSV file") }
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            throw DataError(.unreadable, file: path, "cannot open: \(String(cString: strerror(errno)))")
-        }
         self.fd = fd
         capacity = max(chunkSize, 64)
         buffer = .allocate(capacity: capacity)
@@ -68,7 +70,8 @@ public final class CSVReader {
     /// for anything else (a pipe read here would be consumed) or when it cannot be read. Lets a reader size
     /// its storage once instead of growing it by copies (a growth copy holds the old and the new storage).
     public static func recordBound(path: String) -> Int? {
-        let fd = open(path, O_RDONLY)
+        guard InputFiles.isRegularFile(path) else { return nil }
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var st = stat()

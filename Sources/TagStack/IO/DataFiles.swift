@@ -9,17 +9,22 @@ import TagStackModel
 public enum DataFiles {
     public static func isNPY(_ path: String) -> Bool { path.lowercased().hasSuffix(".npy") }
 
-    /// The names of an `.npy` X's columns, from a text file: one name per line, or one comma-separated line
-    /// (a CSV header: `head -1 train_X.csv > columns.txt` works; a leading `ChallengeID` is dropped).
+    /// The names of an `.npy` X's columns, from a text file: one comma-separated CSV record (a CSV header, read
+    /// as RFC 4180: quoted names may hold commas, quotes and line ends; `head -1 train_X.csv > columns.txt`
+    /// works; a leading `ChallengeID` is dropped), or else one name per line.
     public static func readColumnNames(path: String) throws -> [String] {
-        guard FileManager.default.fileExists(atPath: path) else { throw DataError(.missingFile, file: path, "columns file not found") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw DataError(.unreadable, file: path, "cannot read") }
-        var text = String(decoding: data, as: UTF8.self)
-        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        let lines = text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        var names = lines.count == 1 ? lines[0].split(separator: ",", omittingEmptySubsequences: false).map {
-            $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"")) } : lines
+        let r = try CSVReader(path: path)
+        guard try r.nextRecord() else { throw DataError(.emptyFile, file: path, "columns file names no column (one name per line, or one comma-separated line)") }
+        let first = r.strings()
+        var names: [String]
+        if try !r.nextRecord() {
+            names = first.map { $0.trimmingCharacters(in: .whitespaces) }
+        } else {
+            var text = String(decoding: try InputFiles.readAll(path), as: UTF8.self)
+            if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+            names = text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
         if names.first == MewoIO.idColumn { names.removeFirst() }
         if names.isEmpty { throw DataError(.emptyFile, file: path, "columns file names no column (one name per line, or one comma-separated line)") }
         var seen: [String: Int] = [:]
@@ -45,7 +50,7 @@ public enum DataFiles {
     public static func readFeatures(path: String, labels: LabelSet, columnNames: [String]? = nil,
                                     options: FeatureReadOptions = .init()) throws -> FeatureTable {
         guard isNPY(path) else { return try MewoIO.readFeatures(path: path, options: options) }
-        let m = try NPY.read(path: path)
+        let m = try readRows(path: path)
         let names: [String]
         if let columnNames {
             guard m.columns == columnNames.count else {
@@ -68,10 +73,18 @@ public enum DataFiles {
         return FeatureTable(ids: (0..<m.rows).map { String($0) }, columns: names, values: m.values)
     }
 
+    /// Reads an `.npy` matrix that must hold at least one row (a CSV with a header and no row is refused the
+    /// same way).
+    public static func readRows(path: String) throws -> NPYMatrix {
+        let m = try NPY.read(path: path)
+        if m.rows == 0 { throw DataError(.headerOnly, file: path, "has no rows (shape (0, \(m.columns))): nothing to read") }
+        return m
+    }
+
     /// Reads an `.npy` matrix of `tags.count` columns and `rows` rows (when given), with a message naming the
     /// expected shape (and a hint when it looks transposed).
     public static func readMatrix(path: String, columns: Int, rows: Int?, what: String, rowsSource: String) throws -> NPYMatrix {
-        let m = try NPY.read(path: path)
+        let m = try readRows(path: path)
         guard m.columns == columns, rows == nil || m.rows == rows! else {
             let expected = "(\(rows.map(String.init) ?? "rows"), \(columns))"
             throw DataError(.badNPY, file: path, "shape (\(m.rows), \(m.columns)) does not fit: expected \(expected), \(what)"

@@ -113,6 +113,10 @@ public enum MewoIO {
         guard try r.nextRecord() else { throw DataError(.emptyFile, file: r.path, "file is empty; expected a header line starting with '\(idColumn)'") }
         let header = r.strings()
         if header[0].trimmingCharacters(in: .whitespaces) != idColumn {
+            if header[0].trimmingCharacters(in: .whitespaces).hasPrefix("{") {
+                throw DataError(.badIDColumn, file: r.path, line: r.line, column: 1,
+                                "this looks like JSON (a model file?), not a CSV: check which file goes with which option")
+            }
             // A one-cell header holding other separators: the file is not comma-separated.
             if header.count == 1, let (sep, name) = otherDelimiter(header[0]) {
                 throw DataError(.badIDColumn, file: r.path, line: r.line, column: 1,
@@ -477,7 +481,7 @@ public enum MewoIO {
     /// One CSV record (fields quoted by `csvField`) and its line end.
     public static func csvRow(_ cells: [String]) -> String { cells.map(csvField).joined(separator: ",") + "\n" }
 
-    static func listNames(_ names: [String], limit: Int = 8) -> String {
+    public static func listNames(_ names: [String], limit: Int = 8) -> String {
         names.prefix(limit).map { "'\($0)'" }.joined(separator: ", ") + (names.count > limit ? ", ... (\(names.count) in all)" : "")
     }
 }

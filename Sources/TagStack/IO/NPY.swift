@@ -23,9 +23,7 @@ public enum NPY {
 
     /// Reads a 2-D `.npy` file. A 1-D array is read as one column.
     public static func read(path: String) throws -> NPYMatrix {
-        guard FileManager.default.fileExists(atPath: path) else { throw DataError(.missingFile, file: path, "file not found") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw DataError(.unreadable, file: path, "cannot read") }
-        return try decode([UInt8](data), path: path)
+        try decode(InputFiles.readAll(path), path: path)
     }
 
     static func fail(_ path: String, _ why: String) -> DataError { DataError(.badNPY, file: path, why) }
@@ -49,9 +47,13 @@ public enum NPY {
         guard let header = String(bytes: bytes[offset..<(offset + headerLength)], encoding: major == 3 ? .utf8 : .isoLatin1) else {
             throw fail(path, "header is not text")
         }
+        // The length field says where the data starts: a length past the real header reads data bytes as text.
+        if header.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" || $0.value == 0x7F }) {
+            throw fail(path, "the header (\(headerLength) bytes, as its length field says) holds binary bytes: a wrong header length? It starts \(shown(header))")
+        }
         let dict = try parseHeader(header, path: path)
         guard let descr = dict["descr"], let fortran = dict["fortran_order"], let shapeText = dict["shape"] else {
-            throw fail(path, "header lacks descr, fortran_order or shape: \(header.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw fail(path, "header lacks descr, fortran_order or shape: \(shown(header))")
         }
         let dims = try shapeText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { d -> Int in
             guard let v = Int(d), v >= 0 else { throw fail(path, "bad shape \(shapeText)") }
@@ -122,30 +124,40 @@ public enum NPY {
         return NPYMatrix(rows: rows, columns: columns, values: values)
     }
 
+    /// A header's text for a message: trimmed, at most 120 characters, control characters escaped.
+    static func shown(_ text: String) -> String {
+        let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var out = ""
+        for u in t.unicodeScalars.prefix(120) {
+            out += u.value < 0x20 || u.value == 0x7F ? String(format: "\\x%02x", u.value) : String(u)
+        }
+        return out + (t.unicodeScalars.count > 120 ? "…" : "")
+    }
+
     /// Parses the Python dict literal of the header into key → raw value text.
     static func parseHeader(_ text: String, path: String) throws -> [String: String] {
         var out: [String: String] = [:]
         let body = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard body.hasPrefix("{"), body.hasSuffix("}") else { throw fail(path, "header is not a dict: \(body)") }
+        guard body.hasPrefix("{"), body.hasSuffix("}") else { throw fail(path, "header is not a dict: \(shown(body))") }
         // Keys are quoted; values are a quoted string, True/False, or a parenthesised tuple.
         var s = Substring(body.dropFirst().dropLast())
         while true {
             s = s.drop(while: { $0 == " " || $0 == "," || $0 == "\n" })
             if s.isEmpty { break }
-            guard let q = s.first, q == "'" || q == "\"" else { throw fail(path, "bad header key in \(body)") }
+            guard let q = s.first, q == "'" || q == "\"" else { throw fail(path, "bad header key in \(shown(body))") }
             let afterQuote = s.dropFirst()
-            guard let close = afterQuote.firstIndex(of: q) else { throw fail(path, "bad header key in \(body)") }
+            guard let close = afterQuote.firstIndex(of: q) else { throw fail(path, "bad header key in \(shown(body))") }
             let key = String(afterQuote[..<close])
             s = afterQuote[afterQuote.index(after: close)...].drop(while: { $0 == " " })
-            guard s.first == ":" else { throw fail(path, "bad header in \(body)") }
+            guard s.first == ":" else { throw fail(path, "bad header in \(shown(body))") }
             s = s.dropFirst().drop(while: { $0 == " " })
             let value: Substring
             if s.first == "(" {
-                guard let e = s.firstIndex(of: ")") else { throw fail(path, "bad shape in \(body)") }
+                guard let e = s.firstIndex(of: ")") else { throw fail(path, "bad shape in \(shown(body))") }
                 value = s[s.index(after: s.startIndex)..<e]; s = s[s.index(after: e)...]
             } else if let q2 = s.first, q2 == "'" || q2 == "\"" {
                 let rest = s.dropFirst()
-                guard let e = rest.firstIndex(of: q2) else { throw fail(path, "bad value in \(body)") }
+                guard let e = rest.firstIndex(of: q2) else { throw fail(path, "bad value in \(shown(body))") }
                 value = rest[..<e]; s = rest[rest.index(after: e)...]
             } else {
                 let e = s.firstIndex(where: { $0 == "," }) ?? s.endIndex

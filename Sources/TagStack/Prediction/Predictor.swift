@@ -37,7 +37,15 @@ public enum Predictor {
         var allDecisions: [Double] = [], allScores: [Double] = []
 
         var summary = PredictionSummary()
+        // Whether every value the model reads is exactly 0 or 1: a label file (y) given as features.
+        var allBinary = true
         func emit(ids: [String], inputs: [Double], width: Int, mapping: [Int]) throws {
+            if allBinary {
+                let used = Set(mapping)
+                for i in 0..<ids.count where allBinary {
+                    for j in used where inputs[i * width + j] != 0 && inputs[i * width + j] != 1 { allBinary = false; break }
+                }
+            }
             let r = scorer.score(rows: ids.count, columns: width, values: inputs, mapping: mapping, threads: threads)
             let d = decider.decide(rows: ids.count, probabilities: r.scores, categoryScores: r.categoryScores)
             if decisionsNPY { allDecisions.append(contentsOf: d.lazy.map { Double($0) }) }
@@ -53,7 +61,7 @@ public enum Predictor {
             summary.ignoredColumns = unused(x.columns, mapping)
             try emit(ids: x.ids, inputs: x.values, width: x.columnCount, mapping: mapping)
         } else {
-            let r = try CSVReader(path: inputPath)
+            let r = try CSVReader(streaming: inputPath)
             let columns = try MewoIO.readHeader(r)
             let mapping0 = try mapColumns(scorer, columns, inputPath, line: r.line)
             summary.ignoredColumns = unused(columns, mapping0)
@@ -77,6 +85,10 @@ public enum Predictor {
             }
             if !ids.isEmpty { try emit(ids: ids, inputs: block, width: width, mapping: identity) }
             if summary.rows == 0 { throw DataError(.headerOnly, file: inputPath, line: r.line + 1, "no data rows after the header") }
+        }
+        if allBinary && summary.rows > 0 {
+            throw DataError(.notAProbability, file: inputPath,
+                            "every value of the \(model.inputColumns.count) column(s) the model reads is 0 or 1 in all \(summary.rows) rows: this looks like a label file (y), not first-stage scores")
         }
         if decisionsNPY {
             try decisionsOut.write(bytes: NPY.encode(NPYMatrix(rows: summary.rows, columns: tags.count, values: allDecisions), as: decisionsType))

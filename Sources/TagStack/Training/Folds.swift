@@ -59,6 +59,8 @@ public enum Folds {
         for column in groups {
             var first: [String: Int] = [:]
             for (i, g) in column.enumerated() {
+                // An empty cell names no group: the row is tied to no other by this column.
+                if g.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
                 if let j = first[g] {
                     let a = find(i), b = find(j)
                     if a != b { parent[max(a, b)] = min(a, b) }

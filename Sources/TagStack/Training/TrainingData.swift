@@ -61,8 +61,43 @@ public struct TrainingData: Sendable {
         let x = try DataFiles.readFeatures(path: files.x, labels: labels, columnNames: files.xColumns, options: options)
         let tagColumns = try requireTagColumns(x: x, labels: labels, path: files.x)
         let y = try DataFiles.readLabelColumns(path: files.y, labels: labels, alignTo: x.ids, idsSource: files.x)
-        let groups = try files.groups.map { try MewoIO.readGroups(path: $0, alignTo: x.ids, idsSource: files.x) }
+        let groups = try files.groups.map { try readGroups(path: $0, x: x, xPath: files.x) }
         return TrainingData(labels: labels, x: x, labelColumns: y, groups: groups, tagColumns: tagColumns)
+    }
+
+    /// Whether a groups file is paired with X's rows by position (an `.npy` X, whose rows have no ID, or an
+    /// `.npy` groups file) rather than by `ChallengeID`.
+    public static func groupsByPosition(groups: String, x: String) -> Bool { DataFiles.isNPY(groups) || DataFiles.isNPY(x) }
+
+    /// The groups of X's rows: a CSV (`ChallengeID` then group columns) matched by ID to a CSV X, or by
+    /// position to an `.npy` X (its ID column is then not used); an `.npy` of group ids (1-D, or one column per
+    /// group kind) by position. Either way the row counts must agree.
+    static func readGroups(path: String, x: FeatureTable, xPath: String) throws -> GroupTable {
+        let n = x.rowCount
+        if DataFiles.isNPY(path) {
+            let m = try DataFiles.readRows(path: path)
+            guard m.rows == n else {
+                throw DataError(.badNPY, file: path, "has \(m.rows) rows; \(xPath) has \(n) (an .npy groups file is paired with X's rows by position)")
+            }
+            let columns = m.columns == 1 ? ["group"] : (1...m.columns).map { "group \($0)" }
+            var values = [[String]](repeating: [], count: m.columns)
+            for i in 0..<n {
+                for c in 0..<m.columns {
+                    let v = m.values[i * m.columns + c]
+                    guard v.isFinite else {
+                        throw DataError(.nonFinite, file: path, "group id \(v) at row \(i), column \(c): group ids must be finite numbers")
+                    }
+                    values[c].append(v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v))
+                }
+            }
+            return GroupTable(ids: x.ids, columns: columns, values: values)
+        }
+        guard DataFiles.isNPY(xPath) else { return try MewoIO.readGroups(path: path, alignTo: x.ids, idsSource: xPath) }
+        let g = try MewoIO.readGroups(path: path, alignTo: nil)
+        guard g.ids.count == n else {
+            throw DataError(.missingID, file: path, "has \(g.ids.count) rows; the .npy X \(xPath) has \(n) (with an .npy X the groups file's rows are paired with X's rows by position)")
+        }
+        return GroupTable(ids: x.ids, columns: g.columns, values: g.values)
     }
 
     /// The index in `x` of every tag's own score column; a missing one is an error naming the tags.
