@@ -73,6 +73,7 @@ help:
 	@echo "make test      build and run the test suite"
 	@echo "make bench     benchmarks (not part of make test)"
 	@echo "make fuzz      libFuzzer harnesses over the readers, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
+	@echo "make fuzz-cli  random command lines over inputs, outputs, FIFOs, links for FUZZ_SECONDS=$(FUZZ_SECONDS)"
 
 build:
 ifeq ($(origin BIN),command line)
@@ -134,6 +135,13 @@ bench:
 .PHONY: fuzz
 fuzz:
 	Fuzz/run.sh $(FUZZ_SECONDS)
+
+# Command lines (Fuzz/cli_fuzz.py, Python 3 only): random path options drawn from inputs, outputs, folders,
+# FIFOs, /dev/stdin, symlinks and hard links to inputs; fails on a changed input, a signal, a hang.
+FUZZ_SEED ?= 1
+.PHONY: fuzz-cli
+fuzz-cli: build
+	python3 Fuzz/cli_fuzz.py --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED) --bin $(call sq,$(BIN))
 
 clean:
 	rm -rf .build $(call sq,$(TEST_SCRATCH))
