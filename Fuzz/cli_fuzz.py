@@ -471,11 +471,13 @@ def check(run, code, err, before, after, workdir):
     fatal = [ln for ln in err.splitlines() if "Fatal error" in ln]
     if code is None:
         # The pipes the CLI had consumed when it hung (it waits for a second pass of one of them), else all.
+        ins = {o for o, role, _ in COMMANDS[run.command] if role in ("in", "dir-in")}
+
         def state(val):
             return run.state.get(val if val in run.feeds else "stdin", "?")
         pipes = [(opt, "FIFO written" if val in run.drains else ("FIFO" if val in run.feeds else val) + " " +
                   state(val)) for opt, val in run.pairs
-                 if val in run.feeds or val in run.drains or val in ("/dev/stdin", "-")]
+                 if val in run.feeds or val in run.drains or (val in ("/dev/stdin", "-") and opt in ins)]
         done = [p for p in pipes if p[1].endswith(("read to the end", "closed early"))]
         found.append(("%s: hang (over the timeout), %s" % (run.command, ", ".join(
             "%s %s" % p for p in (done or pipes)) or "no pipe"), "killed after the timeout; pipes: " +
