@@ -575,12 +575,11 @@ def main():
                                                                                line))
     print("exit codes: " + ", ".join("%s %s: %d" % (c, "hang" if k is None else k, n)
                                      for (c, k), n in sorted(codes.items(), key=lambda x: (x[0][0], str(x[0][1])))))
-    print("%d passed, %d failed" % (passed, failed))
-    if failed or a.keep or a.workdir:
-        if failed:
-            print("work folder kept for the command lines above: %s" % workdir)
-    else:
+    if failed:
+        print("work folder kept for the command lines above: %s" % workdir)
+    elif not (a.keep or a.workdir):
         shutil.rmtree(workdir, ignore_errors=True)
+    print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
 
