@@ -577,7 +577,9 @@ def main():
                                      for (c, k), n in sorted(codes.items(), key=lambda x: (x[0][0], str(x[0][1])))))
     if failed:
         print("work folder kept for the command lines above: %s" % workdir)
-    elif not (a.keep or a.workdir):
+    elif a.keep or a.workdir:
+        print("work folder kept: %s" % workdir)
+    else:
         shutil.rmtree(workdir, ignore_errors=True)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
