@@ -183,7 +183,7 @@ public struct StackerModel: Codable, Sendable, Equatable {
     /// raw tag's score column.
     public func validate() throws {
         guard tags.count == labels.count else {
-            throw ModelError.invalid("model has \(tags.count) tag entries for \(labels.count) labels")
+            throw ModelError.invalid("model has \(tags.count) tag entries ('tags') for \(labels.count) labels ('labels.tags')")
         }
         let inputs = Set(inputColumns)
         if let base {
@@ -255,7 +255,7 @@ public struct StackerModel: Codable, Sendable, Equatable {
         if decision == .hierarchical {
             guard let h = hierarchy else { throw ModelError.missingField("hierarchy") }
             guard h.thresholds.count == labels.categories.count else {
-                throw ModelError.invalid("hierarchy has \(h.thresholds.count) thresholds for \(labels.categories.count) categories")
+                throw ModelError.invalid("hierarchy.thresholds has \(h.thresholds.count) values for \(labels.categories.count) categories")
             }
             if h.source == .column, let missing = labels.categories.first(where: { !inputs.contains($0) }) {
                 throw ModelError.invalid("hierarchy reads category columns, but '\(missing)' is not among input_columns")
@@ -263,7 +263,7 @@ public struct StackerModel: Codable, Sendable, Equatable {
         }
         if let features {
             for c in features.sharedColumns where !inputs.contains(c) {
-                throw ModelError.invalid("feature column '\(c)' is not among input_columns")
+                throw ModelError.invalid("feature column '\(c)' (features.shared_columns) is not among input_columns")
             }
             for (column, q) in features.quantiles.sorted(by: { $0.key < $1.key }) {
                 guard q.knots.count >= 2, q.knots.allSatisfy(\.isFinite), zip(q.knots, q.knots.dropFirst()).allSatisfy({ $0 <= $1 }) else {
