@@ -6,7 +6,12 @@ usage: python3 Scripts/score_model.py --model M.json --input X.csv --scores OUT.
 X.csv: `ChallengeID` then input columns, in any order (extra columns are ignored; an empty cell or `nan` is
 a missing value). Writes probabilities (and 0/1 decisions) in the y layout: `ChallengeID` then one column per
 tag in the model's tag order. Agrees with the Swift scorer to 1e-12 (Tests/TagStackCLITests/PythonScorerTests).
-Exit codes: 0 success, 1 model or data error (the message names the field or column), 2 usage error.
+Exit codes: 0 success, 1 model or data error, 2 usage error. An error is one line on stderr,
+`score_model.py: error: FILE: what`, naming the field (as Swift does: 'tags.[3].calibration.threshold') or the
+line and column. A model is refused exactly when TagStackModel refuses it (the same decoding and checks;
+Tests/TagStackModelTests/InvalidModels is the shared corpus). Outputs are written to temporaries beside them and
+renamed only once all are complete: a failing run leaves nothing behind and replaces nothing; a device or FIFO
+output (/dev/stdout) is written directly, after the last row.
 """
 import argparse
 import csv
