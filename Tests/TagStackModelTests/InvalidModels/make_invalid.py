@@ -146,8 +146,11 @@ def _(m): m["tags"][3]["threshold"] = True
 @case("threshold-string", "thresholds", "tags.[3].threshold", "threshold \"0.5\"")
 def _(m): m["tags"][3]["threshold"] = "0.5"
 
-@case("threshold-out-of-range", "thresholds", "not valid JSON", "threshold 1e400 (no double; Swift names no field)")
+@case("threshold-out-of-range", "thresholds", "tags.[0].calibration.threshold", "a threshold 1e400: no double holds it")
 def _(t): return text_replace(t, '"threshold":0.', '"threshold":1e400,"x":0.')
+
+@case("base-score-underflow", "gbdt-hierarchical", "tags.[2].booster.base_score", "a base_score 1e-400: rounds to 0")
+def _(t): return text_replace(t, '"base_score":', '"base_score":1e-400,"x":')
 
 @case("threshold-nan-literal", "thresholds", "not valid JSON", "NaN is not JSON")
 def _(t): return text_replace(t, '"threshold":0.', '"threshold":NaN,"x":0.')
