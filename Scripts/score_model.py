@@ -19,6 +19,7 @@ import io
 import json
 import math
 import os
+import signal
 import stat
 import sys
 
@@ -1015,9 +1016,18 @@ def main(argv):
     ap.add_argument("--decisions")
     a = ap.parse_args(argv)
     outputs = []
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt
+
+    for s in (signal.SIGTERM, signal.SIGHUP):   # SIGINT raises KeyboardInterrupt already
+        signal.signal(s, interrupted)
+    status = 1
     try:
         score(a, outputs)
         return 0
+    except KeyboardInterrupt:
+        message, status = "interrupted: nothing written", 130
     except ModelError as e:
         message = str(e)
     except (UnicodeDecodeError, csv.Error) as e:
@@ -1032,7 +1042,7 @@ def main(argv):
         for o in outputs:
             o.abort()
     print(f"score_model.py: error: {' '.join(message.splitlines())}", file=sys.stderr)
-    return 1
+    return status
 
 
 if __name__ == "__main__":
