@@ -22,7 +22,7 @@ let package = Package(
         .executableTarget(name: "tagstack-bench", dependencies: ["TagStack", "TagStackModel"],
                           path: "Benchmarks/Sources/tagstack-bench"),
         // The golden files are read in place (#filePath), not bundled.
-        .testTarget(name: "TagStackModelTests", dependencies: ["TagStackModel"], exclude: ["Golden"]),
+        .testTarget(name: "TagStackModelTests", dependencies: ["TagStackModel"], exclude: ["Golden", "InvalidModels"]),
         .testTarget(name: "TagStackTests", dependencies: ["TagStack", "TagStackModel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TagStackCLITests", dependencies: ["TagStack", "TagStackModel"]),

@@ -6,12 +6,21 @@ usage: python3 Scripts/score_model.py --model M.json --input X.csv --scores OUT.
 X.csv: `ChallengeID` then input columns, in any order (extra columns are ignored; an empty cell or `nan` is
 a missing value). Writes probabilities (and 0/1 decisions) in the y layout: `ChallengeID` then one column per
 tag in the model's tag order. Agrees with the Swift scorer to 1e-12 (Tests/TagStackCLITests/PythonScorerTests).
-Exit codes: 0 success, 1 model or data error (the message names the field or column), 2 usage error.
+Exit codes: 0 success, 1 model or data error, 2 usage error. An error is one line on stderr,
+`score_model.py: error: FILE: what`, naming the field (as Swift does: 'tags.[3].calibration.threshold') or the
+line and column. A model is refused exactly when TagStackModel refuses it (the same decoding and checks;
+Tests/TagStackModelTests/InvalidModels is the shared corpus). Outputs are written to temporaries beside them and
+renamed only once all are complete: a failing run leaves nothing behind and replaces nothing; a device or FIFO
+output (/dev/stdout) is written directly, after the last row.
 """
 import argparse
 import csv
+import io
 import json
 import math
+import os
+import signal
+import stat
 import sys
 
 FORMAT = "tagstack-model"
@@ -23,12 +32,6 @@ PER_TAG = {"score", "logit", "class_rank", "class_z", "class_max", "class_mean",
 
 class ModelError(Exception):
     pass
-
-
-def need(obj, key, path):
-    if not isinstance(obj, dict) or key not in obj:
-        raise ModelError(f"model is missing the field '{path + '.' if path else ''}{key}'")
-    return obj[key]
 
 
 def distinct(xs):
@@ -100,21 +103,466 @@ def quantile(knots, x):
     return (lo + frac) / k
 
 
-def check_tree(tree, where):
-    """Every node but the root, and every leaf, has exactly one parent, children after parents (TagStackModel's Tree)."""
-    left, right = tree["left_child"], tree["right_child"]
-    n = len(left)
-    if len(right) != n or len(tree["leaf_value"]) != n + 1:
-        raise ModelError(f"{where}: node arrays do not match")
-    parents = [0] * (2 * n + 1)
+# ---------------------------------------------------------------------------------------------------------------
+# Reading a model: the same rules as TagStackModel (StackerModel.decode and validate, Tree, LabelSet, FeatureSet,
+# BaseScore, Calibration), checked in the same order. Swift's JSONDecoder is strict: a string is never a number,
+# a number never a bool, null only where a field is optional; a field's path is written as Swift writes it
+# ('tags.[3].calibration.threshold'). Tests/TagStackModelTests/InvalidModels holds models both must refuse.
+
+MAX_DEPTH = 512                 # Foundation's JSON parser refuses deeper nesting
+INT32 = (-2 ** 31, 2 ** 31 - 1)
+INT64 = (-2 ** 63, 2 ** 63 - 1)
+MAX_TREE_NODES = 1 << 20        # Tree.maximumNodes
+MAX_TREE_DEPTH = 65_536         # Tree.maximumDepth
+MAX_MODEL_BYTES = 1 << 32       # StackerModel.maximumFileBytes
+
+
+class BadNumber:
+    """A JSON number with no double value (it overflows, or a nonzero number underflows to 0): Foundation refuses
+    it when a field reads it (a number in a field nobody reads is never converted)."""
+    def __init__(self, text):
+        self.text = text
+
+
+def parse_float(text):
+    v = float(text)
+    mantissa = text.lower().split("e")[0]
+    if math.isinf(v) or (v == 0 and any(c in "123456789" for c in mantissa)):
+        return BadNumber(text)
+    return v
+
+
+def parse_int(text):
+    v = int(text)
+    try:
+        float(v)
+    except OverflowError:
+        return BadNumber(text)
+    return v
+
+
+def parse_constant(name):
+    raise ModelError(f"malformed model: not valid JSON ({name} is not a JSON number)")
+
+
+def first_wins(pairs):
+    """A JSON object; with a key given twice the first value counts, as in Foundation."""
+    out = {}
+    for k, v in pairs:
+        out.setdefault(k, v)
+    return out
+
+
+def read_json(data):
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ModelError(f"malformed model: not valid JSON (not UTF-8 at byte {e.start})")
+    try:
+        root = json.loads(text, object_pairs_hook=first_wins, parse_float=parse_float, parse_int=parse_int,
+                          parse_constant=parse_constant)
+    except RecursionError:
+        raise ModelError(f"malformed model: not valid JSON (nested more than {MAX_DEPTH} levels)")
+    except ValueError as e:
+        raise ModelError(f"malformed model: not valid JSON ({e})")
+    stack = [(root, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise ModelError(f"malformed model: not valid JSON (nested more than {MAX_DEPTH} levels)")
+            stack.extend((x, depth + 1) for x in (v.values() if isinstance(v, dict) else v))
+    return root
+
+
+def render(path):
+    return ".".join(p if isinstance(p, str) else f"[{p}]" for p in path)
+
+
+def kind_of(v):
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, (int, float, BadNumber)):
+        return "number"
+    if isinstance(v, str):
+        return "a string"
+    if isinstance(v, list):
+        return "an array"
+    return "a dictionary"
+
+
+def mismatch(path, expected, v):
+    if v is None:
+        return ModelError(f"malformed model: at '{render(path)}': expected {expected}, found null")
+    return ModelError(f"malformed model: at '{render(path)}': expected {expected}, found {kind_of(v)}")
+
+
+def has(d, key):
+    """Swift's decodeIfPresent: an absent key and null are the same."""
+    return d.get(key) is not None
+
+
+def field(d, key, path):
+    """A required field (Swift's decode: an absent key is 'missing', null is a type error)."""
+    if key not in d:
+        raise ModelError(f"model is missing the field '{render(path + [key])}'")
+    return d[key]
+
+
+def as_object(v, path):
+    if not isinstance(v, dict):
+        raise mismatch(path, "an object", v)
+    return v
+
+
+def as_list(v, path, element):
+    if not isinstance(v, list):
+        raise mismatch(path, "an array", v)
+    return [element(x, path + [i]) for i, x in enumerate(v)]
+
+
+def as_string(v, path):
+    if not isinstance(v, str):
+        raise mismatch(path, "a string", v)
+    if any("\ud800" <= c <= "\udfff" for c in v):
+        raise ModelError(f"malformed model: at '{render(path)}': not valid JSON (a lone UTF-16 surrogate)")
+    return v
+
+
+def as_double(v, path):
+    if isinstance(v, BadNumber):
+        raise ModelError(f"malformed model: at '{render(path)}': {v.text} is out of the range of a double (not valid JSON)")
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise mismatch(path, "a number", v)
+    return float(v)
+
+
+def as_optional_double(v, path):
+    return None if v is None else as_double(v, path)
+
+
+def as_int32(v, path):
+    if isinstance(v, bool) or not isinstance(v, (int, float, BadNumber)):
+        raise mismatch(path, "an integer", v)
+    x = float(v.text) if isinstance(v, BadNumber) else v
+    if x != x or (isinstance(x, float) and (math.isinf(x) or x != math.floor(x))):
+        raise ModelError(f"malformed model: at '{render(path)}': {v.text if isinstance(v, BadNumber) else v} is not an integer")
+    if not INT32[0] <= x <= INT32[1]:
+        raise ModelError(f"malformed model: at '{render(path)}': {v.text if isinstance(v, BadNumber) else v} is an integer out of range "
+                         f"({INT32[0]}...{INT32[1]})")
+    return int(x)
+
+
+def as_bool(v, path):
+    if not isinstance(v, bool):
+        raise mismatch(path, "a bool", v)
+    return v
+
+
+def as_enum(values, name):
+    def decode(v, path):
+        s = as_string(v, path)
+        if s not in values:
+            raise ModelError(f"malformed model: at '{render(path)}': '{s}' is not a valid {name} ("
+                             + ", ".join(values) + ")")
+        return s
+    return decode
+
+
+as_path = as_enum(("raw", "stacked", "pooled"), "path")
+as_init_score = as_enum(("base_score", "own_logit", "base_logit"), "init_score")
+as_decision = as_enum(("thresholds", "at_least_one_per_class", "at_least_one_per_track", "hierarchical"), "decision")
+as_source = as_enum(("column", "max_tag"), "hierarchy source")
+as_base_kind = as_enum(("primary", "mean", "logit_mean", "blend"), "base kind")
+
+
+def decode_header(root):
+    """StackerModel.Header: `format` and `format_version` first, so a newer file is refused before anything else."""
+    if not isinstance(root, dict):
+        raise ModelError(f"malformed model: not valid JSON (expected an object, found {kind_of(root)})")
+    fmt = root.get("format")
+    if fmt is not None and not isinstance(fmt, str):
+        raise ModelError(f"malformed model: not valid JSON (at 'format': expected a string, found {kind_of(fmt)})")
+    v = root.get("format_version")
+    version = None
+    if v is not None:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ModelError("malformed model: format_version is not a number")
+        if isinstance(v, float) and v != math.floor(v):
+            raise ModelError(f"malformed model: format_version {v!r} is not an integer")
+        if not INT64[0] <= v <= INT64[1] or (isinstance(v, float) and v >= 2.0 ** 63):
+            raise ModelError(f"malformed model: format_version {v!r} is an integer out of range")
+        version = int(v)
+    if fmt is None:
+        raise ModelError("not a TagStack model: no 'format' field")
+    if fmt != FORMAT:
+        raise ModelError(f"not a TagStack model: format is '{fmt}', expected '{FORMAT}'")
+    if version is None:
+        raise ModelError("model is missing the field 'format_version'")
+    if not SUPPORTED_VERSIONS[0] <= version <= SUPPORTED_VERSIONS[1]:
+        raise ModelError(f"model format_version {version} is not supported (this scorer reads "
+                         f"{SUPPORTED_VERSIONS[0]}...{SUPPORTED_VERSIONS[1]})")
+    return version
+
+
+def decode_tree(v, path):
+    """Tree.init(from:): the six arrays, then the checks of Tree.init (a tree, children after parents)."""
+    d = as_object(v, path)
+    split = as_list(field(d, "split_feature", path), path + ["split_feature"], as_int32)
+    thr = as_list(field(d, "threshold", path), path + ["threshold"], as_double)
+    left = as_list(field(d, "left_child", path), path + ["left_child"], as_int32)
+    right = as_list(field(d, "right_child", path), path + ["right_child"], as_int32)
+    dleft = as_list(field(d, "default_left", path), path + ["default_left"], as_bool)
+    leaves = as_list(field(d, "leaf_value", path), path + ["leaf_value"], as_double)
+    at = f"at '{render(path)}': tree: "
+    n = len(split)
+    if not len(thr) == len(left) == len(right) == len(dleft) == n:
+        raise ModelError(at + f"node arrays have different lengths ({n}, {len(thr)}, {len(left)}, {len(right)}, {len(dleft)})")
+    if len(leaves) != n + 1:
+        raise ModelError(at + f"{n} internal nodes need {n + 1} leaf values, found {len(leaves)}")
     for i in range(n):
         for c in (left[i], right[i]):
-            if not isinstance(c, int) or (c >= 0 and not i < c < n) or (c < 0 and ~c > n):
-                raise ModelError(f"{where}: node {i} has child {c} out of range or not after it")
+            if c >= 0:
+                if not i < c < n:
+                    raise ModelError(at + f"node {i} has child node {c} out of range 1..<{n} or not after it")
+            elif not ~c < n + 1:
+                raise ModelError(at + f"node {i} has child leaf {~c} out of range 0..<{n + 1}")
+        if split[i] < 0:
+            raise ModelError(at + f"node {i} has feature {split[i]} < 0")
+        if not math.isfinite(thr[i]):
+            raise ModelError(at + f"node {i} has threshold {thr[i]}, not finite")
+    for k, x in enumerate(leaves):
+        if not math.isfinite(x):
+            raise ModelError(at + f"leaf {k} has value {x}, not finite")
+    if n > MAX_TREE_NODES:
+        raise ModelError(at + f"{n} internal nodes, more than the {MAX_TREE_NODES} a tree may have")
+    parents, depth, deepest = [0] * (2 * n + 1), [0] * n, 0
+    for i in range(n):
+        for c in (left[i], right[i]):
             slot = c if c >= 0 else n + ~c
             if parents[slot]:
-                raise ModelError(f"{where}: {'node' if c >= 0 else 'leaf'} {c if c >= 0 else ~c} has more than one parent: not a tree")
+                raise ModelError(at + f"{'node' if c >= 0 else 'leaf'} {c if c >= 0 else ~c} has more than one parent "
+                                 f"(node {i} is the second): not a tree")
             parents[slot] = 1
+            if c >= 0:
+                depth[c] = depth[i] + 1
+            deepest = max(deepest, depth[i] + 1)
+        if i != 0 and parents[i] != 1:
+            raise ModelError(at + f"node {i} has no parent: not a tree")
+    if deepest > MAX_TREE_DEPTH:
+        raise ModelError(at + f"depth {deepest}, more than the {MAX_TREE_DEPTH} a tree may have")
+    return {"split_feature": split, "threshold": thr, "left_child": left, "right_child": right,
+            "default_left": dleft, "leaf_value": leaves}
+
+
+def decode_booster(v, path):
+    d = as_object(v, path)
+    return {"base_score": as_double(field(d, "base_score", path), path + ["base_score"]),
+            "trees": as_list(field(d, "trees", path), path + ["trees"], decode_tree)}
+
+
+def required_features(booster):
+    """TreeEnsemble.requiredFeatureCount: the largest feature index used plus one."""
+    return max((max(t["split_feature"]) + 1 for t in booster["trees"] if t["split_feature"]), default=0)
+
+
+def decode_labels(v, path):
+    d = as_object(v, path)
+    tags = as_list(field(d, "tags", path), path + ["tags"], as_string)
+    cats = as_list(field(d, "categories", path), path + ["categories"], as_string)
+    classes = as_list(field(d, "classes", path), path + ["classes"], as_string)
+    if not len(tags) == len(cats) == len(classes):
+        raise ModelError(f"at '{render(path)}': label set: {len(tags)} tags, {len(cats)} categories, {len(classes)} classes")
+    seen = set()
+    for t in tags:
+        if t in seen:
+            raise ModelError(f"at '{render(path)}': label set: duplicate tag '{t}'")
+        seen.add(t)
+    return {"tags": tags, "categories": cats, "classes": classes}
+
+
+def decode_tag(v, path):
+    """TagModel.init(from:): `threshold` must be present (null allowed); optional fields may be absent or null."""
+    d = as_object(v, path)
+    t = {"name": as_string(field(d, "name", path), path + ["name"]),
+         "path": as_path(field(d, "path", path), path + ["path"])}
+    if "threshold" not in d:
+        raise ModelError(f"model is missing the field '{render(path + ['threshold'])}'")
+    t["threshold"] = as_optional_double(d["threshold"], path + ["threshold"])
+    if has(d, "booster"):
+        t["booster"] = decode_booster(d["booster"], path + ["booster"])
+    if has(d, "init_score"):
+        t["init_score"] = as_init_score(d["init_score"], path + ["init_score"])
+    if has(d, "linear"):
+        p = path + ["linear"]
+        lin = as_object(d["linear"], p)
+        t["linear"] = {"intercept": as_double(field(lin, "intercept", p), p + ["intercept"]),
+                       **{k: as_list(field(lin, k, p), p + [k], as_double) for k in ("weights", "means", "scales")}}
+    if has(d, "tag_values"):
+        t["tag_values"] = as_list(d["tag_values"], path + ["tag_values"], as_double)
+    if has(d, "calibration"):
+        p = path + ["calibration"]
+        c = as_object(d["calibration"], p)
+        t["calibration"] = {"slope": as_double(field(c, "slope", p), p + ["slope"]),
+                            "intercept": as_double(field(c, "intercept", p), p + ["intercept"]),
+                            "threshold": as_optional_double(c.get("threshold"), p + ["threshold"])}
+    return t
+
+
+def decode_features(v, path):
+    d = as_object(v, path)
+    kinds = as_list(field(d, "per_tag", path), path + ["per_tag"], as_string)
+    for k, kind in enumerate(kinds):
+        if kind not in PER_TAG and not kind.startswith("net:"):
+            raise ModelError(f"malformed model: at '{render(path + ['per_tag'])}': unknown feature '{kind}' at per_tag[{k}]")
+    shared = as_list(field(d, "shared_columns", path), path + ["shared_columns"], as_string)
+    networks = as_list(field(d, "networks", path), path + ["networks"], as_string)
+    p = path + ["quantiles"]
+    quantiles = {}
+    for name, q in as_object(field(d, "quantiles", path), p).items():
+        qd = as_object(q, p + [name])
+        quantiles[name] = as_list(field(qd, "knots", p + [name]), p + [name, "knots"], as_double)
+    return {"per_tag": kinds, "shared_columns": shared, "networks": networks, "quantiles": quantiles}
+
+
+def decode_model(root):
+    """The model as StackerModel's Codable reads it (fields in declaration order), then `validate_model`."""
+    version = decode_header(root)
+    m = {"format": as_string(root["format"], ["format"]), "format_version": version}
+    field(root, "format_version", [])
+    m["learner"] = as_string(field(root, "learner", []), ["learner"])
+    m["labels"] = decode_labels(field(root, "labels", []), ["labels"])
+    m["input_columns"] = as_list(field(root, "input_columns", []), ["input_columns"], as_string)
+    m["tags"] = as_list(field(root, "tags", []), ["tags"], decode_tag)
+    m["decision"] = as_decision(field(root, "decision", []), ["decision"])
+    if has(root, "hierarchy"):
+        h = as_object(root["hierarchy"], ["hierarchy"])
+        m["hierarchy"] = {"source": as_source(field(h, "source", ["hierarchy"]), ["hierarchy", "source"]),
+                          "thresholds": as_list(field(h, "thresholds", ["hierarchy"]), ["hierarchy", "thresholds"],
+                                                as_optional_double)}
+    if has(root, "features"):
+        m["features"] = decode_features(root["features"], ["features"])
+    if has(root, "pooled"):
+        p = as_object(root["pooled"], ["pooled"])
+        m["pooled"] = {"tag_features": as_list(field(p, "tag_features", ["pooled"]), ["pooled", "tag_features"], as_string),
+                       "init_score": as_init_score(field(p, "init_score", ["pooled"]), ["pooled", "init_score"]),
+                       "booster": decode_booster(field(p, "booster", ["pooled"]), ["pooled", "booster"])}
+    if has(root, "base"):
+        b = as_object(root["base"], ["base"])
+        m["base"] = {"kind": as_base_kind(field(b, "kind", ["base"]), ["base", "kind"]),
+                     "networks": as_list(field(b, "networks", ["base"]), ["base", "networks"], as_string)}
+        for key in ("weights", "intercepts"):
+            if has(b, key):
+                m["base"][key] = as_list(b[key], ["base", key], as_double)
+    training = as_object(field(root, "training", []), ["training"])
+    m["training"] = {k: as_string(x, ["training", k]) for k, x in training.items()}
+    validate_model(m)
+    return m
+
+
+def validate_model(m):
+    """StackerModel.validate: the invariants a decoder cannot check, in the same order."""
+    version, labels, tags = m["format_version"], m["labels"], m["tags"]
+    if len(tags) != len(labels["tags"]):
+        raise ModelError(f"model has {len(tags)} tag entries ('tags') for {len(labels['tags'])} labels ('labels.tags')")
+    inputs = set(m["input_columns"])
+    base, features, pooled = m.get("base"), m.get("features"), m.get("pooled")
+    if base is not None:
+        if version < 3:
+            raise ModelError("'base' needs format_version 3")
+        kind = base["kind"]
+        if kind != "blend":
+            if "weights" in base or "intercepts" in base:
+                raise ModelError(f"base '{kind}' has no weights or intercepts (base.weights, base.intercepts)")
+        else:
+            if "weights" not in base or "intercepts" not in base:
+                raise ModelError(f"model is missing the field '{'base.weights' if 'weights' not in base else 'base.intercepts'}'")
+            w, b = base["weights"], base["intercepts"]
+            if len(w) != len(base["networks"]) + 1:
+                raise ModelError(f"base.weights has {len(w)} values for {len(base['networks']) + 1} sources "
+                                 "(the primary and base.networks)")
+            if len(b) != len(tags):
+                raise ModelError(f"base.intercepts has {len(b)} values for {len(tags)} tags")
+    for k, t in enumerate(tags):
+        name = t["name"]
+        c = t.get("calibration")
+        if c is not None:
+            if version < 3:
+                raise ModelError(f"tags[{k}] ('{name}'): 'calibration' needs format_version 3")
+            if not (c["slope"] > 0 and math.isfinite(c["slope"]) and math.isfinite(c["intercept"])):
+                raise ModelError(f"tags[{k}] ('{name}'): calibration needs a finite slope > 0 and a finite intercept")
+        if t.get("init_score") == "base_logit" and version < 3:
+            raise ModelError(f"tags[{k}] ('{name}'): init_score 'base_logit' needs format_version 3")
+        if t["path"] == "pooled" and pooled is not None and pooled["init_score"] == "base_logit" and version < 3:
+            raise ModelError("pooled.init_score 'base_logit' needs format_version 3")
+        if name != labels["tags"][k]:
+            raise ModelError(f"tags[{k}].name is '{name}'; labels.tags[{k}] is '{labels['tags'][k]}'")
+        if name not in inputs:
+            raise ModelError(f"tag '{name}': its own score column is not among input_columns")
+        if t["path"] == "stacked":
+            if features is None:
+                raise ModelError("model is missing the field 'features'")
+            width = len(features["per_tag"]) + len(features["shared_columns"])
+            if ("booster" in t) == ("linear" in t):
+                raise ModelError(f"tags[{k}] ('{name}') is stacked: it needs exactly one of booster, linear")
+            if "booster" in t:
+                if "init_score" not in t:
+                    raise ModelError(f"model is missing the field 'tags.[{k}].init_score'")
+                need = required_features(t["booster"])
+                if need > width:
+                    raise ModelError(f"tags[{k}] ('{name}'): trees use feature {need - 1}; the model defines {width}")
+            lin = t.get("linear")
+            if lin is not None:
+                w, mu, sd = lin["weights"], lin["means"], lin["scales"]
+                if len(mu) != len(w) or len(sd) != len(w):
+                    raise ModelError(f"tags[{k}] ('{name}'): linear model has {len(w)} weights, {len(mu)} means, {len(sd)} scales")
+                if len(w) != width:
+                    raise ModelError(f"tags[{k}] ('{name}'): {len(w)} weights for {width} features")
+                for j, s in enumerate(sd):
+                    if not (s > 0 and math.isfinite(s)):
+                        raise ModelError(f"tags[{k}] ('{name}'): linear.scales[{j}] is {s}; scales must be finite and > 0")
+        if t["path"] == "pooled":
+            if version < 2:
+                raise ModelError(f"tags[{k}] ('{name}'): path 'pooled' needs format_version 2")
+            if features is None:
+                raise ModelError("model is missing the field 'features'")
+            if pooled is None:
+                raise ModelError("model is missing the field 'pooled'")
+            if "tag_values" not in t:
+                raise ModelError(f"model is missing the field 'tags.[{k}].tag_values'")
+            v = t["tag_values"]
+            if len(v) != len(pooled["tag_features"]):
+                raise ModelError(f"tags[{k}] ('{name}'): {len(v)} tag_values for {len(pooled['tag_features'])} pooled.tag_features")
+            width = len(features["per_tag"]) + len(features["shared_columns"]) + len(v)
+            need = required_features(pooled["booster"])
+            if need > width:
+                raise ModelError(f"pooled trees use feature {need - 1}; pooled tags have {width}")
+    categories = distinct(labels["categories"])
+    if m["decision"] == "hierarchical":
+        h = m.get("hierarchy")
+        if h is None:
+            raise ModelError("model is missing the field 'hierarchy'")
+        if len(h["thresholds"]) != len(categories):
+            raise ModelError(f"hierarchy.thresholds has {len(h['thresholds'])} values for {len(categories)} categories")
+        if h["source"] == "column":
+            missing = [c for c in categories if c not in inputs]
+            if missing:
+                raise ModelError(f"hierarchy reads category columns, but '{missing[0]}' is not among input_columns")
+    if features is not None:
+        for c in features["shared_columns"]:
+            if c not in inputs:
+                raise ModelError(f"feature column '{c}' (features.shared_columns) is not among input_columns")
+        for column in sorted(features["quantiles"]):
+            q = features["quantiles"][column]
+            if len(q) < 2 or not all(map(math.isfinite, q)) or any(a > b for a, b in zip(q, q[1:])):
+                raise ModelError(f"features.quantiles['{column}'] needs at least 2 finite, increasing knots")
+        for kind in features["per_tag"]:
+            if kind.startswith("net:") and kind[4:] not in features["networks"]:
+                raise ModelError(f"feature '{kind}' names a network missing from features.networks")
 
 
 def tree_output(tree, f):
@@ -132,17 +580,11 @@ def tree_output(tree, f):
 
 class Model:
     def __init__(self, m):
-        fmt = need(m, "format", "")
-        if fmt != FORMAT:
-            raise ModelError(f"not a TagStack model: format is '{fmt}', expected '{FORMAT}'")
-        version = need(m, "format_version", "")
-        if not (SUPPORTED_VERSIONS[0] <= version <= SUPPORTED_VERSIONS[1]):
-            raise ModelError(f"model format_version {version} is not supported (this scorer reads "
-                             f"{SUPPORTED_VERSIONS[0]}...{SUPPORTED_VERSIONS[1]})")
-        labels = need(m, "labels", "")
-        self.tags = need(labels, "tags", "labels")
-        self.tag_categories = need(labels, "categories", "labels")
-        self.tag_classes = need(labels, "classes", "labels")
+        """`m`: a model as `decode_model` returns it (valid)."""
+        labels = m["labels"]
+        self.tags = labels["tags"]
+        self.tag_categories = labels["categories"]
+        self.tag_classes = labels["classes"]
         self.categories = distinct(self.tag_categories)
         self.class_members = groups(self.tag_classes)
         self.category_members = groups(self.tag_categories)
@@ -154,108 +596,24 @@ class Model:
         for g, members in enumerate(self.category_members):
             for k in members:
                 self.category_of[k] = g
-        self.inputs = need(m, "input_columns", "")
-        self.entries = need(m, "tags", "")
-        if len(self.entries) != len(self.tags):
-            raise ModelError(f"model has {len(self.entries)} tag entries for {len(self.tags)} labels")
-        for k, t in enumerate(self.entries):
-            for key in ("name", "path", "threshold"):
-                need(t, key, f"tags.[{k}]")
-            if t["name"] != self.tags[k]:
-                raise ModelError(f"tags[{k}].name is '{t['name']}'; labels.tags[{k}] is '{self.tags[k]}'")
-            if t["path"] == "stacked":
-                if "booster" in t:
-                    need(t, "init_score", f"tags.[{k}]")
-                    b = t["booster"]
-                    need(b, "base_score", f"tags.[{k}].booster")
-                    for i, tree in enumerate(need(b, "trees", f"tags.[{k}].booster")):
-                        for key in ("split_feature", "threshold", "left_child", "right_child", "default_left", "leaf_value"):
-                            need(tree, key, f"tags.[{k}].booster.trees.[{i}]")
-                        check_tree(tree, f"tags.[{k}].booster.trees.[{i}]")
-                else:
-                    lin = need(t, "linear", f"tags.[{k}]")
-                    for key in ("intercept", "weights", "means", "scales"):
-                        need(lin, key, f"tags.[{k}].linear")
-                    for j, sc in enumerate(lin["scales"]):
-                        if not (isinstance(sc, (int, float)) and math.isfinite(sc) and sc > 0):
-                            raise ModelError(f"tags[{k}] ('{t['name']}'): linear.scales[{j}] is {sc}; scales must be finite and > 0")
-            elif t["path"] == "pooled" and version >= 2:
-                values = need(t, "tag_values", f"tags.[{k}]")
-                pooled = need(m, "pooled", "")
-                if len(values) != len(need(pooled, "tag_features", "pooled")):
-                    raise ModelError(f"tags[{k}] ('{t['name']}'): {len(values)} tag_values for "
-                                     f"{len(pooled['tag_features'])} pooled.tag_features")
-            elif t["path"] != "raw":
-                raise ModelError(f"tags[{k}].path is '{t['path']}', expected raw, stacked"
-                                 + (" or pooled" if version >= 2 else ""))
-        self.decision = need(m, "decision", "")
-        self.hierarchy = None
-        if self.decision == "hierarchical":
-            self.hierarchy = need(m, "hierarchy", "")
-        self.features = m.get("features")
+        self.inputs = m["input_columns"]
+        self.entries = m["tags"]
+        self.decision = m["decision"]
+        self.hierarchy = m.get("hierarchy") if self.decision == "hierarchical" else None
         self.stacked = any(t["path"] != "raw" for t in self.entries)
         # The base score (format version 3): every raw tag's score, and where base_logit trees start.
         self.base = m.get("base")
-        if self.base is not None:
-            if version < 3:
-                raise ModelError("'base' needs format_version 3")
-            kind = need(self.base, "kind", "base")
-            if kind not in ("primary", "mean", "logit_mean", "blend"):
-                raise ModelError(f"unknown base kind '{kind}'")
-            need(self.base, "networks", "base")
-            if kind == "blend":
-                if len(need(self.base, "weights", "base")) != len(self.base["networks"]) + 1:
-                    raise ModelError("base.weights needs one weight per source")
-                if len(need(self.base, "intercepts", "base")) != len(self.tags):
-                    raise ModelError("base.intercepts needs one intercept per tag")
-            if kind == "primary":
-                self.base = None
+        if self.base is not None and self.base["kind"] == "primary":
+            self.base = None
         self.calibrations = [t.get("calibration") for t in self.entries]
-        for k, (t, c) in enumerate(zip(self.entries, self.calibrations)):
-            if c is None:
-                continue
-            if version < 3:
-                raise ModelError(f"tags[{k}] ('{t['name']}'): 'calibration' needs format_version 3")
-            if not isinstance(c, dict) or not all(isinstance(c.get(f), (int, float)) and not isinstance(c.get(f), bool)
-                                                  for f in ("slope", "intercept")):
-                raise ModelError(f"tags[{k}] ('{t['name']}'): calibration needs numbers 'slope' and 'intercept'")
-            if not (math.isfinite(c["slope"]) and c["slope"] > 0 and math.isfinite(c["intercept"])):
-                raise ModelError(f"tags[{k}] ('{t['name']}'): calibration needs a finite slope > 0 and a finite intercept")
-        starts = [(f"tags[{k}].init_score", t["init_score"]) for k, t in enumerate(self.entries) if "init_score" in t]
-        if any(t["path"] == "pooled" for t in self.entries) and isinstance(m.get("pooled"), dict) and "init_score" in m["pooled"]:
-            starts.append(("pooled.init_score", m["pooled"]["init_score"]))
-        for where, v in starts:
-            if v not in ("own_logit", "base_logit", "base_score"):
-                raise ModelError(f"{where} is '{v}', expected own_logit, base_logit or base_score")
-            if v == "base_logit" and version < 3:
-                raise ModelError(f"{where} 'base_logit' needs format_version 3")
-        if self.base is not None:
-            b = self.base
-            numbers = lambda xs: isinstance(xs, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in xs)
-            if b["kind"] != "blend" and ("weights" in b or "intercepts" in b):
-                raise ModelError(f"base '{b['kind']}' has no weights or intercepts")
-            if b["kind"] == "blend" and not (numbers(b["weights"]) and numbers(b["intercepts"])):
-                raise ModelError("base: weights and intercepts must be finite numbers")
-        self.pooled = None
-        if any(t["path"] == "pooled" for t in self.entries):
-            self.pooled = need(m, "pooled", "")
-            need(self.pooled, "init_score", "pooled")
-            b = need(self.pooled, "booster", "pooled")
-            need(b, "base_score", "pooled.booster")
-            for i, tree in enumerate(need(b, "trees", "pooled.booster")):
-                for key in ("split_feature", "threshold", "left_child", "right_child", "default_left", "leaf_value"):
-                    need(tree, key, f"pooled.booster.trees.[{i}]")
-                check_tree(tree, f"pooled.booster.trees.[{i}]")
+        self.pooled = m.get("pooled") if any(t["path"] == "pooled" for t in self.entries) else None
         if self.stacked:
-            f = need(m, "features", "")
-            self.kinds = need(f, "per_tag", "features")
-            self.shared = need(f, "shared_columns", "features")
-            self.networks = need(f, "networks", "features")
-            self.quantiles = {name: need(q, "knots", f"features.quantiles.{name}")
-                              for name, q in need(f, "quantiles", "features").items()}
-            for k, kind in enumerate(self.kinds):
-                if kind not in PER_TAG and not (kind.startswith("net:") and kind[4:] in self.networks):
-                    raise ModelError(f"unknown feature '{kind}' at features.per_tag[{k}]")
+            f = m["features"]
+            self.kinds = f["per_tag"]
+            self.shared = f["shared_columns"]
+            self.networks = f["networks"]
+            self.quantiles = f["quantiles"]
+
 
     def bind(self, columns):
         """Column positions in the caller's header for every model input (raises naming absent columns)."""
@@ -482,6 +840,174 @@ def parse_cell(text, path, line, column):
         raise ModelError(f"{path}:{line}: column '{column}': '{text}' is not a number")
 
 
+def load_model(path):
+    """Reads and checks a model file; raises ModelError with a message that starts with the file's name."""
+    try:
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise ModelError("cannot read: a folder, not a model file")
+        if not stat.S_ISREG(st.st_mode):
+            raise ModelError("cannot read: not a regular file, not a model file")
+        if st.st_size > MAX_MODEL_BYTES:
+            raise ModelError(f"cannot read: {st.st_size} bytes, more than the {MAX_MODEL_BYTES} a model file may have")
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise ModelError(f"{path}: cannot read: {e.strerror or e}")
+    except ModelError as e:
+        raise ModelError(f"{path}: {e}")
+    try:
+        return Model(decode_model(read_json(data)))
+    except ModelError as e:
+        raise ModelError(f"{path}: {e}")
+
+
+class Output:
+    """One output file, written as TagStack's AtomicFileWriter writes: to a temporary beside the target (symbolic
+    links followed), renamed over it by `commit_all` once every output is complete; a character device, FIFO or
+    socket (/dev/stdout, a pipe) is written directly, its bytes held until then."""
+
+    def __init__(self, path):
+        self.path, self.temporary, self.file = path, None, None
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            st = None
+        except OSError as e:
+            raise ModelError(f"{path}: cannot write: {e.strerror or e}")
+        self.direct = st is not None and (stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode) or stat.S_ISSOCK(st.st_mode))
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            raise ModelError(f"{path}: cannot write: is a folder")
+        if st is not None and not self.direct and not stat.S_ISREG(st.st_mode):
+            raise ModelError(f"{path}: cannot write: not a regular file, character device or FIFO")
+        self.buffer = io.StringIO()
+        if self.direct:
+            self.target = path
+            return
+        self.target = os.path.realpath(path)
+        folder, name = os.path.split(self.target)
+        if not os.path.isdir(folder):
+            raise ModelError(f"{path}: cannot write: folder '{os.path.dirname(path) or '.'}' does not exist")
+        self.temporary = os.path.join(folder, f".{name}.score_model-tmp-{os.getpid()}")
+        try:
+            mask = os.umask(0)
+            os.umask(mask)
+            fd = os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644 & ~mask)
+            self.file = io.open(fd, "w", newline="", encoding="utf-8")
+        except OSError as e:
+            self.temporary = None
+            raise ModelError(f"{path}: cannot write: {e.strerror or e}")
+
+    def writer(self):
+        return csv.writer(self.buffer if self.direct else self.file, lineterminator="\n")
+
+    def prepare(self):
+        """The fallible part: every byte written and synced; the target untouched."""
+        if not self.direct:
+            self.file.flush()
+            os.fsync(self.file.fileno())
+            self.file.close()
+
+    def finish(self):
+        if self.direct:
+            data = self.buffer.getvalue().encode("utf-8")
+            fd = os.open(self.target, os.O_WRONLY | os.O_NOCTTY)
+            try:
+                while data:
+                    data = data[os.write(fd, data):]
+            finally:
+                os.close(fd)
+        else:
+            os.rename(self.temporary, self.target)
+            self.temporary = None
+
+    def abort(self):
+        if self.file is not None and not self.file.closed:
+            self.file.close()
+        if self.temporary is not None:
+            try:
+                os.unlink(self.temporary)
+            except OSError:
+                pass
+            self.temporary = None
+
+
+def commit_all(outputs):
+    """Every output complete first (a failure replaces nothing), then the renames."""
+    for o in outputs:
+        try:
+            o.prepare()
+        except OSError as e:
+            raise ModelError(f"{o.path}: write failed: {e.strerror or e}")
+    for o in outputs:
+        try:
+            o.finish()
+        except OSError as e:
+            raise ModelError(f"{o.path}: cannot replace: {e.strerror or e}")
+
+
+def is_direct(path):
+    """A character device, FIFO or socket: written directly, never replaced."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+def same_file(a, b):
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def score(a, outputs):
+    model = load_model(a.model)
+    named = [("--scores", a.scores)] + ([("--decisions", a.decisions)] if a.decisions is not None else [])
+    for k, (name, out) in enumerate(named):
+        if is_direct(out):
+            continue
+        for other, path in [("--model", a.model), ("--input", a.input)] + named[:k]:
+            if same_file(out, path):
+                raise ModelError(f"{out}: {name} names the same file as {other}: refused (it would be replaced)")
+    try:
+        f = open(a.input, newline="", encoding="utf-8")
+    except OSError as e:
+        raise ModelError(f"{a.input}: cannot read: {e.strerror or e}")
+    with f:
+        reader = csv.reader(f)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise ModelError(f"{a.input}: the file is empty")
+        columns = header[1:]
+        try:
+            model.bind(columns)
+        except ModelError as e:
+            raise ModelError(f"{a.input}: {e}")
+        # Only the model's inputs are read: a column the model does not list is absent for it.
+        used = [(c, model.col[c]) for c in model.inputs]
+        outputs.append(Output(a.scores))
+        ws = outputs[-1].writer()
+        wd = None
+        if a.decisions:
+            outputs.append(Output(a.decisions))
+            wd = outputs[-1].writer()
+        ws.writerow([header[0]] + model.tags)
+        if wd:
+            wd.writerow([header[0]] + model.tags)
+        for line, cells in enumerate(reader, start=2):
+            if len(cells) != len(header):
+                raise ModelError(f"{a.input}:{line}: {len(cells)} cells for {len(header)} columns")
+            row = {c: parse_cell(cells[j + 1], a.input, line, c) for c, j in used}
+            p = model.probabilities(row)
+            ws.writerow([cells[0]] + [repr(v) for v in model.calibrate(p)])
+            if wd:
+                wd.writerow([cells[0]] + model.decide(p, row))
+    commit_all(outputs)
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", required=True)
@@ -489,47 +1015,34 @@ def main(argv):
     ap.add_argument("--scores", required=True)
     ap.add_argument("--decisions")
     a = ap.parse_args(argv)
+    outputs = []
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt
+
+    for s in (signal.SIGTERM, signal.SIGHUP):   # SIGINT raises KeyboardInterrupt already
+        signal.signal(s, interrupted)
+    status = 1
     try:
-        with open(a.model) as f:
-            try:
-                model = Model(json.load(f))
-            except json.JSONDecodeError as e:
-                raise ModelError(f"malformed model: {e}")
-        with open(a.input, newline="") as f:
-            reader = csv.reader(f)
-            header = next(reader)
-            columns = header[1:]
-            try:
-                model.bind(columns)
-            except ModelError as e:
-                raise ModelError(f"{a.input}: {e}")
-            # Only the model's inputs are read: a column the model does not list is absent for it.
-            used = [(c, model.col[c]) for c in model.inputs]
-            scores = open(a.scores, "w", newline="")
-            decisions = open(a.decisions, "w", newline="") if a.decisions else None
-            ws = csv.writer(scores, lineterminator="\n")
-            ws.writerow([header[0]] + model.tags)
-            wd = csv.writer(decisions, lineterminator="\n") if decisions else None
-            if wd:
-                wd.writerow([header[0]] + model.tags)
-            for line, cells in enumerate(reader, start=2):
-                if len(cells) != len(header):
-                    raise ModelError(f"{a.input}:{line}: {len(cells)} cells for {len(header)} columns")
-                row = {c: parse_cell(cells[j + 1], a.input, line, c) for c, j in used}
-                p = model.probabilities(row)
-                ws.writerow([cells[0]] + [repr(v) for v in model.calibrate(p)])
-                if wd:
-                    wd.writerow([cells[0]] + model.decide(p, row))
-            scores.close()
-            if decisions:
-                decisions.close()
+        score(a, outputs)
+        return 0
+    except KeyboardInterrupt:
+        message, status = "interrupted: nothing written", 130
     except ModelError as e:
-        print(f"score_model.py: error: {e}", file=sys.stderr)
-        return 1
+        message = str(e)
+    except (UnicodeDecodeError, csv.Error) as e:
+        message = f"{a.input}: cannot read: {e}"
     except OSError as e:
-        print(f"score_model.py: error: {e}", file=sys.stderr)
-        return 1
-    return 0
+        message = f"{getattr(e, 'filename', None) or a.input}: {e.strerror or e}"
+    except RecursionError:
+        message = f"{a.model}: malformed model: nested too deep"
+    except Exception as e:   # a defect of this script: still one line, still nothing left behind
+        message = f"internal error: {type(e).__name__}: {e}"
+    finally:
+        for o in outputs:
+            o.abort()
+    print(f"score_model.py: error: {' '.join(message.splitlines())}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ public struct BaseScore: Codable, Sendable, Equatable {
     func validate(tags: Int) throws {
         switch kind {
         case .primary, .mean, .logitMean:
-            if weights != nil || intercepts != nil { throw ModelError.invalid("base '\(kind.rawValue)' has no weights or intercepts") }
+            if weights != nil || intercepts != nil { throw ModelError.invalid("base '\(kind.rawValue)' has no weights or intercepts (base.weights, base.intercepts)") }
         case .blend:
             guard let w = weights, let b = intercepts else { throw ModelError.missingField(weights == nil ? "base.weights" : "base.intercepts") }
             guard w.count == networks.count + 1 else {

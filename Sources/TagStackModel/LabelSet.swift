@@ -59,8 +59,12 @@ public struct LabelSet: Codable, Sendable, Equatable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(tags: c.decode([String].self, forKey: .tags),
-                      categories: c.decode([String].self, forKey: .tagCategories),
-                      classes: c.decode([String].self, forKey: .tagClasses))
+        let tags = try c.decode([String].self, forKey: .tags)
+        let categories = try c.decode([String].self, forKey: .tagCategories)
+        let classes = try c.decode([String].self, forKey: .tagClasses)
+        do { try self.init(tags: tags, categories: categories, classes: classes) } catch ModelError.invalid(let why) {
+            // Name the field: "at 'labels': label set: 16 tags, 15 categories, 16 classes".
+            throw ModelError.invalid("at '\(decoder.codingPath.map(StackerModel.pathComponent).joined(separator: "."))': \(why)")
+        }
     }
 }

@@ -183,7 +183,7 @@ public struct StackerModel: Codable, Sendable, Equatable {
     /// raw tag's score column.
     public func validate() throws {
         guard tags.count == labels.count else {
-            throw ModelError.invalid("model has \(tags.count) tag entries for \(labels.count) labels")
+            throw ModelError.invalid("model has \(tags.count) tag entries ('tags') for \(labels.count) labels ('labels.tags')")
         }
         let inputs = Set(inputColumns)
         if let base {
@@ -255,7 +255,7 @@ public struct StackerModel: Codable, Sendable, Equatable {
         if decision == .hierarchical {
             guard let h = hierarchy else { throw ModelError.missingField("hierarchy") }
             guard h.thresholds.count == labels.categories.count else {
-                throw ModelError.invalid("hierarchy has \(h.thresholds.count) thresholds for \(labels.categories.count) categories")
+                throw ModelError.invalid("hierarchy.thresholds has \(h.thresholds.count) values for \(labels.categories.count) categories")
             }
             if h.source == .column, let missing = labels.categories.first(where: { !inputs.contains($0) }) {
                 throw ModelError.invalid("hierarchy reads category columns, but '\(missing)' is not among input_columns")
@@ -263,7 +263,7 @@ public struct StackerModel: Codable, Sendable, Equatable {
         }
         if let features {
             for c in features.sharedColumns where !inputs.contains(c) {
-                throw ModelError.invalid("feature column '\(c)' is not among input_columns")
+                throw ModelError.invalid("feature column '\(c)' (features.shared_columns) is not among input_columns")
             }
             for (column, q) in features.quantiles.sorted(by: { $0.key < $1.key }) {
                 guard q.knots.count >= 2, q.knots.allSatisfy(\.isFinite), zip(q.knots, q.knots.dropFirst()).allSatisfy({ $0 <= $1 }) else {
@@ -325,7 +325,8 @@ extension StackerModel {
         } catch let DecodingError.dataCorrupted(ctx) where ctx.codingPath.isEmpty {
             // The header parsed, so the text is JSON: Foundation says "not valid JSON" (with no path) when a
             // number does not fit its Swift type. Find and name it.
-            throw ModelError.malformed(StackerModel.locateBadInteger(data) ?? StackerModel.describe(DecodingError.dataCorrupted(ctx)))
+            throw ModelError.malformed(StackerModel.locateBadInteger(data) ?? StackerModel.locateBadNumber(data)
+                                       ?? StackerModel.describe(DecodingError.dataCorrupted(ctx)))
         } catch {
             throw ModelError.malformed(StackerModel.describe(error))
         }
@@ -384,6 +385,64 @@ extension StackerModel {
             return nil
         }
         return walk(root, [], integer: false)
+    }
+
+    /// Where a number that no Double holds (`1e400`, or `1e-400`, a nonzero number that would round to 0) sits,
+    /// said plainly: Foundation refuses it as "not valid JSON" with no path. Nil when there is none (or the text
+    /// is not JSON); the first such number in the file is named.
+    static func locateBadNumber(_ data: Data) -> String? {
+        let b = [UInt8](data)
+        var i = 0
+        struct NotJSON: Error {}
+        func skipSpace() { while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 } }
+        func string() throws -> String {
+            guard i < b.count, b[i] == 0x22 else { throw NotJSON() }
+            let start = i + 1
+            i += 1
+            while i < b.count, b[i] != 0x22 { i += b[i] == 0x5C ? 2 : 1 }
+            guard i < b.count else { throw NotJSON() }
+            i += 1
+            return String(decoding: b[start..<(i - 1)], as: UTF8.self)
+        }
+        func value(_ path: [String], _ depth: Int) throws -> String? {
+            skipSpace()
+            guard i < b.count, depth <= 512 else { throw NotJSON() }
+            switch b[i] {
+            case 0x7B, 0x5B:   // { or [
+                let object = b[i] == 0x7B, close: UInt8 = object ? 0x7D : 0x5D
+                i += 1; skipSpace()
+                if i < b.count, b[i] == close { i += 1; return nil }
+                var n = 0
+                while true {
+                    var key = "[\(n)]"
+                    if object {
+                        skipSpace(); key = try string(); skipSpace()
+                        guard i < b.count, b[i] == 0x3A else { throw NotJSON() }
+                        i += 1
+                    }
+                    if let found = try value(path + [key], depth + 1) { return found }
+                    n += 1
+                    skipSpace()
+                    guard i < b.count else { throw NotJSON() }
+                    if b[i] == close { i += 1; return nil }
+                    guard b[i] == 0x2C else { throw NotJSON() }
+                    i += 1
+                }
+            case 0x22:
+                _ = try string(); return nil
+            default:
+                let start = i
+                while i < b.count, !(b[i] == 0x2C || b[i] == 0x7D || b[i] == 0x5D || b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09) { i += 1 }
+                let text = String(decoding: b[start..<i], as: UTF8.self)
+                guard let first = text.first, first == "-" || first.isNumber, let x = Double(text) else { return nil }
+                let mantissa = text.prefix { $0 != "e" && $0 != "E" }
+                if x.isInfinite || (x == 0 && mantissa.contains(where: { "123456789".contains($0) })) {
+                    return "at '\(path.joined(separator: "."))': \(text) is out of the range of a double (not valid JSON)"
+                }
+                return nil
+            }
+        }
+        return try? value([], 0)
     }
 
     static func describe(_ error: Error) -> String {

@@ -165,11 +165,18 @@ public struct Tree: Codable, Sendable, Equatable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(splitFeature: c.decode([Int32].self, forKey: .splitFeature),
-                      threshold: c.decode([Double].self, forKey: .threshold),
-                      leftChild: c.decode([Int32].self, forKey: .leftChild),
-                      rightChild: c.decode([Int32].self, forKey: .rightChild),
-                      defaultLeft: c.decode([Bool].self, forKey: .defaultLeft),
-                      leafValue: c.decode([Double].self, forKey: .leafValue))
+        let splitFeature = try c.decode([Int32].self, forKey: .splitFeature)
+        let threshold = try c.decode([Double].self, forKey: .threshold)
+        let leftChild = try c.decode([Int32].self, forKey: .leftChild)
+        let rightChild = try c.decode([Int32].self, forKey: .rightChild)
+        let defaultLeft = try c.decode([Bool].self, forKey: .defaultLeft)
+        let leafValue = try c.decode([Double].self, forKey: .leafValue)
+        do {
+            try self.init(splitFeature: splitFeature, threshold: threshold, leftChild: leftChild, rightChild: rightChild,
+                          defaultLeft: defaultLeft, leafValue: leafValue)
+        } catch ModelError.invalid(let why) {
+            // Say which tree of the file: "at 'tags.[3].booster.trees.[0]': tree: ...".
+            throw ModelError.invalid("at '\(decoder.codingPath.map(StackerModel.pathComponent).joined(separator: "."))': \(why)")
+        }
     }
 }

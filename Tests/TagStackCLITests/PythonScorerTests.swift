@@ -1,6 +1,8 @@
 // The second scorer (Scripts/score_model.py, standard-library Python written from docs/MODEL_FORMAT.md) must
 // agree with the Swift scorer to 1e-12: on the golden models and on models trained on generated data
 // (gbdt with extra-network and quantile features, hierarchical decisions; logistic over every column).
+// It must refuse what Swift refuses: every model of Tests/TagStackModelTests/InvalidModels (which
+// InvalidModelTests has Swift refuse), with the field named, and leave no output behind.
 
 import Foundation
 import XCTest
@@ -9,6 +11,8 @@ import TagStackModel
 enum Repo {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let golden = root.appendingPathComponent("Tests/TagStackModelTests/Golden")
+    static let invalidModels = root.appendingPathComponent("Tests/TagStackModelTests/InvalidModels")
+    static let scorer = root.appendingPathComponent("Scripts/score_model.py").path
 
     /// The path of an executable on PATH, or nil.
     static func which(_ name: String) -> String? {
@@ -138,5 +142,76 @@ final class PythonScorerTests: XCTestCase {
                                   "--model", newer, "--input", x, "--scores", dir.path + "/s.csv"])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("format_version 4 is not supported"), r.stderr)
+    }
+
+    /// The rows of InvalidModels/expected.tsv: file, text the message must contain (the field), what is wrong.
+    func invalidCases() throws -> [(file: String, expected: String, what: String)] {
+        let text = try String(contentsOf: Repo.invalidModels.appendingPathComponent("expected.tsv"), encoding: .utf8)
+        return text.split(separator: "\n").dropFirst().map { line in
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            return (f[0], f.count > 1 ? f[1] : "", f.count > 2 ? f[2] : "")
+        }
+    }
+
+    /// Every model Swift refuses (InvalidModelTests): exit 1, one line `score_model.py: error: FILE: ...` naming
+    /// the field, no traceback, and neither output nor a temporary left in the folder.
+    func testInvalidModelCorpusIsRefused() throws {
+        let cases = try invalidCases()
+        XCTAssertGreaterThanOrEqual(cases.count, 80)
+        let input = Repo.golden.appendingPathComponent("input_X.csv").path
+        for c in cases {
+            let dir = Scratch()
+            let model = Repo.invalidModels.appendingPathComponent(c.file).path
+            let r = try Repo.run(python, [Repo.scorer, "--model", model, "--input", input,
+                                          "--scores", dir.path + "/s.csv", "--decisions", dir.path + "/d.csv"])
+            XCTAssertEqual(r.status, 1, "\(c.file) (\(c.what)): \(r.stderr)")
+            XCTAssertTrue(r.stderr.hasPrefix("score_model.py: error: \(model): "), "\(c.file): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(c.expected), "\(c.file) (\(c.what)): '\(r.stderr)' does not name '\(c.expected)'")
+            XCTAssertFalse(r.stderr.contains("Traceback"), "\(c.file): \(r.stderr)")
+            XCTAssertEqual(r.stderr.filter { $0 == "\n" }.count, 1, "\(c.file): one line: \(r.stderr)")
+            XCTAssertEqual(dir.files(), [], "\(c.file): left behind")
+        }
+    }
+
+    /// A run that fails leaves existing outputs byte-identical and no temporary: a refused model, a bad cell
+    /// after rows were written, and a second output that cannot be written (the first is not replaced).
+    func testAFailingRunLeavesExistingOutputsUntouched() throws {
+        let dir = Scratch()
+        let old = "ChallengeID,old\nkeep,me\n"
+        let s = dir.write("s.csv", old), d = dir.write("d.csv", old)
+        let good = Repo.golden.appendingPathComponent("gbdt-hierarchical.json").path
+        let input = try String(contentsOf: Repo.golden.appendingPathComponent("input_X.csv"), encoding: .utf8)
+        var lines = input.split(separator: "\n").map(String.init)
+        var cells = lines[lines.count - 2].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        cells[1] = "abc"
+        lines[lines.count - 2] = cells.joined(separator: ",")
+        let badInput = dir.write("bad_X.csv", lines.joined(separator: "\n") + "\n")
+        let invalid = Repo.invalidModels.appendingPathComponent("tree-threshold-null.json").path
+        for (model, x, decisions, why) in [(invalid, Repo.golden.appendingPathComponent("input_X.csv").path, d, "a refused model"),
+                                           (good, badInput, d, "a bad cell near the end"),
+                                           (good, Repo.golden.appendingPathComponent("input_X.csv").path, dir.path + "/no/d.csv",
+                                            "a second output in a missing folder")] {
+            let r = try Repo.run(python, [Repo.scorer, "--model", model, "--input", x, "--scores", s, "--decisions", decisions])
+            XCTAssertEqual(r.status, 1, "\(why): \(r.stderr)")
+            XCTAssertTrue(r.stderr.hasPrefix("score_model.py: error: "), "\(why): \(r.stderr)")
+            XCTAssertFalse(r.stderr.contains("Traceback"), "\(why): \(r.stderr)")
+            XCTAssertEqual(try String(contentsOfFile: s, encoding: .utf8), old, "\(why): scores replaced")
+            XCTAssertEqual(try String(contentsOfFile: d, encoding: .utf8), old, "\(why): decisions replaced")
+            XCTAssertEqual(dir.files(), ["bad_X.csv", "d.csv", "s.csv"], "\(why): left behind")
+        }
+        // The same run with a good input replaces both; a device target is written directly.
+        let x = Repo.golden.appendingPathComponent("input_X.csv").path
+        var r = try Repo.run(python, [Repo.scorer, "--model", good, "--input", x, "--scores", s, "--decisions", d])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try String(contentsOfFile: d, encoding: .utf8),
+                       try String(contentsOf: Repo.golden.appendingPathComponent("gbdt-hierarchical.decisions.csv"), encoding: .utf8))
+        XCTAssertEqual(dir.files(), ["bad_X.csv", "d.csv", "s.csv"])
+        r = try Repo.run(python, [Repo.scorer, "--model", good, "--input", x, "--scores", "/dev/stdout"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout.split(separator: "\n").count, lines.count, "one line per input line on stdout")
+        // An output over an input is refused before anything is written.
+        r = try Repo.run(python, [Repo.scorer, "--model", good, "--input", badInput, "--scores", badInput])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("same file as --input"), r.stderr)
     }
 }
