@@ -60,7 +60,7 @@ struct Arguments {
         guard let role = PathOptions.role(command: command, option: name) else {
             preconditionFailure("\(command) \(name) is not declared in PathOptions")
         }
-        paths.append(PathUse(option: name + " (default)", path: defaultPath, role: role))
+        paths.append(PathUse(option: name, path: defaultPath, role: role))
     }
 
     /// The value following `name`, or nil when the option is absent (not for path options: see `path`).

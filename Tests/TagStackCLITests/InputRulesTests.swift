@@ -146,7 +146,7 @@ final class InputRulesTests: XCTestCase {
         let (autoLog, autoScores) = try trainPredict("auto", [])
         let (_, noneScores) = try trainPredict("none", ["--calibration", "none"])
         XCTAssertTrue(autoLog.contains("calibration (in-sample log loss"), autoLog)
-        XCTAssertTrue(autoLog.contains("→ none (no out-of-fold evidence"), autoLog)
+        XCTAssertTrue(autoLog.contains("→ none (no cross-validated evidence"), autoLog)
         // Not chosen in-sample: the probabilities are those of --calibration none, so the test log loss is the same.
         XCTAssertEqual(autoScores, noneScores)
         let ev = { (p: String) in try self.run(["evaluate", "--truth", d + "/test_y.csv", "--decisions", s + "/\(p).d.csv", "--scores", s + "/\(p).p.csv", "--json"]).stdout }
@@ -155,7 +155,7 @@ final class InputRulesTests: XCTestCase {
         let a = try run(["train", "--data", d, "--folds", "0", "--model", s + "/a.json"])
         XCTAssertEqual(a.status, 0, a.stderr)
         XCTAssertTrue(a.stderr.contains("learner (in-sample weighted F1, higher is better): thresholds"), a.stderr)
-        XCTAssertTrue(a.stderr.contains("→ thresholds (no out-of-fold evidence"), a.stderr)
+        XCTAssertTrue(a.stderr.contains("→ thresholds (no cross-validated evidence"), a.stderr)
         XCTAssertTrue(a.stderr.contains("decision rule (in-sample weighted F1, higher is better): thresholds"), a.stderr)
     }
 

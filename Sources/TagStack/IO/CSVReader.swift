@@ -94,6 +94,19 @@ public final class CSVReader {
         fieldStart.deallocate(); fieldEnd.deallocate(); fieldEscaped.deallocate()
     }
 
+    /// The first byte that is not blank (space, tab, line end; after a byte-order mark) at the reader's
+    /// position, without consuming anything; nil at the end of the file. Lets a caller say what a file is
+    /// (JSON, say) before parsing it as CSV, on the one open of a pipe.
+    public func peekNonBlankByte() throws -> UInt8? {
+        while true {
+            var i = start
+            while i < end, buffer[i] == 0x20 || buffer[i] == 0x09 || buffer[i] == 0x0A || buffer[i] == 0x0D { i += 1 }
+            if i < end { return buffer[i] }
+            if eof { return nil }
+            try refill()
+        }
+    }
+
     private enum Outcome { case record(Int), needMore, endOfData }
 
     /// Advances to the next non-blank record. Returns false at the end of the file.

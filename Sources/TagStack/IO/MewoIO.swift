@@ -110,13 +110,13 @@ public enum MewoIO {
 
     /// Reads and checks a header line: first cell `ChallengeID`, then unique, non-empty names.
     static func readHeader(_ r: CSVReader) throws -> [String] {
+        if try r.peekNonBlankByte() == UInt8(ascii: "{") {
+            throw DataError(.badIDColumn, file: r.path, line: 1, column: 1,
+                            "this looks like JSON (a model file?), not a CSV: check which file goes with which option")
+        }
         guard try r.nextRecord() else { throw DataError(.emptyFile, file: r.path, "file is empty; expected a header line starting with '\(idColumn)'") }
         let header = r.strings()
         if header[0].trimmingCharacters(in: .whitespaces) != idColumn {
-            if header[0].trimmingCharacters(in: .whitespaces).hasPrefix("{") {
-                throw DataError(.badIDColumn, file: r.path, line: r.line, column: 1,
-                                "this looks like JSON (a model file?), not a CSV: check which file goes with which option")
-            }
             // A one-cell header holding other separators: the file is not comma-separated.
             if header.count == 1, let (sep, name) = otherDelimiter(header[0]) {
                 throw DataError(.badIDColumn, file: r.path, line: r.line, column: 1,

@@ -47,7 +47,7 @@ public struct Level: Sendable {
 extension Level {
     /// Said where a level has no out-of-fold evidence (`--folds 0`) and so keeps its simplest candidate: an
     /// in-sample score favours whatever fits the training rows hardest.
-    static let keptSimplest = "no out-of-fold evidence (no cross-validation): the simplest candidate is kept, in-sample scores are not a basis for choosing"
+    static let keptSimplest = "no cross-validated evidence (--folds 0): the simplest candidate is kept; in-sample scores are no basis for choosing"
 }
 
 /// Everything `Stacker.train` learned, beyond the model.

@@ -29,14 +29,19 @@ enum BaseChoice {
         let baselinesOnly = o.learnersToTry.allSatisfy { $0 == .thresholds || $0 == .constant }
         let wanted: [BaseScore.Kind]
         switch o.base {
-        // Without folds (no out-of-fold evidence) auto keeps the primary network.
-        case .auto: wanted = networks.isEmpty || baselinesOnly || c.fold == nil ? [.primary] : [.primary, .mean, .logitMean, .blend]
+        case .auto: wanted = networks.isEmpty || baselinesOnly ? [.primary] : [.primary, .mean, .logitMean, .blend]
         case .primary: wanted = [.primary]
         case .mean: wanted = [.mean]
         case .logitMean: wanted = [.logitMean]
         case .blend: wanted = [.blend]
         }
         if wanted == [.primary] { return Outcome(model: nil, scores: c.raw, level: nil) }
+        // Without folds there is no cross-validated evidence: auto keeps the primary network and says so.
+        if c.fold == nil && o.base == .auto {
+            let level = Level(name: "base score", metric: "weighted F1", candidates: [("primary", weightedF1(c, scores: c.raw))],
+                              chosen: "primary", margin: nil, inSample: true, note: Level.keptSimplest)
+            return Outcome(model: nil, scores: c.raw, level: level)
+        }
         let sources = sourceColumns(c, networks: networks)
         var scored: [(kind: BaseScore.Kind, model: BaseScore, scores: ScoreColumns, f1: Double)] = []
         var weights: [(String, Double)]? = nil
