@@ -75,7 +75,7 @@ struct SharedLogistic {
                            lambda: Double, threads: Int, derivatives: Bool) -> Sums {
         let m = w.count
         struct Tag { var loss = 0.0; var gw: [Double]; var gb = 0.0; var a: [Double]; var bk: [Double]; var d = 0.0 }
-        let perTag = (try? parallelMap(t, threads: threads) { k -> Tag in
+        let perTag = parallelMap(t, threads: threads) { k -> Tag in
             var s = Tag(gw: .init(repeating: 0, count: m), a: .init(repeating: 0, count: m * m), bk: .init(repeating: 0, count: m))
             let zk = z(k), yk = labels[k]
             var x = [Double](repeating: 0, count: m)
@@ -95,7 +95,7 @@ struct SharedLogistic {
                 }
             }
             return s
-        }) ?? []
+        }
         var out = Sums(gw: .init(repeating: 0, count: m), gb: .init(repeating: 0, count: t),
                        a: .init(repeating: 0, count: m * m), bk: [], d: .init(repeating: 0, count: t))
         for k in 0..<t {

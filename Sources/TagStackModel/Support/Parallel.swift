@@ -29,15 +29,26 @@ package func parallelFor(_ count: Int, threads: Int, _ body: (Int) -> Void) {
 }
 
 /// `[body(0), ..., body(count - 1)]` computed as `parallelFor` does (results in index order, whatever the
-/// scheduling). When items throw, every item still runs and the error of the lowest failing index is
-/// rethrown, so the error too does not depend on scheduling.
-package func parallelMap<T>(_ count: Int, threads: Int, _ body: (Int) throws -> T) throws -> [T] {
-    var out = [Result<T, Error>?](repeating: nil, count: count)
+/// scheduling). It throws only when `body` does (`rethrows`: a non-throwing body needs no `try`, and no caller
+/// needs a `try?` that would turn an error into a silent default). When items throw, every item still runs and
+/// the lowest failing item is run once more, alone, to rethrow its error (a rethrowing function can only throw
+/// from a call of its argument), so the error does not depend on scheduling; items must be deterministic.
+package func parallelMap<T>(_ count: Int, threads: Int, _ body: (Int) throws -> T) rethrows -> [T] {
+    var out = [T?](repeating: nil, count: count)
+    var failed = [Bool](repeating: false, count: count)
     out.withUnsafeMutableBufferPointer { o in
-        let o = o
-        parallelFor(count, threads: threads) { i in o[i] = Result { try body(i) } }
+        failed.withUnsafeMutableBufferPointer { f in
+            let o = o, f = f
+            parallelFor(count, threads: threads) { i in
+                do { o[i] = try body(i) } catch { f[i] = true }
+            }
+        }
     }
-    return try out.map { try $0!.get() }
+    if let i = failed.firstIndex(of: true) {
+        _ = try body(i)
+        fatalError("parallelMap: item \(i) threw, then did not when run again: items must be deterministic")
+    }
+    return out.map { $0! }
 }
 
 /// A shared counter handing out 0, 1, 2, ... to whichever worker asks next.

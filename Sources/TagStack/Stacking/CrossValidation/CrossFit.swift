@@ -92,7 +92,7 @@ enum CrossFit {
     /// (`scores` the same for every fold gives the usual cross-fitting). Support-weighted over tags.
     static func weightedF1(labels: [[UInt8]], fold: [Int], k: Int, threads: Int, scores: (Int, Int) -> [Double]) -> Double {
         let t = labels.count
-        let counts = (try? parallelMap(t, threads: threads) { tag -> (tp: Int, support: Int, predicted: Int) in
+        let counts = parallelMap(t, threads: threads) { tag -> (tp: Int, support: Int, predicted: Int) in
             let y = labels[tag]
             var tp = 0, support = 0, predicted = 0
             for f in 0..<k {
@@ -107,16 +107,16 @@ enum CrossFit {
                 }
             }
             return (tp, support, predicted)
-        }) ?? []
+        }
         return supportWeighted(counts)
     }
 
     /// In-sample weighted F1 of per-tag thresholds (fitted and scored on every row), `scores(tag)`.
     static func inSampleWeightedF1(labels: [[UInt8]], scores: (Int) -> [Double], threads: Int) -> Double {
-        let counts = (try? parallelMap(labels.count, threads: threads) { tag -> (tp: Int, support: Int, predicted: Int) in
+        let counts = parallelMap(labels.count, threads: threads) { tag -> (tp: Int, support: Int, predicted: Int) in
             let fit = ThresholdSearch.best(scores: scores(tag), labels: labels[tag])
             return (fit.truePositives, labels[tag].reduce(0) { $0 + Int($1) }, fit.predicted)
-        }) ?? []
+        }
         return supportWeighted(counts)
     }
 

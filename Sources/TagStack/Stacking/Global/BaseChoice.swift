@@ -82,14 +82,14 @@ enum BaseChoice {
     /// The base score of every tag on every row, computed as the scorer computes it (`BaseScore.score`).
     static func apply(_ model: BaseScore, _ c: FoldContext, sources: [[Int]]) -> [[Double]] {
         let n = c.rowCount
-        return (try? parallelMap(c.tagCount, threads: c.options.threads) { k -> [Double] in
+        return parallelMap(c.tagCount, threads: c.options.threads) { k -> [Double] in
             let cols = sources[k]
             var v = [Double](repeating: .nan, count: cols.count)
             return (0..<n).map { i in
                 for (j, col) in cols.enumerated() { v[j] = col >= 0 ? c.data.x[i, col] : .nan }
                 return v.withUnsafeBufferPointer { model.score(tag: k, sources: $0) }
             }
-        }) ?? []
+        }
     }
 
     /// Weighted F1 of per-tag thresholds on a parameter-free score: cross-fitted, or in-sample without folds.
@@ -102,13 +102,13 @@ enum BaseChoice {
     static func blend(_ c: FoldContext, networks: [String], sources: [[Int]]) -> (BaseScore, ScoreColumns, [ScoreColumns]?, Double) {
         let n = c.rowCount, lambda = c.options.blendLambda, threads = c.options.threads
         // z[k][j][i]: the clipped logit of source j of tag k on row i (0 where absent or NaN: no term).
-        let z: [[[Double]]] = (try? parallelMap(c.tagCount, threads: threads) { k in
+        let z: [[[Double]]] = parallelMap(c.tagCount, threads: threads) { k in
             sources[k].map { col in (0..<n).map { i in
                 guard col >= 0 else { return 0 }
                 let v = c.data.x[i, col]
                 return v.isNaN ? 0 : clippedLogit(v)
             } }
-        }) ?? []
+        }
         func model(_ fit: SharedLogistic) -> BaseScore {
             BaseScore(kind: .blend, networks: networks, weights: fit.weights, intercepts: fit.intercepts)
         }

@@ -53,11 +53,11 @@ enum CalibrationChoice {
         for scheme in tried {
             let cals = parts.map { fit(scheme, tags: t, z: z, labels: c.labels, rows: $0.0, threads: threads) }
             // Mean over tags of each tag's log loss, as `evaluate` computes it (rows with a missing score left out).
-            let perTag = (try? parallelMap(t, threads: threads) { k -> Double in
+            let perTag = parallelMap(t, threads: threads) { k -> Double in
                 let s = scores[k], p = probabilities(k, cals)
                 let rows = (0..<n).filter { !s[$0].isNaN }
                 return Metrics.logLoss(labels: rows.map { c.labels[k][$0] }, scores: rows.map { p[$0] }) ?? 0
-            }) ?? []
+            }
             losses.append((scheme.rawValue, perTag.reduce(0, +) / Double(max(t, 1))))
             fitted.append(cals)
         }
@@ -88,11 +88,11 @@ enum CalibrationChoice {
         case .none, .auto:
             return [Calibration?](repeating: nil, count: t)
         case .platt:
-            return (try? parallelMap(t, threads: threads) { k -> Calibration? in
+            return parallelMap(t, threads: threads) { k -> Calibration? in
                 let zk = z(k)
                 let f = SharedLogistic.fit(tags: 1, sources: 1, z: { _ in [zk] }, labels: [labels[k]], rows: rows, lambda: 1, threads: 1)
                 return calibration(slope: f.weights[0], intercept: f.intercepts[0])
-            }) ?? []
+            }
         case .shared:
             let f = SharedLogistic.fit(tags: t, sources: 1, z: { [z($0)] }, labels: labels, rows: rows, lambda: 1, threads: threads)
             return (0..<t).map { calibration(slope: f.weights[0], intercept: f.intercepts[$0]) }

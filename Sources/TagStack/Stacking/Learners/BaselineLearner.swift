@@ -9,7 +9,7 @@ struct BaselineLearner: Learner {
     func run(_ c: FoldContext) throws -> LearnerRun {
         let t = c.tagCount
         let done = WorkCounter()
-        let outcomes = try parallelMap(t, threads: c.options.threads) { k -> TagOutcome in
+        let outcomes = parallelMap(t, threads: c.options.threads) { k -> TagOutcome in
             defer { c.options.progress?(done.next() + 1, t) }
             return .raw(k, c, stackedF1: nil, constant: kind == .constant)
         }

@@ -126,7 +126,7 @@ struct PooledLearner: Learner {
             var out: [[Double]] = []
             for tags in features.blocks {
                 let block = features.block(tags, rows: rows)
-                out += try parallelMap(tags.count, threads: o.threads) { b in
+                out += parallelMap(tags.count, threads: o.threads) { b in
                     let tag = tags.lowerBound + b, start = base[tag]
                     return PooledLearner.probabilities(ensemble, block: block, tag: tag, tagValues: v[tag],
                                                        initScores: rows.map { clippedLogit(start[Int($0)]) })
@@ -190,7 +190,7 @@ struct PooledLearner: Learner {
     /// Returns the tags as judged one by one, and as they would be with every tag on its pooled score.
     func paths(_ c: FoldContext, oof oofByTag: [[Double]], tagValues finalValues: [[Double]], rounds: Int) throws -> (judged: [TagOutcome], everyTag: [TagOutcome]) {
         let n = c.rowCount, o = c.options
-        let both = try parallelMap(c.tagCount, threads: o.threads) { tag -> (TagOutcome, TagOutcome) in
+        let both = parallelMap(c.tagCount, threads: o.threads) { tag -> (TagOutcome, TagOutcome) in
             let y = c.labels[tag], support = c.support(tag)
             let rawDecisions = c.decisions(c.rawOutOfFold[tag], labels: y)
             guard support > 0 && support < n else {
