@@ -339,4 +339,16 @@ public enum Metrics {
         }
         return sum / Double(scores.count)
     }
+
+    /// Mean multiclass log loss, as scikit-learn's `log_loss` computes it: `−mean_i log p[i, class_i]`, each
+    /// probability clipped to `[ε, 1 − ε]` (ε = `Double.ulpOfOne`). `probabilities` is rows × `labels`,
+    /// row-major; `classes` one label index per row. 0 rows give 0.
+    public static func multiclassLogLoss(probabilities: [Double], labels: Int, classes: [Int32]) -> Double {
+        precondition(probabilities.count == classes.count * labels, "Metrics.multiclassLogLoss: \(probabilities.count) probabilities for \(classes.count) rows × \(labels) labels")
+        guard !classes.isEmpty else { return 0 }
+        let eps = Double.ulpOfOne
+        var sum = 0.0
+        for (i, y) in classes.enumerated() { sum += -Foundation.log(min(max(probabilities[i * labels + Int(y)], eps), 1 - eps)) }
+        return sum / Double(classes.count)
+    }
 }
