@@ -41,6 +41,24 @@ final class OneLabelCLITests: XCTestCase {
             XCTAssertEqual(qv.reduce(0, +), 1, accuracy: 1e-12)
             XCTAssertEqual(dv.firstIndex(of: 1), qv.firstIndex(of: qv.max()!))
         }
+        // evaluate: the one-label metrics, the confusion CSV and the heat map.
+        s.write("truth.csv", Self.y)
+        let e = try CLI.run(["evaluate", "--truth", s.path + "/truth.csv", "--decisions", s.path + "/d.csv", "--scores", s.path + "/p.csv",
+                             "--confusion", s.path + "/c.csv", "--html", s.path + "/e.html"])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        XCTAssertTrue(e.stdout.contains("one label a track: accuracy"), e.stdout)
+        let confusion = try String(contentsOfFile: s.path + "/c.csv", encoding: .utf8)
+        XCTAssertTrue(confusion.hasPrefix("truth \\ decision,rock,jazz,piano\nrock,"), confusion)
+        XCTAssertEqual(confusion.split(separator: "\n").dropFirst().flatMap { $0.split(separator: ",").dropFirst().map { Int($0)! } }.reduce(0, +), 4)
+        XCTAssertTrue(try String(contentsOfFile: s.path + "/e.html", encoding: .utf8).contains("One label a track"))
+        let j = try CLI.run(["evaluate", "--truth", s.path + "/truth.csv", "--decisions", s.path + "/d.csv", "--json"])
+        XCTAssertTrue(j.stdout.contains("\"one_label\":{\"accuracy\":"), j.stdout)
+        // A multi-label truth has no confusion matrix: --confusion is an error.
+        s.write("multi.csv", TinyData.y)
+        let m = try CLI.run(["evaluate", "--truth", s.path + "/multi.csv", "--decisions", s.path + "/multi.csv", "--confusion", s.path + "/c2.csv"])
+        XCTAssertEqual(m.status, 1, m.stderr)
+        XCTAssertTrue(m.stderr.contains("--confusion needs one label a track"), m.stderr)
+        XCTAssertFalse(s.exists("c2.csv"))
         // --labels-per-track any: the per-tag stacker on the same files (no one_label stage).
         let any = try CLI.run(["train", "--data", s.path, "--model", s.path + "/a.json", "--folds", "0", "--labels-per-track", "any",
                                "--learner", "thresholds", "--quiet"])
