@@ -15,7 +15,7 @@ import math
 import sys
 
 FORMAT = "tagstack-model"
-SUPPORTED_VERSIONS = (1, 3)
+SUPPORTED_VERSIONS = (1, 4)
 EPS = 1e-7
 PER_TAG = {"score", "logit", "class_rank", "class_z", "class_max", "class_mean", "gap_to_class_max",
            "category_mean_others", "category_max_others", "category_score", "mean_quantile"}
@@ -472,6 +472,48 @@ class Model:
         return d
 
 
+def one_label_probabilities(stage, tags, scores, row):
+    """MODEL_FORMAT.md, One label a track: the stage `one_label` (format version 4) turns the tags' scores
+    (`Model.probabilities`, before calibration) into one distribution over the tags; the decision is its argmax
+    (the first tag on ties). `row` maps column name → value (absent columns read as NaN)."""
+    kind = stage["kind"]
+    if kind == "renormalised":
+        r = [min(q, 1.0) if q >= 0 else 0.0 for q in scores]
+        total = 0.0
+        for v in r:
+            total += v
+        return [v / total if total > 0 else 1.0 / len(r) for v in r]
+    if kind == "softmax":
+        w, b = stage["weights"], stage.get("biases")
+        z = []
+        for k, t in enumerate(tags):
+            v = b[k] if b is not None else 0.0
+            if not math.isnan(scores[k]):
+                v += w[0] * clipped_logit(scores[k])
+            for j, net in enumerate(stage["networks"]):
+                x = row.get(net + ":" + t, math.nan)
+                if not math.isnan(x):
+                    v += w[j + 1] * clipped_logit(x)
+            z.append(v)
+    elif kind == "multinomial":
+        z = list(stage["intercepts"])
+        for c, col in enumerate(stage["columns"]):
+            x = row.get(col, math.nan)
+            if math.isnan(x):
+                continue
+            u = clipped_logit(x) - stage["means"][c]
+            for k in range(len(z)):
+                z[k] += (stage["coefficients"][k][c] * u) / stage["scales"][c]
+    else:
+        raise ModelError(f"unknown one_label kind '{kind}'")
+    m = max(z)
+    e = [math.exp(v - m) for v in z]
+    total = 0.0
+    for v in e:
+        total += v
+    return [v / total for v in e]
+
+
 def parse_cell(text, path, line, column):
     t = text.strip()
     if t == "" or t.lower() == "nan":
@@ -492,7 +534,8 @@ def main(argv):
     try:
         with open(a.model) as f:
             try:
-                model = Model(json.load(f))
+                doc = json.load(f)
+                model = Model(doc)
             except json.JSONDecodeError as e:
                 raise ModelError(f"malformed model: {e}")
         with open(a.input, newline="") as f:
@@ -517,6 +560,12 @@ def main(argv):
                     raise ModelError(f"{a.input}:{line}: {len(cells)} cells for {len(header)} columns")
                 row = {c: parse_cell(cells[j + 1], a.input, line, c) for c, j in used}
                 p = model.probabilities(row)
+                if doc.get("one_label") is not None:   # one label a track: the stage, then its argmax
+                    q = one_label_probabilities(doc["one_label"], model.tags, p, row)
+                    ws.writerow([cells[0]] + [repr(v) for v in q])
+                    if wd:
+                        wd.writerow([cells[0]] + [1 if k == q.index(max(q)) else 0 for k in range(len(q))])
+                    continue
                 ws.writerow([cells[0]] + [repr(v) for v in model.calibrate(p)])
                 if wd:
                     wd.writerow([cells[0]] + model.decide(p, row))

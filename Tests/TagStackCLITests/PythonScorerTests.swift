@@ -132,11 +132,11 @@ final class PythonScorerTests: XCTestCase {
                                       "--model", model, "--input", x, "--scores", dir.path + "/s.csv"])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("lacks") && r.stderr.contains("'genres-c04-t02'"), r.stderr)
-        let text = try String(contentsOfFile: model, encoding: .utf8).replacingOccurrences(of: "\"format_version\":3", with: "\"format_version\":4")
+        let text = try String(contentsOfFile: model, encoding: .utf8).replacingOccurrences(of: "\"format_version\":3", with: "\"format_version\":5")
         let newer = dir.write("newer.json", text)
         r = try Repo.run(python, [Repo.root.appendingPathComponent("Scripts/score_model.py").path,
                                   "--model", newer, "--input", x, "--scores", dir.path + "/s.csv"])
         XCTAssertEqual(r.status, 1)
-        XCTAssertTrue(r.stderr.contains("format_version 4 is not supported"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("format_version 5 is not supported"), r.stderr)
     }
 }
