@@ -81,8 +81,9 @@ final class PythonScorerTests: XCTestCase {
         for m in ["gbdt-hierarchical", "gbdt-all-track", "logistic-class", "thresholds", "pooled-class", "gbdt-blend-track",
                   "pooled-blend-class", "logistic-logitmean-thresholds", "wide-gbdt-hierarchical", "wide-logistic-track",
                   "wide-pooled-hierarchical", "v1/gbdt-hierarchical", "v1/logistic-class", "v2/pooled-class", "v2/gbdt-all-track",
-                  "v2/thresholds"] {
-            let input = Repo.golden.appendingPathComponent(m.hasPrefix("wide-") ? "wide_input_X.csv" : "input_X.csv").path
+                  "v2/thresholds", "one-label", "one-label-insample"] {
+            let input = Repo.golden.appendingPathComponent(m.hasPrefix("wide-") ? "wide_input_X.csv"
+                                                           : m.hasPrefix("one-label") ? "one_label_input_X.csv" : "input_X.csv").path
             let py = try pythonScores(model: Repo.golden.appendingPathComponent(m + ".json").path, input: input, in: dir)
             let p = try Repo.readCSV(Repo.golden.appendingPathComponent(m + ".scores.csv").path)
             let d = try Repo.readCSV(Repo.golden.appendingPathComponent(m + ".decisions.csv").path)
