@@ -235,7 +235,7 @@ extension TrainCommand {
                 note("folds: \(r.folds), rows assigned at random (no groups file; rows of one artist may straddle folds)")
             }
         } else {
-            note("no cross-validation (--folds 0 or too few groups for the baselines): every score below is in-sample")
+            note("no cross-validation (--folds 0, or too few groups for the baselines or one label a track): every score below is in-sample")
         }
         let scope = { (l: Level) in l.inSample ? "in-sample" : "out-of-fold" }
         let limit = r.learnerScores.count > 1 && o.selection.maxTreesPerTrack > 0 ? o.selection.maxTreesPerTrack : Int.max

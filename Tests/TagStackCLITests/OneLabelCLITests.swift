@@ -59,6 +59,11 @@ final class OneLabelCLITests: XCTestCase {
         XCTAssertEqual(m.status, 1, m.stderr)
         XCTAssertTrue(m.stderr.contains("--confusion needs one label a track"), m.stderr)
         XCTAssertFalse(s.exists("c2.csv"))
+        // The training page does not show one-label models yet: said, before any work, nothing written.
+        let h = try CLI.run(["train", "--data", s.path, "--model", s.path + "/h.json", "--folds", "0", "--html", s.path + "/t.html"])
+        XCTAssertEqual(h.status, 2, h.stderr)
+        XCTAssertTrue(h.stderr.contains("--html: the training page does not show one-label models yet"), h.stderr)
+        XCTAssertFalse(s.exists("h.json") || s.exists("t.html"))
         // --labels-per-track any: the per-tag stacker on the same files (no one_label stage).
         let any = try CLI.run(["train", "--data", s.path, "--model", s.path + "/a.json", "--folds", "0", "--labels-per-track", "any",
                                "--learner", "thresholds", "--quiet"])

@@ -148,8 +148,9 @@ public enum Stacker {
 
     /// One label a track: no per-tag learner; the one-label level (Global/OneLabelChoice.swift) decides how
     /// the scores become one distribution a track, and the model's decision is its argmax.
+    /// Like the baselines, it goes without folds (in-sample) when the data has too few groups for them.
     static func trainOneLabel(data: TrainingData, options: StackerOptions, training: [String: String]) throws -> StackerResult {
-        let fold = try folds(data: data, options: options, kinds: [.logistic])
+        let fold = try folds(data: data, options: options, kinds: [.thresholds])
         let context = FoldContext(data: data, options: options, fold: fold, features: nil)
         let choice = try OneLabelChoice.choose(context)
         var info = training
