@@ -24,7 +24,7 @@ import stat
 import sys
 
 FORMAT = "tagstack-model"
-SUPPORTED_VERSIONS = (1, 3)
+SUPPORTED_VERSIONS = (1, 4)
 EPS = 1e-7
 PER_TAG = {"score", "logit", "class_rank", "class_z", "class_max", "class_mean", "gap_to_class_max",
            "category_mean_others", "category_max_others", "category_score", "mean_quantile"}
@@ -429,6 +429,62 @@ def decode_features(v, path):
     return {"per_tag": kinds, "shared_columns": shared, "networks": networks, "quantiles": quantiles}
 
 
+def decode_one_label(v, path):
+    """OneLabelStage's Codable: `kind`, then the kind's fields (MODEL_FORMAT.md, One label a track)."""
+    d = as_object(v, path)
+    kind = as_string(field(d, "kind", path), path + ["kind"])
+    out = {"kind": kind}
+    if kind == "renormalised":
+        return out
+    if kind == "softmax":
+        out["networks"] = as_list(field(d, "networks", path), path + ["networks"], as_string)
+        out["weights"] = as_list(field(d, "weights", path), path + ["weights"], as_double)
+        if has(d, "biases"):
+            out["biases"] = as_list(d["biases"], path + ["biases"], as_double)
+        return out
+    if kind == "multinomial":
+        out["columns"] = as_list(field(d, "columns", path), path + ["columns"], as_string)
+        for key in ("means", "scales", "intercepts"):
+            out[key] = as_list(field(d, key, path), path + [key], as_double)
+        out["coefficients"] = as_list(field(d, "coefficients", path), path + ["coefficients"],
+                                      lambda x, q: as_list(x, q, as_double))
+        return out
+    raise ModelError(f"malformed model: at '{'.'.join(map(str, path + ['kind']))}': unknown one_label kind '{kind}'")
+
+
+def validate_one_label(o, tags, inputs):
+    """OneLabelStage.validate."""
+    def finite(v, what):
+        for j, x in enumerate(v):
+            if not math.isfinite(x):
+                raise ModelError(f"one_label.{what}[{j}] is not a finite number")
+    if o["kind"] == "softmax":
+        if len(o["weights"]) != len(o["networks"]) + 1:
+            raise ModelError(f"one_label.weights has {len(o['weights'])} values for {len(o['networks']) + 1} sources "
+                             "(the score and one_label.networks)")
+        finite(o["weights"], "weights")
+        if "biases" in o:
+            if len(o["biases"]) != tags:
+                raise ModelError(f"one_label.biases has {len(o['biases'])} values for {tags} tags")
+            finite(o["biases"], "biases")
+    elif o["kind"] == "multinomial":
+        c = len(o["columns"])
+        if len(o["means"]) != c or len(o["scales"]) != c:
+            raise ModelError(f"one_label: {c} columns, {len(o['means'])} means, {len(o['scales'])} scales")
+        if len(o["intercepts"]) != tags or len(o["coefficients"]) != tags or any(len(r) != c for r in o["coefficients"]):
+            raise ModelError("one_label: coefficients and intercepts need one entry per tag, each coefficient list one "
+                             "value per column")
+        for col in o["columns"]:
+            if col not in inputs:
+                raise ModelError(f"one_label reads column '{col}', which is not among input_columns")
+        for j, x in enumerate(o["scales"]):
+            if not (x > 0 and math.isfinite(x)):
+                raise ModelError(f"one_label.scales[{j}] must be finite and > 0")
+        finite(o["means"], "means")
+        finite(o["intercepts"], "intercepts")
+        finite([x for r in o["coefficients"] for x in r], "coefficients")
+
+
 def decode_model(root):
     """The model as StackerModel's Codable reads it (fields in declaration order), then `validate_model`."""
     version = decode_header(root)
@@ -458,6 +514,8 @@ def decode_model(root):
         for key in ("weights", "intercepts"):
             if has(b, key):
                 m["base"][key] = as_list(b[key], ["base", key], as_double)
+    if has(root, "one_label"):
+        m["one_label"] = decode_one_label(root["one_label"], ["one_label"])
     training = as_object(field(root, "training", []), ["training"])
     m["training"] = {k: as_string(x, ["training", k]) for k, x in training.items()}
     validate_model(m)
@@ -487,6 +545,15 @@ def validate_model(m):
                                  "(the primary and base.networks)")
             if len(b) != len(tags):
                 raise ModelError(f"base.intercepts has {len(b)} values for {len(tags)} tags")
+    one = m.get("one_label")
+    if one is not None:
+        if version < 4:
+            raise ModelError("'one_label' needs format_version 4")
+        validate_one_label(one, len(labels["tags"]), inputs)
+        for k, t in enumerate(tags):
+            if t.get("calibration") is not None:
+                raise ModelError(f"tags[{k}] ('{t['name']}'): a one-label model's probabilities come from 'one_label', "
+                                 "not a calibration")
     for k, t in enumerate(tags):
         name = t["name"]
         c = t.get("calibration")
@@ -581,6 +648,7 @@ def tree_output(tree, f):
 class Model:
     def __init__(self, m):
         """`m`: a model as `decode_model` returns it (valid)."""
+        self.one_label = m.get("one_label")
         labels = m["labels"]
         self.tags = labels["tags"]
         self.tag_categories = labels["categories"]
@@ -830,6 +898,48 @@ class Model:
         return d
 
 
+def one_label_probabilities(stage, tags, scores, row):
+    """MODEL_FORMAT.md, One label a track: the stage `one_label` (format version 4) turns the tags' scores
+    (`Model.probabilities`, before calibration) into one distribution over the tags; the decision is its argmax
+    (the first tag on ties). `row` maps column name → value (absent columns read as NaN)."""
+    kind = stage["kind"]
+    if kind == "renormalised":
+        r = [min(q, 1.0) if q >= 0 else 0.0 for q in scores]
+        total = 0.0
+        for v in r:
+            total += v
+        return [v / total if total > 0 else 1.0 / len(r) for v in r]
+    if kind == "softmax":
+        w, b = stage["weights"], stage.get("biases")
+        z = []
+        for k, t in enumerate(tags):
+            v = b[k] if b is not None else 0.0
+            if not math.isnan(scores[k]):
+                v += w[0] * clipped_logit(scores[k])
+            for j, net in enumerate(stage["networks"]):
+                x = row.get(net + ":" + t, math.nan)
+                if not math.isnan(x):
+                    v += w[j + 1] * clipped_logit(x)
+            z.append(v)
+    elif kind == "multinomial":
+        z = list(stage["intercepts"])
+        for c, col in enumerate(stage["columns"]):
+            x = row.get(col, math.nan)
+            if math.isnan(x):
+                continue
+            u = clipped_logit(x) - stage["means"][c]
+            for k in range(len(z)):
+                z[k] += (stage["coefficients"][k][c] * u) / stage["scales"][c]
+    else:
+        raise ModelError(f"unknown one_label kind '{kind}'")
+    m = max(z)
+    e = [math.exp(v - m) for v in z]
+    total = 0.0
+    for v in e:
+        total += v
+    return [v / total for v in e]
+
+
 def parse_cell(text, path, line, column):
     t = text.strip()
     if t == "" or t.lower() == "nan":
@@ -1002,6 +1112,12 @@ def score(a, outputs):
                 raise ModelError(f"{a.input}:{line}: {len(cells)} cells for {len(header)} columns")
             row = {c: parse_cell(cells[j + 1], a.input, line, c) for c, j in used}
             p = model.probabilities(row)
+            if model.one_label is not None:   # one label a track: the stage, then its argmax
+                q = one_label_probabilities(model.one_label, model.tags, p, row)
+                ws.writerow([cells[0]] + [repr(v) for v in q])
+                if wd:
+                    wd.writerow([cells[0]] + [1 if k == q.index(max(q)) else 0 for k in range(len(q))])
+                continue
             ws.writerow([cells[0]] + [repr(v) for v in model.calibrate(p)])
             if wd:
                 wd.writerow([cells[0]] + model.decide(p, row))

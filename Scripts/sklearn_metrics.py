@@ -13,6 +13,10 @@ Usage:
         numpy) fitted on train_X/train_y and applied to test_X. Scores are the columns of X named like the
         tags of labels.csv; rows of X are matched to y by ChallengeID.
 
+    python3 Scripts/sklearn_metrics.py one_label_fixtures Tests/TagStackTests/Fixtures/metrics/one_label.json
+        Writes seeded one-label cases and sklearn's multiclass metrics (log_loss, accuracy,
+        top_k_accuracy_score k=3, f1_score macro/weighted with labels=every label, confusion_matrix).
+
 Definitions (what TagStack's Metrics computes; each is sklearn with its defaults):
     weighted_f1 / macro_* / micro_*:  precision_recall_fscore_support on the multilabel indicator matrices
                                       (zero_division="warn", i.e. 0 on a zero denominator)
@@ -174,7 +178,40 @@ def real(data):
             print(f"    {k}: {v!r}")
 
 
+def one_label_fixtures(path):
+    """One label a track: seeded random cases (truth, decisions one-hot; scores rows summing to one, some with
+    ties and exact zeros) and sklearn's multiclass log_loss, accuracy, top-3 accuracy, macro / weighted F1
+    (labels = every label) and confusion matrix."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, top_k_accuracy_score
+    rng = np.random.default_rng(22)
+    cases = []
+    for n, t in [(40, 4), (120, 7), (60, 12)]:
+        y = rng.integers(0, t, n)
+        y[:t - 1] = np.arange(t - 1)          # the last label may be absent from the truth
+        s = rng.random((n, t)) ** 3
+        s[0] = 1.0 / t                          # a row of ties
+        s[1, :] = 0; s[1, y[1]] = 1             # exact 0 and 1
+        s[2, :] = 0; s[2, (y[2] + 1) % t] = 1   # a confident miss (clipped at eps)
+        s = s / s.sum(axis=1, keepdims=True)
+        d = s.argmax(axis=1)
+        d[5] = (y[5] + 1) % t
+        labels = list(range(t))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cases.append({
+                "rows": n, "tags": t, "classes": y.tolist(), "decided": d.tolist(), "scores": s.ravel().tolist(),
+                "log_loss": log_loss(y, s, labels=labels), "accuracy": accuracy_score(y, d),
+                "top_3_accuracy": top_k_accuracy_score(y, s, k=3, labels=labels),
+                "macro_f1": f1_score(y, d, average="macro", labels=labels),
+                "weighted_f1": f1_score(y, d, average="weighted", labels=labels),
+                "confusion": confusion_matrix(y, d, labels=labels).tolist(),
+            })
+    with open(path, "w") as f:
+        json.dump({"sklearn_version": sklearn.__version__, "cases": cases}, f)
+        f.write("\n")
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("fixtures", "real"):
+    if len(sys.argv) != 3 or sys.argv[1] not in ("fixtures", "real", "one_label_fixtures"):
         sys.exit(__doc__)
-    fixtures(sys.argv[2]) if sys.argv[1] == "fixtures" else real(sys.argv[2])
+    {"fixtures": fixtures, "real": real, "one_label_fixtures": one_label_fixtures}[sys.argv[1]](sys.argv[2])

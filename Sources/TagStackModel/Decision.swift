@@ -11,6 +11,9 @@ public struct Decider: Sendable {
     /// Tag indices per category and each tag's category index, used by `.hierarchical`.
     let categoryGroups: [[Int]]
     let categoryOf: [Int]
+    /// One label a track (`StackerModel.oneLabel`): the decision is the argmax of the probabilities (the first
+    /// tag on ties); thresholds and the rule are not read.
+    public var argmax = false
 
     public init(thresholds: [Double?], rule: DecisionRule, labels: LabelSet, hierarchy: Hierarchy? = nil) {
         precondition(thresholds.count == labels.count)
@@ -25,6 +28,7 @@ public struct Decider: Sendable {
 
     public init(model: StackerModel) {
         self.init(thresholds: model.tags.map(\.threshold), rule: model.decision, labels: model.labels, hierarchy: model.hierarchy)
+        argmax = model.oneLabel != nil
     }
 
     /// Whether the hierarchical rule reads category columns (then `decide` needs `categoryScores`).
@@ -41,6 +45,12 @@ public struct Decider: Sendable {
     public func decide(_ probabilities: UnsafeBufferPointer<Double>, categoryScores: UnsafeBufferPointer<Double>? = nil,
                        into out: UnsafeMutableBufferPointer<UInt8>) {
         let n = thresholds.count
+        if argmax {
+            var best = 0
+            for k in 0..<n { out[k] = 0; if probabilities[k] > probabilities[best] { best = k } }
+            if n > 0 { out[best] = 1 }
+            return
+        }
         for k in 0..<n {
             if let t = thresholds[k], probabilities[k] >= t { out[k] = 1 } else { out[k] = 0 }
         }

@@ -74,6 +74,8 @@ public struct ModelScorer: Sendable {
     /// A pooled tag's row in the workspace: its track features (its tag values are resolved in `pooledTrees`).
     let pooledWidth: Int
     public let decider: Decider
+    /// The one-label stage (after every tag's score), when the model has one.
+    let oneLabel: OneLabelScorer?
 
     /// Prepares a scorer. Throws `ModelError` when the model breaks an invariant (see `StackerModel.validate`).
     public init(model: StackerModel) throws {
@@ -135,6 +137,7 @@ public struct ModelScorer: Sendable {
         pooledWidth = featureCount
         maxQuickTrees = quick.map(\.treeCount).max() ?? 0
         decider = Decider(model: model)
+        oneLabel = model.oneLabel.map { OneLabelScorer(stage: $0, tags: model.labels.tags, index: index) }
     }
 
     /// Loads a model file and prepares a scorer (see `StackerModel.load(contentsOf:)` for the errors).
@@ -284,16 +287,18 @@ public struct ModelScorer: Sendable {
     }
 
     /// Every tag's score for one row (model input order): what the thresholds and the decision rule compare,
-    /// before calibration (`calibrate(_:)` turns scores into the probabilities written out).
+    /// before calibration (`calibrate(_:)` turns scores into the probabilities written out). With a one-label
+    /// stage, the stage's probabilities (the decider takes their argmax; no tag is calibrated).
     public func scores(inputRow x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
                        workspace: inout Workspace) {
         precondition(x.count >= model.inputColumns.count && out.count >= plans.count,
                      "ModelScorer: \(x.count) inputs for \(model.inputColumns.count) columns, \(out.count) outputs for \(plans.count) tags")
-        guard hasStacked || base != nil else {
+        if hasStacked || base != nil {
+            workspace.run(self, x, out)
+        } else {
             for k in 0..<plans.count { out[k] = x[ownColumn[k]] }   // every tag raw
-            return
         }
-        workspace.run(self, x, out)
+        oneLabel?.apply(x, UnsafeMutableBufferPointer(rebasing: out[0..<plans.count]))
     }
 
     /// One row's scores (one per tag) turned in place into the probabilities written out: each tag's

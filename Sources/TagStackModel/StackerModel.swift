@@ -142,8 +142,11 @@ public struct StackerModel: Codable, Sendable, Equatable {
     /// The format version this build writes (2 added the `pooled` path, 3 the model-level `base` score,
     /// `base_logit` initial scores and per-tag `calibration`; older files read unchanged).
     public static let currentFormatVersion = 3
+    /// The format version of a model with a one-label stage (`oneLabel`, 4): the only models written with it,
+    /// so a model without the stage keeps the bytes version 3 gave it.
+    public static let oneLabelFormatVersion = 4
     /// The format versions this build reads.
-    public static let supportedFormatVersions = 1...3
+    public static let supportedFormatVersions = 1...4
 
     public var format: String = StackerModel.formatName
     public var formatVersion: Int = StackerModel.currentFormatVersion
@@ -163,6 +166,9 @@ public struct StackerModel: Codable, Sendable, Equatable {
     public var pooled: PooledModel?
     /// The score every tag starts from (format version 3); nil: the primary network's score.
     public var base: BaseScore?
+    /// One label a track (format version 4): the stage that turns the tags' scores into one distribution a
+    /// track, decided by its argmax; nil for multi-label models.
+    public var oneLabel: OneLabelStage?
     /// Free-form facts about training (seed, row count, options); never read when scoring.
     public var training: [String: String]
 
@@ -176,7 +182,7 @@ public struct StackerModel: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case format, formatVersion = "format_version", learner, labels, inputColumns = "input_columns"
-        case tags, decision, hierarchy, features, pooled, base, training
+        case tags, decision, hierarchy, features, pooled, base, training, oneLabel = "one_label"
     }
 
     /// Checks invariants a decoder cannot: one tag entry per label, in order, and inputs that carry every
@@ -189,6 +195,13 @@ public struct StackerModel: Codable, Sendable, Equatable {
         if let base {
             guard formatVersion >= 3 else { throw ModelError.invalid("'base' needs format_version 3") }
             try base.validate(tags: labels.count)
+        }
+        if let oneLabel {
+            guard formatVersion >= 4 else { throw ModelError.invalid("'one_label' needs format_version 4") }
+            try oneLabel.validate(tags: labels.count, inputColumns: inputs)
+            if let k = tags.firstIndex(where: { $0.calibration != nil }) {
+                throw ModelError.invalid("tags[\(k)] ('\(tags[k].name)'): a one-label model's probabilities come from 'one_label', not a calibration")
+            }
         }
         for (k, t) in tags.enumerated() {
             if let c = t.calibration {

@@ -26,7 +26,14 @@ enum EvaluateCommand {
                          macro_recall, micro_precision, micro_recall, and pr_auc, roc_auc, log_loss)
       --per-tag          Also print a per-tag table
       --html FILE        Also write a self-contained HTML report (per-tag F1 and PR-AUC, precision-recall
-                         curves, a reliability diagram, tags per track predicted vs true)
+                         curves, a reliability diagram, tags per track predicted vs true; with one label a
+                         track, the confusion matrix as a heat map)
+      --confusion FILE   With one label a track: write the confusion matrix as CSV (rows: true label,
+                         columns: decided label, counts)
+
+    ONE LABEL A TRACK: when every truth row and every decision row has exactly one label, also multiclass
+    log loss (scikit-learn's log_loss) and top-3 accuracy (with --scores), accuracy and the confusion matrix
+    (JSON key one_label); macro and weighted F1 and the per-tag precision and recall are then the multiclass ones.
     """
 
     static func run(_ args: inout Arguments) throws {
@@ -37,18 +44,35 @@ enum EvaluateCommand {
         let htmlPath = try args.path("--html")
         let json = args.flag("--json")
         let perTag = args.flag("--per-tag")
+        let confusionPath = try args.path("--confusion")
         args.printsToStandardOutput = true
         try args.finish()
         if let htmlPath { try AtomicFileWriter.checkWritable(htmlPath) }
+        if let confusionPath { try AtomicFileWriter.checkWritable(confusionPath) }
 
         let input = try read(truthPath: truthPath, decisionsPath: decisionsPath, scoresPath: scoresPath, labelsPath: labelsPath, args: args)
         let report = try Metrics.evaluate(truth: input.truth, decisions: input.decisions, scores: input.scores,
                                           perTag: perTag || htmlPath != nil)
+        // Both files complete before either replaces anything (commitAll).
+        var outputs: [AtomicFileWriter] = []
+        if let confusionPath {
+            guard let one = report.oneLabel else {
+                throw DataError(.badArgument, file: decisionsPath, "--confusion needs one label a track: every row of the truth and of the decisions with exactly one 1")
+            }
+            var text = MewoIO.csvRow(["truth \\ decision"] + input.truth.tags)
+            for (k, row) in one.confusion.enumerated() { text += MewoIO.csvRow([input.truth.tags[k]] + row.map(String.init)) }
+            let w = try AtomicFileWriter(path: confusionPath)
+            try w.write(bytes: Array(text.utf8))
+            outputs.append(w)
+        }
         if let htmlPath {
             let page = EvaluationPage(truth: input.truth, decisions: input.decisions, scores: input.scores, report: report,
                                       files: (truthPath, decisionsPath, scoresPath)).page()
-            try AtomicFileWriter.write(bytes: Array(page.html().utf8), to: htmlPath)
+            let w = try AtomicFileWriter(path: htmlPath)
+            try w.write(bytes: Array(page.html().utf8))
+            outputs.append(w)
         }
+        try commitAll(outputs)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -65,6 +89,10 @@ enum EvaluateCommand {
             print("PR-AUC (macro)  \(f(report.prAUC))  over \(report.prAUCTags ?? 0) tags with a positive")
             print("ROC-AUC (macro) \(f(report.rocAUC))  over \(report.rocAUCTags ?? 0) tags")
             print("log loss (mean) \(f(report.logLoss))")
+        }
+        if let one = report.oneLabel {
+            print("one label a track: accuracy \(f(one.accuracy))" + (one.logLoss.map { "  multiclass log loss \(f($0))" } ?? "")
+                  + (one.top3Accuracy.map { "  top-3 accuracy \(f($0))" } ?? ""))
         }
     }
 

@@ -52,6 +52,9 @@ enum ExportCommand {
         if !quiet {
             note("exported \(s.exportedTags) boosted tag(s) to \(out) (\(s.rawTags) raw, \(s.linearTags) logistic not exported)"
                  + (featuresFor != nil ? "; features.csv: \(s.featureRows) row × tag lines" : ""))
+            if model.oneLabel != nil {
+                note("note: the one-label stage (one distribution over the tags, decided by its argmax) is not expressible in LightGBM: written to features.json with its numbers, to apply after the per-tag scores (README.txt)")
+            }
         }
     }
 }

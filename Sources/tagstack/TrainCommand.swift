@@ -22,6 +22,10 @@ enum TrainCommand {
       --allow-missing         Read empty cells and NaN in X as missing values instead of failing
     MODEL:
       --model FILE            Where to write the model (required)
+      --labels-per-track N    auto | any | one: one label a track gives probabilities that sum to one and one
+                              decision a track (the argmax), chosen by cross-fitted multiclass log loss; every
+                              training row must then have exactly one label (default: auto = one when every
+                              row of the training labels has exactly one)
       --learner NAME          auto | gbdt | pooled | logistic | thresholds | constant, or a comma-separated
                               list to choose from by out-of-fold weighted F1 (e.g. logistic,pooled,gbdt)
                               (default: auto = thresholds,logistic,pooled)
@@ -110,6 +114,7 @@ enum TrainCommand {
             }
             o.learner = k
         }
+        o.labelsPerTrack = try args.choice("--labels-per-track", default: .auto)
         let baseGiven = try args.string("--base")
         let calibration: CalibrationOption = try args.choice("--calibration", default: .auto)
         o.calibration = calibration
@@ -178,6 +183,15 @@ enum TrainCommand {
             }
             data.groups = GroupTable(ids: g.ids, columns: [groupColumn], values: [g.values[j]])
         }
+        if o.labelsPerTrack == .one, let bad = data.firstRowNotOneLabel {
+            let id = data.x.ids[bad.row]
+            let at = try DataFiles.labelRowLocation(path: files.y, labels: data.labels, id: id, rowInX: bad.row)
+            throw DataError(.notBinary, file: files.y, line: at.line,
+                            "\(at.text) ('\(id)') has \(bad.labels == 0 ? "no label" : "\(bad.labels) labels"): --labels-per-track one needs exactly one a row")
+        }
+        if htmlPath != nil, try Stacker.isOneLabel(data, o) {
+            throw args.fail("--html: the training page does not show one-label models yet (train without --html, then 'tagstack evaluate')")
+        }
         // Check the outputs before the long part, so an unwritable path fails fast; create them only once the
         // model exists, so a run killed while training leaves no temporary file behind.
         try AtomicFileWriter.checkWritable(modelPath)
@@ -216,6 +230,10 @@ extension TrainCommand {
     static func summary(_ r: StackerResult, data: TrainingData, groupsFile: String?, xFile: String, options o: StackerOptions,
                         started: Date, modelPath: String) {
         let f4 = { (v: Double) in String(format: "%.4f", v) }
+        if r.model.oneLabel != nil {
+            note(o.labelsPerTrack == .auto ? "labels a track: one (every row of the training labels has exactly one; --labels-per-track any to stack per tag)"
+                                           : "labels a track: one (--labels-per-track one)")
+        }
         if r.folds > 0 {
             if let g = data.groups {
                 let groups = Folds.groupCount(g)
@@ -228,7 +246,7 @@ extension TrainCommand {
                 note("folds: \(r.folds), rows assigned at random (no groups file; rows of one artist may straddle folds)")
             }
         } else {
-            note("no cross-validation (--folds 0 or too few groups for the baselines): every score below is in-sample")
+            note("no cross-validation (--folds 0, or too few groups for the baselines or one label a track): every score below is in-sample")
         }
         let scope = { (l: Level) in l.inSample ? "in-sample" : "out-of-fold" }
         let limit = r.learnerScores.count > 1 && o.selection.maxTreesPerTrack > 0 ? o.selection.maxTreesPerTrack : Int.max
@@ -245,9 +263,18 @@ extension TrainCommand {
             let better = level.lowerIsBetter ? "lower is better" : "higher is better"
             note("\(level.name) (\(scope(level)) \(level.metric), \(better)\(margin)): \(items.joined(separator: ", ")) → \(level.chosen)"
                  + (level.note.map { " (\($0))" } ?? ""))
+            if r.model.oneLabel != nil {
+                note("  (a later candidate replaces the incumbent only when lower by more than the margin and than the standard error of the paired difference, rows clustered by the folds' groups)")
+            }
             if level.name == "base score", let w = r.blendWeights {
                 note("  blend weights (one per network, shared by every tag): " + w.map { "\($0.0) \(String(format: "%.3f", $0.1))" }.joined(separator: ", "))
             }
+        }
+        if let stage = r.model.oneLabel {
+            note("one label a track: \(describe(stage, base: r.model.base)); decision: the argmax of the probabilities")
+            note(String(format: "trained on %d rows × %d labels in %.1f s → %@", data.x.rowCount, data.labels.count,
+                        Date().timeIntervalSince(started), modelPath))
+            return
         }
         var paths: [String: Int] = [:]
         for t in r.model.tags { paths[t.path.rawValue, default: 0] += 1 }
@@ -257,6 +284,22 @@ extension TrainCommand {
              + "; \(calibrated) of \(r.model.tags.count) tag(s) calibrated; decision \(r.model.decision.rawValue)")
         note(String(format: "trained on %d rows × %d tags in %.1f s → %@", data.x.rowCount, data.labels.count,
                     Date().timeIntervalSince(started), modelPath))
+    }
+}
+
+extension TrainCommand {
+    /// The one-label stage in words: what it reads and its fitted numbers.
+    static func describe(_ stage: OneLabelStage, base: BaseScore?) -> String {
+        let b = base?.kind.rawValue ?? "primary"
+        let f = { (v: Double) in String(format: "%.3f", v) }
+        switch stage {
+        case .renormalised: return "the \(b) base score renormalised"
+        case .softmax(let s) where s.networks.isEmpty:
+            return "softmax of the \(b) base's logits × \(f(s.weights[0])) (temperature \(f(1 / s.weights[0])))" + (s.biases == nil ? "" : " plus a bias per label")
+        case .softmax(let s):
+            return "softmax of the networks' logits, weights " + zip(["primary"] + s.networks, s.weights).map { "\($0) \(f($1))" }.joined(separator: ", ")
+        case .multinomial(let m): return "multinomial logistic regression on \(m.columns.count) network columns' logits"
+        }
     }
 }
 

@@ -85,8 +85,9 @@ final class PythonScorerTests: XCTestCase {
         for m in ["gbdt-hierarchical", "gbdt-all-track", "logistic-class", "thresholds", "pooled-class", "gbdt-blend-track",
                   "pooled-blend-class", "logistic-logitmean-thresholds", "wide-gbdt-hierarchical", "wide-logistic-track",
                   "wide-pooled-hierarchical", "v1/gbdt-hierarchical", "v1/logistic-class", "v2/pooled-class", "v2/gbdt-all-track",
-                  "v2/thresholds"] {
-            let input = Repo.golden.appendingPathComponent(m.hasPrefix("wide-") ? "wide_input_X.csv" : "input_X.csv").path
+                  "v2/thresholds", "one-label", "one-label-insample"] {
+            let input = Repo.golden.appendingPathComponent(m.hasPrefix("wide-") ? "wide_input_X.csv"
+                                                           : m.hasPrefix("one-label") ? "one_label_input_X.csv" : "input_X.csv").path
             let py = try pythonScores(model: Repo.golden.appendingPathComponent(m + ".json").path, input: input, in: dir)
             let p = try Repo.readCSV(Repo.golden.appendingPathComponent(m + ".scores.csv").path)
             let d = try Repo.readCSV(Repo.golden.appendingPathComponent(m + ".decisions.csv").path)
@@ -136,12 +137,12 @@ final class PythonScorerTests: XCTestCase {
                                       "--model", model, "--input", x, "--scores", dir.path + "/s.csv"])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("lacks") && r.stderr.contains("'genres-c04-t02'"), r.stderr)
-        let text = try String(contentsOfFile: model, encoding: .utf8).replacingOccurrences(of: "\"format_version\":3", with: "\"format_version\":4")
+        let text = try String(contentsOfFile: model, encoding: .utf8).replacingOccurrences(of: "\"format_version\":3", with: "\"format_version\":5")
         let newer = dir.write("newer.json", text)
         r = try Repo.run(python, [Repo.root.appendingPathComponent("Scripts/score_model.py").path,
                                   "--model", newer, "--input", x, "--scores", dir.path + "/s.csv"])
         XCTAssertEqual(r.status, 1)
-        XCTAssertTrue(r.stderr.contains("format_version 4 is not supported"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("format_version 5 is not supported"), r.stderr)
     }
 
     /// The rows of InvalidModels/expected.tsv: file, text the message must contain (the field), what is wrong.

@@ -15,8 +15,12 @@ enum Golden {
     static let version1Models = ["v1/gbdt-hierarchical", "v1/logistic-class",
                                  // ... and by format version 2 (`Golden/v2/`, never regenerated).
                                  "v2/pooled-class", "v2/gbdt-all-track", "v2/thresholds"]
+    /// One label a track (format version 4, written only for these): trained on generated FMA-shaped data.
+    static let oneLabelModels = ["one-label", "one-label-insample"]
     /// The input a golden model is scored on.
-    static func input(for model: String) -> String { model.hasPrefix("wide-") ? "wide_input_X.csv" : "input_X.csv" }
+    static func input(for model: String) -> String {
+        model.hasPrefix("wide-") ? "wide_input_X.csv" : model.hasPrefix("one-label") ? "one_label_input_X.csv" : "input_X.csv"
+    }
 
     static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
 
@@ -109,8 +113,33 @@ final class GoldenTests: XCTestCase {
         }
     }
 
+    /// The one-label golden models: version 4, the same bytes after decode → encode, their schema pinned
+    /// (`Golden/schema-v4-one-label.txt`: the key paths of these models and the stage's kinds; a change
+    /// needs a new format_version), scored in `testGoldenScoresAndDecisions`.
+    func testOneLabelGoldenModels() throws {
+        var paths = Set<String>()
+        for m in Golden.oneLabelModels {
+            let data = try Data(contentsOf: Golden.url(m + ".json"))
+            let model = try StackerModel.decode(from: data)
+            XCTAssertEqual(model.formatVersion, StackerModel.oneLabelFormatVersion)
+            XCTAssertNotNil(model.oneLabel)
+            XCTAssertEqual(try model.encoded(), data, "\(m): decode → encode must give the committed bytes")
+            Golden.keyPaths(try JSONSerialization.jsonObject(with: data), "", into: &paths)
+        }
+        let snapshot = paths.filter { $0.hasPrefix("one_label") }.sorted().map { "key " + $0 }.joined(separator: "\n")
+            + "\none_label.kind renormalised softmax multinomial\n"
+        let file = Golden.url("schema-v4-one-label.txt")
+        if ProcessInfo.processInfo.environment["TAGSTACK_UPDATE_SCHEMA"] == "1" {
+            try snapshot.write(to: file, atomically: true, encoding: .utf8)
+            print("wrote \(file.path); hash \(Golden.fnv1a(snapshot))")
+        }
+        let committed = try String(contentsOf: file, encoding: .utf8)
+        XCTAssertEqual(snapshot, committed, "the one-label schema differs from Golden/schema-v4-one-label.txt: a format change needs a format_version bump")
+        XCTAssertEqual(Golden.fnv1a(committed), "f6c458ffe594d0ab", "Golden/schema-v4-one-label.txt was edited: a schema change needs a new format_version")
+    }
+
     func testGoldenScoresAndDecisions() throws {
-        for m in Golden.models + Golden.version1Models {
+        for m in Golden.models + Golden.version1Models + Golden.oneLabelModels {
             let input = try Golden.readCSV(Golden.input(for: m))
             let scorer = try ModelScorer(contentsOf: Golden.url(m + ".json"))
             let expectedP = try Golden.readCSV(m + ".scores.csv"), expectedD = try Golden.readCSV(m + ".decisions.csv")
@@ -145,9 +174,10 @@ final class GoldenTests: XCTestCase {
         // A newer format version is refused before anything else is read.
         let current = StackerModel.currentFormatVersion
         XCTAssertTrue(text.contains("\"format_version\":\(current)"))
-        let newer = text.replacingOccurrences(of: "\"format_version\":\(current)", with: "\"format_version\":\(current + 1)")
+        let newest = StackerModel.supportedFormatVersions.upperBound   // one-label models are written as 4
+        let newer = text.replacingOccurrences(of: "\"format_version\":\(current)", with: "\"format_version\":\(newest + 1)")
         XCTAssertThrowsError(try StackerModel.decode(from: Data(newer.utf8))) {
-            XCTAssertEqual($0 as? ModelError, .unsupportedVersion(found: current + 1, supported: 1...current))
+            XCTAssertEqual($0 as? ModelError, .unsupportedVersion(found: newest + 1, supported: 1...newest))
         }
         // A version 1 file cannot hold a pooled tag (the path came with version 2).
         let pooled = try String(contentsOf: Golden.url("v2/pooled-class.json"), encoding: .utf8)

@@ -33,9 +33,9 @@ final class ModelFileTests: XCTestCase {
 
     func testRefusesNewerVersionAndOtherFiles() throws {
         var text = String(decoding: try model().encoded(), as: UTF8.self)
-        text = text.replacingOccurrences(of: "\"format_version\":3", with: "\"format_version\":4")
+        text = text.replacingOccurrences(of: "\"format_version\":3", with: "\"format_version\":5")
         XCTAssertThrowsError(try StackerModel.decode(from: Data(text.utf8))) {
-            XCTAssertEqual($0 as? ModelError, .unsupportedVersion(found: 4, supported: 1...3))
+            XCTAssertEqual($0 as? ModelError, .unsupportedVersion(found: 5, supported: 1...4))
         }
         XCTAssertThrowsError(try StackerModel.decode(from: Data("{\"format\":\"x\"}".utf8))) {
             guard case .notAModel = $0 as? ModelError else { return XCTFail("\($0)") }

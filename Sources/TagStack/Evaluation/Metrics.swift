@@ -34,6 +34,24 @@ public struct TagMetrics: Codable, Sendable, Equatable {
     }
 }
 
+/// The single-label view (the FMA / WWW 2018 genre challenge's), when truth and decisions have exactly one
+/// label a row. Macro and weighted F1 of the decisions are the report's own `macro_f1` and `weighted_f1` (with
+/// one label a row, per-label counts are the multiclass ones: scikit-learn's `f1_score(y, d, average=...,
+/// labels=every label)`), per-label precision and recall its `per_tag` rows.
+///
+/// JSON keys: `accuracy`, `confusion` (rows: true label, columns: decided label, in tag order), and with
+/// scores `log_loss` (multiclass, `Metrics.multiclassLogLoss`) and `top_3_accuracy`.
+public struct OneLabelMetrics: Codable, Sendable, Equatable {
+    public var accuracy: Double
+    public var top3Accuracy: Double?
+    public var logLoss: Double?
+    public var confusion: [[Int]]
+
+    enum CodingKeys: String, CodingKey {
+        case accuracy, top3Accuracy = "top_3_accuracy", logLoss = "log_loss", confusion
+    }
+}
+
 /// Summary metrics of a set of multi-label decisions (and optionally scores).
 ///
 /// JSON keys: `weighted_f1`, `macro_f1`, `micro_f1`, `macro_precision`, `macro_recall`, `micro_precision`,
@@ -61,6 +79,8 @@ public struct MetricsReport: Codable, Sendable, Equatable {
     public var prAUCTags: Int?
     public var rocAUCTags: Int?
     public var perTag: [TagMetrics]?
+    /// One label a track (every truth row and every decision row has exactly one 1), else nil.
+    public var oneLabel: OneLabelMetrics? = nil
 
     enum CodingKeys: String, CodingKey {
         case weightedF1 = "weighted_f1", macroF1 = "macro_f1", microF1 = "micro_f1"
@@ -70,6 +90,7 @@ public struct MetricsReport: Codable, Sendable, Equatable {
         case rows, tags, support, predicted
         case prAUCTags = "pr_auc_tags", rocAUCTags = "roc_auc_tags"
         case perTag = "per_tag"
+        case oneLabel = "one_label"
     }
 
     /// The same report without the per-tag rows (for a compact JSON summary).
@@ -256,6 +277,7 @@ public enum Metrics {
             prAUC: nil, rocAUC: nil, logLoss: nil,
             rows: n, tags: t, support: supportSum, predicted: tpSum + fpSum,
             prAUCTags: nil, rocAUCTags: nil, perTag: perTag ? rows : nil)
+        report.oneLabel = oneLabel(truth: truth, decisions: decisions, scores: scores, rowCount: n, tags: t)
         if scores != nil {
             let pr = rows.compactMap(\.prAUC), roc = rows.compactMap(\.rocAUC)
             report.prAUC = pr.isEmpty ? nil : pr.reduce(0, +) / Double(pr.count)
@@ -338,5 +360,56 @@ public enum Metrics {
             sum += -Foundation.log(min(max(q, eps), hi))
         }
         return sum / Double(scores.count)
+    }
+
+    /// The one-label metrics of rows × tags 0/1 truth and decisions (and scores), nil unless every truth row
+    /// and every decision row has exactly one 1.
+    public static func oneLabel(truth: [UInt8], decisions: [UInt8], scores: [Double]?, rowCount n: Int, tags t: Int) -> OneLabelMetrics? {
+        func classes(_ m: [UInt8]) -> [Int32]? {
+            var out = [Int32](repeating: 0, count: n)
+            for i in 0..<n {
+                let row = m[(i * t)..<((i + 1) * t)]
+                guard row.reduce(0, { $0 + Int($1) }) == 1 else { return nil }
+                out[i] = Int32(row.firstIndex(of: 1)! - i * t)
+            }
+            return out
+        }
+        guard n > 0, let y = classes(truth), let d = classes(decisions) else { return nil }
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: t), count: t)
+        for i in 0..<n { confusion[Int(y[i])][Int(d[i])] += 1 }
+        let correct = (0..<n).filter { y[$0] == d[$0] }.count
+        var m = OneLabelMetrics(accuracy: Double(correct) / Double(n), top3Accuracy: nil, logLoss: nil, confusion: confusion)
+        if let s = scores {
+            m.logLoss = multiclassLogLoss(probabilities: s, labels: t, classes: y)
+            m.top3Accuracy = topKAccuracy(scores: s, labels: t, classes: y, k: 3)
+        }
+        return m
+    }
+
+    /// Share of rows whose class is among the `k` highest scores, ties ranked as scikit-learn's
+    /// `top_k_accuracy_score` ranks them (a stable ascending sort reversed: among equal scores, the higher
+    /// label index first).
+    public static func topKAccuracy(scores: [Double], labels t: Int, classes: [Int32], k: Int) -> Double {
+        guard !classes.isEmpty else { return 0 }
+        var hits = 0
+        for (i, c) in classes.enumerated() {
+            let y = Int(c), sy = scores[i * t + y]
+            var rank = 0
+            for j in 0..<t where scores[i * t + j] > sy || (scores[i * t + j] == sy && j > y) { rank += 1 }
+            if rank < k { hits += 1 }
+        }
+        return Double(hits) / Double(classes.count)
+    }
+
+    /// Mean multiclass log loss, as scikit-learn's `log_loss` computes it: `−mean_i log p[i, class_i]`, each
+    /// probability clipped to `[ε, 1 − ε]` (ε = `Double.ulpOfOne`). `probabilities` is rows × `labels`,
+    /// row-major; `classes` one label index per row. 0 rows give 0.
+    public static func multiclassLogLoss(probabilities: [Double], labels: Int, classes: [Int32]) -> Double {
+        precondition(probabilities.count == classes.count * labels, "Metrics.multiclassLogLoss: \(probabilities.count) probabilities for \(classes.count) rows × \(labels) labels")
+        guard !classes.isEmpty else { return 0 }
+        let eps = Double.ulpOfOne
+        var sum = 0.0
+        for (i, y) in classes.enumerated() { sum += -Foundation.log(min(max(probabilities[i * labels + Int(y)], eps), 1 - eps)) }
+        return sum / Double(classes.count)
     }
 }

@@ -132,7 +132,7 @@ public enum LightGBMExport {
             }
             tags.append(entry)
         }
-        let description: [String: Any] = [
+        var description: [String: Any] = [
             "format": "tagstack-lightgbm-export", "export_version": 1,
             "model_format_version": model.formatVersion,
             "documentation": "docs/MODEL_FORMAT.md (sections Features and Export to LightGBM)",
@@ -147,6 +147,7 @@ public enum LightGBMExport {
                 return d
             } ?? NSNull(),
         ]
+        if let stage = model.oneLabel { description["one_label"] = oneLabelDescription(stage) }
         // JSONEncoder, not JSONSerialization: it writes every double so that it reads back to the same bits
         // (thresholds and tag values must reach LightGBM users exactly).
         let encoder = JSONEncoder()
@@ -222,6 +223,25 @@ public enum LightGBMExport {
     }
 
     /// Tag `k`'s base score on a row laid out as `model.inputColumns` (its own column without a base).
+    /// What LightGBM cannot express: a one-label model's softmax stage (one distribution over every tag's
+    /// score, `one_label`), written out with its numbers for the caller to apply after the per-tag scores.
+    static let oneLabelNote = "not exported: the one-label stage turns every tag's score into one distribution over the tags (a softmax across tags, or a renormalisation), which LightGBM's per-tag models cannot express; apply it to the per-tag scores (docs/MODEL_FORMAT.md, One label a track) and take the argmax as the decision, or score with TagStackModel or Scripts/score_model.py"
+
+    static func oneLabelDescription(_ stage: OneLabelStage) -> [String: Any] {
+        var d: [String: Any] = ["note": oneLabelNote]
+        switch stage {
+        case .renormalised:
+            d["kind"] = "renormalised"
+        case .softmax(let st):
+            d["kind"] = "softmax"; d["networks"] = st.networks; d["weights"] = st.weights
+            if let b = st.biases { d["biases"] = b }
+        case .multinomial(let m):
+            d["kind"] = "multinomial"; d["columns"] = m.columns; d["means"] = m.means; d["scales"] = m.scales
+            d["coefficients"] = m.coefficients; d["intercepts"] = m.intercepts
+        }
+        return d
+    }
+
     static func baseScore(_ model: StackerModel, tag k: Int, row: [Double]) -> Double {
         let name = model.labels.tags[k]
         guard let base = model.base else { return row[model.inputColumns.firstIndex(of: name)!] }
@@ -267,6 +287,13 @@ public enum LightGBMExport {
         vector, init_score and TagStack's raw score. Scripts/check_lightgbm_export.sh compares LightGBM with it.
 
         """
+        if model.oneLabel != nil {
+            s += """
+            ONE LABEL A TRACK: this model's probabilities are NOT the per-tag scores above. Its "one_label" stage
+            (features.json) is \(oneLabelNote).
+
+            """
+        }
         return s
     }
 }

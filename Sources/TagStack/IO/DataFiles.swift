@@ -124,6 +124,14 @@ public enum DataFiles {
 
     /// Reads a y file aligned to `ids`, one 0/1 column per tag (`columns[tag][row]`). For `.npy`, rows are
     /// matched by position and must number `ids.count`.
+    /// Where the row of `id` is in a y file: `line N` of a CSV file, `row N` of an `.npy` (whose rows follow
+    /// X's, `rowInX` 0-based). The file has been read once already, so it reads again without error.
+    public static func labelRowLocation(path: String, labels: LabelSet, id: String, rowInX: Int) throws -> (line: Int?, text: String) {
+        guard !isNPY(path) else { return (nil, "row \(rowInX + 1)") }
+        let lines = try MewoIO.scanLabelRows(path: path, labels: labels, unknownTagNote: "not in the labels file") { _, _ in }
+        return (lines[id], "line \(lines[id].map(String.init) ?? "?")")
+    }
+
     public static func readLabelColumns(path: String, labels: LabelSet, alignTo ids: [String], idsSource: String) throws -> [[UInt8]] {
         guard isNPY(path) else {
             return try MewoIO.readLabelColumns(path: path, labels: labels, alignTo: ids, idsSource: idsSource)

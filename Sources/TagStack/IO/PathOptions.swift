@@ -44,6 +44,7 @@ public enum PathOptions {
         ],
         "evaluate": [
             "--truth": .input, "--decisions": .input, "--scores": .input, "--labels": .input, "--html": .output,
+            "--confusion": .output,
         ],
         "export": ["--model": .input, "--features-for": .input, "--columns": .input, "--out": .outputFolder],
         "generate": ["--out": .outputFolder],

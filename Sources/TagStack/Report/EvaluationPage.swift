@@ -17,7 +17,7 @@ public struct EvaluationPage {
     }
 
     /// The sections, in page order; each returns nil when it has nothing to show (e.g. no scores).
-    public static let sections: [(EvaluationPage) -> ReportSection?] = [summary, curves, tagsPerTrack, perTag]
+    public static let sections: [(EvaluationPage) -> ReportSection?] = [summary, confusion, curves, tagsPerTrack, perTag]
 
     public func page() -> ReportPage {
         ReportPage(title: "TagStack evaluation", facts: [
@@ -43,6 +43,44 @@ public struct EvaluationPage {
         return ReportSection(id: "summary", title: "Summary", blocks: [
             .table(header: ["metric", "value"], rows: rows, numeric: [1]),
             .paragraph("Figures are computed as scikit-learn computes them (tested to 1e-9 against scikit-learn on MTG-Jamendo)."),
+        ])
+    }
+
+    /// One label a track: accuracy, multiclass log loss, top-3 accuracy and the confusion matrix as a heat map
+    /// (cells shaded by the share of the true label's tracks, rows normalised; counts written in).
+    static func confusion(_ p: EvaluationPage) -> ReportSection? {
+        guard let one = p.report.oneLabel else { return nil }
+        let tags = p.truth.tags, t = tags.count
+        let cell = t <= 20 ? 28.0 : t <= 60 ? 14.0 : 8.0, margin = 130.0
+        let size = margin + cell * Double(t) + 10
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(coord(size)) \(coord(size))\" role=\"img\" aria-label=\"confusion matrix\">\n"
+        svg += "<text x=\"\(coord(margin))\" y=\"12\" font-size=\"11\">decided label →  (rows: true label; shade: share of the row)</text>\n"
+        let font = max(cell * 0.45, 4)
+        for (k, tag) in tags.enumerated() {
+            let y = margin + cell * Double(k)
+            svg += "<text x=\"\(coord(margin - 4))\" y=\"\(coord(y + cell * 0.7))\" font-size=\"\(coord(font))\" text-anchor=\"end\">\(xmlEscape(tag))</text>\n"
+            let x = margin + cell * Double(k)
+            svg += "<text transform=\"translate(\(coord(x + cell * 0.7)),\(coord(margin - 4))) rotate(-90)\" font-size=\"\(coord(font))\">\(xmlEscape(tag))</text>\n"
+        }
+        for (r, row) in one.confusion.enumerated() {
+            let total = max(row.reduce(0, +), 1)
+            for (c, count) in row.enumerated() {
+                let share = Double(count) / Double(total)
+                let x = margin + cell * Double(c), y = margin + cell * Double(r)
+                svg += "<rect x=\"\(coord(x))\" y=\"\(coord(y))\" width=\"\(coord(cell))\" height=\"\(coord(cell))\" fill=\"#1f77b4\" fill-opacity=\"\(String(format: "%.3f", share))\" stroke=\"#ddd\" stroke-width=\"0.5\"/>\n"
+                if count > 0 {
+                    svg += "<text x=\"\(coord(x + cell / 2))\" y=\"\(coord(y + cell * 0.65))\" font-size=\"\(coord(font * 0.9))\" text-anchor=\"middle\" fill=\"\(share > 0.5 ? "#fff" : "#000")\">\(count)</text>\n"
+                }
+            }
+        }
+        svg += "</svg>"
+        var rows = [["accuracy", fmt(one.accuracy)]]
+        if let l = one.logLoss { rows.append(["multiclass log loss", fmt(l)]) }
+        if let a = one.top3Accuracy { rows.append(["top-3 accuracy", fmt(a)]) }
+        rows += [["macro F1 of the decisions", fmt(p.report.macroF1)], ["weighted F1 of the decisions", fmt(p.report.weightedF1)]]
+        return ReportSection(id: "one-label", title: "One label a track", blocks: [
+            .table(header: ["metric", "value"], rows: rows, numeric: [1]),
+            .figure(svg: svg, caption: "Confusion matrix: rows are the true labels, columns the decided ones; each cell's shade is its share of the row's tracks, its number the count."),
         ])
     }
 

@@ -86,6 +86,7 @@ public enum Stacker {
     /// Trains a model on `data`. Throws for inconsistent options or data (e.g. fewer groups than folds).
     public static func train(data: TrainingData, options: StackerOptions, training: [String: String] = [:]) throws -> StackerResult {
         try options.validate()
+        if try isOneLabel(data, options) { return try trainOneLabel(data: data, options: options, training: training) }
         let candidates = options.learnersToTry
         if candidates.isEmpty { throw DataError(.badArgument, file: "the options", "auto has no learner to choose from") }
         let fold = try folds(data: data, options: options, kinds: candidates)
@@ -142,6 +143,48 @@ public enum Stacker {
             for k in 0..<t { for i in 0..<n { p[i * t + k] = probabilities[k][i] } }
             result.outOfFold = OutOfFold(rows: n, tags: t, scores: best.oof.rowMajor(), probabilities: p, labels: data.y.values)   // rows × tags: the report's copy
         }
+        return result
+    }
+
+    /// Whether `data` is trained as one label a track (`options.labelsPerTrack`, `auto`: every row has exactly
+    /// one label). Throws for `one` when a row has none or several.
+    public static func isOneLabel(_ data: TrainingData, _ options: StackerOptions) throws -> Bool {
+        switch options.labelsPerTrack {
+        case .any: return false
+        case .auto: return data.labels.count >= 2 && data.firstRowNotOneLabel == nil
+        case .one:
+            if let bad = data.firstRowNotOneLabel {
+                throw DataError(.notBinary, file: "the training labels", "row \(bad.row + 1) ('\(data.x.ids[bad.row])') has \(bad.labels) labels; one label a track needs exactly one")
+            }
+            return true
+        }
+    }
+
+    /// One label a track: no per-tag learner; the one-label level (Global/OneLabelChoice.swift) decides how
+    /// the scores become one distribution a track, and the model's decision is its argmax.
+    /// Like the baselines, it goes without folds (in-sample) when the data has too few groups for them.
+    static func trainOneLabel(data: TrainingData, options: StackerOptions, training: [String: String]) throws -> StackerResult {
+        let fold = try folds(data: data, options: options, kinds: [.thresholds])
+        let context = FoldContext(data: data, options: options, fold: fold, features: nil)
+        let choice = try OneLabelChoice.choose(context)
+        var info = training
+        info["labels_per_track"] = "one"
+        info["folds"] = String(fold == nil ? 0 : options.folds)
+        info["one_label_log_loss"] = choice.level.candidates.map { "\($0.name.replacingOccurrences(of: " ", with: "_"))=\(format($0.score))" }.joined(separator: " ")
+        let tags = data.labels.tags.map { TagModel(name: $0, path: .raw, threshold: nil) }
+        var model = StackerModel(learner: "one_label", labels: data.labels, inputColumns: [], tags: tags, decision: .thresholds,
+                                 base: choice.base, training: info)
+        model.formatVersion = StackerModel.oneLabelFormatVersion
+        model.oneLabel = choice.stage
+        // The columns read: the tags', the base's networks', the stage's; in X's order unless only the tags'.
+        var read = Set(data.tagColumns)
+        let names = data.labels.tags.flatMap { t in (choice.base?.networks ?? []).map { $0 + ":" + t } } + choice.stage.inputsRead(tags: data.labels.tags)
+        for name in names { if let j = data.x.columnIndex(name) { read.insert(j) } }
+        model.inputColumns = read.count == data.labels.count ? data.labels.tags : read.sorted().map { data.x.columns[$0] }
+        try model.validate()
+        var result = StackerResult(model: model, reports: [], learnerScores: [], treesPerTrack: [], ruleScores: [], chosenLearner: .thresholds)
+        result.levels = [choice.level]
+        result.folds = fold == nil ? 0 : options.folds
         return result
     }
 

@@ -64,6 +64,17 @@ public enum CalibrationOption: String, CaseIterable, Sendable {
     case shared
 }
 
+/// How many labels a track carries (`--labels-per-track`).
+public enum LabelsPerTrack: String, CaseIterable, Sendable {
+    /// `one` when every training row has exactly one label, else `any`.
+    case auto
+    /// Any number: per-tag probabilities and decisions (the multi-label stacker).
+    case any
+    /// Exactly one: probabilities that sum to one and one decision a track (Global/OneLabelChoice.swift);
+    /// a training row with no label or several is an error.
+    case one
+}
+
 /// How the final boosted model of a tag is made after cross-validation.
 public enum FinalModel: String, CaseIterable, Sendable {
     /// Retrain on every row with the mean of the folds' best round counts.
@@ -78,6 +89,7 @@ public enum FinalModel: String, CaseIterable, Sendable {
 /// (`guards`) and the choice between learners (`selection`). `validate()` names the first bad value.
 public struct StackerOptions: Sendable {
     public var learner: LearnerKind = .auto
+    public var labelsPerTrack: LabelsPerTrack = .auto
     /// The learners `auto` tries, simplest first (a later one must win by `selection.learnerMargin`). The
     /// default leaves out per-tag `gbdt`: on the three data sets measured (README) it never won, and it is the
     /// slowest to train and to score.

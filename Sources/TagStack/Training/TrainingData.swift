@@ -55,6 +55,14 @@ public struct TrainingData: Sendable {
         set { labelColumns = (0..<newValue.tags.count).map { newValue.column($0) } }
     }
 
+    /// The first row (in X's order) whose labels are not exactly one, with its label count; nil when every
+    /// row has exactly one (a one-label training set).
+    public var firstRowNotOneLabel: (row: Int, labels: Int)? {
+        var count = [Int](repeating: 0, count: x.rowCount)
+        for column in labelColumns { for (i, v) in column.enumerated() where v != 0 { count[i] += 1 } }
+        return count.firstIndex { $0 != 1 }.map { ($0, count[$0]) }
+    }
+
     /// Loads and cross-checks the files. Errors name the file, line and column.
     public static func load(_ files: TrainingFiles, options: FeatureReadOptions = .init()) throws -> TrainingData {
         let labels = try MewoIO.readLabels(path: files.labels)

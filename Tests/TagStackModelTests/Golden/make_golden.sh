@@ -39,6 +39,25 @@ wide=(--data "$tmp/wide" --folds 0 --rounds 3 --leaves 3 --min-data-in-leaf 10 -
 "$bin" train "${wide[@]}" --learner logistic --decision track --model "$here/wide-logistic-track.json"
 "$bin" train "${wide[@]}" --learner pooled --decision hierarchical --pooled-leaves 8 --model "$here/wide-pooled-hierarchical.json"
 
+# Format version 4: one label a track (generated FMA-shaped data), whatever the level chooses out of fold
+# and in-sample (--folds 0); the input is the test rows plus edge rows (a missing network value, exact 0 and 1).
+"$bin" generate --one-label --out "$tmp/one" --train 800 --test 24 --seed 5 > /dev/null 2>&1
+python3 - "$tmp/one/test_X.csv" "$here/one_label_input_X.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+w = len(rows[0]) - 1
+rows.append(["edge-missing"] + ["0.3"] * (w - 1) + [""])
+rows.append(["edge-extremes"] + [("0" if j % 2 else "1") for j in range(w)])
+csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\n").writerows(rows)
+PY
+one=(--data "$tmp/one" --threads 1 --seed 3 --quiet)
+"$bin" train "${one[@]}" --folds 3 --model "$here/one-label.json"
+"$bin" train "${one[@]}" --folds 0 --model "$here/one-label-insample.json"
+for m in one-label one-label-insample; do
+    "$bin" predict --model "$here/$m.json" --input "$here/one_label_input_X.csv" --allow-missing --quiet \
+        --scores "$here/$m.scores.csv" --decisions "$here/$m.decisions.csv"
+done
+
 for m in gbdt-hierarchical gbdt-all-track logistic-class thresholds pooled-class gbdt-blend-track pooled-blend-class logistic-logitmean-thresholds wide-gbdt-hierarchical wide-logistic-track wide-pooled-hierarchical; do
     input="$here/input_X.csv"; [[ $m == wide-* ]] && input="$here/wide_input_X.csv"
     "$bin" predict --model "$here/$m.json" --input "$input" --allow-missing --quiet \

@@ -93,8 +93,28 @@ def _(m): m["format_version"] = 3.5
 @case("format-version-bool", "thresholds", "format_version", "format_version true")
 def _(m): m["format_version"] = True
 
-@case("format-version-newer", "thresholds", "format_version 4", "a newer version")
-def _(m): m["format_version"] = 4
+@case("format-version-newer", "thresholds", "format_version 5", "a newer version")
+def _(m): m["format_version"] = 5
+
+
+@case("one-label-old-version", "one-label", "'one_label' needs format_version 4", "the one-label stage in a version 3 file")
+def _(m): m["format_version"] = 3
+
+
+@case("one-label-weights-length", "one-label", "one_label.weights", "softmax weights: one too few")
+def _(m): m["one_label"]["weights"] = m["one_label"]["weights"][:-1]
+
+
+@case("one-label-kind-unknown", "one-label", "one_label", "an unknown one_label kind")
+def _(m): m["one_label"]["kind"] = "sparsemax"
+
+
+@case("one-label-scales-zero", "one-label-insample", "one_label.scales[0]", "a multinomial scale of 0")
+def _(m): m["one_label"]["scales"][0] = 0.0
+
+
+@case("one-label-calibrated", "one-label", "not a calibration", "a calibration beside the one-label stage")
+def _(m): m["tags"][0]["calibration"] = {"slope": 1.0, "intercept": 0.0}
 
 @case("format-missing", "thresholds", "'format'", "no format field")
 def _(m): del m["format"]
