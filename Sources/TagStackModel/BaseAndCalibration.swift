@@ -123,3 +123,14 @@ public struct Calibration: Codable, Sendable, Equatable {
     if let c = calibration { return c.probability(score) }
     return rawProbability(score)
 }
+
+extension TagModel {
+    /// The tag's threshold on the scale of the probabilities written out (`predict --scores`): `threshold` (on
+    /// the score before calibration, which decisions compare) mapped through the tag's calibration — the
+    /// model file's `calibration.threshold` — or clamped to [0, 1] as an uncalibrated probability is; nil when
+    /// the tag is never predicted. The map is non-decreasing, so every score at or above `threshold` has a
+    /// written probability at or above this one: `probability >= probabilityThreshold` gives the same
+    /// decisions as the thresholds rule unless a score below the threshold maps to the very same probability
+    /// (a tie in floating point, or an uncalibrated score at or below 0).
+    public var probabilityThreshold: Double? { threshold.map { outputProbability($0, calibration) } }
+}
