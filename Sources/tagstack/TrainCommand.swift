@@ -67,8 +67,9 @@ enum TrainCommand {
       --threads N             Worker threads (default: all cores); results do not depend on it
       --seed N                Seed for every random choice (default: 1)
       --report FILE           Per-tag CSV: support, out-of-fold F1 base vs stacked, threshold_probability (on the
-                              probabilities predict --scores writes), threshold_score (on the score before
-                              calibration, which decisions compare), path, rounds, reason
+                              probabilities predict --scores writes; n/a when none gives the decisions),
+                              threshold_score (on the score before calibration, which decisions compare), path,
+                              rounds, reason
       --html FILE             Self-contained HTML report of the out-of-fold view (learners, decision rules,
                               per tag raw vs final F1 and path, per class and category)
       --columns FILE          Names of an .npy X's columns, one per line or one comma-separated line (a CSV
@@ -206,7 +207,7 @@ enum TrainCommand {
             let tagModels = Dictionary(result.model.tags.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
             for r in result.reports {
                 let cells = [r.tag, String(r.support), MewoIO.formatNumber(r.rawF1), r.stackedF1.map(MewoIO.formatNumber) ?? "",
-                             tagModels[r.tag]?.probabilityThreshold.map(MewoIO.formatNumber) ?? "never",
+                             r.threshold == nil ? "never" : tagModels[r.tag]?.probabilityThreshold.map(MewoIO.formatNumber) ?? "n/a",
                              r.threshold.map(MewoIO.formatNumber) ?? "never", r.path.rawValue, r.rounds.map(String.init) ?? "", r.reason]
                 try reportOut.write(MewoIO.csvRow(cells))
             }

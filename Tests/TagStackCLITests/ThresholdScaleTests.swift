@@ -71,4 +71,26 @@ final class ThresholdScaleTests: XCTestCase {
             XCTAssertTrue(page.contains("<th>threshold_probability</th><th>threshold_score</th>"), name)
         }
     }
+
+    /// An uncalibrated tag whose score threshold is below 0 writes its scores clamped at 0 on both sides of it:
+    /// no threshold on the probabilities gives its decisions, and the report says n/a rather than a wrong 0.
+    func testAThresholdBelowZeroWithoutCalibrationHasNoProbabilityThreshold() throws {
+        let x = "ChallengeID,rock,jazz,piano,genres-a\n001,-0.3,0.1,0.2,0.8\n002,-0.2,0.7,0.6,0.5\n003,-0.1,0.4,0.1,0.7\n"
+            + "004,0.2,0.3,0.9,0.1\n005,-0.4,0.2,0.3,0.2\n006,0.5,0.9,0.2,0.3\n"
+        let y = "ChallengeID,rock,jazz,piano\n001,0,0,1\n002,1,1,0\n003,1,0,0\n004,1,0,1\n005,0,0,0\n006,1,1,0\n"
+        let s = TinyData.folder(x: x, y: y)
+        var r = try CLI.run(["train", "--data", s.path, "--model", s.path + "/m.json", "--learner", "thresholds", "--calibration", "none",
+                             "--folds", "0", "--no-groups", "--report", s.path + "/r.csv", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let rock = try String(contentsOfFile: s.path + "/r.csv").split(separator: "\n").first { $0.hasPrefix("rock,") }!.split(separator: ",", omittingEmptySubsequences: false)
+        XCTAssertEqual(rock[5], "-0.25", "threshold_score: between -0.3 and -0.2")
+        XCTAssertEqual(rock[4], "n/a", "threshold_probability")
+        r = try CLI.run(["predict", "--model", s.path + "/m.json", "--input", s.path + "/train_X.csv", "--decisions", s.path + "/d.csv",
+                         "--scores", s.path + "/p.csv"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let p = try table(s.path + "/p.csv"), d = try table(s.path + "/d.csv")
+        // Rows 002 and 005 both write 0 for rock; one is on, the other off.
+        XCTAssertEqual([p.rows[1][0], p.rows[4][0]], [0, 0])
+        XCTAssertEqual([d.rows[1][0], d.rows[4][0]], [1, 0])
+    }
 }

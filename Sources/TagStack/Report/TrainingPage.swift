@@ -87,7 +87,7 @@ public struct TrainingPage {
             let reason = r.path == .raw ? "base: \(r.reason)" : String(format: "%@ (%@): %+.4f out of fold", r.path.rawValue, r.reason, gain)
             return [r.tag, k.map { p.labels.tagClasses[$0] } ?? "", k.map { p.labels.tagCategories[$0] } ?? "", String(r.support),
                     fmt(r.rawF1), fmt(r.stackedF1), fmt(finalF1(r)), r.path.rawValue,
-                    tagModels[r.tag]?.probabilityThreshold.map { fmt($0) } ?? "never", r.threshold.map { fmt($0) } ?? "never",
+                    r.threshold == nil ? "never" : tagModels[r.tag]?.probabilityThreshold.map { fmt($0) } ?? "n/a", r.threshold.map { fmt($0) } ?? "never",
                     r.rounds.map(String.init) ?? "", reason]
         }
         return ReportSection(id: "per-tag", title: "Per tag (by support)", blocks: [
@@ -96,7 +96,7 @@ public struct TrainingPage {
             .table(header: ["tag", "class", "category", "support", "raw F1", "stacked F1", "final F1", "path", "threshold_probability",
                             "threshold_score", "rounds", "reason"],
                    rows: rows, numeric: [3, 4, 5, 6, 8, 9, 10]),
-            .paragraph("threshold_probability is each tag's threshold on the probabilities predict --scores writes (the model file's calibration.threshold): a tag is predicted when its probability is at least this. threshold_score is the same threshold on the score before calibration, which decisions compare; calibration never moves a decision."),
+            .paragraph("threshold_probability is each tag's threshold on the probabilities predict --scores writes (the model file's calibration.threshold): a tag is predicted when its probability is at least this. threshold_score is the same threshold on the score before calibration, which decisions compare; calibration never moves a decision. n/a: an uncalibrated tag whose score threshold is outside (0, 1] (a mean of networks can score below 0) writes its score clamped to [0, 1], so no threshold on the probabilities gives its decisions."),
         ])
     }
 
