@@ -74,7 +74,13 @@ enum TrainCommand {
                               per tag raw vs final F1 and path, per class and category)
       --columns FILE          Names of an .npy X's columns, one per line or one comma-separated line (a CSV
                               header works); default: the tags, then the categories
-      --quiet                 No progress on stderr
+      --quiet                 No progress on stderr (shown only on a terminal, unless --progress)
+      --progress              Progress on stderr even when it is not a terminal (a line every ten seconds)
+      --json                  The result summary as one JSON object on stdout instead of the text (model,
+                              rows, tags, folds, groups, levels with candidates, scores, margins and choices,
+                              blend weights, learner, base, decision, paths, calibrated tags, seconds)
+
+    OUTPUT: the result summary (what each level chose and why) on stdout; progress and notes on stderr.
     """
 
     enum AtLeastOne: String, CaseIterable { case none, `class`, track }
@@ -164,7 +170,8 @@ enum TrainCommand {
         let htmlPath = try args.path("--html")
         let columnsPath = try args.path("--columns")
         let allowMissing = args.flag("--allow-missing")
-        let quiet = args.flag("--quiet")
+        let quiet = args.flag("--quiet"), forceProgress = args.flag("--progress"), json = args.flag("--json")
+        if quiet && forceProgress { throw args.fail("--quiet and --progress contradict each other: give one") }
         try args.finish()
         if let columnsPath {
             guard DataFiles.isNPY(files.x) else {
@@ -186,7 +193,8 @@ enum TrainCommand {
         try AtomicFileWriter.checkWritable(modelPath)
         if let reportPath { try AtomicFileWriter.checkWritable(reportPath) }
         if let htmlPath { try AtomicFileWriter.checkWritable(htmlPath) }
-        if !quiet {
+        // Progress on stderr when it is a terminal (or --progress), never with --quiet.
+        if !quiet && (forceProgress || isatty(2) != 0) {
             let p = Progress(started: started)
             o.progress = { p.update(done: $0, total: $1) }
             o.stage = { p.begin(learner: $0, index: $1, count: $2) }
@@ -214,15 +222,17 @@ enum TrainCommand {
         }
         try commitAll([modelOut] + (reportOut.map { [$0] } ?? []))
         if let htmlPath { try writeTrainingHTML(result, data: data, files: files, options: o, model: modelPath, to: htmlPath) }
-        if !quiet { summary(result, data: data, groupsFile: files.groups, xFile: files.x, options: o, started: started, modelPath: modelPath) }
+        if json { print(try TrainSummaryJSON(result, data: data, modelPath: modelPath, started: started).text()) }
+        else { summary(result, data: data, groupsFile: files.groups, xFile: files.x, options: o, started: started, modelPath: modelPath) }
     }
 }
 
 extension TrainCommand {
-    /// What training decided and why, on stderr: folds and groups, every level's candidates with their scores
-    /// and the margin to beat, the blend's weights, the calibration, the path counts.
+    /// What training decided and why, the command's result, on stdout: folds and groups, every level's candidates
+    /// with their scores and the margin to beat, the blend's weights, the calibration, the path counts.
     static func summary(_ r: StackerResult, data: TrainingData, groupsFile: String?, xFile: String, options o: StackerOptions,
                         started: Date, modelPath: String) {
+        func note(_ line: String) { print(line) }   // the result on stdout (progress and notes stay on stderr)
         let f4 = { (v: Double) in String(format: "%.4f", v) }
         if r.folds > 0 {
             if let g = data.groups {
