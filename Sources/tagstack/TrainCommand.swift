@@ -70,6 +70,9 @@ enum TrainCommand {
                               probabilities predict --scores writes; n/a when none gives the decisions),
                               threshold_score (on the score before calibration, which decisions compare), path,
                               rounds, reason
+      --importance FILE       What each tag's model learned from which input, a long-format CSV (tag, input,
+                              kind, value): split counts of boosted and pooled trees (a pooled tag: the shared
+                              model's), logistic coefficients (standardised and per unit), and (all tags) totals
       --html FILE             Self-contained HTML report of the out-of-fold view (learners, decision rules,
                               per tag raw vs final F1 and path, per class and category)
       --columns FILE          Names of an .npy X's columns, one per line or one comma-separated line (a CSV
@@ -168,6 +171,7 @@ enum TrainCommand {
         o.seed = UInt64(try args.int("--seed", default: 1, in: 0...Int.max))
         let reportPath = try args.path("--report")
         let htmlPath = try args.path("--html")
+        let importancePath = try args.path("--importance")
         let columnsPath = try args.path("--columns")
         let allowMissing = args.flag("--allow-missing")
         let quiet = args.flag("--quiet"), forceProgress = args.flag("--progress"), json = args.flag("--json")
@@ -193,6 +197,7 @@ enum TrainCommand {
         try AtomicFileWriter.checkWritable(modelPath)
         if let reportPath { try AtomicFileWriter.checkWritable(reportPath) }
         if let htmlPath { try AtomicFileWriter.checkWritable(htmlPath) }
+        if let importancePath { try AtomicFileWriter.checkWritable(importancePath) }
         // Progress on stderr when it is a terminal (or --progress), never with --quiet.
         if !quiet && (forceProgress || isatty(2) != 0) {
             let p = Progress(started: started)
@@ -220,7 +225,8 @@ enum TrainCommand {
                 try reportOut.write(MewoIO.csvRow(cells))
             }
         }
-        try commitAll([modelOut] + (reportOut.map { [$0] } ?? []))
+        let importanceOut = try importancePath.map { try importanceCSV(result.model, to: $0) }
+        try commitAll([modelOut] + (reportOut.map { [$0] } ?? []) + (importanceOut.map { [$0] } ?? []))
         if let htmlPath { try writeTrainingHTML(result, data: data, files: files, options: o, model: modelPath, to: htmlPath) }
         if json { print(try TrainSummaryJSON(result, data: data, modelPath: modelPath, started: started).text()) }
         else { summary(result, data: data, groupsFile: files.groups, xFile: files.x, options: o, started: started, modelPath: modelPath) }
