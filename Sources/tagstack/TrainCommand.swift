@@ -71,8 +71,8 @@ enum TrainCommand {
                               threshold_score (on the score before calibration, which decisions compare), path,
                               rounds, reason
       --importance FILE       What each tag's model learned from which input, a long-format CSV (tag, input,
-                              kind, value): split counts of boosted and pooled trees (a pooled tag: the shared
-                              model's), logistic coefficients (standardised and per unit), and (all tags) totals
+                              kind, value): split counts and gains of boosted and pooled trees (a pooled tag:
+                              the shared model's), logistic coefficients (standardised and per unit), (all tags) totals
       --html FILE             Self-contained HTML report of the out-of-fold view (learners, decision rules,
                               per tag raw vs final F1 and path, per class and category)
       --columns FILE          Names of an .npy X's columns, one per line or one comma-separated line (a CSV
@@ -225,7 +225,7 @@ enum TrainCommand {
                 try reportOut.write(MewoIO.csvRow(cells))
             }
         }
-        let importanceOut = try importancePath.map { try importanceCSV(result.model, to: $0) }
+        let importanceOut = try importancePath.map { try importanceCSV(result, to: $0) }
         try commitAll([modelOut] + (reportOut.map { [$0] } ?? []) + (importanceOut.map { [$0] } ?? []))
         if let htmlPath { try writeTrainingHTML(result, data: data, files: files, options: o, model: modelPath, to: htmlPath) }
         if json { print(try TrainSummaryJSON(result, data: data, modelPath: modelPath, started: started).text()) }

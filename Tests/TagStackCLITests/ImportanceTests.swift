@@ -29,11 +29,13 @@ final class ImportanceTests: XCTestCase {
             let rows = try read(imp)
             let set = model.features!
             for t in model.tags {
-                let mine = rows.filter { $0.tag == t.name }
+                let all = rows.filter { $0.tag == t.name }
+                let mine = all.filter { $0.kind != "gain" }, gain = all.filter { $0.kind == "gain" }
                 switch t.path {
                 case .stacked where t.booster != nil:
                     XCTAssertEqual(mine.map(\.input), set.names, t.name)
                     XCTAssertEqual(Int(mine.map(\.value).reduce(0, +)), t.booster!.trees.map(\.splitFeature.count).reduce(0, +), t.name)
+                    checkGain(gain, split: mine, t.name)
                 case .stacked:
                     let w = t.linear!.weights
                     XCTAssertEqual(mine.filter { $0.kind == "coefficient" }.map(\.value), w, t.name)
@@ -41,6 +43,7 @@ final class ImportanceTests: XCTestCase {
                 case .pooled:
                     XCTAssertEqual(mine.map(\.input), set.names + model.pooled!.tagFeatures.map { "tag:" + $0 }, t.name)
                     XCTAssertEqual(Int(mine.map(\.value).reduce(0, +)), model.pooled!.booster.trees.map(\.splitFeature.count).reduce(0, +))
+                    checkGain(gain, split: mine, t.name)
                 case .raw:
                     XCTAssertTrue(mine.isEmpty, t.name)
                 }
@@ -48,7 +51,7 @@ final class ImportanceTests: XCTestCase {
             let learned = model.tags.filter { $0.path != .raw }
             XCTAssertGreaterThan(learned.count, 0, learner)
             XCTAssertEqual(Set(rows.map(\.tag)), Set(learned.map(\.name) + ["(all tags)"]), learner)
-            XCTAssertEqual(Set(rows.map(\.kind)), learner == "logistic" ? ["coefficient", "coefficient_per_unit", "mean_abs_coefficient"] : ["split"])
+            XCTAssertEqual(Set(rows.map(\.kind)), learner == "logistic" ? ["coefficient", "coefficient_per_unit", "mean_abs_coefficient"] : ["split", "gain"])
             guard learner != "logistic" else { continue }
             // The export's feature_importances: LightGBM's split importance, equal to ours, non-empty.
             let out = s.path + "/export-\(learner)"
@@ -63,7 +66,7 @@ final class ImportanceTests: XCTestCase {
                 let part = text.components(separatedBy: "feature_importances:\n")[1].components(separatedBy: "\n\nparameters:")[0]
                 let exported = part.split(separator: "\n").map(String.init)
                 XCTAssertFalse(exported.isEmpty, "\(file): feature_importances is empty")
-                let ours = rows.filter { $0.tag == t.name }.enumerated().filter { $0.element.value > 0 }
+                let ours = rows.filter { $0.tag == t.name && $0.kind == "split" }.enumerated().filter { $0.element.value > 0 }
                     .sorted { $0.element.value != $1.element.value ? $0.element.value > $1.element.value : $0.offset < $1.offset }
                     .map { "\(lightGBMNames[$0.offset])=\(Int($0.element.value))" }
                 XCTAssertEqual(exported, ours, file)
@@ -71,5 +74,15 @@ final class ImportanceTests: XCTestCase {
             }
             XCTAssertEqual(checked, learned.count)
         }
+    }
+
+    /// Gain rows: one per input, in the split rows' order, positive only on inputs split on, some positive.
+    func checkGain(_ gain: [Row], split: [Row], _ tag: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(gain.map(\.input), split.map(\.input), tag, file: file, line: line)
+        guard gain.count == split.count else { return }
+        for (g, s) in zip(gain, split) {
+            XCTAssertTrue(g.value >= 0 && (g.value == 0 || s.value > 0), "\(tag) \(g.input): gain \(g.value), splits \(s.value)", file: file, line: line)
+        }
+        if split.contains(where: { $0.value > 0 }) { XCTAssertGreaterThan(gain.map(\.value).reduce(0, +), 0, tag, file: file, line: line) }
     }
 }
