@@ -79,6 +79,7 @@ build:
 ifeq ($(origin BIN),command line)
 	@test -x $(call sq,$(BIN)) || { printf 'error: BIN=%s is not an executable\n' $(call sq,$(BIN)) >&2; exit 2; }
 else
+	@sh Scripts/build_commit.sh
 	$(SWIFT) build -c $(BUILD) --product tagstack
 endif
 
@@ -124,10 +125,12 @@ evaluate: check-data
 # and take minutes in a debug build. A separate scratch folder keeps `make build`'s flags untouched.
 TEST_SCRATCH ?= .build-test
 test:
+	@sh Scripts/build_commit.sh
 	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing --scratch-path $(call sq,$(TEST_SCRATCH))
 	$(SWIFT) test -c release --skip-build --scratch-path $(call sq,$(TEST_SCRATCH)) --disable-swift-testing
 
 bench:
+	@sh Scripts/build_commit.sh
 	$(SWIFT) build -c release --product tagstack
 	$(SWIFT) build -c release --product tagstack-bench
 	Benchmarks/run.sh

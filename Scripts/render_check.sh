@@ -39,7 +39,7 @@ if [ -z "$data" ]; then
     "$bin" generate --out "$tmp/data" --train 600 --test 200 --seed 3 > /dev/null
     data="$tmp/data"
 fi
-"$bin" train --data "$data" --model "$tmp/m.json" --learner thresholds,logistic --folds 3 --quiet --html "$tmp/train.html"
+"$bin" train --data "$data" --model "$tmp/m.json" --learner thresholds,logistic --folds 3 --quiet --html "$tmp/train.html" > /dev/null
 "$bin" predict --model "$tmp/m.json" --input "$data/test_X.csv" --decisions "$tmp/d.csv" --scores "$tmp/p.csv" --quiet
 "$bin" evaluate --truth "$data/test_y.csv" --decisions "$tmp/d.csv" --scores "$tmp/p.csv" --html "$tmp/evaluate.html" > /dev/null
 

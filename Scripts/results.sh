@@ -14,7 +14,7 @@ echo "| learner | test weighted F1 | mean log loss | macro PR-AUC | macro ROC-AU
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for l in $learners; do
   start=$(date +%s.%N)
-  "$bin" train --data "$data" --model "$out/m.json" --learner "$l" --quiet ${TRAIN_FLAGS:-}
+  "$bin" train --data "$data" --model "$out/m.json" --learner "$l" --quiet ${TRAIN_FLAGS:-} > /dev/null   # the summary goes to stdout
   secs=$(echo "$(date +%s.%N) - $start" | bc)
   "$bin" predict --model "$out/m.json" --input "$data/test_X.csv" --decisions "$out/d.csv" --scores "$out/p.csv" --quiet
   "$bin" evaluate --truth "$data/test_y.csv" --decisions "$out/d.csv" --scores "$out/p.csv" --json > "$out/e.json"

@@ -16,7 +16,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT INT TERM
 for l in $LEARNERS; do
   flags="--learner $l"; [ "$l" = auto ] && flags=""
-  "$BIN" train --data "$DATA" --model "$out/$l.json" $flags --quiet
+  "$BIN" train --data "$DATA" --model "$out/$l.json" $flags --quiet > /dev/null
   echo "### $l (tagstack train $flags; latency MODEL $DATA/test_X.csv)"
   "$LAT" "$out/$l.json" "$DATA/test_X.csv" | tee "$out/$l.txt"
   if [ "$l" = pooled ]; then

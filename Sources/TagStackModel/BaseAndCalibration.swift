@@ -123,3 +123,20 @@ public struct Calibration: Codable, Sendable, Equatable {
     if let c = calibration { return c.probability(score) }
     return rawProbability(score)
 }
+
+extension TagModel {
+    /// The tag's threshold on the scale of the probabilities written out (`predict --scores`): `threshold` (on
+    /// the score before calibration, which decisions compare) mapped through the tag's calibration — the
+    /// model file's `calibration.threshold` — or, uncalibrated, `threshold` itself when it is in (0, 1]. The
+    /// map is strictly increasing, so `probability >= probabilityThreshold` gives the thresholds rule's
+    /// decisions (barring two scores rounding to one probability in floating point).
+    ///
+    /// nil when the tag is never predicted (`threshold` nil), or when no threshold on the written probabilities
+    /// gives its decisions: an uncalibrated tag whose threshold is at most 0 or above 1 (a mean of networks can
+    /// score below 0) writes its scores clamped to [0, 1], so rows on both sides of the threshold write 0 (or 1).
+    public var probabilityThreshold: Double? {
+        guard let t = threshold else { return nil }
+        if let c = calibration { return c.probability(t) }
+        return t > 0 && t <= 1 ? t : nil
+    }
+}

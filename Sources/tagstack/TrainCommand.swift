@@ -70,12 +70,24 @@ enum TrainCommand {
     RUN:
       --threads N             Worker threads (default: all cores); results do not depend on it
       --seed N                Seed for every random choice (default: 1)
-      --report FILE           Per-tag CSV: support, out-of-fold F1 base vs stacked, threshold, path, rounds, reason
+      --report FILE           Per-tag CSV: support, out-of-fold F1 base vs stacked, threshold_probability (on the
+                              probabilities predict --scores writes; n/a when none gives the decisions),
+                              threshold_score (on the score before calibration, which decisions compare), path,
+                              rounds, reason
+      --importance FILE       What each tag's model learned from which input, a long-format CSV (tag, input,
+                              kind, value): split counts and gains of boosted and pooled trees (a pooled tag:
+                              the shared model's), logistic coefficients (standardised and per unit), (all tags) totals
       --html FILE             Self-contained HTML report of the out-of-fold view (learners, decision rules,
                               per tag raw vs final F1 and path, per class and category)
       --columns FILE          Names of an .npy X's columns, one per line or one comma-separated line (a CSV
                               header works); default: the tags, then the categories
-      --quiet                 No progress on stderr
+      --quiet                 No progress on stderr (shown only on a terminal, unless --progress)
+      --progress              Progress on stderr even when it is not a terminal (a line every ten seconds)
+      --json                  The result summary as one JSON object on stdout instead of the text (model,
+                              rows, tags, folds, groups, levels with candidates, scores, margins and choices,
+                              blend weights, learner, base, decision, paths, calibrated tags, seconds)
+
+    OUTPUT: the result summary (what each level chose and why) on stdout; progress and notes on stderr.
     """
 
     enum AtLeastOne: String, CaseIterable { case none, `class`, track }
@@ -164,9 +176,12 @@ enum TrainCommand {
         o.seed = UInt64(try args.int("--seed", default: 1, in: 0...Int.max))
         let reportPath = try args.path("--report")
         let htmlPath = try args.path("--html")
+        let importancePath = try args.path("--importance")
         let columnsPath = try args.path("--columns")
         let allowMissing = args.flag("--allow-missing")
-        let quiet = args.flag("--quiet")
+        let quiet = args.flag("--quiet"), forceProgress = args.flag("--progress"), json = args.flag("--json")
+        if quiet && forceProgress { throw args.fail("--quiet and --progress contradict each other: give one") }
+        args.printsToStandardOutput = true   // the result summary (text or --json)
         try args.finish()
         if let columnsPath {
             guard DataFiles.isNPY(files.x) else {
@@ -197,7 +212,9 @@ enum TrainCommand {
         try AtomicFileWriter.checkWritable(modelPath)
         if let reportPath { try AtomicFileWriter.checkWritable(reportPath) }
         if let htmlPath { try AtomicFileWriter.checkWritable(htmlPath) }
-        if !quiet {
+        if let importancePath { try AtomicFileWriter.checkWritable(importancePath) }
+        // Progress on stderr when it is a terminal (or --progress), never with --quiet.
+        if !quiet && (forceProgress || isatty(2) != 0) {
             let p = Progress(started: started)
             o.progress = { p.update(done: $0, total: $1) }
             o.stage = { p.begin(learner: $0, index: $1, count: $2) }
@@ -211,24 +228,32 @@ enum TrainCommand {
         let reportOut = try reportPath.map { try AtomicFileWriter(path: $0) }
         try modelOut.write(bytes: [UInt8](try result.model.encoded()))
         if let reportOut {
-            try reportOut.write(MewoIO.csvRow(["tag", "support", "oof_f1_raw", "oof_f1_stacked", "threshold", "path", "rounds", "reason"]))
+            // Thresholds on both scales: threshold_probability on the probabilities `predict --scores` writes (the
+            // model's calibration.threshold), threshold_score on the score before calibration, which decisions compare.
+            try reportOut.write(MewoIO.csvRow(["tag", "support", "oof_f1_raw", "oof_f1_stacked", "threshold_probability", "threshold_score",
+                                               "path", "rounds", "reason"]))
+            let tagModels = Dictionary(result.model.tags.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
             for r in result.reports {
                 let cells = [r.tag, String(r.support), MewoIO.formatNumber(r.rawF1), r.stackedF1.map(MewoIO.formatNumber) ?? "",
+                             r.threshold == nil ? "never" : tagModels[r.tag]?.probabilityThreshold.map(MewoIO.formatNumber) ?? "n/a",
                              r.threshold.map(MewoIO.formatNumber) ?? "never", r.path.rawValue, r.rounds.map(String.init) ?? "", r.reason]
                 try reportOut.write(MewoIO.csvRow(cells))
             }
         }
-        try commitAll([modelOut] + (reportOut.map { [$0] } ?? []))
+        let importanceOut = try importancePath.map { try importanceCSV(result, to: $0) }
+        try commitAll([modelOut] + (reportOut.map { [$0] } ?? []) + (importanceOut.map { [$0] } ?? []))
         if let htmlPath { try writeTrainingHTML(result, data: data, files: files, options: o, model: modelPath, to: htmlPath) }
-        if !quiet { summary(result, data: data, groupsFile: files.groups, xFile: files.x, options: o, started: started, modelPath: modelPath) }
+        if json { print(try TrainSummaryJSON(result, data: data, modelPath: modelPath, started: started).text()) }
+        else { summary(result, data: data, groupsFile: files.groups, xFile: files.x, options: o, started: started, modelPath: modelPath) }
     }
 }
 
 extension TrainCommand {
-    /// What training decided and why, on stderr: folds and groups, every level's candidates with their scores
-    /// and the margin to beat, the blend's weights, the calibration, the path counts.
+    /// What training decided and why, the command's result, on stdout: folds and groups, every level's candidates
+    /// with their scores and the margin to beat, the blend's weights, the calibration, the path counts.
     static func summary(_ r: StackerResult, data: TrainingData, groupsFile: String?, xFile: String, options o: StackerOptions,
                         started: Date, modelPath: String) {
+        func note(_ line: String) { print(line) }   // the result on stdout (progress and notes stay on stderr)
         let f4 = { (v: Double) in String(format: "%.4f", v) }
         if r.model.oneLabel != nil {
             note(o.labelsPerTrack == .auto ? "labels a track: one (every row of the training labels has exactly one; --labels-per-track any to stack per tag)"

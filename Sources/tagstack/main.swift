@@ -28,7 +28,8 @@ COMMANDS:
   evaluate   Score decisions (and probabilities) against the truth
   export     Write a model's trees in LightGBM's text model format
 
-Run 'tagstack <command> --help' for a command's options.
+Run 'tagstack <command> --help' or 'tagstack help <command>' for a command's options,
+'tagstack --version' for the version (and the git commit it was built from).
 Exit codes: 0 success, 1 data or model error, 2 usage error.
 """
 
@@ -59,8 +60,16 @@ let helps: [String: String] = [
     "evaluate": EvaluateCommand.help, "generate": GenerateCommand.help, "export": ExportCommand.help,
 ]
 
-if command == "--help" || command == "-h" || command == "help" { print(overview); exit(0) }
-if command == "--version" { print("tagstack model format \(StackerModel.currentFormatVersion)"); exit(0) }
+if command == "--help" || command == "-h" || command == "help" {
+    // `tagstack help train` is `tagstack train --help`.
+    guard let name = argv.first else { print(overview); exit(0) }
+    guard let text = helps[name], argv.count == 1 else {
+        printError("help: " + (argv.count > 1 ? "give one command, got \(argv.joined(separator: " "))" : "unknown command '\(name)'") + "\n\n" + overview)
+        exit(2)
+    }
+    print(text); exit(0)
+}
+if command == "--version" || command == "-V" { print(BuildInfo.versionText); exit(0) }
 guard let run = commands[command] else {
     printError("unknown command '\(command)'\n\n" + overview)
     exit(2)

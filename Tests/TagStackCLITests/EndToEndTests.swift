@@ -41,7 +41,7 @@ final class EndToEndTests: XCTestCase {
                          "--folds", "3", "--report", s.path + "/report.csv", "--quiet"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let report = try String(contentsOfFile: s.path + "/report.csv", encoding: .utf8)
-        XCTAssertTrue(report.hasPrefix("tag,support,oof_f1_raw,oof_f1_stacked,threshold,path,rounds,reason\n"))
+        XCTAssertTrue(report.hasPrefix("tag,support,oof_f1_raw,oof_f1_stacked,threshold_probability,threshold_score,path,rounds,reason\n"))
         XCTAssertEqual(report.split(separator: "\n").count, 249)
         r = try CLI.run(["predict", "--model", s.path + "/m.json", "--input", s.path + "/data/test_X.csv",
                          "--decisions", s.path + "/d.csv", "--quiet"])

@@ -57,8 +57,8 @@ final class InputRulesTests: XCTestCase {
         x.s.write("empty_groups.csv", "ChallengeID,artist,album\n" + ids.map { "\($0),," }.joined(separator: "\n") + "\n")
         let r = try run(["train", "--data", d, "--groups", s + "/empty_groups.csv", "--learner", "thresholds", "--model", s + "/o.json"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stderr.contains("folds: 5, grouped by"), r.stderr)
-        XCTAssertTrue(r.stderr.contains("300 row(s) with only empty group cells"), r.stderr)
+        XCTAssertTrue(r.stdout.contains("folds: 5, grouped by"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("300 row(s) with only empty group cells"), r.stdout)
         XCTAssertEqual(Folds.components(rowCount: 3, groups: [["", "a", "a"], ["", "", " "]]), [0, 1, 1])
     }
 
@@ -71,7 +71,7 @@ final class InputRulesTests: XCTestCase {
         // The folder's train_groups.csv is paired by position with the .npy X's rows.
         let a = try run(["train", "--data", d, "--train-x", s + "/trX.npy", "--train-y", s + "/trY.npy", "--learner", "thresholds", "--model", s + "/a.json"])
         XCTAssertEqual(a.status, 0, a.stderr)
-        XCTAssertTrue(a.stderr.contains("paired with X's rows by position"), a.stderr)
+        XCTAssertTrue(a.stdout.contains("paired with X's rows by position"), a.stdout)
         // The same artists as a 1-D .npy of group ids give the same folds, so the same model.
         let artists = try String(contentsOfFile: d + "/train_groups.csv", encoding: .utf8).split(separator: "\n").dropFirst()
             .map { $0.split(separator: ",")[1] }
@@ -141,7 +141,7 @@ final class InputRulesTests: XCTestCase {
             let p = try run(["predict", "--model", s + "/\(name).json", "--input", d + "/test_X.csv", "--decisions", s + "/\(name).d.csv",
                              "--scores", s + "/\(name).p.csv", "--quiet"])
             XCTAssertEqual(p.status, 0, p.stderr)
-            return (t.stderr, try String(contentsOfFile: s + "/\(name).p.csv", encoding: .utf8))
+            return (t.stdout, try String(contentsOfFile: s + "/\(name).p.csv", encoding: .utf8))
         }
         let (autoLog, autoScores) = try trainPredict("auto", [])
         let (_, noneScores) = try trainPredict("none", ["--calibration", "none"])
@@ -154,9 +154,9 @@ final class InputRulesTests: XCTestCase {
         // The learner level: auto without folds fits only its simplest learner, and says so.
         let a = try run(["train", "--data", d, "--folds", "0", "--model", s + "/a.json"])
         XCTAssertEqual(a.status, 0, a.stderr)
-        XCTAssertTrue(a.stderr.contains("learner (in-sample weighted F1, higher is better): thresholds"), a.stderr)
-        XCTAssertTrue(a.stderr.contains("→ thresholds (no cross-validated evidence"), a.stderr)
-        XCTAssertTrue(a.stderr.contains("decision rule (in-sample weighted F1, higher is better): thresholds"), a.stderr)
+        XCTAssertTrue(a.stdout.contains("learner (in-sample weighted F1, higher is better): thresholds"), a.stdout)
+        XCTAssertTrue(a.stdout.contains("→ thresholds (no cross-validated evidence"), a.stdout)
+        XCTAssertTrue(a.stdout.contains("decision rule (in-sample weighted F1, higher is better): thresholds"), a.stdout)
     }
 
     // MARK: - 14: an .npy header length past the header

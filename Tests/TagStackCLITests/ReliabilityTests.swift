@@ -402,9 +402,9 @@ final class ReliabilityTests: XCTestCase {
         assertExit(r, 0)
         let text = try String(contentsOfFile: d.path + "/r.csv", encoding: .utf8)
         XCTAssertTrue(text.contains("\n\"q\"\"t,x\","), text)
-        // Read back with the project's RFC 4180 reader: every record has the header's 8 fields.
+        // Read back with the project's RFC 4180 reader: every record has the header's 9 fields.
         let records = CSVReaderTwin.parse(text)
-        XCTAssertEqual(records.map(\.count), [Int](repeating: 8, count: 4), "\(records)")
+        XCTAssertEqual(records.map(\.count), [Int](repeating: 9, count: 4), "\(records)")
         XCTAssertEqual(records[2][0], name)
         assertExit(try CLI.run(["predict", "--model", d.path + "/m.json", "--input", d.path + "/train_X.csv",
                                 "--decisions", d.path + "/d.csv", "--quiet"]), 0)

@@ -86,7 +86,7 @@ final class ReportTests: XCTestCase {
         try assertPage(s.path + "/t.html", minimumPlots: 3, contains: ["no cross-validation"])
     }
 
-    /// The training summary on stderr says what it decided and labels in-sample figures as such.
+    /// The training summary on stdout says what it decided and labels in-sample figures as such.
     func testTrainingSummarySaysWhyAndLabelsInSampleFigures() throws {
         let s = Scratch()
         XCTAssertEqual(try CLI.run(["generate", "--out", s.path + "/data", "--train", "300", "--test", "20", "--seed", "2", "--networks", "1"]).status, 0)
@@ -95,14 +95,18 @@ final class ReportTests: XCTestCase {
         for w in ["folds: 3, grouped by " + s.path + "/data/train_groups.csv (artist, album: ", "groups of rows)",
                   "base score (out-of-fold weighted F1", "primary ", "mean ", "logit_mean ", "blend ", "blend weights (one per network, shared by every tag): primary ",
                   "learner (out-of-fold weighted F1", "decision rule (out-of-fold", "calibration (out-of-fold log loss", "tag(s) calibrated", "paths: "] {
-            XCTAssertTrue(r.stderr.contains(w), "summary says '\(w)':\n\(r.stderr)")
+            XCTAssertTrue(r.stdout.contains(w), "summary says '\(w)':\n\(r.stdout)")
         }
-        XCTAssertFalse(r.stderr.contains("in-sample"), r.stderr)
+        XCTAssertFalse(r.stdout.contains("in-sample"), r.stdout)
         r = try CLI.run(["train", "--data", s.path + "/data", "--model", s.path + "/m.json", "--learner", "logistic", "--folds", "0"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stderr.contains("every score below is in-sample"), r.stderr)
-        XCTAssertFalse(r.stderr.contains("out-of-fold"), r.stderr)
-        XCTAssertTrue(r.stderr.contains("base score (in-sample weighted F1"), r.stderr)
+        XCTAssertTrue(r.stdout.contains("every score below is in-sample"), r.stdout)
+        // No figure labelled out-of-fold; without folds the base level keeps the primary network and says why.
+        XCTAssertFalse(r.stdout.contains("out-of-fold"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("base score (in-sample weighted F1, higher is better): primary "), r.stdout)
+        XCTAssertTrue(r.stdout.contains("→ primary (no cross-validated evidence"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("learner (in-sample weighted F1"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("calibration (in-sample log loss"), r.stdout)
     }
 
     /// Progress names the learner running and counts its tags (not tags × learners), with that learner's ETA.
@@ -111,7 +115,7 @@ final class ReportTests: XCTestCase {
         var env = ProcessInfo.processInfo.environment
         env["TAGSTACK_PROGRESS_DELAY"] = "-1"
         let r = try CLI.run(executable: CLI.binary, ["train", "--data", s.path, "--model", s.path + "/m.json", "--learner", "thresholds,logistic",
-                                                      "--folds", "2", "--no-groups"], environment: env)
+                                                      "--folds", "2", "--no-groups", "--progress"], environment: env)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("learner 1/2 thresholds: tags 3/3"), r.stderr)
         XCTAssertTrue(r.stderr.contains("learner 2/2 logistic: tags "), r.stderr)

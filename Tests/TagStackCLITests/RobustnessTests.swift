@@ -222,7 +222,8 @@ final class RobustnessTests: XCTestCase {
             let stderr = Pipe()
             let seen = LockedText()
             stderr.fileHandleForReading.readabilityHandler = { seen.append($0.availableData) }
-            let p = try start(["train", "--data", s.path, "--model", s.path + "/model.json", "--learner", "gbdt"], stderr: stderr)
+            // --progress: stderr is a pipe here, where progress shows only when asked.
+            let p = try start(["train", "--data", s.path, "--model", s.path + "/model.json", "--learner", "gbdt", "--progress"], stderr: stderr)
             if waitForProgress {
                 let deadline = Date().addingTimeInterval(120)
                 while p.isRunning, Date() < deadline, !seen.text.contains("tags ") { Thread.sleep(forTimeInterval: 0.05) }

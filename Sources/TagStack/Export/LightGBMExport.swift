@@ -42,7 +42,9 @@ public enum LightGBMExport {
         s += "feature_infos=" + Array(repeating: "none", count: featureNames.count).joined(separator: " ") + "\n"
         s += "tree_sizes=" + blocks.map { String($0.utf8.count) }.joined(separator: " ") + "\n\n"
         s += blocks.joined()
-        s += "end of trees\n\nfeature_importances:\n\nparameters:\n[boosting: gbdt]\n[objective: binary]\nend of parameters\n\npandas_categorical:null\n"
+        // LightGBM's own: split counts, most first (Importance.lightGBMLines), as `train --importance` gives them.
+        s += "end of trees\n\nfeature_importances:\n" + Importance.lightGBMLines(ensemble, featureNames: featureNames).map { $0 + "\n" }.joined()
+        s += "\nparameters:\n[boosting: gbdt]\n[objective: binary]\nend of parameters\n\npandas_categorical:null\n"
         return s
     }
 

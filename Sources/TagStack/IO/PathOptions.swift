@@ -37,7 +37,7 @@ public enum PathOptions {
     public static let table: [String: [String: PathRole]] = [
         "train": [
             "--data": .inputFolder, "--labels": .input, "--train-x": .input, "--train-y": .input, "--groups": .input,
-            "--columns": .input, "--model": .output, "--report": .output, "--html": .output,
+            "--columns": .input, "--model": .output, "--report": .output, "--html": .output, "--importance": .output,
         ],
         "predict": [
             "--model": .input, "--input": .streamedInput, "--columns": .input, "--decisions": .output, "--scores": .output,

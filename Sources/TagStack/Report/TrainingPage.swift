@@ -80,19 +80,23 @@ public struct TrainingPage {
                                 y: PlotAxis("final − raw F1", unit: "out of fold", range: -g...g),
                                 series: [PlotSeries("tags", zip(supports, gains).map { (x: log10($0), y: $1) }, style: .points)])
         let byClass = Dictionary(uniqueKeysWithValues: p.labels.tags.enumerated().map { ($1, $0) })
+        let tagModels = Dictionary(p.result.model.tags.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let rows = reports.sorted { $0.support != $1.support ? $0.support > $1.support : $0.tag < $1.tag }.map { r -> [String] in
             let k = byClass[r.tag]
             let gain = finalF1(r) - r.rawF1
             let reason = r.path == .raw ? "base: \(r.reason)" : String(format: "%@ (%@): %+.4f out of fold", r.path.rawValue, r.reason, gain)
             return [r.tag, k.map { p.labels.tagClasses[$0] } ?? "", k.map { p.labels.tagCategories[$0] } ?? "", String(r.support),
-                    fmt(r.rawF1), fmt(r.stackedF1), fmt(finalF1(r)), r.path.rawValue, r.threshold.map { fmt($0) } ?? "never",
+                    fmt(r.rawF1), fmt(r.stackedF1), fmt(finalF1(r)), r.path.rawValue,
+                    r.threshold == nil ? "never" : tagModels[r.tag]?.probabilityThreshold.map { fmt($0) } ?? "n/a", r.threshold.map { fmt($0) } ?? "never",
                     r.rounds.map(String.init) ?? "", reason]
         }
         return ReportSection(id: "per-tag", title: "Per tag (by support)", blocks: [
             .figure(svg: scatter.svg(), caption: "Each point a tag: out-of-fold F1 of its final score (y) against the network's raw score (x), each with its own F1-maximising threshold; above the dashed line, stacking helped."),
             .figure(svg: gainPlot.svg(), caption: "Out-of-fold F1 gain of each tag's final path against its support (number of positive training tracks, log scale): rare tags are where stacking is riskiest."),
-            .table(header: ["tag", "class", "category", "support", "raw F1", "stacked F1", "final F1", "path", "threshold", "rounds", "reason"],
-                   rows: rows, numeric: [3, 4, 5, 6, 8, 9]),
+            .table(header: ["tag", "class", "category", "support", "raw F1", "stacked F1", "final F1", "path", "threshold_probability",
+                            "threshold_score", "rounds", "reason"],
+                   rows: rows, numeric: [3, 4, 5, 6, 8, 9, 10]),
+            .paragraph("threshold_probability is each tag's threshold on the probabilities predict --scores writes (the model file's calibration.threshold): a tag is predicted when its probability is at least this. threshold_score is the same threshold on the score before calibration, which decisions compare; calibration never moves a decision. n/a: an uncalibrated tag whose score threshold is outside (0, 1] (a mean of networks can score below 0) writes its score clamped to [0, 1], so no threshold on the probabilities gives its decisions."),
         ])
     }
 

@@ -71,6 +71,10 @@ public struct StackerResult: Sendable {
     /// (what its threshold compares), its probability (calibrated out of fold) and its label (nil unless
     /// `StackerOptions.keepOutOfFold`).
     public var outOfFold: OutOfFold? = nil
+    /// Gain importance (LightGBM's 'gain': the sum of the split gains per feature) of each boosted tag's final
+    /// model, by tag name, and of the pooled ensemble when a tag is pooled: what training knew, not in the model.
+    public var gainImportance: [String: [Double]] = [:]
+    public var pooledGainImportance: [Double]? = nil
 }
 
 /// The training rows as the chosen model saw them out of fold (in-sample with `--folds 0`).
@@ -137,6 +141,10 @@ public enum Stacker {
         result.levels = [base.level, learnerLevel, ruleLevel, calibration.level].compactMap { $0 }
         result.blendWeights = base.blendWeights
         result.folds = fold == nil ? 0 : options.folds
+        for (k, t) in best.tags.enumerated() where t.path == .stacked && t.booster != nil {
+            if k < best.gains.count, let g = best.gains[k] { result.gainImportance[t.name] = g }
+        }
+        if best.tags.contains(where: { $0.path == .pooled }) { result.pooledGainImportance = best.pooledGain }
         if let probabilities = calibration.probabilities {
             let n = data.x.rowCount, t = data.labels.count
             var p = [Double](repeating: 0, count: n * t)

@@ -17,10 +17,12 @@ enum BoostedFolds {
         var bestRound: Int
     }
 
-    /// The final ensemble and its round count.
+    /// The final ensemble, its round count and, when it was refitted, its gain importance per feature
+    /// (`TrainedBooster.gainImportance`; nil for `--final average`).
     struct Outcome {
         var ensemble: TreeEnsemble
         var rounds: Int
+        var gain: [Double]? = nil
     }
 
     /// Runs the protocol.
@@ -32,8 +34,8 @@ enum BoostedFolds {
     ///   - refit: trains the final model on every row with the given round count.
     static func run(folds: Int, rounds: Int, final: FinalModel, workers: Int,
                     fit: (Int) throws -> FoldFit, score: (Int, TreeEnsemble) throws -> Void,
-                    refit: (Int) throws -> TreeEnsemble) throws -> Outcome {
-        guard folds > 0 else { return Outcome(ensemble: try refit(rounds), rounds: rounds) }
+                    refit: (Int) throws -> TrainedBooster) throws -> Outcome {
+        guard folds > 0 else { let b = try refit(rounds); return Outcome(ensemble: b.ensemble, rounds: rounds, gain: b.gainImportance) }
         let fits = try parallelMap(folds, threads: workers, fit)
         let best = fits.map(\.bestRound)
         for f in 0..<folds {
@@ -42,7 +44,8 @@ enum BoostedFolds {
         }
         let finalRounds = meanRounds(best)
         if final == .average { return Outcome(ensemble: try average(fits.map(\.ensemble), rounds: finalRounds), rounds: finalRounds) }
-        return Outcome(ensemble: try refit(finalRounds), rounds: finalRounds)
+        let b = try refit(finalRounds)
+        return Outcome(ensemble: b.ensemble, rounds: finalRounds, gain: b.gainImportance)
     }
 
     /// Parameters of a fold's fit: early stopping after `patience`, every tree grown kept.

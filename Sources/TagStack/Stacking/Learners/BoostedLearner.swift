@@ -41,12 +41,12 @@ struct BoostedLearner: Learner {
                 score: { f, e in score(e, rows: splits[f].valid, start: initOfFold[f]) },
                 refit: { rounds in
                     let p = c.options.boostingParameters(rounds: rounds, earlyStopping: 0, seed: seed)
-                    return try trainBinary(matrix: own, labels: y, initScores: init0, trainRows: c.allRows, parameters: p).ensemble
+                    return try trainBinary(matrix: own, labels: y, initScores: init0, trainRows: c.allRows, parameters: p)
                 })
             if c.splits == nil { score(outcome.ensemble, rows: c.allRows, start: init0) }
             return PerTagLearning.Fit(model: TagModel(name: c.data.labels.tags[k], path: .stacked, threshold: nil,
                                                       booster: outcome.ensemble, initScore: c.initScore),
-                                      oof: oof, rounds: outcome.rounds)
+                                      oof: oof, rounds: outcome.rounds, gain: outcome.gain)
         }
     }
 }

@@ -21,6 +21,8 @@ struct TagOutcome {
     var report: TagReport
     /// nil: the base score's out-of-fold scores (`FoldContext.rawOutOfFold`, not copied).
     var oof: [Double]?
+    /// A boosted tag's gain importance per feature (training only: not in the model file).
+    var gain: [Double]? = nil
 
     /// The tag on its base score: the F1-maximising threshold on every row (0.5 with `constant`), judged by its
     /// cross-fitted F1 (in-sample without folds; at 0.5 with `constant`) on the base's out-of-fold scores, which
@@ -40,13 +42,13 @@ struct TagOutcome {
 
 extension TagOutcome {
     /// The tag on its learned score, with the threshold that maximises F1 on its out-of-fold scores.
-    static func learned(_ model: TagModel, oof: [Double], support: Int, verdict v: Judge.Verdict, rounds: Int?) -> TagOutcome {
+    static func learned(_ model: TagModel, oof: [Double], support: Int, verdict v: Judge.Verdict, rounds: Int?, gain: [Double]? = nil) -> TagOutcome {
         var m = model
         m.threshold = v.threshold ?? ThresholdSearch.best(scores: oof, labels: v.labels).threshold
         return TagOutcome(model: m, report: TagReport(tag: m.name, support: support, rawF1: v.rawF1, stackedF1: v.learnedF1,
                                                       threshold: m.threshold, path: m.path, rounds: rounds,
                                                       reason: v.keep ? v.reason : "every tag (\(v.reason) alone)"),
-                          oof: oof)
+                          oof: oof, gain: gain)
     }
 }
 
@@ -76,6 +78,9 @@ struct LearnerRun {
     var featureSet: FeatureSet? = nil
     /// The shared ensemble of pooled tags.
     var pooled: PooledModel? = nil
+    /// Per tag, its boosted model's gain importance (nil: not boosted); the pooled ensemble's. Training only.
+    var gains: [[Double]?] = []
+    var pooledGain: [Double]? = nil
     /// nil for the learner as judged tag by tag; `every tag` for the same learner with every tag it learned
     /// taking its learned score (a choice made once for the label set, not tag by tag).
     var variant: String? = nil
@@ -93,6 +98,7 @@ struct LearnerRun {
         self.kind = kind
         tags = outcomes.map(\.model)
         reports = outcomes.map(\.report)
+        gains = outcomes.map(\.gain)
         self.oof = oof
         weightedF1 = c.fold.map { CrossFit.weightedF1(data: c.data, probabilities: oof, rule: .thresholds, fold: $0, k: c.options.folds) }
             ?? DecisionSearch.weightedF1(data: c.data, probabilities: oof, tags: tags, rule: .thresholds, hierarchy: nil)
@@ -130,6 +136,7 @@ enum PerTagLearning {
         var model: TagModel
         var oof: [Double]
         var rounds: Int? = nil
+        var gain: [Double]? = nil
     }
 
     /// Runs `fit` for every tag with enough positives and negatives (seeded by `SplitMix64.derive(seed, k)`),
@@ -156,7 +163,7 @@ enum PerTagLearning {
                 let f = try fit(k, seed, block.columns(tag: k))
                 let verdict = Judge.verdict(y: y, raw: c.rawOutOfFold[k], rawDecisions: rawDecisions, learned: f.oof, support: support,
                                             context: c, seed: seed)
-                let learned = TagOutcome.learned(f.model, oof: f.oof, support: support, verdict: verdict, rounds: f.rounds)
+                let learned = TagOutcome.learned(f.model, oof: f.oof, support: support, verdict: verdict, rounds: f.rounds, gain: f.gain)
                 guard verdict.keep else {
                     return (.raw(k, c, stackedF1: verdict.learnedF1, rawDecisions: rawDecisions, reason: verdict.reason), learned)
                 }

@@ -170,7 +170,7 @@ struct PooledLearner: Learner {
             refit: { rounds in
                 let p = o.boostingParameters(rounds: rounds, earlyStopping: 0, seed: seed, pooled: true)
                 return try trainBinary(matrix: pairs.matrix(tagValues: finalValues, threads: o.threads), labels: pairs.labels,
-                                       initScores: pairs.initScores, weights: pairs.weights, parameters: p, threads: o.threads).ensemble
+                                       initScores: pairs.initScores, weights: pairs.weights, parameters: p, threads: o.threads)
             })
         if c.splits == nil { oofByTag = try score(outcome.ensemble, tagValues: finalValues, rows: c.allRows, base: c.raw) }
 
@@ -180,8 +180,10 @@ struct PooledLearner: Learner {
         // Pooled tags read the per-tag features only (no shared columns).
         let set = FeatureSet(kinds: features.set.kinds, networks: features.set.networks, quantiles: features.set.quantiles)
         let shared = PooledModel(tagFeatures: PooledLearner.tagFeatureNames, initScore: c.initScore, booster: outcome.ensemble)
-        run.featureSet = set; run.pooled = shared
-        for i in run.alternatives.indices { run.alternatives[i].featureSet = set; run.alternatives[i].pooled = shared }
+        run.featureSet = set; run.pooled = shared; run.pooledGain = outcome.gain
+        for i in run.alternatives.indices {
+            run.alternatives[i].featureSet = set; run.alternatives[i].pooled = shared; run.alternatives[i].pooledGain = outcome.gain
+        }
         return run
     }
 

@@ -1,0 +1,66 @@
+// `train --json`: the result summary as one JSON object on standard output (the text summary's facts, for
+// scripts): the model written, the data's size, the folds, every level's candidates with their scores, margin
+// and choice, the blend's weights, the paths and the decision rule. Kept apart from TrainCommand.swift.
+
+import Foundation
+import TagStack
+import TagStackModel
+
+struct TrainSummaryJSON: Encodable {
+    struct Candidate: Encodable { var name: String; var score: Double }
+    struct LevelJSON: Encodable {
+        var name: String
+        var metric: String
+        var scope: String
+        var lower_is_better: Bool
+        var margin: Double?
+        var candidates: [Candidate]
+        var chosen: String
+        var note: String?
+    }
+    struct Weight: Encodable { var network: String; var weight: Double }
+
+    var model: String
+    var rows: Int
+    var tags: Int
+    var folds: Int
+    var groups: String
+    var levels: [LevelJSON]
+    var blend_weights: [Weight]?
+    var learner: String
+    var base: String
+    var decision: String
+    var paths: [String: Int]
+    var calibrated_tags: Int
+    var seconds: Double
+
+    init(_ r: StackerResult, data: TrainingData, modelPath: String, started: Date) {
+        model = modelPath
+        rows = data.x.rowCount
+        tags = data.labels.count
+        folds = r.folds
+        groups = r.model.training["groups"] ?? "none"
+        levels = r.levels.map { l in
+            LevelJSON(name: l.name, metric: l.metric, scope: l.inSample ? "in-sample" : "out-of-fold", lower_is_better: l.lowerIsBetter,
+                      margin: l.margin, candidates: l.candidates.map { Candidate(name: $0.name, score: $0.score) }, chosen: l.chosen, note: l.note)
+        }
+        blend_weights = r.blendWeights?.map { Weight(network: $0.0, weight: $0.1) }
+        learner = r.chosenLearner.rawValue
+        base = r.model.base?.kind.rawValue ?? "primary"
+        decision = r.model.decision.rawValue
+        var p: [String: Int] = [:]
+        for path in TagPath.allCases { p[path.rawValue] = 0 }
+        for t in r.model.tags { p[t.path.rawValue, default: 0] += 1 }
+        paths = p
+        calibrated_tags = r.model.tags.filter { $0.calibration != nil }.count
+        seconds = (Date().timeIntervalSince(started) * 10).rounded() / 10
+    }
+
+    /// One line of JSON, keys sorted.
+    func text() throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try e.encode(self), as: UTF8.self)
+    }
+}
