@@ -25,8 +25,8 @@ final class OneLabelCLITests: XCTestCase {
         let s = TinyData.folder(x: Self.x, y: Self.y)
         let r = try CLI.run(["train", "--data", s.path, "--model", s.path + "/m.json", "--folds", "0"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stderr.contains("labels a track: one (every row of the training labels has exactly one"), r.stderr)
-        XCTAssertTrue(r.stderr.contains("one label a track (in-sample multiclass log loss"), r.stderr)
+        XCTAssertTrue(r.stdout.contains("labels a track: one (every row of the training labels has exactly one"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("one label a track (in-sample multiclass log loss"), r.stdout)
         let model = try String(contentsOfFile: s.path + "/m.json", encoding: .utf8)
         XCTAssertTrue(model.contains("\"format_version\":4") && model.contains("\"one_label\":{"), model)
         let p = try CLI.run(["predict", "--model", s.path + "/m.json", "--input", s.path + "/train_X.csv",
