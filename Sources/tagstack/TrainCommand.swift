@@ -204,9 +204,6 @@ enum TrainCommand {
             throw DataError(.notBinary, file: files.y, line: at.line,
                             "\(at.text) ('\(id)') has \(bad.labels == 0 ? "no label" : "\(bad.labels) labels"): --labels-per-track one needs exactly one a row")
         }
-        if htmlPath != nil, try Stacker.isOneLabel(data, o) {
-            throw args.fail("--html: the training page does not show one-label models yet (train without --html, then 'tagstack evaluate')")
-        }
         // Check the outputs before the long part, so an unwritable path fails fast; create them only once the
         // model exists, so a run killed while training leaves no temporary file behind.
         try AtomicFileWriter.checkWritable(modelPath)

@@ -305,4 +305,21 @@ final class MakefileTests: XCTestCase {
             XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: p.path + "/d").sorted(), listing)
         }
     }
+
+    /// `make submit` and `make evaluate` on a one-label folder (issue 22: make works on one-label folders as on
+    /// the others): one decision a track, probabilities summing to one, evaluate's multiclass figures.
+    func testMakeOnAOneLabelFolder() throws {
+        let p = try project()
+        XCTAssertEqual(try CLI.run(["generate", "--one-label", "--out", p.path + "/fma", "--train", "600", "--test", "80", "--seed", "2"]).status, 0)
+        let r = try make(["submit", "DATA=fma"], in: p.path)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let scores = try String(contentsOfFile: p.path + "/out/fma/test_scores.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        let decisions = try String(contentsOfFile: p.path + "/out/fma/test_decisions.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        XCTAssertEqual(scores.count, 80)
+        for row in scores { XCTAssertEqual(row.split(separator: ",").dropFirst().map { Double($0)! }.reduce(0, +), 1, accuracy: 1e-12) }
+        for row in decisions { XCTAssertEqual(row.split(separator: ",").dropFirst().filter { $0 == "1" }.count, 1) }
+        let e = try make(["evaluate", "DATA=fma"], in: p.path)
+        XCTAssertEqual(e.status, 0, e.stderr)
+        XCTAssertTrue(e.stdout.contains("accuracy"), e.stdout)
+    }
 }

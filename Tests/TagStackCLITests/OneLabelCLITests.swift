@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TagStack
 
 /// One label a track through the built binary: detection, the mode flag's errors, predict's outputs.
 final class OneLabelCLITests: XCTestCase {
@@ -59,15 +60,51 @@ final class OneLabelCLITests: XCTestCase {
         XCTAssertEqual(m.status, 1, m.stderr)
         XCTAssertTrue(m.stderr.contains("--confusion needs one label a track"), m.stderr)
         XCTAssertFalse(s.exists("c2.csv"))
-        // The training page does not show one-label models yet: said, before any work, nothing written.
+        // The training page of a one-label model, in-sample here (--folds 0), says so.
         let h = try CLI.run(["train", "--data", s.path, "--model", s.path + "/h.json", "--folds", "0", "--html", s.path + "/t.html"])
-        XCTAssertEqual(h.status, 2, h.stderr)
-        XCTAssertTrue(h.stderr.contains("--html: the training page does not show one-label models yet"), h.stderr)
-        XCTAssertFalse(s.exists("h.json") || s.exists("t.html"))
+        XCTAssertEqual(h.status, 0, h.stderr)
+        XCTAssertTrue(try String(contentsOfFile: s.path + "/t.html", encoding: .utf8).contains("In-sample: "))
         // --labels-per-track any: the per-tag stacker on the same files (no one_label stage).
         let any = try CLI.run(["train", "--data", s.path, "--model", s.path + "/a.json", "--folds", "0", "--labels-per-track", "any",
                                "--learner", "thresholds", "--quiet"])
         XCTAssertEqual(any.status, 0, any.stderr)
         XCTAssertFalse(try String(contentsOfFile: s.path + "/a.json", encoding: .utf8).contains("\"one_label\":"))
+    }
+
+    /// `train --html` on a one-label set: the level's candidates and the chosen stage's out-of-fold figures and
+    /// confusion matrix (issue 22: "the training page shows the same out of fold").
+    func testTrainingPageShowsTheOneLabelLevelAndConfusionOutOfFold() throws {
+        let s = Scratch()
+        XCTAssertEqual(try CLI.run(["generate", "--one-label", "--out", s.path + "/g", "--train", "600", "--test", "50", "--seed", "3"]).status, 0)
+        let r = try CLI.run(["train", "--data", s.path + "/g", "--model", s.path + "/m.json", "--html", s.path + "/t.html", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let html = try String(contentsOfFile: s.path + "/t.html", encoding: .utf8)
+        for w in ["one distribution a track, chosen once for the label set", "Out of fold: ", "confusion matrix", "multinomial", "renormalised"] {
+            XCTAssertTrue(html.contains(w), "the page says '\(w)'")
+        }
+        XCTAssertFalse(html.contains("per-tag thresholds"), "no multi-label section on a one-label page")
+    }
+
+    /// MediaEval `.npy` in and out on a one-label set, as for the others: the same probabilities as from the CSVs.
+    func testNPYOnAOneLabelFolder() throws {
+        let s = Scratch(), g = s.path + "/g"
+        XCTAssertEqual(try CLI.run(["generate", "--one-label", "--out", g, "--train", "500", "--test", "60", "--seed", "4"]).status, 0)
+        for f in ["train_X", "train_y", "test_X"] { try PathAliasTests.writeNPY(csv: g + "/\(f).csv", to: s.path + "/\(f).npy") }
+        let header = try String(contentsOfFile: g + "/train_X.csv", encoding: .utf8).split(separator: "\n")[0]
+        s.write("columns.txt", header + "\n")
+        let a = try CLI.run(["train", "--data", g, "--model", s.path + "/csv.json", "--quiet"])
+        let b = try CLI.run(["train", "--data", g, "--train-x", s.path + "/train_X.npy", "--train-y", s.path + "/train_y.npy",
+                             "--columns", s.path + "/columns.txt", "--model", s.path + "/npy.json", "--quiet"])
+        XCTAssertEqual(a.status, 0, a.stderr); XCTAssertEqual(b.status, 0, b.stderr)
+        let p1 = try CLI.run(["predict", "--model", s.path + "/csv.json", "--input", g + "/test_X.csv", "--decisions", s.path + "/d.csv", "--scores", s.path + "/p.csv", "--quiet"])
+        let p2 = try CLI.run(["predict", "--model", s.path + "/npy.json", "--input", s.path + "/test_X.npy", "--columns", s.path + "/columns.txt",
+                              "--decisions", s.path + "/d.npy", "--scores", s.path + "/p.npy", "--quiet"])
+        XCTAssertEqual(p1.status, 0, p1.stderr); XCTAssertEqual(p2.status, 0, p2.stderr)
+        // The same model (groups are paired by position with the .npy X), the same probabilities.
+        let csv = try String(contentsOfFile: s.path + "/p.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+            .flatMap { $0.split(separator: ",").dropFirst().map { Double($0)! } }
+        let npy = try NPY.read(path: s.path + "/p.npy")
+        XCTAssertEqual(npy.values, csv)
+        XCTAssertEqual(npy.rows, 60)
     }
 }

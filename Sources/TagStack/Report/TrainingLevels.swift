@@ -32,7 +32,9 @@ extension TrainingPage {
                                  xLabel: "network (primary first)", showValues: true)
             blocks.append(.figure(svg: chart.svg(), caption: "The learned blend's weights (L2-regularised, fitted on every training row): a network that carries nothing gets a weight near 0."))
         }
-        return ReportSection(id: "levels", title: "Decisions at every level: base score, learner, decision rule, calibration", blocks: blocks)
+        let title = r.model.oneLabel != nil ? "Decisions: one distribution a track, chosen once for the label set"
+                                            : "Decisions at every level: base score, learner, decision rule, calibration"
+        return ReportSection(id: "levels", title: title, blocks: blocks)
     }
 
     static func reliability(_ p: TrainingPage) -> ReportSection? {

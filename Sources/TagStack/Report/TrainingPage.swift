@@ -30,8 +30,38 @@ public struct TrainingPage {
     /// The page's sections, in order. Add yours here.
     public static let sections: [Section] = [summary, levels, reliability, thresholdCurves, perClass, perTag]
 
+    /// The sections of a one-label model's page (`StackerModel.oneLabel`): the level's candidates, then the
+    /// chosen distribution's out-of-fold figures and confusion matrix, as `evaluate` shows a test set.
+    public static let oneLabelSections: [Section] = [levels, oneLabelEvaluation]
+
     public func page() -> ReportPage {
-        ReportPage(title: folds == 0 ? "TagStack training (in-sample: --folds 0)" : "TagStack training (out of fold)", facts: facts, sections: Self.sections.compactMap { $0(self) })
+        ReportPage(title: folds == 0 ? "TagStack training (in-sample: --folds 0)" : "TagStack training (out of fold)", facts: facts,
+                   sections: (result.model.oneLabel != nil ? Self.oneLabelSections : Self.sections).compactMap { $0(self) })
+    }
+
+    /// One label a track: the chosen stage's cross-fitted distributions judged as `evaluate --html` judges a test
+    /// set (multiclass log loss, accuracy, top-3 accuracy, the confusion matrix with rows normalised).
+    static func oneLabelEvaluation(_ p: TrainingPage) -> ReportSection? {
+        guard let o = p.result.outOfFold, o.rows > 0 else { return nil }
+        let ids = (0..<o.rows).map(String.init), tags = p.labels.tags
+        var decided = [UInt8](repeating: 0, count: o.rows * o.tags)
+        for i in 0..<o.rows {
+            var best = 0
+            for k in 1..<o.tags where o.probabilities[i * o.tags + k] > o.probabilities[i * o.tags + best] { best = k }
+            decided[i * o.tags + best] = 1
+        }
+        // The matrices share rows and tags by construction, so `evaluate` has nothing to refuse here.
+        let truth = LabelMatrix(ids: ids, tags: tags, values: o.labels)
+        let decisions = LabelMatrix(ids: ids, tags: tags, values: decided)
+        guard let report = try? Metrics.evaluate(truth: truth, decisions: decisions, scores: o.probabilities), report.oneLabel != nil,
+              var section = EvaluationPage.confusion(EvaluationPage(truth: truth, decisions: decisions, scores: o.probabilities, report: report,
+                                                                    files: ("training labels", "argmax", "out of fold")))
+        else { return nil }
+        section.title = (p.folds == 0 ? "In-sample" : "Out of fold") + ": " + section.title
+        section.blocks.insert(.paragraph(p.folds == 0
+            ? "Trained with --folds 0: these figures are in-sample and flatter the model."
+            : "Each training row's distribution comes from the stage fitted on the other \(p.folds - 1) folds (grouped), as the level chose with it; the decision is its argmax."), at: 0)
+        return section
     }
 
     var labels: LabelSet { result.model.labels }

@@ -193,6 +193,10 @@ public enum Stacker {
         var result = StackerResult(model: model, reports: [], learnerScores: [], treesPerTrack: [], ruleScores: [], chosenLearner: .thresholds)
         result.levels = [choice.level]
         result.folds = fold == nil ? 0 : options.folds
+        if options.keepOutOfFold {
+            result.outOfFold = OutOfFold(rows: data.x.rowCount, tags: data.labels.count, scores: choice.probabilities,
+                                         probabilities: choice.probabilities, labels: data.y.values)
+        }
         return result
     }
 

@@ -29,6 +29,9 @@ enum OneLabelChoice {
         /// The base the stage reads as each tag's score (nil: the primary network).
         var base: BaseScore?
         var level: Level
+        /// The chosen candidate's distribution of every training row, rows × labels, cross-fitted (each fold's
+        /// rows from the fit on the other folds; in-sample without folds): the training page's view.
+        var probabilities: [Double]
     }
 
     /// How much lower (mean multiclass log loss, nats a track) a more complex candidate must be than the
@@ -103,7 +106,7 @@ enum OneLabelChoice {
                           chosen: name(of: candidates[best], lambda: multinomial.lambda),
                           margin: candidates.count > 1 ? margin : nil, inSample: c.fold == nil, lowerIsBetter: true,
                           note: c.fold == nil ? Level.keptSimplest : nil)
-        return Outcome(stage: stage.stage, base: stage.base, level: level)
+        return Outcome(stage: stage.stage, base: stage.base, level: level, probabilities: probabilities[best])
     }
 
     /// Each row's log loss, −log p[row, class] with p clipped as `Metrics.multiclassLogLoss` clips it.
