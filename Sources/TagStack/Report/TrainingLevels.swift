@@ -19,7 +19,7 @@ extension TrainingPage {
                                  xLabel: "candidate (simplest first)", showValues: true)
             let margin = level.margin.map { " A more complex candidate had to win by more than \(fmt($0))." } ?? ""
             let better = level.lowerIsBetter ? "lower is better" : "higher is better"
-            blocks.append(.figure(svg: chart.svg(), caption: "\(capitalized(level.name)), decided once for every tag (\(better)): \(level.chosen) chosen.\(margin)"))
+            blocks.append(.figure(svg: chart.svg(), caption: "\(capitalized(level.name)), decided once for the whole label set (\(better)): \(level.chosen) chosen.\(margin)"))
         }
         let rows = r.levels.flatMap { level in
             level.candidates.map { c in [level.name, c.name, fmt(c.score), level.margin.map { fmt($0) } ?? "", c.name == level.chosen ? "chosen" : ""] }
