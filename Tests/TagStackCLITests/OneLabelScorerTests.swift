@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import TagStackModel
+import TagStack
 
 /// The one-label stage in both scorers: Scripts/score_model.py agrees with the Swift scorer to 1e-12 on each
 /// kind (renormalised on a mean base, softmax with networks and biases, multinomial), NaN inputs included, and
@@ -21,13 +22,13 @@ final class OneLabelScorerTests: XCTestCase {
     func testPythonAgreesWithSwift() throws {
         guard let python = Repo.which("python3") else { throw XCTSkip("python3 is not installed") }
         let dir = Scratch()
-        var g = SplitMix64Local(seed: 3)
+        var g = SplitMix64(seed: 3)
         var csv = "ChallengeID," + (Self.tags + Self.tags.map { "n2:" + $0 }).joined(separator: ",") + "\n"
         for i in 0..<30 {
             let cells = (0..<8).map { j -> String in
                 if j >= 4 && i % 7 == 0 && j == 5 { return "" }   // a missing network value
                 if i == 3 { return j < 4 ? "0" : "1" }            // exact 0 and 1
-                return String(g.unit())
+                return String(g.nextDouble())
             }
             csv += "r\(i)," + cells.joined(separator: ",") + "\n"
         }
@@ -74,18 +75,4 @@ extension OneLabelScorerTests {
         XCTAssertTrue(features.contains("\"one_label\"") && features.contains("\"kind\" : \"softmax\"") && features.contains("not exported"), features)
         XCTAssertTrue(try String(contentsOfFile: dir.path + "/exp/README.txt", encoding: .utf8).contains("ONE LABEL A TRACK"))
     }
-}
-
-/// A tiny seeded generator for test inputs (the CLI tests do not import TagStack).
-struct SplitMix64Local {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 }

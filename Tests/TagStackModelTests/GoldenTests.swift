@@ -88,15 +88,8 @@ final class GoldenTests: XCTestCase {
     func testSchemaIsPinnedToTheFormatVersion() throws {
         let v = StackerModel.currentFormatVersion
         let snapshot = try Golden.schemaSnapshot()
-        let file = Golden.url("schema-v\(v).txt")
-        if ProcessInfo.processInfo.environment["TAGSTACK_UPDATE_SCHEMA"] == "1" {
-            try snapshot.write(to: file, atomically: true, encoding: .utf8)
-            print("wrote \(file.path); hash \(Golden.fnv1a(snapshot))")
-        }
-        let committed = try String(contentsOf: file, encoding: .utf8)
-        XCTAssertEqual(snapshot, committed, "the model schema differs from Golden/schema-v\(v).txt: a format change needs a format_version bump (see docs/MODEL_FORMAT.md, Versioning)")
-        XCTAssertEqual(Golden.fnv1a(committed), GoldenTests.pinnedSchemas[v],
-                       "Golden/schema-v\(v).txt was edited: a schema change needs a new format_version, not a new v\(v) snapshot")
+        try assertSchema(snapshot, file: "schema-v\(v).txt", pinned: GoldenTests.pinnedSchemas[v],
+                         "the model schema differs from Golden/schema-v\(v).txt: a format change needs a format_version bump (see docs/MODEL_FORMAT.md, Versioning)")
         for m in Golden.models {
             let model = try StackerModel.load(contentsOf: Golden.url(m + ".json"))
             XCTAssertEqual(model.formatVersion, v, "\(m): golden models are written by the current version")
@@ -128,14 +121,23 @@ final class GoldenTests: XCTestCase {
         }
         let snapshot = paths.filter { $0.hasPrefix("one_label") }.sorted().map { "key " + $0 }.joined(separator: "\n")
             + "\none_label.kind renormalised softmax multinomial\n"
-        let file = Golden.url("schema-v4-one-label.txt")
+        try assertSchema(snapshot, file: "schema-v4-one-label.txt", pinned: "f6c458ffe594d0ab",
+                         "the one-label schema differs from Golden/schema-v4-one-label.txt: a format change needs a format_version bump")
+    }
+
+    /// A schema snapshot equals its committed file (rewritten with TAGSTACK_UPDATE_SCHEMA=1), whose hash is pinned:
+    /// editing the file instead of bumping the format version fails.
+    func assertSchema(_ snapshot: String, file name: String, pinned: String?, _ message: String,
+                      file: StaticString = #filePath, line: UInt = #line) throws {
+        let url = Golden.url(name)
         if ProcessInfo.processInfo.environment["TAGSTACK_UPDATE_SCHEMA"] == "1" {
-            try snapshot.write(to: file, atomically: true, encoding: .utf8)
-            print("wrote \(file.path); hash \(Golden.fnv1a(snapshot))")
+            try snapshot.write(to: url, atomically: true, encoding: .utf8)
+            print("wrote \(url.path); hash \(Golden.fnv1a(snapshot))")
         }
-        let committed = try String(contentsOf: file, encoding: .utf8)
-        XCTAssertEqual(snapshot, committed, "the one-label schema differs from Golden/schema-v4-one-label.txt: a format change needs a format_version bump")
-        XCTAssertEqual(Golden.fnv1a(committed), "f6c458ffe594d0ab", "Golden/schema-v4-one-label.txt was edited: a schema change needs a new format_version")
+        let committed = try String(contentsOf: url, encoding: .utf8)
+        XCTAssertEqual(snapshot, committed, message, file: file, line: line)
+        XCTAssertEqual(Golden.fnv1a(committed), pinned,
+                       "Golden/\(name) was edited: a schema change needs a new format_version, not a new snapshot", file: file, line: line)
     }
 
     func testGoldenScoresAndDecisions() throws {
