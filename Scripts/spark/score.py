@@ -15,6 +15,7 @@ import argparse
 import os
 import shutil
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tagstack_spark as ts  # noqa: E402
@@ -39,6 +40,7 @@ def main(argv=None):
     ap.add_argument("--allow-missing", action="store_true")
     ap.add_argument("--overwrite", action="store_true", help="replace existing --scores / --decisions datasets")
     ap.add_argument("--batch-rows", type=int, default=20000, help="rows per Arrow batch (one predict call each)")
+    ap.add_argument("--timing", action="store_true", help="print the session start and scoring times on stderr")
     a = ap.parse_args(argv)
     try:
         run(a)
@@ -61,7 +63,9 @@ def run(a):
         if os.path.exists(p) and not a.overwrite:
             raise ts.TagStackError(f"{p}: exists; give --overwrite to replace it")
     model = ts.Model(a.model)
+    started = time.time()
     spark = session(a.master, a.batch_rows)
+    ready = time.time()
     df = ts.read_input(spark, a.input)
     both = ts.score(df, model, binary, allow_missing=a.allow_missing, where=a.input)
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(a.batch_rows))
@@ -79,6 +83,11 @@ def run(a):
         raise
     finally:
         both.unpersist()
+    if getattr(a, "timing", False):
+        took = time.time() - ready
+        rows = spark.read.parquet(a.scores).count()
+        print(f"score.py: {rows} rows scored in {took:.2f} s after a session start of {ready - started:.2f} s",
+              file=sys.stderr)
 
 
 def session(master, batch_rows):

@@ -19,7 +19,7 @@ executor, turned back into a `TagStackError` by `errors()` (used by `write`) ins
 """
 
 import csv
-import io
+import hashlib
 import json
 import os
 import shutil
@@ -88,9 +88,24 @@ def check_input(df, model, id_column=ID_COLUMN, where="input"):
             raise TagStackError(f"{where}: column '{c}' has type {t.simpleString()}; expected numbers (double)")
 
 
+def staged(path, prefix):
+    """A copy of `path` named by its content (`tagstack-model-<sha256>.json`), so that two different files with
+    one name never meet in SparkFiles, and the same file is shipped once however often it is scored with."""
+    with open(path, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:20]
+    folder = os.path.join(tempfile.gettempdir(), "tagstack-spark-files")
+    os.makedirs(folder, exist_ok=True)
+    target = os.path.join(folder, f"{prefix}-{digest}{os.path.splitext(path)[1]}")
+    if not os.path.exists(target):
+        tmp = f"{target}.tmp-{os.getpid()}"
+        shutil.copy2(path, tmp)
+        os.replace(tmp, target)
+    return target
+
+
 def ship(spark, *paths):
-    """Adds files to the job (once per executor); returns their names for SparkFiles. A file already shipped
-    under the same name (spark-submit --files) is not added again."""
+    """Adds files to the job (once per executor); returns their names for SparkFiles. A name already shipped
+    is not added again (names come from `staged`: the same name is the same content)."""
     sc = spark.sparkContext
     listed = set()
     try:
@@ -121,10 +136,10 @@ def _refuse(message):
 def _to_float(series, name, ids):
     """A pandas column as float64: numbers as they are, strings (CSV) parsed as predict parses them."""
     import numpy as np
-    if series.dtype == object:
+    if series.dtype.kind not in "fiu":  # text (a CSV read by Spark: every cell a string, an empty one null)
         values = np.empty(len(series), dtype=np.float64)
-        for i, v in enumerate(series.tolist()):
-            if v is None or (isinstance(v, str) and v.strip() == ""):
+        for i, v in enumerate(series.astype(object).tolist()):
+            if v is None or v != v or (isinstance(v, str) and v.strip() == ""):
                 _refuse(f"empty cell in column '{name}' (ChallengeID '{ids[i]}'); predict refuses it too (use allow_missing)")
             try:
                 if isinstance(v, str) and "_" in v:
@@ -136,7 +151,7 @@ def _to_float(series, name, ids):
     return series.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _batch_scorer(binary, model, columns, ntags, id_column, allow_missing):
+def _batch_scorer(binary, model, model_path, columns, ntags, id_column, allow_missing):
     """The function mapInPandas runs: one `tagstack predict` call per Arrow batch."""
 
     def run(batches):
@@ -177,7 +192,7 @@ def _batch_scorer(binary, model, columns, ntags, id_column, allow_missing):
                     cmd.append("--allow-missing")
                 r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
                 if r.returncode != 0:
-                    message = r.stderr.decode("utf-8", "replace").strip().replace(x_path, "the batch")
+                    message = r.stderr.decode("utf-8", "replace").strip().replace(x_path, "the batch").replace(model_file, model_path)
                     _refuse(f"tagstack predict refused a batch (exit {r.returncode}): {message}")
                 p, d = np.load(p_path), np.load(d_path)
                 out = {id_column: pd.Series(ids, dtype=object)}
@@ -204,7 +219,7 @@ def score(df, model, binary, id_column=ID_COLUMN, allow_missing=False, where="in
         raise TagStackError(f"{binary}: not an executable tagstack binary")
     check_input(df, model, id_column, where)
     spark = SparkSession.getActiveSession() or df.sparkSession
-    binary_name, model_name = ship(spark, binary, model.path)
+    binary_name, model_name = ship(spark, staged(binary, "tagstack"), staged(model.path, "tagstack-model"))
     columns = model.input_columns
     fields = {f.name: f.dataType for f in df.schema.fields}
     picked = [F.col(_quote(id_column)).cast("string").alias(id_column)]
@@ -215,7 +230,7 @@ def score(df, model, binary, id_column=ID_COLUMN, allow_missing=False, where="in
                           + [T.StructField(f"p_{k}", T.DoubleType()) for k in range(len(model.tags))]
                           + [T.StructField(f"d_{k}", T.ByteType()) for k in range(len(model.tags))])
     return df.select(*picked).mapInPandas(
-        _batch_scorer(binary_name, model_name, columns, len(model.tags), id_column, allow_missing), schema)
+        _batch_scorer(binary_name, model_name, model.path, columns, len(model.tags), id_column, allow_missing), schema)
 
 
 def scores_layout(both, model, id_column=ID_COLUMN):
@@ -235,8 +250,10 @@ def decisions_layout(both, model, id_column=ID_COLUMN):
 def read_input(spark, path, id_column=ID_COLUMN):
     """A CSV in our layout (every cell read as text: IDs stay '0003524', numbers parsed by the scorer exactly
     as predict parses them) or a Parquet dataset."""
-    if not os.path.exists(path):
-        raise TagStackError(f"{path}: file not found")
+    if "://" not in path:
+        if not os.path.exists(path):
+            raise TagStackError(f"{path}: file not found")
+        path = os.path.abspath(path)  # the JVM resolves a relative path against its own folder, not Python's
     if path.lower().endswith(".csv"):
         return (spark.read.option("header", True).option("inferSchema", False).option("multiLine", True)
                 .option("escape", '"').option("enforceSchema", False).csv(path))
