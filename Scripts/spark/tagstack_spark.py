@@ -133,13 +133,16 @@ def _refuse(message):
     raise TagStackError(_MARK + message)
 
 
-def _to_float(series, name, ids):
+def _to_float(series, name, ids, allow_missing=False):
     """A pandas column as float64: numbers as they are, strings (CSV) parsed as predict parses them."""
     import numpy as np
     if series.dtype.kind not in "fiu":  # text (a CSV read by Spark: every cell a string, an empty one null)
         values = np.empty(len(series), dtype=np.float64)
         for i, v in enumerate(series.astype(object).tolist()):
             if v is None or v != v or (isinstance(v, str) and v.strip() == ""):
+                if allow_missing:  # predict --allow-missing: an empty cell is a missing value
+                    values[i] = np.nan
+                    continue
                 _refuse(f"empty cell in column '{name}' (ChallengeID '{ids[i]}'); predict refuses it too (use allow_missing)")
             try:
                 if isinstance(v, str) and "_" in v:
@@ -172,7 +175,7 @@ def _batch_scorer(binary, model, model_path, columns, ntags, id_column, allow_mi
                     _refuse(f"null cell in column '{id_column}' (every track needs an ID)")
                 x = np.empty((len(pdf), len(columns)), dtype=np.float64)
                 for j, c in enumerate(columns):
-                    x[:, j] = _to_float(pdf[c], c, ids)
+                    x[:, j] = _to_float(pdf[c], c, ids, allow_missing)
                 bad = ~np.isfinite(x)
                 if bad.any():
                     for j, c in enumerate(columns):
