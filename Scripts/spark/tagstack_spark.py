@@ -161,6 +161,8 @@ def _batch_scorer(binary, model, model_path, columns, ntags, id_column, allow_mi
         import numpy as np
         import pandas as pd
         exe, model_file = _local(binary), _local(model)
+        if not os.access(exe, os.X_OK):
+            _refuse(f"the tagstack binary '{binary}' is not in this executor's SparkFiles (shipped with addFile)")
         work = tempfile.mkdtemp(prefix="tagstack-spark-")
         try:
             names = os.path.join(work, "columns.csv")
@@ -286,6 +288,12 @@ def write(frame, path, overwrite=False):
     try:
         with errors():
             frame.write.mode("overwrite" if overwrite else "errorifexists").parquet(path)
+    except Exception as e:
+        if not existed and "://" not in path and os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        if not isinstance(e, TagStackError) and "PATH_ALREADY_EXISTS" in str(e):
+            raise TagStackError(f"{path}: exists; give overwrite=True (score.py --overwrite) to replace it") from None
+        raise
     except BaseException:
         # A failed job leaves Spark's empty output folder behind: remove it when this call created it.
         if not existed and "://" not in path and os.path.isdir(path):
