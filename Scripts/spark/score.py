@@ -40,6 +40,8 @@ def main(argv=None):
     ap.add_argument("--allow-missing", action="store_true")
     ap.add_argument("--overwrite", action="store_true", help="replace existing --scores / --decisions datasets")
     ap.add_argument("--batch-rows", type=int, default=20000, help="rows per Arrow batch (one predict call each)")
+    ap.add_argument("--driver-memory", default="4g", help="the driver's heap when score.py starts Spark itself "
+                    "(local mode: the driver is the executor; default 4g; under spark-submit, its --driver-memory)")
     ap.add_argument("--timing", action="store_true", help="print the session start and scoring times on stderr")
     a = ap.parse_args(argv)
     try:
@@ -64,7 +66,7 @@ def run(a):
             raise ts.TagStackError(f"{p}: exists; give --overwrite to replace it")
     model = ts.Model(a.model)
     started = time.time()
-    spark = session(a.master, a.batch_rows)
+    spark = session(a.master, a.batch_rows, getattr(a, "driver_memory", "4g"))
     ready = time.time()
     df = ts.read_input(spark, a.input)
     both = ts.score(df, model, binary, allow_missing=a.allow_missing, where=a.input)
@@ -90,7 +92,7 @@ def run(a):
               file=sys.stderr)
 
 
-def session(master, batch_rows):
+def session(master, batch_rows, driver_memory="4g"):
     from pyspark.sql import SparkSession
     b = SparkSession.builder.appName("tagstack-score")
     if master:
@@ -99,6 +101,8 @@ def session(master, batch_rows):
         b = b.master("local[*]")
     b = b.config("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_rows))
     b = b.config("spark.ui.showConsoleProgress", "false")
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:  # the JVM starts here: its heap can still be set (1g: too small)
+        b = b.config("spark.driver.memory", driver_memory)
     return b.getOrCreate()
 
 
