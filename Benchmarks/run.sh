@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # make bench: every benchmark, side by side where there is a peer. Not part of make test.
 # Run on an otherwise idle machine (LightGBM's OpenMP threads slow down badly when anything else runs).
-#   BENCH="csv train gbdt"  selects sections (default: all that exist); DATA=Data is the default data set.
+#   BENCH="csv train gbdt spark"  selects sections (default: all that exist); DATA=Data is the default data set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${DATA:-Data}
-SECTIONS=${BENCH:-"csv train gbdt latency catalogue"}
+SECTIONS=${BENCH:-"csv train gbdt latency catalogue spark"}
 BIN=.build/release/tagstack
 # One product per build: `swift build` with two --product options builds only the last one.
 swift build -c release --product tagstack >/dev/null
@@ -30,6 +30,9 @@ for s in $SECTIONS; do
       if [ -x Scripts/latency/run.sh ]; then echo "## Single-track latency (issue 5)"; Scripts/latency/run.sh "$DATA"; fi ;;
     catalogue)
       if [ -x Benchmarks/bench_catalogue.sh ]; then echo "## Large catalogues (issue 6)"; Benchmarks/bench_catalogue.sh; fi ;;
+    spark)
+      echo "## Scoring on Spark, local[2], against predict (issue 23: ≥ 0.5 × predict's tracks/s; ROWS=200000 by default)"
+      Benchmarks/bench_spark.sh ;;
     *) echo "unknown section $s" >&2; exit 2 ;;
   esac
 done

@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""The Spark scorer's checks, all in one Python process and one local SparkSession (SparkTests drives it).
+
+usage: check.py SPEC.json      (SPEC written by Tests/TagStackCLITests/SparkTests.swift)
+
+SPEC: {"master": "local[2]", "binary": B, "work": DIR,
+       "cases": [{"name", "model", "input" (CSV or Parquet), "scores_ref", "decisions_ref" (predict's CSVs)}],
+       "refusals": [{"name", "model", "input", "expect": text the message must contain}],
+       "snippet": {"name", "code", "cwd"} (optional: Python run as written, in cwd)}
+Prints one line per check: `RESULT {"name": ..., "ok": true|false, "detail": ...}`.
+"""
+
+import csv
+import json
+import os
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import score  # noqa: E402
+import tagstack_spark as ts  # noqa: E402
+
+
+def report(name, ok, detail, started):
+    print("RESULT " + json.dumps({"name": name, "ok": bool(ok), "detail": detail,
+                                  "seconds": round(time.time() - started, 2)}), flush=True)
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    return rows[0], {r[0]: [float(v) for v in r[1:]] for r in rows[1:]}, [r[0] for r in rows[1:]]
+
+
+def compare(out_dir, ref_path, exact, ids_expected=None):
+    import pandas as pd
+    header, ref, ref_ids = read_csv(ref_path)
+    got = pd.read_parquet(out_dir)
+    if list(got.columns) != header:
+        return f"columns differ: {list(got.columns)[:4]}... against {header[:4]}..."
+    id_values = got[header[0]].tolist()
+    if not all(isinstance(i, str) for i in id_values):
+        return "ChallengeID is not a string column"
+    if len(id_values) != len(ref) or set(id_values) != set(ref):
+        return f"{len(id_values)} rows, IDs differ from predict's {len(ref)}"
+    if ids_expected is not None and sorted(id_values) != sorted(ids_expected):
+        return "IDs changed on the way"
+    values = got[header[1:]].to_numpy(dtype="float64")
+    worst = 0.0
+    for i, rid in enumerate(id_values):
+        for a, b in zip(values[i], ref[rid]):
+            d = abs(a - b)
+            if exact and d != 0:
+                return f"decision differs for '{rid}'"
+            worst = max(worst, d)
+    if worst > 1e-12:
+        return f"largest difference {worst}"
+    return None, worst
+
+
+def to_parquet(c):
+    """The case's CSV as Parquet (IDs as strings, numbers read exactly); "bool:COL" makes COL boolean, "null:COL"
+    empties one cell of COL."""
+    import pandas as pd
+    how = c.get("to_parquet")
+    if not how:
+        return c["input"]
+    path = os.path.join(SPEC["work"], "parquet-" + c["name"].replace(" ", "_").replace("/", "_") + ".parquet")
+    if not os.path.exists(path):
+        df = pd.read_csv(c["input"], dtype={"ChallengeID": str}, float_precision="round_trip")
+        if isinstance(how, str) and how.startswith("bool:"):
+            df[how[5:]] = df[how[5:]] > 0.5
+        elif isinstance(how, str) and how.startswith("null:"):
+            df.loc[3, how[5:]] = None
+        df.to_parquet(path, index=False)
+    return path
+
+
+def args_for(c, out):
+    a = ["--model", c["model"], "--input", to_parquet(c), "--scores", out + "/scores", "--decisions", out + "/decisions",
+         "--binary", SPEC["binary"]]
+    return a + (["--allow-missing"] if c.get("allow_missing") else []) + c.get("extra", [])
+
+
+def parse(argv):
+    import argparse  # noqa: F401
+    ns = {}
+    it = iter(argv)
+    for k in it:
+        ns[k.lstrip("-").replace("-", "_")] = True if k in ("--allow-missing", "--overwrite") else next(it)
+    ns.setdefault("allow_missing", False)
+    ns.setdefault("overwrite", False)
+    ns.setdefault("batch_rows", SPEC.get("batch_rows", 20000))
+    ns.setdefault("master", SPEC["master"])
+    return type("Args", (), ns)
+
+
+def run_case(c):
+    started = time.time()
+    out = os.path.join(SPEC["work"], "out-" + c["name"].replace("/", "_"))
+    try:
+        score.run(parse(args_for(c, out)))
+        r = compare(out + "/scores", c["scores_ref"], exact=False)
+        if isinstance(r, str):
+            return report(c["name"], False, "scores: " + r, started)
+        worst = r[1]
+        r = compare(out + "/decisions", c["decisions_ref"], exact=True)
+        if isinstance(r, str):
+            return report(c["name"], False, "decisions: " + r, started)
+        detail = f"largest score difference {worst}"
+        if c.get("rerun"):
+            # Idempotent: refused without --overwrite; with it, the same rows again.
+            try:
+                score.run(parse(args_for(c, out)))
+                return report(c["name"], False, "an existing output was replaced without --overwrite", started)
+            except ts.TagStackError as e:
+                if "--overwrite" not in str(e):
+                    return report(c["name"], False, f"unexpected refusal: {e}", started)
+            score.run(parse(args_for(c, out) + ["--overwrite"]))
+            r = compare(out + "/scores", c["scores_ref"], exact=False)
+            if isinstance(r, str):
+                return report(c["name"], False, "rerun: " + r, started)
+            detail += "; rerun refused without --overwrite, same rows with it"
+        report(c["name"], True, detail, started)
+    except Exception as e:
+        report(c["name"], False, f"{type(e).__name__}: {e}\n{traceback.format_exc()}"[:3000], started)
+
+
+def run_refusal(c):
+    started = time.time()
+    out = os.path.join(SPEC["work"], "refused-" + c["name"])
+    try:
+        score.run(parse(args_for(c, out)))
+        return report(c["name"], False, "not refused", started)
+    except ts.TagStackError as e:
+        message = ts.clear_marker(e)
+        problems = []
+        if c["expect"] not in message:
+            problems.append(f"message does not contain {c['expect']!r}")
+        if "Traceback" in message or "java." in message or "\tat " in message or len(message.splitlines()) > 1:
+            problems.append("message is not one clean line")
+        left = [d for d in ("scores", "decisions") if os.path.exists(os.path.join(out, d))]
+        if left:
+            problems.append(f"left behind: {left}")
+        report(c["name"], not problems, "; ".join(problems) or message, started)
+    except Exception as e:
+        report(c["name"], False, f"not a TagStackError: {type(e).__name__}: {str(e)[:1500]}", started)
+
+
+def run_snippet(s):
+    started = time.time()
+    here = os.getcwd()
+    try:
+        os.chdir(s["cwd"])
+        exec(compile(s["code"], "README snippet", "exec"), {"__name__": "__snippet__"})
+        report(s["name"], True, "ran as written", started)
+    except Exception as e:
+        report(s["name"], False, f"{type(e).__name__}: {str(e)[:1500]}", started)
+    finally:
+        os.chdir(here)
+
+
+if __name__ == "__main__":
+    with open(sys.argv[1]) as f:
+        SPEC = json.load(f)
+    started = time.time()
+    try:
+        spark = score.session(SPEC["master"], SPEC.get("batch_rows", 20000))
+        spark.sparkContext.setLogLevel("ERROR")
+    except Exception as e:
+        report("session", False, f"cannot start Spark: {type(e).__name__}: {str(e)[:1000]}", started)
+        sys.exit(3)
+    report("session", True, f"Spark {spark.version}", started)
+    for c in SPEC.get("cases", []):
+        run_case(c)
+    for c in SPEC.get("refusals", []):
+        run_refusal(c)
+    if SPEC.get("snippet"):
+        run_snippet(SPEC["snippet"])
+    spark.stop()

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""tagstack predict on Apache Spark: the same model, the same numbers, Parquet in predict's layout.
+
+usage: score.py --model M.json --input PATH --scores DIR --decisions DIR [--master URL] [--binary TAGSTACK]
+                [--allow-missing] [--overwrite] [--batch-rows N]
+       (python3 Scripts/spark/score.py ... or spark-submit --files tagstack,M.json Scripts/spark/score.py ...)
+
+PATH: a CSV in our layout (ChallengeID then feature columns) or a Parquet dataset with the ChallengeID column and
+the model's input columns. DIR: Parquet datasets, ChallengeID (string) then one column per tag in the model's
+order: probabilities in --scores, 0/1 in --decisions. Both come from one `tagstack predict` call per batch.
+An existing DIR is refused unless --overwrite. Exit 0 success, 1 a refusal (the message names the column), 2 usage.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tagstack_spark as ts  # noqa: E402
+
+
+def default_binary():
+    here = os.path.dirname(os.path.abspath(__file__))
+    for p in (os.environ.get("TAGSTACK_BIN"), os.path.join(here, "..", "..", ".build", "release", "tagstack"), "tagstack"):
+        if p and (os.access(p, os.X_OK) or shutil.which(p)):
+            return os.path.abspath(p) if os.path.exists(p) else shutil.which(p)
+    return None
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="score.py", description=__doc__.split("\n")[0])
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--input", required=True)
+    ap.add_argument("--scores", required=True)
+    ap.add_argument("--decisions", required=True)
+    ap.add_argument("--master", default=None, help="Spark master (default: spark-submit's, else local[*])")
+    ap.add_argument("--binary", default=None, help="the tagstack binary (default: $TAGSTACK_BIN, .build/release/tagstack, PATH)")
+    ap.add_argument("--allow-missing", action="store_true")
+    ap.add_argument("--overwrite", action="store_true", help="replace existing --scores / --decisions datasets")
+    ap.add_argument("--batch-rows", type=int, default=20000, help="rows per Arrow batch (one predict call each)")
+    ap.add_argument("--driver-memory", default="4g", help="the driver's heap when score.py starts Spark itself "
+                    "(local mode: the driver is the executor; default 4g; under spark-submit, its --driver-memory)")
+    ap.add_argument("--timing", action="store_true", help="print the session start and scoring times on stderr")
+    a = ap.parse_args(argv)
+    try:
+        run(a)
+    except ts.TagStackError as e:
+        print(f"score.py: error: {ts.clear_marker(e)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run(a):
+    binary = a.binary or default_binary()
+    if not binary:
+        raise ts.TagStackError("no tagstack binary: give --binary (built with swift build -c release --static-swift-stdlib --product tagstack)")
+    paths = {"--scores": a.scores, "--decisions": a.decisions}
+    if os.path.abspath(a.scores) == os.path.abspath(a.decisions):
+        raise ts.TagStackError(f"{a.scores}: --scores and --decisions name the same dataset")
+    for opt, p in paths.items():
+        if os.path.abspath(p) in (os.path.abspath(a.input), os.path.abspath(a.model)):
+            raise ts.TagStackError(f"{p}: {opt} would overwrite an input")
+        if os.path.exists(p) and not a.overwrite:
+            raise ts.TagStackError(f"{p}: exists; give --overwrite to replace it")
+    model = ts.Model(a.model)
+    started = time.time()
+    spark = session(a.master, a.batch_rows, getattr(a, "driver_memory", "4g"))
+    ready = time.time()
+    df = ts.read_input(spark, a.input)
+    both = ts.score(df, model, binary, allow_missing=a.allow_missing, where=a.input)
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(a.batch_rows))
+    from pyspark import StorageLevel
+    # Scored once: the two layouts are written from the persisted result.
+    both = both.persist(StorageLevel.MEMORY_AND_DISK)
+    existed = {p: os.path.exists(p) for p in (a.scores, a.decisions)}
+    try:
+        ts.write(ts.scores_layout(both, model), a.scores, a.overwrite)
+        ts.write(ts.decisions_layout(both, model), a.decisions, a.overwrite)
+    except BaseException:
+        for p, was in existed.items():  # no half result: the scores without the decisions
+            if not was and "://" not in p and os.path.isdir(p):
+                shutil.rmtree(p, ignore_errors=True)
+        raise
+    finally:
+        both.unpersist()
+    if getattr(a, "timing", False):
+        took = time.time() - ready
+        rows = spark.read.parquet(a.scores).count()
+        print(f"score.py: {rows} rows scored in {took:.2f} s after a session start of {ready - started:.2f} s",
+              file=sys.stderr)
+
+
+def session(master, batch_rows, driver_memory="4g"):
+    from pyspark.sql import SparkSession
+    b = SparkSession.builder.appName("tagstack-score")
+    if master:
+        b = b.master(master)
+    elif "PYSPARK_GATEWAY_PORT" not in os.environ:  # not under spark-submit, which gives the master
+        b = b.master("local[*]")
+    b = b.config("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_rows))
+    b = b.config("spark.ui.showConsoleProgress", "false")
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:  # the JVM starts here: its heap can still be set (1g: too small)
+        b = b.config("spark.driver.memory", driver_memory)
+    return b.getOrCreate()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,307 @@
+"""Scoring a catalogue on Apache Spark with a TagStack model: exactly `tagstack predict`'s numbers.
+
+For users who already hold a SparkSession:
+
+    import tagstack_spark as ts
+    both = ts.score(df, "model.json", "tagstack")          # ChallengeID, p_0.., d_0.. (one call per batch)
+    ts.scores_layout(both, model).write.parquet("scores")    # predict's layout: ChallengeID then one column per tag
+
+Design (issue 23, design (b)): inside the executors, `mapInPandas` hands each Arrow batch to the `tagstack`
+binary itself (`tagstack predict --input X.npy --columns C --scores P.npy --decisions D.npy`, temporary files in
+the executor's local folder): the numbers are predict's by construction. The binary and the model file are
+shipped once per executor with `SparkContext.addFile` (or `spark-submit --files`) and found with `SparkFiles`.
+Build a binary that needs only glibc with
+`swift build -c release --static-swift-stdlib --product tagstack`.
+
+Refusals (missing input columns, a column that is not numeric, a null / NaN / infinite cell) are raised as
+`TagStackError` naming the column: in the driver before any job where the schema says so, otherwise from the
+executor, turned back into a `TagStackError` by `errors()` (used by `write`) instead of a Java stack trace.
+"""
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from contextlib import contextmanager
+
+ID_COLUMN = "ChallengeID"
+SUPPORTED_FORMAT_VERSIONS = (1, 2, 3)
+_MARK = "TAGSTACK-REFUSAL: "
+
+
+class TagStackError(Exception):
+    """A refusal (bad input, bad model), with the message `tagstack predict` would give."""
+
+
+class Model:
+    """What the driver needs from a model file: its tags and input columns (the binary reads the rest)."""
+
+    def __init__(self, path):
+        self.path = os.path.abspath(path)
+        try:
+            with open(path, "rb") as f:
+                doc = json.loads(f.read().decode("utf-8"))
+        except FileNotFoundError:
+            raise TagStackError(f"{path}: model file not found") from None
+        except (ValueError, UnicodeDecodeError) as e:
+            raise TagStackError(f"{path}: malformed model: not valid JSON ({e})") from None
+        if not isinstance(doc, dict) or doc.get("format") != "tagstack-model":
+            raise TagStackError(f"{path}: malformed model: not a TagStack model (format is not 'tagstack-model')")
+        version = doc.get("format_version")
+        if version not in SUPPORTED_FORMAT_VERSIONS:
+            raise TagStackError(f"{path}: format_version {version} is not supported (this reader: 1 to 3)")
+        try:
+            self.tags = [str(t) for t in doc["labels"]["tags"]]
+            columns = [str(c) for c in doc["input_columns"]]
+        except (KeyError, TypeError):
+            raise TagStackError(f"{path}: malformed model: missing labels.tags or input_columns") from None
+        # "If a name occurs twice, the first occurrence counts" (docs/MODEL_FORMAT.md).
+        self.input_columns = list(dict.fromkeys(columns))
+
+
+def _list_names(names, limit=10):
+    shown = ", ".join(f"'{n}'" for n in names[:limit])
+    return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
+
+
+def _quote(name):
+    return "`" + name.replace("`", "``") + "`"
+
+
+def check_input(df, model, id_column=ID_COLUMN, where="input"):
+    """Driver-side checks from the schema alone (no job): the ID column and every input column present, input
+    columns numeric (or strings, as read from CSV: parsed and checked in the executors)."""
+    from pyspark.sql import types as T
+    fields = {f.name: f for f in df.schema.fields}
+    if id_column not in fields:
+        raise TagStackError(f"{where}: no '{id_column}' column (the track IDs)")
+    missing = [c for c in model.input_columns if c not in fields]
+    if missing:
+        raise TagStackError(f"{where}: lacks {len(missing)} column(s) the model needs: {_list_names(missing)}")
+    numeric = (T.DoubleType, T.FloatType, T.IntegerType, T.LongType, T.ShortType, T.ByteType, T.DecimalType)
+    for c in model.input_columns:
+        t = fields[c].dataType
+        if not isinstance(t, numeric + (T.StringType,)):
+            raise TagStackError(f"{where}: column '{c}' has type {t.simpleString()}; expected numbers (double)")
+
+
+def staged(path, prefix):
+    """A copy of `path` named by its content (`tagstack-model-<sha256>.json`), so that two different files with
+    one name never meet in SparkFiles, and the same file is shipped once however often it is scored with."""
+    with open(path, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:20]
+    folder = os.path.join(tempfile.gettempdir(), "tagstack-spark-files")
+    os.makedirs(folder, exist_ok=True)
+    target = os.path.join(folder, f"{prefix}-{digest}{os.path.splitext(path)[1]}")
+    if not os.path.exists(target):
+        tmp = f"{target}.tmp-{os.getpid()}"
+        shutil.copy2(path, tmp)
+        os.replace(tmp, target)
+    return target
+
+
+def ship(spark, *paths):
+    """Adds files to the job (once per executor); returns their names for SparkFiles. A name already shipped
+    is not added again (names come from `staged`: the same name is the same content)."""
+    sc = spark.sparkContext
+    listed = set()
+    try:
+        listed = {os.path.basename(str(u)) for u in sc._jsc.sc().listFiles()}
+    except Exception:
+        pass
+    names = []
+    if "tagstack_spark.py" not in listed:  # this module, for the function the executors run
+        sc.addPyFile(os.path.abspath(__file__.replace(".pyc", ".py")))
+    for p in paths:
+        name = os.path.basename(p)
+        if name not in listed:
+            sc.addFile(os.path.abspath(p))
+        names.append(name)
+    return names
+
+
+def _local(name):
+    from pyspark import SparkFiles
+    path = SparkFiles.get(name)
+    return path if os.path.exists(path) else name
+
+
+def _refuse(message):
+    raise TagStackError(_MARK + message)
+
+
+def _to_float(series, name, ids, allow_missing=False):
+    """A pandas column as float64: numbers as they are, strings (CSV) parsed as predict parses them."""
+    import numpy as np
+    if series.dtype.kind not in "fiu":  # text (a CSV read by Spark: every cell a string, an empty one null)
+        values = np.empty(len(series), dtype=np.float64)
+        for i, v in enumerate(series.astype(object).tolist()):
+            if v is None or v != v or (isinstance(v, str) and v.strip() == ""):
+                if allow_missing:  # predict --allow-missing: an empty cell is a missing value
+                    values[i] = np.nan
+                    continue
+                _refuse(f"empty cell in column '{name}' (ChallengeID '{ids[i]}'); predict refuses it too (use allow_missing)")
+            try:
+                if isinstance(v, str) and "_" in v:
+                    raise ValueError(v)
+                values[i] = float(v)
+            except ValueError:
+                _refuse(f"'{v}' is not a number (column '{name}', ChallengeID '{ids[i]}')")
+        return values
+    return series.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _batch_scorer(binary, model, model_path, columns, ntags, id_column, allow_missing):
+    """The function mapInPandas runs: one `tagstack predict` call per Arrow batch."""
+
+    def run(batches):
+        import numpy as np
+        import pandas as pd
+        exe, model_file = _local(binary), _local(model)
+        if not os.access(exe, os.X_OK):
+            _refuse(f"the tagstack binary '{binary}' is not in this executor's SparkFiles (shipped with addFile)")
+        work = tempfile.mkdtemp(prefix="tagstack-spark-")
+        try:
+            names = os.path.join(work, "columns.csv")
+            with open(names, "w", newline="") as f:
+                csv.writer(f, lineterminator="\n").writerow(columns)
+            x_path, p_path, d_path = (os.path.join(work, n) for n in ("x.npy", "p.npy", "d.npy"))
+            for pdf in batches:
+                if len(pdf) == 0:
+                    continue
+                ids = pdf[id_column].astype(object).where(pdf[id_column].notna(), None).tolist()
+                if any(i is None for i in ids):
+                    _refuse(f"null cell in column '{id_column}' (every track needs an ID)")
+                x = np.empty((len(pdf), len(columns)), dtype=np.float64)
+                for j, c in enumerate(columns):
+                    x[:, j] = _to_float(pdf[c], c, ids, allow_missing)
+                bad = ~np.isfinite(x)
+                if bad.any():
+                    for j, c in enumerate(columns):
+                        col = bad[:, j]
+                        if not col.any():
+                            continue
+                        i = int(np.argmax(col))
+                        if np.isinf(x[i, j]):
+                            _refuse(f"infinite value in column '{c}' (ChallengeID '{ids[i]}')")
+                        if not allow_missing:
+                            _refuse(f"null or NaN cell in column '{c}' (ChallengeID '{ids[i]}'); "
+                                    "predict refuses it too (use allow_missing)")
+                np.save(x_path, x)
+                cmd = [exe, "predict", "--model", model_file, "--input", x_path, "--columns", names,
+                       "--scores", p_path, "--decisions", d_path, "--npy-decisions", "uint8", "--quiet"]
+                if allow_missing:
+                    cmd.append("--allow-missing")
+                r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                if r.returncode != 0:
+                    message = r.stderr.decode("utf-8", "replace").strip().replace(x_path, "the batch").replace(model_file, model_path)
+                    _refuse(f"tagstack predict refused a batch (exit {r.returncode}): {message}")
+                p, d = np.load(p_path), np.load(d_path)
+                out = {id_column: pd.Series(ids, dtype=object)}
+                for k in range(ntags):
+                    out[f"p_{k}"] = p[:, k]
+                for k in range(ntags):
+                    out[f"d_{k}"] = d[:, k].astype(np.int8)
+                yield pd.DataFrame(out, copy=False)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    return run
+
+
+def score(df, model, binary, id_column=ID_COLUMN, allow_missing=False, where="input"):
+    """DataFrame → DataFrame: `id_column` (string) then `p_0 … p_{K-1}` (probabilities, float64) and `d_0 … d_{K-1}`
+    (decisions, int8 0/1), K = the model's tags in its order (`scores_layout` / `decisions_layout` name them).
+    `model`: a path or a `Model`; `binary`: the `tagstack` binary's path (shipped with `addFile`). Lazy: the
+    refusals from the executors surface when an action runs (wrap it in `errors()`)."""
+    from pyspark.sql import SparkSession, functions as F, types as T
+    if not isinstance(model, Model):
+        model = Model(model)
+    if not os.access(binary, os.X_OK):
+        raise TagStackError(f"{binary}: not an executable tagstack binary")
+    check_input(df, model, id_column, where)
+    spark = SparkSession.getActiveSession() or df.sparkSession
+    binary_name, model_name = ship(spark, staged(binary, "tagstack"), staged(model.path, "tagstack-model"))
+    columns = model.input_columns
+    fields = {f.name: f.dataType for f in df.schema.fields}
+    picked = [F.col(_quote(id_column)).cast("string").alias(id_column)]
+    for c in columns:
+        col = F.col(_quote(c))
+        picked.append(col if isinstance(fields[c], T.StringType) else col.cast("double").alias(c))
+    schema = T.StructType([T.StructField(id_column, T.StringType())]
+                          + [T.StructField(f"p_{k}", T.DoubleType()) for k in range(len(model.tags))]
+                          + [T.StructField(f"d_{k}", T.ByteType()) for k in range(len(model.tags))])
+    return df.select(*picked).mapInPandas(
+        _batch_scorer(binary_name, model_name, model.path, columns, len(model.tags), id_column, allow_missing), schema)
+
+
+def scores_layout(both, model, id_column=ID_COLUMN):
+    """predict's --scores layout: ID then one probability column per tag, in the model's order."""
+    from pyspark.sql import functions as F
+    model = model if isinstance(model, Model) else Model(model)
+    return both.select(F.col(_quote(id_column)), *[F.col(f"p_{k}").alias(t) for k, t in enumerate(model.tags)])
+
+
+def decisions_layout(both, model, id_column=ID_COLUMN):
+    """predict's --decisions layout: ID then one 0/1 column per tag, in the model's order."""
+    from pyspark.sql import functions as F
+    model = model if isinstance(model, Model) else Model(model)
+    return both.select(F.col(_quote(id_column)), *[F.col(f"d_{k}").alias(t) for k, t in enumerate(model.tags)])
+
+
+def read_input(spark, path, id_column=ID_COLUMN):
+    """A CSV in our layout (every cell read as text: IDs stay '0003524', numbers parsed by the scorer exactly
+    as predict parses them) or a Parquet dataset."""
+    if "://" not in path:
+        if not os.path.exists(path):
+            raise TagStackError(f"{path}: file not found")
+        path = os.path.abspath(path)  # the JVM resolves a relative path against its own folder, not Python's
+    if path.lower().endswith(".csv"):
+        return (spark.read.option("header", True).option("inferSchema", False).option("multiLine", True)
+                .option("escape", '"').option("enforceSchema", False).csv(path))
+    return spark.read.parquet(path)
+
+
+@contextmanager
+def errors():
+    """Turns a refusal raised in an executor (a Java exception wrapping the Python one) back into TagStackError."""
+    try:
+        yield
+    except TagStackError:
+        raise
+    except Exception as e:
+        text = str(e)
+        at = text.find(_MARK)
+        if at < 0:
+            raise
+        message = text[at + len(_MARK):].split("\n")[0].strip()
+        raise TagStackError(message) from None
+
+
+def write(frame, path, overwrite=False):
+    """Writes Parquet through Spark's committer (a retried task writes the same files); an existing output is
+    refused unless `overwrite`."""
+    existed = os.path.exists(path)
+    try:
+        with errors():
+            frame.write.mode("overwrite" if overwrite else "errorifexists").parquet(path)
+    except Exception as e:
+        if not existed and "://" not in path and os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        if not isinstance(e, TagStackError) and "PATH_ALREADY_EXISTS" in str(e):
+            raise TagStackError(f"{path}: exists; give overwrite=True (score.py --overwrite) to replace it") from None
+        raise
+    except BaseException:
+        # A failed job leaves Spark's empty output folder behind: remove it when this call created it.
+        if not existed and "://" not in path and os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        raise
+
+
+def clear_marker(e):
+    """The message of a TagStackError without the executor-side marker."""
+    text = str(e)
+    return text[len(_MARK):] if text.startswith(_MARK) else text
