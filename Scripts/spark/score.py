@@ -57,11 +57,20 @@ def run(a):
     if not binary:
         raise ts.TagStackError("no tagstack binary: give --binary (built with swift build -c release --static-swift-stdlib --product tagstack)")
     paths = {"--scores": a.scores, "--decisions": a.decisions}
-    if os.path.abspath(a.scores) == os.path.abspath(a.decisions):
-        raise ts.TagStackError(f"{a.scores}: --scores and --decisions name the same dataset")
+    # Local paths compared with links resolved: an output dataset (a folder --overwrite replaces) must not be,
+    # hold or lie inside an input, nor another output (tagstack's PathOptions rule).
+    def real(p):
+        return None if "://" in p else os.path.realpath(p)
+
+    def overlaps(x, y):
+        return x is not None and y is not None and (x == y or x.startswith(y.rstrip("/") + "/") or y.startswith(x.rstrip("/") + "/"))
+
+    if overlaps(real(a.scores), real(a.decisions)):
+        raise ts.TagStackError(f"{a.scores}: --scores and --decisions name the same dataset (or one inside the other)")
     for opt, p in paths.items():
-        if os.path.abspath(p) in (os.path.abspath(a.input), os.path.abspath(a.model)):
-            raise ts.TagStackError(f"{p}: {opt} would overwrite an input")
+        for iopt, ip in (("--input", a.input), ("--model", a.model), ("--binary", binary)):
+            if overlaps(real(p), real(ip)):
+                raise ts.TagStackError(f"{p}: {opt} would overwrite or hold the {iopt} {ip}: write the output elsewhere")
         if os.path.exists(p) and not a.overwrite:
             raise ts.TagStackError(f"{p}: exists; give --overwrite to replace it")
     model = ts.Model(a.model)

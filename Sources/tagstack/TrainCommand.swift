@@ -260,7 +260,7 @@ extension TrainCommand {
             if let g = data.groups {
                 let groups = Folds.groupCount(g)
                 let byPosition = groupsFile.map { TrainingData.groupsByPosition(groups: $0, x: xFile) } ?? false
-                let ungrouped = (0..<g.ids.count).filter { i in g.values.allSatisfy { $0[i].allSatisfy { $0 == " " || $0 == "\t" } } }.count
+                let ungrouped = (0..<g.ids.count).filter { i in g.values.allSatisfy { Folds.namesNoGroup($0[i]) } }.count
                 note("folds: \(r.folds), grouped by \(groupsFile ?? "the groups file") (\(g.columns.joined(separator: ", ")): \(groups) groups of rows)"
                      + (byPosition ? ", paired with X's rows by position" : "")
                      + (ungrouped > 0 ? "; \(ungrouped) row(s) with only empty group cells belong to no group and are assigned alone" : ""))

@@ -47,6 +47,9 @@ public enum Folds {
         (components(rowCount: g.ids.count, groups: g.values).max() ?? -1) + 1
     }
 
+    /// Whether a group cell is empty (blank or spaces and tabs only): it ties its row to no other.
+    public static func namesNoGroup(_ cell: String) -> Bool { cell.allSatisfy { $0 == " " || $0 == "\t" } }
+
     public static func components(rowCount n: Int, groups: [[String]]) -> [Int] {
         var parent = Array(0..<n)
         func find(_ i: Int) -> Int {
@@ -60,7 +63,7 @@ public enum Folds {
             var first: [String: Int] = [:]
             for (i, g) in column.enumerated() {
                 // An empty cell names no group: the row is tied to no other by this column.
-                if g.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+                if namesNoGroup(g) { continue }
                 if let j = first[g] {
                     let a = find(i), b = find(j)
                     if a != b { parent[max(a, b)] = min(a, b) }
