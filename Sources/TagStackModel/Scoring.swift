@@ -96,38 +96,39 @@ public struct ModelScorer: Sendable {
             model.tags.map { t in ([t.name] + b.networks.map { $0 + ":" + t.name }).map { index[$0] ?? -1 } }
         } ?? []
         calibrations = model.tags.map(\.calibration)
-        func start(_ initScore: InitScore?, _ baseScore: Double) -> Start {
+        func start(_ initScore: InitScore, _ baseScore: Double) -> Start {
             switch initScore {
-            case .ownLogit?: return .ownLogit
-            case .baseLogit?: return base == nil ? .ownLogit : .baseLogit
-            default: return .constant(baseScore)
+            case .ownLogit: return .ownLogit
+            case .baseLogit: return base == nil ? .ownLogit : .baseLogit
+            case .baseScore: return .constant(baseScore)
             }
         }
         // Every pooled tag of a track goes through the shared ensemble together (PooledTrees.swift; `validate`
         // guarantees `model.pooled` when a tag is pooled).
-        let pooledIndices = model.tags.indices.filter { model.tags[$0].path == .pooled }
-        let pooledTrees = pooledIndices.isEmpty ? nil : model.pooled.map {
-            PooledTrees($0.booster.trees, featureCount: featureCount, tagValues: pooledIndices.map { model.tags[$0].tagValues! })
+        let pooledValues = model.tags.compactMap(\.tagValues)   // the pooled tags', in tag order
+        let pooledTrees = pooledValues.isEmpty ? nil : model.pooled.map {
+            PooledTrees($0.booster.trees, featureCount: featureCount, tagValues: pooledValues)
         }
         var pooledTags: [Int] = []
         for (k, t) in model.tags.enumerated() {
-            let booster = t.booster.map { (trees: $0.trees, start: start(t.initScore, $0.baseScore)) }
-            if t.path == .raw { plans.append(.raw) }
-            else if t.path == .pooled {
+            switch t.form {
+            case .raw:
+                plans.append(.raw)
+            case .pooled:
                 plans.append(.pooled(pooledTags.count))
                 pooledTags.append(k)
-            }
-            else if let b = booster {
+            case let .boosted(b, initScore):
+                let from = start(initScore, b.baseScore)
                 if let q = QuickScorer(b.trees) {
-                    plans.append(.quick(quick.count, b.start))
+                    plans.append(.quick(quick.count, from))
                     quick.append(q)
                 } else {
-                    plans.append(.trees(packed.count, b.start))
+                    plans.append(.trees(packed.count, from))
                     packed.append(PackedTrees(b.trees))
                 }
-            } else {
+            case let .linear(l):
                 plans.append(.linear(linears.count))
-                linears.append(t.linear!)
+                linears.append(l)
             }
         }
         self.plans = plans; self.packed = packed; self.quick = quick; self.linears = linears

@@ -7,10 +7,10 @@ import Foundation
 public enum TagPath: String, Codable, Sendable, CaseIterable {
     /// The tag's own first-stage score, as read from the input column named like the tag.
     case raw
-    /// The tag's own model's output (`TagModel.booster` or `TagModel.linear`).
+    /// The tag's own model's output (`TagModel.Form.boosted` or `.linear`).
     case stacked
     /// The model-level shared ensemble (`StackerModel.pooled`) applied to the tag's feature vector followed by
-    /// the tag's `TagModel.tagValues` (format version 2).
+    /// the tag's values (`TagModel.Form.pooled`, format version 2).
     case pooled
 }
 
@@ -25,47 +25,100 @@ public enum InitScore: String, Codable, Sendable {
     case baseLogit = "base_logit"
 }
 
-/// Per-tag part of a model: where its probability comes from and the threshold that turns it into 0/1.
+/// Per-tag part of a model: how its score is computed, the map to its probability and the threshold that
+/// turns its score into 0/1.
 public struct TagModel: Codable, Sendable, Equatable {
+    /// How a tag's score is computed: one case per kind of tag model, each holding exactly what it needs, so a
+    /// tag model cannot lack its parts or carry another kind's.
+    public enum Form: Sendable, Equatable {
+        /// The tag's own first-stage score (path `raw`).
+        case raw
+        /// Stacked with trees (path `stacked`): score = sigmoid(start + Σ trees(features)), the start given by
+        /// `initScore`.
+        case boosted(TreeEnsemble, initScore: InitScore)
+        /// Stacked with a logistic model (path `stacked`): score = sigmoid(linear(features)).
+        case linear(LinearModel)
+        /// Pooled (path `pooled`, format version 2): the shared ensemble (`StackerModel.pooled`) over the tag's
+        /// feature vector followed by these values, one per `PooledModel.tagFeatures` name.
+        case pooled(tagValues: [Double])
+
+        /// The path the model file names for this form.
+        public var path: TagPath {
+            switch self {
+            case .raw: return .raw
+            case .boosted, .linear: return .stacked
+            case .pooled: return .pooled
+            }
+        }
+    }
+
     public var name: String
-    public var path: TagPath
+    public var form: Form
     /// The tag is predicted when `probability >= threshold`; `nil` means never predicted (no positive in training).
     public var threshold: Double?
-    /// Stacked with trees: probability = sigmoid(init + Σ trees(features)).
-    public var booster: TreeEnsemble?
-    /// Where the booster's raw score starts (required with `booster`).
-    public var initScore: InitScore?
-    /// Stacked with a logistic model: probability = sigmoid(linear(features)).
-    public var linear: LinearModel?
-    /// Pooled: the tag's values of `PooledModel.tagFeatures`, appended to its feature vector.
-    public var tagValues: [Double]?
     /// The map from the tag's score to the probability written out (format version 3); nil: the score
     /// itself, clamped to [0, 1].
     public var calibration: Calibration?
 
-    public init(name: String, path: TagPath, threshold: Double?, booster: TreeEnsemble? = nil,
-                initScore: InitScore? = nil, linear: LinearModel? = nil, tagValues: [Double]? = nil, calibration: Calibration? = nil) {
-        self.name = name; self.path = path; self.threshold = threshold
-        self.booster = booster; self.initScore = initScore; self.linear = linear; self.tagValues = tagValues
-        self.calibration = calibration
+    public var path: TagPath { form.path }
+    /// The trees of a boosted tag; nil for every other form.
+    public var booster: TreeEnsemble? { if case .boosted(let b, _) = form { return b } else { return nil } }
+    /// The logistic model of a linear tag; nil for every other form.
+    public var linear: LinearModel? { if case .linear(let l) = form { return l } else { return nil } }
+    /// The tag-level values of a pooled tag; nil for every other form.
+    public var tagValues: [Double]? { if case .pooled(let v) = form { return v } else { return nil } }
+
+    public init(name: String, form: Form, threshold: Double?, calibration: Calibration? = nil) {
+        self.name = name; self.form = form; self.threshold = threshold; self.calibration = calibration
     }
 
     enum CodingKeys: String, CodingKey { case name, path, threshold, booster, initScore = "init_score", linear, tagValues = "tag_values", calibration }
 
+    /// Refuses a path the file's format version does not have (`pooled` came with version 2).
+    static func checkPath(_ path: TagPath, formatVersion: Int, at: String) throws {
+        let first = path == .pooled ? 2 : 1
+        guard formatVersion >= first else { throw ModelError.invalid("\(at): path '\(path.rawValue)' needs format_version \(first)") }
+    }
+
+    /// The `userInfo` key under which `StackerModel.decode` gives the file's format version to the tags' decoder.
+    static let formatVersionKey = CodingUserInfoKey(rawValue: "tagstack.format_version")!
+
+    /// Reads the fields the path needs into its form. Every field present is decoded whatever the path (a
+    /// broken field is refused even where the path does not use it); those the path does not use are then
+    /// dropped.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
-        path = try c.decode(TagPath.self, forKey: .path)
+        let path = try c.decode(TagPath.self, forKey: .path)
         // The key is required; its value may be null ("never predicted").
         guard c.contains(.threshold) else {
             throw DecodingError.keyNotFound(CodingKeys.threshold, .init(codingPath: c.codingPath, debugDescription: "threshold"))
         }
         threshold = try c.decodeIfPresent(Double.self, forKey: .threshold)
-        booster = try c.decodeIfPresent(TreeEnsemble.self, forKey: .booster)
-        initScore = try c.decodeIfPresent(InitScore.self, forKey: .initScore)
-        linear = try c.decodeIfPresent(LinearModel.self, forKey: .linear)
-        tagValues = try c.decodeIfPresent([Double].self, forKey: .tagValues)
+        let booster = try c.decodeIfPresent(TreeEnsemble.self, forKey: .booster)
+        let initScore = try c.decodeIfPresent(InitScore.self, forKey: .initScore)
+        let linear = try c.decodeIfPresent(LinearModel.self, forKey: .linear)
+        let tagValues = try c.decodeIfPresent([Double].self, forKey: .tagValues)
         calibration = try c.decodeIfPresent(Calibration.self, forKey: .calibration)
+        let at = c.codingPath.map(StackerModel.pathComponent).joined(separator: ".")
+        let tag = (c.codingPath.last?.intValue.map { "tags[\($0)]" } ?? "tag") + " ('\(name)')"
+        if let version = decoder.userInfo[TagModel.formatVersionKey] as? Int {
+            try TagModel.checkPath(path, formatVersion: version, at: tag)
+        }
+        switch (path, booster, linear) {
+        case (.raw, _, _):
+            form = .raw
+        case let (.stacked, b?, nil):
+            guard let initScore else { throw ModelError.missingField(at + ".init_score") }
+            form = .boosted(b, initScore: initScore)
+        case let (.stacked, nil, l?):
+            form = .linear(l)
+        case (.stacked, _, _):
+            throw ModelError.invalid("\(tag) is stacked: it needs exactly one of booster, linear")
+        case (.pooled, _, _):
+            guard let tagValues else { throw ModelError.missingField(at + ".tag_values") }
+            form = .pooled(tagValues: tagValues)
+        }
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -73,10 +126,14 @@ public struct TagModel: Codable, Sendable, Equatable {
         try c.encode(name, forKey: .name)
         try c.encode(path, forKey: .path)
         try c.encode(threshold, forKey: .threshold)   // `null` when never predicted, never omitted
-        try c.encodeIfPresent(booster, forKey: .booster)
-        try c.encodeIfPresent(initScore, forKey: .initScore)
-        try c.encodeIfPresent(linear, forKey: .linear)
-        try c.encodeIfPresent(tagValues, forKey: .tagValues)
+        switch form {
+        case .raw: break
+        case let .boosted(b, initScore):
+            try c.encode(b, forKey: .booster)
+            try c.encode(initScore, forKey: .initScore)
+        case let .linear(l): try c.encode(l, forKey: .linear)
+        case let .pooled(v): try c.encode(v, forKey: .tagValues)
+        }
         try c.encodeIfPresent(calibration, forKey: .calibration)
     }
 }
@@ -210,12 +267,6 @@ public struct StackerModel: Codable, Sendable, Equatable {
                     throw ModelError.invalid("tags[\(k)] ('\(t.name)'): calibration needs a finite slope > 0 and a finite intercept")
                 }
             }
-            if t.initScore == .baseLogit, formatVersion < 3 {
-                throw ModelError.invalid("tags[\(k)] ('\(t.name)'): init_score 'base_logit' needs format_version 3")
-            }
-            if t.path == .pooled, pooled?.initScore == .baseLogit, formatVersion < 3 {
-                throw ModelError.invalid("pooled.init_score 'base_logit' needs format_version 3")
-            }
             guard t.name == labels.tags[k] else {
                 throw ModelError.invalid("tags[\(k)].name is '\(t.name)'; labels.tags[\(k)] is '\(labels.tags[k])'")
             }
@@ -223,42 +274,44 @@ public struct StackerModel: Codable, Sendable, Equatable {
             if !inputs.contains(t.name) {
                 throw ModelError.invalid("tag '\(t.name)': its own score column is not among input_columns")
             }
-            if t.path == .stacked {
+            let at = "tags[\(k)] ('\(t.name)')"
+            try TagModel.checkPath(t.path, formatVersion: formatVersion, at: at)
+            switch t.form {
+            case .raw:
+                break
+            case let .boosted(b, initScore):
+                if initScore == .baseLogit, formatVersion < 3 {
+                    throw ModelError.invalid("\(at): init_score 'base_logit' needs format_version 3")
+                }
                 guard let features else { throw ModelError.missingField("features") }
-                guard (t.booster != nil) != (t.linear != nil) else {
-                    throw ModelError.invalid("tags[\(k)] ('\(t.name)') is stacked: it needs exactly one of booster, linear")
+                guard b.requiredFeatureCount <= features.count else {
+                    throw ModelError.invalid("\(at): trees use feature \(b.requiredFeatureCount - 1); the model defines \(features.count)")
                 }
-                if let b = t.booster {
-                    guard t.initScore != nil else { throw ModelError.missingField("tags.[\(k)].init_score") }
-                    guard b.requiredFeatureCount <= features.count else {
-                        throw ModelError.invalid("tags[\(k)] ('\(t.name)'): trees use feature \(b.requiredFeatureCount - 1); the model defines \(features.count)")
-                    }
+            case let .linear(l):
+                guard let features else { throw ModelError.missingField("features") }
+                if l.means.count != l.weights.count || l.scales.count != l.weights.count {
+                    throw ModelError.invalid("\(at): linear model has \(l.weights.count) weights, \(l.means.count) means, \(l.scales.count) scales")
                 }
-                if let l = t.linear, l.means.count != l.weights.count || l.scales.count != l.weights.count {
-                    throw ModelError.invalid("tags[\(k)] ('\(t.name)'): linear model has \(l.weights.count) weights, \(l.means.count) means, \(l.scales.count) scales")
+                if l.weights.count != features.count {
+                    throw ModelError.invalid("\(at): \(l.weights.count) weights for \(features.count) features")
                 }
-                if let l = t.linear, l.weights.count != features.count {
-                    throw ModelError.invalid("tags[\(k)] ('\(t.name)'): \(l.weights.count) weights for \(features.count) features")
+                if let j = l.scales.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
+                    throw ModelError.invalid("\(at): linear.scales[\(j)] is \(l.scales[j]); scales must be finite and > 0")
                 }
-                if let l = t.linear {
-                    if let j = l.scales.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
-                        throw ModelError.invalid("tags[\(k)] ('\(t.name)'): linear.scales[\(j)] is \(l.scales[j]); scales must be finite and > 0")
-                    }
-                    if !l.intercept.isFinite || !l.weights.allSatisfy(\.isFinite) || !l.means.allSatisfy(\.isFinite) {
-                        throw ModelError.invalid("tags[\(k)] ('\(t.name)'): linear model has a value that is not a finite number")
-                    }
+                if !l.intercept.isFinite || !l.weights.allSatisfy(\.isFinite) || !l.means.allSatisfy(\.isFinite) {
+                    throw ModelError.invalid("\(at): linear model has a value that is not a finite number")
                 }
-            }
-            if t.path == .pooled {
-                guard formatVersion >= 2 else { throw ModelError.invalid("tags[\(k)] ('\(t.name)'): path 'pooled' needs format_version 2") }
+            case let .pooled(v):
                 guard let features else { throw ModelError.missingField("features") }
                 guard let pooled else { throw ModelError.missingField("pooled") }
-                guard let v = t.tagValues else { throw ModelError.missingField("tags.[\(k)].tag_values") }
+                if pooled.initScore == .baseLogit, formatVersion < 3 {
+                    throw ModelError.invalid("pooled.init_score 'base_logit' needs format_version 3")
+                }
                 guard v.count == pooled.tagFeatures.count else {
-                    throw ModelError.invalid("tags[\(k)] ('\(t.name)'): \(v.count) tag_values for \(pooled.tagFeatures.count) pooled.tag_features")
+                    throw ModelError.invalid("\(at): \(v.count) tag_values for \(pooled.tagFeatures.count) pooled.tag_features")
                 }
                 if let bad = v.firstIndex(where: { !$0.isFinite }) {
-                    throw ModelError.invalid("tags[\(k)] ('\(t.name)'): tag_values[\(bad)] is not a finite number")
+                    throw ModelError.invalid("\(at): tag_values[\(bad)] is not a finite number")
                 }
                 guard pooled.booster.requiredFeatureCount <= features.count + v.count else {
                     throw ModelError.invalid("pooled trees use feature \(pooled.booster.requiredFeatureCount - 1); pooled tags have \(features.count + v.count)")
@@ -330,6 +383,7 @@ extension StackerModel {
         guard supportedFormatVersions.contains(version) else {
             throw ModelError.unsupportedVersion(found: version, supported: supportedFormatVersions)
         }
+        decoder.userInfo[TagModel.formatVersionKey] = version
         let model: StackerModel
         do { model = try decoder.decode(StackerModel.self, from: data) } catch let e as ModelError {
             throw e

@@ -13,7 +13,7 @@ final class OneLabelScorerTests: XCTestCase {
         let t = Self.tags
         let labels = try LabelSet(tags: t, categories: t.map { _ in "g" }, classes: t.map { _ in "C" })
         var m = StackerModel(learner: "one_label", labels: labels, inputColumns: t + t.map { "n2:" + $0 },
-                             tags: t.map { TagModel(name: $0, path: .raw, threshold: nil) }, decision: .thresholds, base: base)
+                             tags: t.map { TagModel(name: $0, form: .raw, threshold: nil) }, decision: .thresholds, base: base)
         m.formatVersion = StackerModel.oneLabelFormatVersion
         m.oneLabel = stage
         return m

@@ -11,10 +11,10 @@ enum Fixtures {
     static func model(_ rule: DecisionRule = .thresholds) throws -> StackerModel {
         let l = try labels()
         return StackerModel(learner: "thresholds", labels: l, inputColumns: l.tags,
-                            tags: [TagModel(name: "rock", path: .raw, threshold: 0.5),
-                                   TagModel(name: "jazz", path: .raw, threshold: 0.25),
-                                   TagModel(name: "piano", path: .raw, threshold: nil),
-                                   TagModel(name: "sad", path: .raw, threshold: 0.1)],
+                            tags: [TagModel(name: "rock", form: .raw, threshold: 0.5),
+                                   TagModel(name: "jazz", form: .raw, threshold: 0.25),
+                                   TagModel(name: "piano", form: .raw, threshold: nil),
+                                   TagModel(name: "sad", form: .raw, threshold: 0.1)],
                             decision: rule, training: ["seed": "1"])
     }
 }

@@ -10,7 +10,7 @@ final class OneLabelTests: XCTestCase {
     static func model(_ stage: OneLabelStage, version: Int = StackerModel.oneLabelFormatVersion) throws -> StackerModel {
         let labels = try LabelSet(tags: tags, categories: ["g", "g", "g"], classes: ["C", "C", "C"])
         var m = StackerModel(learner: "one_label", labels: labels, inputColumns: tags + tags.map { "n2:" + $0 },
-                             tags: tags.map { TagModel(name: $0, path: .raw, threshold: nil) }, decision: .thresholds)
+                             tags: tags.map { TagModel(name: $0, form: .raw, threshold: nil) }, decision: .thresholds)
         m.formatVersion = version
         m.oneLabel = stage
         return m

@@ -42,23 +42,21 @@ public enum Importance {
         var totalGain = [Double](repeating: 0, count: pooledNames.count), anyGain = false
         var absCoefficients = [Double](repeating: 0, count: names.count), logisticTags = 0
         for t in model.tags {
-            switch t.path {
-            case .stacked:
-                if let b = t.booster {
-                    let s = splitCounts(b, featureCount: names.count)
-                    let g = gain[t.name].flatMap { $0.count == names.count ? $0 : nil }
-                    for (j, n) in names.enumerated() {
-                        rows.append(Row(tag: t.name, input: n, kind: "split", value: Double(s[j])))
-                        totalSplits[j] += s[j]
-                        if let g { rows.append(Row(tag: t.name, input: n, kind: "gain", value: g[j])); totalGain[j] += g[j]; anyGain = true }
-                    }
-                } else if let l = t.linear {
-                    logisticTags += 1
-                    for (j, n) in names.enumerated() where j < l.weights.count {
-                        rows.append(Row(tag: t.name, input: n, kind: "coefficient", value: l.weights[j]))
-                        rows.append(Row(tag: t.name, input: n, kind: "coefficient_per_unit", value: l.weights[j] / l.scales[j]))
-                        absCoefficients[j] += abs(l.weights[j])
-                    }
+            switch t.form {
+            case let .boosted(b, _):
+                let s = splitCounts(b, featureCount: names.count)
+                let g = gain[t.name].flatMap { $0.count == names.count ? $0 : nil }
+                for (j, n) in names.enumerated() {
+                    rows.append(Row(tag: t.name, input: n, kind: "split", value: Double(s[j])))
+                    totalSplits[j] += s[j]
+                    if let g { rows.append(Row(tag: t.name, input: n, kind: "gain", value: g[j])); totalGain[j] += g[j]; anyGain = true }
+                }
+            case let .linear(l):
+                logisticTags += 1
+                for (j, n) in names.enumerated() where j < l.weights.count {
+                    rows.append(Row(tag: t.name, input: n, kind: "coefficient", value: l.weights[j]))
+                    rows.append(Row(tag: t.name, input: n, kind: "coefficient_per_unit", value: l.weights[j] / l.scales[j]))
+                    absCoefficients[j] += abs(l.weights[j])
                 }
             case .pooled:
                 if let s = pooledSplits {
@@ -76,7 +74,7 @@ public enum Importance {
             for j in 0..<s.count { totalSplits[j] += s[j] }
             if let g = pooledGain, g.count == s.count { for j in 0..<s.count { totalGain[j] += g[j] }; anyGain = true }
         }
-        let boosted = model.tags.contains { ($0.path == .stacked && $0.booster != nil) || $0.path == .pooled }
+        let boosted = model.tags.contains { $0.booster != nil || $0.path == .pooled }
         if boosted {
             let width = model.tags.contains { $0.path == .pooled } ? pooledNames.count : names.count
             for j in 0..<width {

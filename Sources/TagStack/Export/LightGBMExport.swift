@@ -110,24 +110,26 @@ public enum LightGBMExport {
             if let c = t.calibration {
                 entry["calibration"] = ["slope": c.slope, "intercept": c.intercept, "threshold": c.threshold ?? NSNull()] as [String: Any]
             }
-            if t.path == .raw {
+            switch t.form {
+            case .raw:
                 entry["column"] = t.name; summary.rawTags += 1
-            } else if t.path == .pooled, let pooled = model.pooled {
+            case let .pooled(values):
+                guard let pooled = model.pooled else { throw ModelError.missingField("pooled") }
                 entry["file"] = "pooled.txt"
                 entry["init_score"] = pooled.initScore.rawValue
                 if pooled.initScore != .ownLogit { entry["base_score"] = pooled.booster.baseScore }
-                entry["tag_values"] = t.tagValues ?? []
+                entry["tag_values"] = values
                 summary.exportedTags += 1
-            } else if let b = t.booster {
+            case let .boosted(b, initScore):
                 let file = fileName(tag: k, name: t.name)
                 let w = try AtomicFileWriter(path: directory + "/" + file)
                 try w.write(modelText(b, featureNames: names))
                 writers.append(w)
                 entry["file"] = file
-                entry["init_score"] = t.initScore?.rawValue ?? "base_score"
-                if t.initScore != .ownLogit { entry["base_score"] = b.baseScore }
+                entry["init_score"] = initScore.rawValue
+                if initScore != .ownLogit { entry["base_score"] = b.baseScore }
                 summary.exportedTags += 1
-            } else {
+            case .linear:
                 entry["learner"] = "linear"
                 entry["note"] = "logistic model: not a tree ensemble, not exported (score it with TagStackModel or Scripts/score_model.py)"
                 summary.linearTags += 1
@@ -186,7 +188,7 @@ public enum LightGBMExport {
         let set = model.features ?? FeatureSet(kinds: [])
         var builder = try FeatureBuilder(set: set, labels: model.labels, inputColumns: model.inputColumns)
         try w.write(MewoIO.csvRow(["ChallengeID", "tag", "init_score", "raw_score"] + featureNames(set, pooled: model.pooled)))
-        let boosted = model.tags.enumerated().filter { ($0.element.booster != nil && $0.element.path == .stacked) || $0.element.path == .pooled }
+        let boosted = model.tags.enumerated().filter { $0.element.booster != nil || $0.element.path == .pooled }
         let own = boosted.map { k, _ in model.inputColumns.firstIndex(of: model.labels.tags[k])! }
         var row = [Double](repeating: 0, count: mapping.count)
         let width = set.count + (model.pooled?.tagFeatures.count ?? 0)
@@ -199,11 +201,15 @@ public enum LightGBMExport {
             for (b, (k, t)) in boosted.enumerated() {
                 f.withUnsafeMutableBufferPointer { builder.features(tag: k, into: $0) }
                 let ensemble: TreeEnsemble, start: InitScore
-                if t.path == .pooled, let pooled = model.pooled {
-                    for (j, v) in (t.tagValues ?? []).enumerated() { f[set.count + j] = v }
+                switch t.form {
+                case let .pooled(values):
+                    guard let pooled = model.pooled else { throw ModelError.missingField("pooled") }
+                    for (j, v) in values.enumerated() { f[set.count + j] = v }
                     ensemble = pooled.booster; start = pooled.initScore
-                } else {
-                    ensemble = t.booster!; start = t.initScore ?? .baseScore
+                case let .boosted(b, initScore):
+                    ensemble = b; start = initScore
+                case .raw, .linear:
+                    continue   // `boosted` holds only tags with trees
                 }
                 let initScore: Double
                 switch start {

@@ -141,7 +141,7 @@ public enum Stacker {
         result.levels = [base.level, learnerLevel, ruleLevel, calibration.level].compactMap { $0 }
         result.blendWeights = base.blendWeights
         result.folds = fold == nil ? 0 : options.folds
-        for (k, t) in best.tags.enumerated() where t.path == .stacked && t.booster != nil {
+        for (k, t) in best.tags.enumerated() where t.booster != nil {
             if k < best.gains.count, let g = best.gains[k] { result.gainImportance[t.name] = g }
         }
         if best.tags.contains(where: { $0.path == .pooled }) { result.pooledGainImportance = best.pooledGain }
@@ -179,7 +179,7 @@ public enum Stacker {
         info["labels_per_track"] = "one"
         info["folds"] = String(fold == nil ? 0 : options.folds)
         info["one_label_log_loss"] = choice.level.candidates.map { "\($0.name.replacingOccurrences(of: " ", with: "_"))=\(format($0.score))" }.joined(separator: " ")
-        let tags = data.labels.tags.map { TagModel(name: $0, path: .raw, threshold: nil) }
+        let tags = data.labels.tags.map { TagModel(name: $0, form: .raw, threshold: nil) }
         var model = StackerModel(learner: "one_label", labels: data.labels, inputColumns: [], tags: tags, decision: .thresholds,
                                  base: choice.base, training: info)
         model.formatVersion = StackerModel.oneLabelFormatVersion

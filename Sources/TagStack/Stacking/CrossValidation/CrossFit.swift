@@ -72,7 +72,7 @@ enum CrossFit {
                 let y = data.labelColumns[j]
                 return ThresholdSearch.best(scores: outFold.map { s[$0] }, labels: outFold.map { y[$0] }).threshold
             }
-            let tags = (0..<t).map { TagModel(name: data.labels.tags[$0], path: .raw, threshold: thresholds[$0]) }
+            let tags = (0..<t).map { TagModel(name: data.labels.tags[$0], form: .raw, threshold: thresholds[$0]) }
             let hierarchy = rule == .hierarchical
                 ? DecisionSearch.fitHierarchy(data: data, probabilities: probabilities, tags: tags, rows: outFold) : nil
             let decider = Decider(thresholds: thresholds, rule: rule, labels: data.labels, hierarchy: hierarchy)

@@ -44,8 +44,8 @@ struct BoostedLearner: Learner {
                     return try trainBinary(matrix: own, labels: y, initScores: init0, trainRows: c.allRows, parameters: p)
                 })
             if c.splits == nil { score(outcome.ensemble, rows: c.allRows, start: init0) }
-            return PerTagLearning.Fit(model: TagModel(name: c.data.labels.tags[k], path: .stacked, threshold: nil,
-                                                      booster: outcome.ensemble, initScore: c.initScore),
+            return PerTagLearning.Fit(model: TagModel(name: c.data.labels.tags[k], form: .boosted(outcome.ensemble, initScore: c.initScore),
+                                                      threshold: nil),
                                       oof: oof, rounds: outcome.rounds, gain: outcome.gain)
         }
     }

@@ -33,7 +33,7 @@ struct TagOutcome {
         let threshold = constant ? 0.5 : ThresholdSearch.best(scores: c.raw[k], labels: y).threshold
         let f1 = constant ? ThresholdSearch.f1(scores: c.rawOutOfFold[k], labels: y, threshold: 0.5)
             : CrossFit.f1(rawDecisions ?? c.decisions(c.rawOutOfFold[k], labels: y), y)
-        return TagOutcome(model: TagModel(name: name, path: .raw, threshold: threshold),
+        return TagOutcome(model: TagModel(name: name, form: .raw, threshold: threshold),
                           report: TagReport(tag: name, support: c.support(k), rawF1: f1, stackedF1: stackedF1,
                                             threshold: threshold, path: .raw, rounds: nil, reason: reason),
                           oof: nil)
@@ -110,7 +110,11 @@ struct LearnerRun {
     var treesPerTrack: Int {
         var perTag = 0, pooledTags = 0
         for t in tags {
-            if t.path == .pooled { pooledTags += 1 } else if t.path == .stacked { perTag += t.booster?.trees.count ?? 0 }
+            switch t.form {
+            case .pooled: pooledTags += 1
+            case let .boosted(b, _): perTag += b.trees.count
+            case .raw, .linear: break
+            }
         }
         return perTag + Self.pooledCharge(tags: pooledTags, trees: pooled?.booster.trees.count ?? 0)
     }

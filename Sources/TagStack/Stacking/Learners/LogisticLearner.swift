@@ -28,7 +28,7 @@ struct LogisticLearner: Learner {
             }
             let final = Logistic.train(columns: columns, labels: y, rows: c.allRows, parameters: lp)
             if c.splits == nil { score(final, rows: c.allRows) }
-            return PerTagLearning.Fit(model: TagModel(name: c.data.labels.tags[k], path: .stacked, threshold: nil, linear: final),
+            return PerTagLearning.Fit(model: TagModel(name: c.data.labels.tags[k], form: .linear(final), threshold: nil),
                                       oof: oof)
         }
     }

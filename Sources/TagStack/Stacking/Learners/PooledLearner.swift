@@ -201,7 +201,7 @@ struct PooledLearner: Learner {
             }
             let v = Judge.verdict(y: y, raw: c.rawOutOfFold[tag], rawDecisions: rawDecisions, learned: oofByTag[tag], support: support,
                                   context: c, seed: SplitMix64.derive(o.seed, tag))
-            let model = TagModel(name: c.data.labels.tags[tag], path: .pooled, threshold: nil, tagValues: finalValues[tag])
+            let model = TagModel(name: c.data.labels.tags[tag], form: .pooled(tagValues: finalValues[tag]), threshold: nil)
             let learned = TagOutcome.learned(model, oof: oofByTag[tag], support: support, verdict: v, rounds: rounds)
             guard v.keep else { return (.raw(tag, c, stackedF1: v.learnedF1, rawDecisions: rawDecisions, reason: v.reason), learned) }
             return (learned, learned)
