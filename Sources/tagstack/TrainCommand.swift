@@ -26,9 +26,9 @@ enum TrainCommand {
                               decision a track (the argmax), chosen by cross-fitted multiclass log loss; every
                               training row must then have exactly one label (default: auto = one when every
                               row of the training labels has exactly one)
-      --learner NAME          auto | gbdt | pooled | logistic | thresholds | constant, or a comma-separated
+      --learner NAME          auto | \(LearnerKind.allCases.map(\.rawValue).joined(separator: " | ")), or a comma-separated
                               list to choose from by out-of-fold weighted F1 (e.g. logistic,pooled,gbdt)
-                              (default: auto = thresholds,logistic,pooled)
+                              (default: auto = \(StackerOptions().candidates.map(\.rawValue).joined(separator: ",")))
       --max-trees-per-track N  When choosing, leave out learners whose model costs more than N trees to score
                               a track (about 10 ns each; a pooled tag and tree counts 0.41; 0: no limit)
                               (default: 20000, ~200 µs a track)
@@ -90,9 +90,58 @@ enum TrainCommand {
     OUTPUT: the result summary (what each level chose and why) on stdout; progress and notes on stderr.
     """
 
-    enum AtLeastOne: String, CaseIterable { case none, `class`, track }
-
     static func run(_ args: inout Arguments) throws {
+        let read = try dataFiles(&args), groupColumn = read.groupColumn
+        var files = read.files
+        let modelPath = try args.requiredPath("--model")
+        var o = try stackerOptions(&args)
+        let reportPath = try args.path("--report")
+        let htmlPath = try args.path("--html")
+        let importancePath = try args.path("--importance")
+        let columnsPath = try args.path("--columns")
+        let allowMissing = args.flag("--allow-missing")
+        let quiet = args.flag("--quiet"), forceProgress = args.flag("--progress"), json = args.flag("--json")
+        if quiet && forceProgress { throw args.fail("--quiet and --progress contradict each other: give one") }
+        args.printsToStandardOutput = true   // the result summary (text or --json)
+        try args.finish()
+        if let columnsPath {
+            guard DataFiles.isNPY(files.x) else {
+                throw args.fail("--columns names an .npy X's columns; \(files.x) is a CSV file, whose header names them")
+            }
+            files.xColumns = try DataFiles.readColumnNames(path: columnsPath)
+        }
+        let started = Date()
+        let data = try load(files, groupColumn: groupColumn, options: o, allowMissing: allowMissing)
+        // Check the outputs before the long part, so an unwritable path fails fast; create them only once the
+        // model exists, so a run killed while training leaves no temporary file behind.
+        try AtomicFileWriter.checkWritable(modelPath)
+        if let reportPath { try AtomicFileWriter.checkWritable(reportPath) }
+        if let htmlPath { try AtomicFileWriter.checkWritable(htmlPath) }
+        if let importancePath { try AtomicFileWriter.checkWritable(importancePath) }
+        // Progress on stderr when it is a terminal (or --progress), never with --quiet.
+        if !quiet && (forceProgress || isatty(2) != 0) {
+            let p = Progress(started: started)
+            o.progress = { p.update(done: $0, total: $1) }
+            o.stage = { p.begin(learner: $0, index: $1, count: $2) }
+        }
+        o.keepOutOfFold = htmlPath != nil   // the report's out-of-fold view: two rows × tags matrices
+        let result = try Stacker.train(data: data, options: o, training: [
+            "rows": String(data.x.rowCount), "seed": String(o.seed), "features": o.features.rawValue,
+            "groups": groupsDescription(data.groups, file: files.groups),
+        ])
+        let modelOut = try AtomicFileWriter(path: modelPath)
+        let reportOut = try reportPath.map { try AtomicFileWriter(path: $0) }
+        try modelOut.write(bytes: [UInt8](try result.model.encoded()))
+        if let reportOut { try writeReport(result, to: reportOut) }
+        let importanceOut = try importancePath.map { try importanceCSV(result, to: $0) }
+        try commitAll([modelOut] + (reportOut.map { [$0] } ?? []) + (importanceOut.map { [$0] } ?? []))
+        if let htmlPath { try writeTrainingHTML(result, data: data, files: files, options: o, model: modelPath, to: htmlPath) }
+        if json { print(try TrainSummaryJSON(result, data: data, modelPath: modelPath, started: started).text()) }
+        else { summary(result, data: data, groupsFile: files.groups, xFile: files.x, options: o, started: started, modelPath: modelPath) }
+    }
+
+    /// The DATA options: the training files (defaults under --data) and the group column asked for.
+    static func dataFiles(_ args: inout Arguments) throws -> (files: TrainingFiles, groupColumn: String?) {
         let dirGiven = try args.path("--data")
         let dir = dirGiven ?? "Data"
         var files = TrainingFiles(directory: dir)
@@ -109,23 +158,13 @@ enum TrainCommand {
         }
         let groupColumn = try args.string("--group-column")
         if groupColumn != nil && files.groups == nil { throw args.fail("--group-column needs a groups file (--groups FILE)") }
-        let modelPath = try args.requiredPath("--model")
+        return (files, groupColumn)
+    }
+
+    /// The MODEL and RUN options that become `StackerOptions`, read in the order the help lists them.
+    static func stackerOptions(_ args: inout Arguments) throws -> StackerOptions {
         var o = StackerOptions()
-        // --learner NAME, or a comma-separated list for auto to choose from.
-        if let text = try args.string("--learner"), text.contains(",") {
-            o.learner = .auto
-            o.candidates = try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
-                guard let k = LearnerKind(rawValue: String(item)), k != .auto else {
-                    throw args.fail("--learner list items must be among \(LearnerKind.allCases.filter { $0 != .auto }.map(\.rawValue).joined(separator: "|")), got '\(item)'")
-                }
-                return k
-            }
-        } else if let text = try args.string("--learner") {
-            guard let k = LearnerKind(rawValue: text) else {
-                throw args.fail("--learner must be one of \(LearnerKind.allCases.map(\.rawValue).joined(separator: "|")) or a comma-separated list, got '\(text)'")
-            }
-            o.learner = k
-        }
+        try readLearner(&args, into: &o)
         o.labelsPerTrack = try args.choice("--labels-per-track", default: .auto)
         let baseGiven = try args.string("--base")
         let calibration: CalibrationOption = try args.choice("--calibration", default: .auto)
@@ -152,44 +191,52 @@ enum TrainCommand {
         o.final = try args.choice("--final", default: .refit)
         o.pooled.pairs = try args.int("--pooled-pairs", default: o.pooled.pairs, in: 0...1_000_000_000)
         o.selection.maxTreesPerTrack = try args.int("--max-trees-per-track", default: o.selection.maxTreesPerTrack, in: 0...1_000_000_000)
-        let decision: DecisionChoice? = try args.string("--decision").map { text in
-            guard let d = DecisionChoice(rawValue: text) else {
-                throw args.fail("--decision must be one of \(DecisionChoice.allCases.map(\.rawValue).joined(separator: "|")), got '\(text)'")
-            }
-            return d
+        // --decision auto|RULE, or its shorthand --at-least-one class|track|none (none: thresholds alone).
+        let decisionNames = ["auto"] + DecisionRule.allCases.map(\.optionName)
+        let decisionText = try args.string("--decision"), atLeastOneText = try args.string("--at-least-one")
+        if let text = decisionText, !decisionNames.contains(text) {
+            throw args.fail("--decision must be one of \(decisionNames.joined(separator: "|")), got '\(text)'")
         }
-        let atLeastOne: AtLeastOne? = try args.string("--at-least-one").map { text in
-            guard let a = AtLeastOne(rawValue: text) else { throw args.fail("--at-least-one must be one of class|track|none, got '\(text)'") }
-            return a
+        if let text = atLeastOneText, !["class", "track", "none"].contains(text) {
+            throw args.fail("--at-least-one must be one of class|track|none, got '\(text)'")
         }
-        if decision != nil && atLeastOne != nil { throw args.fail("give --decision or --at-least-one, not both") }
-        let baseline = o.learner == .thresholds || o.learner == .constant
+        if decisionText != nil && atLeastOneText != nil { throw args.fail("give --decision or --at-least-one, not both") }
+        let baseline = o.learner?.isBaseline ?? false
         if let baseGiven {
             guard let b = BaseOption(rawValue: baseGiven) else {
                 throw args.fail("--base must be one of \(BaseOption.allCases.map(\.rawValue).joined(separator: "|")), got '\(baseGiven)'")
             }
             o.base = b
         } else if baseline { o.base = .primary }
-        o.decision = decision ?? atLeastOne.map { a -> DecisionChoice in a == .none ? .thresholds : (a == .class ? .class : .track) }
-            ?? (baseline ? .thresholds : .auto)
+        let decisionName = decisionText ?? atLeastOneText.map { $0 == "none" ? DecisionRule.thresholds.optionName : $0 }
+        if let name = decisionName { o.decision = DecisionRule(optionName: name) }   // auto: nil
+        else { o.decision = baseline ? .thresholds : nil }
         o.threads = try args.int("--threads", default: defaultThreadCount, in: 1...1024)
         o.seed = UInt64(try args.int("--seed", default: 1, in: 0...Int.max))
-        let reportPath = try args.path("--report")
-        let htmlPath = try args.path("--html")
-        let importancePath = try args.path("--importance")
-        let columnsPath = try args.path("--columns")
-        let allowMissing = args.flag("--allow-missing")
-        let quiet = args.flag("--quiet"), forceProgress = args.flag("--progress"), json = args.flag("--json")
-        if quiet && forceProgress { throw args.fail("--quiet and --progress contradict each other: give one") }
-        args.printsToStandardOutput = true   // the result summary (text or --json)
-        try args.finish()
-        if let columnsPath {
-            guard DataFiles.isNPY(files.x) else {
-                throw args.fail("--columns names an .npy X's columns; \(files.x) is a CSV file, whose header names them")
+        return o
+    }
+
+    /// --learner NAME (auto: nil), or a comma-separated list of learners for auto to choose from.
+    static func readLearner(_ args: inout Arguments, into o: inout StackerOptions) throws {
+        if let text = try args.string("--learner"), text.contains(",") {
+            o.learner = nil
+            o.candidates = try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
+                guard let k = LearnerKind(rawValue: String(item)) else {
+                    throw args.fail("--learner list items must be among \(LearnerKind.allCases.map(\.rawValue).joined(separator: "|")), got '\(item)'")
+                }
+                return k
             }
-            files.xColumns = try DataFiles.readColumnNames(path: columnsPath)
+        } else if let text = try args.string("--learner") {
+            guard text == "auto" || LearnerKind(rawValue: text) != nil else {
+                throw args.fail("--learner must be one of \((["auto"] + LearnerKind.allCases.map(\.rawValue)).joined(separator: "|")) or a comma-separated list, got '\(text)'")
+            }
+            o.learner = LearnerKind(rawValue: text)   // auto: nil
         }
-        let started = Date()
+    }
+
+    /// The training data, cut to --group-column, refused when --labels-per-track one meets a row without
+    /// exactly one label (naming the row in the labels file).
+    static func load(_ files: TrainingFiles, groupColumn: String?, options o: StackerOptions, allowMissing: Bool) throws -> TrainingData {
         var data = try TrainingData.load(files, options: FeatureReadOptions(allowMissing: allowMissing))
         if let groupColumn, let g = data.groups {
             guard let j = g.columns.firstIndex(of: groupColumn) else {
@@ -204,44 +251,22 @@ enum TrainCommand {
             throw DataError(.notBinary, file: files.y, line: at.line,
                             "\(at.text) ('\(id)') has \(bad.labels == 0 ? "no label" : "\(bad.labels) labels"): --labels-per-track one needs exactly one a row")
         }
-        // Check the outputs before the long part, so an unwritable path fails fast; create them only once the
-        // model exists, so a run killed while training leaves no temporary file behind.
-        try AtomicFileWriter.checkWritable(modelPath)
-        if let reportPath { try AtomicFileWriter.checkWritable(reportPath) }
-        if let htmlPath { try AtomicFileWriter.checkWritable(htmlPath) }
-        if let importancePath { try AtomicFileWriter.checkWritable(importancePath) }
-        // Progress on stderr when it is a terminal (or --progress), never with --quiet.
-        if !quiet && (forceProgress || isatty(2) != 0) {
-            let p = Progress(started: started)
-            o.progress = { p.update(done: $0, total: $1) }
-            o.stage = { p.begin(learner: $0, index: $1, count: $2) }
+        return data
+    }
+
+    /// The `--report` CSV: a row per tag.
+    static func writeReport(_ result: StackerResult, to reportOut: AtomicFileWriter) throws {
+        // Thresholds on both scales: threshold_probability on the probabilities `predict --scores` writes (the
+        // model's calibration.threshold), threshold_score on the score before calibration, which decisions compare.
+        try reportOut.write(MewoIO.csvRow(["tag", "support", "oof_f1_raw", "oof_f1_stacked", "threshold_probability", "threshold_score",
+                                           "path", "rounds", "reason"]))
+        let tagModels = Dictionary(result.model.tags.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for r in result.reports {
+            let cells = [r.tag, String(r.support), MewoIO.formatNumber(r.rawF1), r.stackedF1.map(MewoIO.formatNumber) ?? "",
+                         r.threshold == nil ? "never" : tagModels[r.tag]?.probabilityThreshold.map(MewoIO.formatNumber) ?? "n/a",
+                         r.threshold.map(MewoIO.formatNumber) ?? "never", r.path.rawValue, r.rounds.map(String.init) ?? "", r.reason]
+            try reportOut.write(MewoIO.csvRow(cells))
         }
-        o.keepOutOfFold = htmlPath != nil   // the report's out-of-fold view: two rows × tags matrices
-        let result = try Stacker.train(data: data, options: o, training: [
-            "rows": String(data.x.rowCount), "seed": String(o.seed), "features": o.features.rawValue,
-            "groups": groupsDescription(data.groups, file: files.groups),
-        ])
-        let modelOut = try AtomicFileWriter(path: modelPath)
-        let reportOut = try reportPath.map { try AtomicFileWriter(path: $0) }
-        try modelOut.write(bytes: [UInt8](try result.model.encoded()))
-        if let reportOut {
-            // Thresholds on both scales: threshold_probability on the probabilities `predict --scores` writes (the
-            // model's calibration.threshold), threshold_score on the score before calibration, which decisions compare.
-            try reportOut.write(MewoIO.csvRow(["tag", "support", "oof_f1_raw", "oof_f1_stacked", "threshold_probability", "threshold_score",
-                                               "path", "rounds", "reason"]))
-            let tagModels = Dictionary(result.model.tags.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-            for r in result.reports {
-                let cells = [r.tag, String(r.support), MewoIO.formatNumber(r.rawF1), r.stackedF1.map(MewoIO.formatNumber) ?? "",
-                             r.threshold == nil ? "never" : tagModels[r.tag]?.probabilityThreshold.map(MewoIO.formatNumber) ?? "n/a",
-                             r.threshold.map(MewoIO.formatNumber) ?? "never", r.path.rawValue, r.rounds.map(String.init) ?? "", r.reason]
-                try reportOut.write(MewoIO.csvRow(cells))
-            }
-        }
-        let importanceOut = try importancePath.map { try importanceCSV(result, to: $0) }
-        try commitAll([modelOut] + (reportOut.map { [$0] } ?? []) + (importanceOut.map { [$0] } ?? []))
-        if let htmlPath { try writeTrainingHTML(result, data: data, files: files, options: o, model: modelPath, to: htmlPath) }
-        if json { print(try TrainSummaryJSON(result, data: data, modelPath: modelPath, started: started).text()) }
-        else { summary(result, data: data, groupsFile: files.groups, xFile: files.x, options: o, started: started, modelPath: modelPath) }
     }
 }
 
@@ -274,10 +299,10 @@ extension TrainCommand {
         let limit = r.learnerScores.count > 1 && o.selection.maxTreesPerTrack > 0 ? o.selection.maxTreesPerTrack : Int.max
         for level in r.levels {
             var items: [String] = []
-            for (i, c) in level.candidates.enumerated() {
+            for c in level.candidates {
                 var item = "\(c.name) \(f4(c.score))"
-                if level.name == "learner", i < r.treesPerTrack.count, r.treesPerTrack[i] > limit {
-                    item += " (\(r.treesPerTrack[i]) trees a track > --max-trees-per-track \(limit): not chosen)"
+                if let trees = level.treesPerTrack[c.name], trees > limit {
+                    item += " (\(trees) trees a track > --max-trees-per-track \(limit): not chosen)"
                 }
                 items.append(item)
             }
@@ -288,7 +313,7 @@ extension TrainCommand {
             if r.model.oneLabel != nil {
                 note("  (a later candidate replaces the incumbent only when lower by more than the margin and than the standard error of the paired difference, rows clustered by the folds' groups)")
             }
-            if level.name == "base score", let w = r.blendWeights {
+            if level.kind == .base, let w = r.blendWeights {
                 note("  blend weights (one per network, shared by every tag): " + w.map { "\($0.0) \(String(format: "%.3f", $0.1))" }.joined(separator: ", "))
             }
         }
@@ -298,11 +323,11 @@ extension TrainCommand {
                         Date().timeIntervalSince(started), modelPath))
             return
         }
-        var paths: [String: Int] = [:]
-        for t in r.model.tags { paths[t.path.rawValue, default: 0] += 1 }
+        var paths: [TagPath: Int] = [:]
+        for t in r.model.tags { paths[t.path, default: 0] += 1 }
         let calibrated = r.model.tags.filter { $0.calibration != nil }.count
         let base = r.model.base?.kind.rawValue ?? "primary"
-        note("paths: " + ["raw", "stacked", "pooled"].compactMap { p in paths[p].map { "\($0) \(p == "raw" ? "on the \(base) base score" : p)" } }.joined(separator: ", ")
+        note("paths: " + TagPath.allCases.compactMap { p in paths[p].map { "\($0) \(p == .raw ? "on the \(base) base score" : p.rawValue)" } }.joined(separator: ", ")
              + "; \(calibrated) of \(r.model.tags.count) tag(s) calibrated; decision \(r.model.decision.rawValue)")
         note(String(format: "trained on %d rows × %d tags in %.1f s → %@", data.x.rowCount, data.labels.count,
                     Date().timeIntervalSince(started), modelPath))

@@ -45,7 +45,7 @@ struct TrainSummaryJSON: Encodable {
                       margin: l.margin, candidates: l.candidates.map { Candidate(name: $0.name, score: $0.score) }, chosen: l.chosen, note: l.note)
         }
         blend_weights = r.blendWeights?.map { Weight(network: $0.0, weight: $0.1) }
-        learner = r.chosenLearner.rawValue
+        learner = r.chosenLearner
         base = r.model.base?.kind.rawValue ?? "primary"
         decision = r.model.decision.rawValue
         var p: [String: Int] = [:]

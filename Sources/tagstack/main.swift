@@ -84,6 +84,9 @@ do {
 } catch let e as UsageError {
     printError("\(command): \(e)")
     exit(2)
+} catch let e as OptionError {
+    printError("\(command): \(e)\n(see 'tagstack \(command) --help')")
+    exit(2)
 } catch let e as DataError {
     printError(e.description)
     exit(1)

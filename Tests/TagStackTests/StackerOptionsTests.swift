@@ -20,8 +20,8 @@ final class StackerOptionsTests: XCTestCase {
         XCTAssertTrue(message(o)?.contains("boosting.featureFraction=0.0") ?? false, message(o) ?? "accepted")
         o = StackerOptions(); o.guards.confidence = 1.5
         XCTAssertTrue(message(o)?.contains("guards.confidence=1.5") ?? false, message(o) ?? "accepted")
-        o = StackerOptions(); o.candidates = [.auto]
-        XCTAssertTrue(message(o)?.contains("candidates=auto") ?? false, message(o) ?? "accepted")
+        o = StackerOptions(); o.candidates = []
+        XCTAssertTrue(message(o)?.contains("candidates=[] should list at least one learner for auto") ?? false, message(o) ?? "accepted")
         o = StackerOptions(); o.pooled.learningRate = .nan
         XCTAssertTrue(message(o)?.contains("pooled.learningRate=nan") ?? false, message(o) ?? "accepted")
     }
@@ -32,46 +32,5 @@ final class StackerOptionsTests: XCTestCase {
         XCTAssertEqual(o.learnersToTry, [.thresholds, .pooled, .gbdt])
         o.learner = .logistic
         XCTAssertEqual(o.learnersToTry, [.logistic])
-    }
-
-    /// The fold protocol: fold f is scored at the mean best round of the other folds; the final model is
-    /// refitted at the mean best round.
-    func testBoostedFoldsScoreEachFoldAtTheOtherFoldsRounds() throws {
-        let tree = try Tree(splitFeature: [], threshold: [], leftChild: [], rightChild: [], defaultLeft: [], leafValue: [1])
-        let full = TreeEnsemble(baseScore: 0, trees: Array(repeating: tree, count: 10))
-        let best = [2, 4, 9]
-        var scoredAt = [Int](repeating: -1, count: 3)
-        var refitRounds = -1
-        let out = try BoostedFolds.run(folds: 3, rounds: 10, final: .refit, workers: 1,
-                                       fit: { BoostedFolds.FoldFit(ensemble: full, bestRound: best[$0]) },
-                                       score: { f, e in scoredAt[f] = e.trees.count },
-                                       refit: { r in
-                                           refitRounds = r
-                                           return TrainedBooster(ensemble: TreeEnsemble(baseScore: 0, trees: Array(full.trees.prefix(r))), bestIteration: r,
-                                                                 gainImportance: [2.5], validationLoss: [])
-                                       })
-        XCTAssertEqual(scoredAt, [7, 6, 3])   // round((4+9)/2) = 7 (6.5 rounds away from zero), (2+9)/2 → 6, (2+4)/2 = 3
-        XCTAssertEqual(refitRounds, 5)
-        XCTAssertEqual(out.rounds, 5)
-        XCTAssertEqual(out.gain, [2.5], "the refitted model's gain importance")
-        let averaged = try BoostedFolds.run(folds: 3, rounds: 10, final: .average, workers: 2,
-                                            fit: { BoostedFolds.FoldFit(ensemble: full, bestRound: best[$0]) },
-                                            score: { _, _ in }, refit: { _ in
-                                                XCTFail("no refit when averaging")
-                                                return TrainedBooster(ensemble: full, bestIteration: 10, gainImportance: [], validationLoss: [])
-                                            })
-        XCTAssertNil(averaged.gain, "averaged fold models have no gain importance")
-        XCTAssertEqual(averaged.ensemble.trees.count, 15)
-        XCTAssertEqual(averaged.ensemble.trees[0].leafValue[0], 1.0 / 3)
-    }
-
-    func testModelInputsAreTheColumnsTheFeatureBuilderReads() throws {
-        let labels = try LabelSet(tags: ["a", "b"], categories: ["c", "c"], classes: ["K", "K"])
-        let columns = ["x", "b", "n:a", "c", "a", "n:b", "z"]
-        let set = FeatureSet(kinds: [.score, .network("n"), .categoryScore], networks: ["n"])
-        let builder = try FeatureBuilder(set: set, labels: labels, inputColumns: columns)
-        XCTAssertEqual(builder.inputsRead.map { columns[$0] }, ["b", "n:a", "c", "a", "n:b"])
-        let plain = try FeatureBuilder(set: FeatureSet(kinds: [.score]), labels: labels, inputColumns: columns)
-        XCTAssertEqual(plain.inputsRead.map { columns[$0] }, ["b", "a"])
     }
 }

@@ -14,7 +14,7 @@ final class StackerTests: XCTestCase {
                      tagColumns: try TrainingData.requireTagColumns(x: s.X, labels: labels, path: "x"))
     }
 
-    func options(_ learner: LearnerKind, threads: Int = 1) -> StackerOptions {
+    func options(_ learner: LearnerKind?, threads: Int = 1) -> StackerOptions {
         var o = StackerOptions()
         o.learner = learner; o.folds = 3; o.boosting.rounds = 20; o.boosting.learningRate = 0.2; o.threads = threads
         o.guards.bootstrapDraws = 100
@@ -24,7 +24,7 @@ final class StackerTests: XCTestCase {
     func testDeterministicWhateverTheThreadCount() throws {
         let data = try trainingData(Self.small.train, labels: Self.small.labels)
         var o = options(.gbdt)
-        o.decision = .auto
+        o.decision = nil
         let one = try Stacker.train(data: data, options: o).model.encoded()
         o.threads = 2
         let two = try Stacker.train(data: data, options: o).model.encoded()
@@ -100,7 +100,7 @@ final class StackerTests: XCTestCase {
     func testPooledIsDeterministicWhateverTheThreadCountAndSurvivesARoundTrip() throws {
         let data = try trainingData(Self.small.train, labels: Self.small.labels)
         var o = options(.pooled)
-        o.decision = .auto
+        o.decision = nil
         let one = try Stacker.train(data: data, options: o).model
         o.threads = 2
         let two = try Stacker.train(data: data, options: o).model
@@ -181,25 +181,25 @@ final class StackerTests: XCTestCase {
     /// auto leaves out learners whose model walks more trees per track than the limit; 0 lifts it.
     func testAutoRespectsTheTreesPerTrackLimit() throws {
         let data = try trainingData(Self.small.train, labels: Self.small.labels)
-        var o = options(.auto)
+        var o = options(nil)   // auto
         o.candidates = [.pooled, .thresholds]      // tried simplest first whatever the order given
         o.decision = .thresholds; o.boosting.rounds = 60
         o.selection.maxTreesPerTrack = 0
         let free = try Stacker.train(data: data, options: o)
         // The pooled learner judged tag by tag, then with every tag on its pooled score (one choice for all tags).
-        XCTAssertEqual(free.learnerScores.map(\.0).prefix(2), [.thresholds, .pooled])
-        XCTAssertEqual(free.chosenLearner, .pooled, "\(free.learnerScores)")
-        let trees = free.treesPerTrack[1]
+        XCTAssertEqual(free.learnerScores.map(\.name).prefix(2), ["thresholds", "pooled"])
+        XCTAssertEqual(free.chosenLearner, "pooled", "\(free.learnerScores)")
+        let trees = free.level(.learner)!.treesPerTrack["pooled"]!
         let tagTrees = free.model.tags.filter { $0.path == .pooled }.count * free.model.pooled!.booster.trees.count
         XCTAssertGreaterThan(tagTrees, 0)
         XCTAssertEqual(trees, Int((Double(tagTrees) * 0.41).rounded(.up)), "a pooled tag and tree counts 0.41")
-        XCTAssertEqual(free.treesPerTrack[0], 0)
+        XCTAssertEqual(free.level(.learner)!.treesPerTrack["thresholds"], 0)
         o.selection.maxTreesPerTrack = trees - 1
         let limited = try Stacker.train(data: data, options: o)
-        XCTAssertEqual(limited.chosenLearner, .thresholds)
+        XCTAssertEqual(limited.chosenLearner, "thresholds")
         XCTAssertTrue(limited.model.training["trees_per_track"]!.hasPrefix("thresholds=0 pooled=\(trees)"), limited.model.training["trees_per_track"]!)
         o.selection.maxTreesPerTrack = trees
-        XCTAssertEqual(try Stacker.train(data: data, options: o).chosenLearner, .pooled, "the limit is inclusive")
+        XCTAssertEqual(try Stacker.train(data: data, options: o).chosenLearner, "pooled", "the limit is inclusive")
     }
 
     func testPooledPairSampleKeepsPositivesAndWeighsNegatives() {

@@ -79,7 +79,7 @@ public struct TrainingPage {
         let paths = TagPath.allCases.map { path in "\(reports.filter { $0.path == path }.count) \(path.rawValue)" }.joined(separator: ", ")
         return ReportSection(id: "summary", title: "Summary", blocks: [
             .table(header: ["", "value"], rows: [
-                ["chosen learner", r.chosenLearner.rawValue],
+                ["chosen learner", r.chosenLearner],
                 ["decision rule", r.model.decision.rawValue],
                 ["tags by path", paths],
                 ["support-weighted out-of-fold F1, raw scores (per-tag thresholds)", fmt(weighted(reports) { $0.rawF1 })],

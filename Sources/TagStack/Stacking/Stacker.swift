@@ -31,7 +31,12 @@ public struct TagReport: Sendable, Equatable {
 /// One level of the stacker's decisions: the candidates with their scores, the one chosen and the margin a
 /// more complex candidate had to beat.
 public struct Level: Sendable {
-    public var name: String
+    /// Which decision a level is; its name is what the summary and the pages call it.
+    public enum Kind: String, Sendable {
+        case base = "base score", learner, decisionRule = "decision rule", calibration, oneLabel = "one label a track"
+    }
+    public var kind: Kind
+    public var name: String { kind.rawValue }
     /// What `candidates` are scored by (`weighted F1`, `log loss`).
     public var metric: String
     public var candidates: [(name: String, score: Double)]
@@ -42,6 +47,9 @@ public struct Level: Sendable {
     public var lowerIsBetter = false
     /// Why the choice was not the best score, when it was not (no out-of-fold evidence).
     public var note: String? = nil
+    /// Trees a track each candidate's model evaluates, by candidate name (the learner level, which
+    /// `selection.maxTreesPerTrack` limits; empty elsewhere).
+    public var treesPerTrack: [String: Int] = [:]
 }
 
 extension Level {
@@ -54,14 +62,8 @@ extension Level {
 public struct StackerResult: Sendable {
     public var model: StackerModel
     public var reports: [TagReport]
-    /// Out-of-fold weighted F1 of each learner tried (thresholds rule), in the order tried.
-    public var learnerScores: [(LearnerKind, Double)]
-    /// Trees each learner's model evaluates per track, in the same order.
-    public var treesPerTrack: [Int]
-    /// Out-of-fold weighted F1 of each decision rule tried for the chosen learner.
-    public var ruleScores: [(DecisionRule, Double)]
-    public var chosenLearner: LearnerKind
-    /// Every level decided, in order: base score (when there was a choice), learner, decision rule, calibration.
+    /// Every level decided, in order: base score (when there was a choice), learner, decision rule, calibration
+    /// (one label a track: that level alone).
     public var levels: [Level] = []
     /// The learned blend's weight per source (the primary first), when a blend was fitted.
     public var blendWeights: [(String, Double)]? = nil
@@ -75,6 +77,19 @@ public struct StackerResult: Sendable {
     /// model, by tag name, and of the pooled ensemble when a tag is pooled: what training knew, not in the model.
     public var gainImportance: [String: [Double]] = [:]
     public var pooledGainImportance: [Double]? = nil
+
+    public init(model: StackerModel, reports: [TagReport], levels: [Level]) {
+        self.model = model; self.reports = reports; self.levels = levels
+    }
+
+    /// The level of that kind, when it was decided.
+    public func level(_ kind: Level.Kind) -> Level? { levels.first { $0.kind == kind } }
+    /// Out-of-fold weighted F1 of each learner tried (thresholds rule), by run name, in the order tried.
+    public var learnerScores: [(name: String, score: Double)] { level(.learner)?.candidates ?? [] }
+    /// Out-of-fold weighted F1 of each decision rule tried for the chosen learner.
+    public var ruleScores: [(name: String, score: Double)] { level(.decisionRule)?.candidates ?? [] }
+    /// The learner of the model (one label a track fits none: its tags keep the thresholds learner's form).
+    public var chosenLearner: String { model.oneLabel == nil ? model.learner : LearnerKind.thresholds.rawValue }
 }
 
 /// The training rows as the chosen model saw them out of fold (in-sample with `--folds 0`).
@@ -92,11 +107,11 @@ public enum Stacker {
         try options.validate()
         if try isOneLabel(data, options) { return try trainOneLabel(data: data, options: options, training: training) }
         let candidates = options.learnersToTry
-        if candidates.isEmpty { throw DataError(.badArgument, file: "the options", "auto has no learner to choose from") }
+        if candidates.isEmpty { throw OptionError("candidates", "auto has no learner to choose from") }
         let fold = try folds(data: data, options: options, kinds: candidates)
         // Without folds there is no out-of-fold evidence to choose a learner by: only the simplest is fitted.
         let kinds = fold == nil ? [candidates[0]] : candidates
-        let needsFeatures = kinds.contains { $0 == .gbdt || $0 == .logistic || $0 == .pooled }
+        let needsFeatures = kinds.contains(where: \.needsFeatures)
         let features = needsFeatures ? try FeatureMatrix(data: data, set: FeatureMatrix.defaultSet(for: data, mode: options.features),
                                                          threads: options.threads) : nil
         let primary = FoldContext(data: data, options: options, fold: fold, features: features)
@@ -108,12 +123,12 @@ public enum Stacker {
             // Progress counts the tags of the learner running (learners differ in cost by orders of magnitude,
             // so one count over all of them would give a meaningless ETA).
             options.stage?(kind.rawValue, index + 1, kinds.count)
-            let run = try learner(for: kind).run(context)
+            let run = try kind.learner.run(context)
             runs.append(contentsOf: [run] + run.alternatives)
         }
         // Without folds there is no out-of-fold evidence to choose by: the simplest learner and rule are kept.
         let best = LearnerChoice.choose(runs, options: options)
-        let rules: [DecisionRule] = options.decision.rule.map { [$0] }
+        let rules: [DecisionRule] = options.decision.map { [$0] }
             ?? (fold == nil ? [.thresholds] : [.thresholds, .atLeastOnePerClass, .atLeastOnePerTrack, .hierarchical])
         let (rule, ruleScores) = DecisionSearch.choose(rules, run: best, data: data, fold: fold, k: options.folds,
                                                        margin: options.selection.ruleMargin)
@@ -130,15 +145,15 @@ public enum Stacker {
         if let b = base.level { info["base_scores"] = b.candidates.map { "\($0.name)=\(format($0.score))" }.joined(separator: " ") }
         if let c = calibration.level { info["calibration_log_loss"] = c.candidates.map { "\($0.name)=\(format($0.score))" }.joined(separator: " ") }
         let model = try ModelAssembly.model(run: chosen, rule: rule, base: base.model, data: data, features: features?.set, training: info)
-        var learnerLevel = Level(name: "learner", metric: "weighted F1", candidates: runs.map { ($0.name, $0.weightedF1) },
+        var learnerLevel = Level(kind: .learner, metric: "weighted F1", candidates: runs.map { ($0.name, $0.weightedF1) },
                                  chosen: best.name, margin: runs.count > 1 ? options.selection.learnerMargin : nil, inSample: fold == nil)
+        learnerLevel.treesPerTrack = Dictionary(runs.map { ($0.name, $0.treesPerTrack) }, uniquingKeysWith: { a, _ in a })
         if candidates.count > kinds.count { learnerLevel.note = Level.keptSimplest }
-        var ruleLevel = Level(name: "decision rule", metric: "weighted F1", candidates: ruleScores.map { ($0.0.rawValue, $0.1) },
+        var ruleLevel = Level(kind: .decisionRule, metric: "weighted F1", candidates: ruleScores.map { ($0.0.rawValue, $0.1) },
                               chosen: rule.rule.rawValue, margin: ruleScores.count > 1 ? options.selection.ruleMargin : nil, inSample: fold == nil)
-        if fold == nil && options.decision.rule == nil { ruleLevel.note = Level.keptSimplest }
-        var result = StackerResult(model: model, reports: best.reports, learnerScores: runs.map { ($0.kind, $0.weightedF1) },
-                                   treesPerTrack: runs.map(\.treesPerTrack), ruleScores: ruleScores, chosenLearner: best.kind)
-        result.levels = [base.level, learnerLevel, ruleLevel, calibration.level].compactMap { $0 }
+        if fold == nil && options.decision == nil { ruleLevel.note = Level.keptSimplest }
+        var result = StackerResult(model: model, reports: best.reports,
+                                   levels: [base.level, learnerLevel, ruleLevel, calibration.level].compactMap { $0 })
         result.blendWeights = base.blendWeights
         result.folds = fold == nil ? 0 : options.folds
         for (k, t) in best.tags.enumerated() where t.booster != nil {
@@ -190,8 +205,7 @@ public enum Stacker {
         for name in names { if let j = data.x.columnIndex(name) { read.insert(j) } }
         model.inputColumns = read.count == data.labels.count ? data.labels.tags : read.sorted().map { data.x.columns[$0] }
         try model.validate()
-        var result = StackerResult(model: model, reports: [], learnerScores: [], treesPerTrack: [], ruleScores: [], chosenLearner: .thresholds)
-        result.levels = [choice.level]
+        var result = StackerResult(model: model, reports: [], levels: [choice.level])
         result.folds = fold == nil ? 0 : options.folds
         if options.keepOutOfFold {
             result.outOfFold = OutOfFold(rows: data.x.rowCount, tags: data.labels.count, scores: choice.probabilities,
@@ -200,22 +214,12 @@ public enum Stacker {
         return result
     }
 
-    /// The learner behind each `--learner` name: adding a learner is one file in Learners/ and one line here.
-    static func learner(for kind: LearnerKind) -> Learner {
-        switch kind {
-        case .thresholds, .constant, .auto: return BaselineLearner(kind: kind == .auto ? .thresholds : kind)
-        case .logistic: return LogisticLearner()
-        case .gbdt: return BoostedLearner()
-        case .pooled: return PooledLearner()
-        }
-    }
-
     /// The fold of every row: none with `--folds 0`, nor for the baselines, which learn nothing beyond a
     /// threshold. Throws when the groups leave fewer groups than folds.
     /// Baselines learn nothing but thresholds and a calibration: they use folds when the data has enough
     /// groups for them (to choose the calibration out of fold), and go without otherwise.
     static func folds(data: TrainingData, options: StackerOptions, kinds: [LearnerKind]) throws -> [Int]? {
-        let baselinesOnly = kinds.allSatisfy { $0 == .thresholds || $0 == .constant }
+        let baselinesOnly = kinds.allSatisfy(\.isBaseline)
         guard options.folds >= 2 else { return nil }
         let f = Folds.assign(rowCount: data.x.rowCount, k: options.folds, groups: data.groups?.values, seed: options.seed)
         let used = Set(f).count

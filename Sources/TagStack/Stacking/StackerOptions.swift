@@ -2,21 +2,21 @@
 
 import TagStackModel
 
-/// The learners `tagstack train --learner` offers.
-public enum LearnerKind: String, CaseIterable, Sendable {
-    /// Picks among the learners below by out-of-fold weighted F1.
-    case auto
-    /// Per tag, gradient-boosted trees over the tag's features, boosting from the network's own logit.
-    case gbdt
-    /// One gradient-boosted model over all (track, tag) pairs: the tag's features plus tag-level values
-    /// (prevalence, class, category prevalence, mean scores), boosting from the tag's own logit.
-    case pooled
-    /// Per tag, L2-regularised logistic regression over the tag's standardised features.
-    case logistic
-    /// Per tag, the F1-maximising threshold on the tag's own score (the challenge benchmark).
-    case thresholds
-    /// A 0.5 threshold on every tag's own score.
-    case constant
+/// An option out of its range, or options that do not go together: names the option (as `StackerOptions`
+/// names it, `boosting.leaves`, or as the command line does, `--base`). The CLI reports it as a usage error.
+public struct OptionError: Error, CustomStringConvertible, Equatable {
+    public var option: String
+    public var description: String
+
+    /// `option=value requirement`, e.g. `folds=1 should be 0 (no cross-validation) or at least 2`.
+    public init(_ option: String, value: Any, _ requirement: String) {
+        self.option = option; description = "\(option)=\(value) \(requirement)"
+    }
+
+    /// `option: message`.
+    public init(_ option: String, _ message: String) {
+        self.option = option; description = "\(option): \(message)"
+    }
 }
 
 /// Which inputs feed each tag's model.
@@ -27,18 +27,21 @@ public enum FeatureMode: String, CaseIterable, Sendable {
     case all
 }
 
-/// The decision rule, or `auto` to pick it by out-of-fold weighted F1.
-public enum DecisionChoice: String, CaseIterable, Sendable {
-    case auto, thresholds, `class`, track, hierarchical
-
-    var rule: DecisionRule? {
+/// A decision rule's name on the command line (`--decision NAME`; `auto`, no rule, picks one by out-of-fold
+/// weighted F1).
+extension DecisionRule {
+    public var optionName: String {
         switch self {
-        case .auto: return nil
-        case .thresholds: return .thresholds
-        case .class: return .atLeastOnePerClass
-        case .track: return .atLeastOnePerTrack
-        case .hierarchical: return .hierarchical
+        case .thresholds: return "thresholds"
+        case .atLeastOnePerClass: return "class"
+        case .atLeastOnePerTrack: return "track"
+        case .hierarchical: return "hierarchical"
         }
+    }
+
+    public init?(optionName: String) {
+        guard let rule = DecisionRule.allCases.first(where: { $0.optionName == optionName }) else { return nil }
+        self = rule
     }
 }
 
@@ -88,18 +91,18 @@ public enum FinalModel: String, CaseIterable, Sendable {
 /// (`boosting`), the pooled model (`pooled`), the logistic model (`logistic`), the per-tag never-worse test
 /// (`guards`) and the choice between learners (`selection`). `validate()` names the first bad value.
 public struct StackerOptions: Sendable {
-    public var learner: LearnerKind = .auto
+    /// The learner; nil (`auto`): chosen among `candidates` by out-of-fold weighted F1.
+    public var learner: LearnerKind? = nil
     public var labelsPerTrack: LabelsPerTrack = .auto
     /// The learners `auto` tries, simplest first (a later one must win by `selection.learnerMargin`). The
     /// default leaves out per-tag `gbdt`: on the three data sets measured (README) it never won, and it is the
     /// slowest to train and to score.
     public var candidates: [LearnerKind] = [.thresholds, .logistic, .pooled]
-    /// The order `auto` tries learners in: simplest first.
-    public static let complexityOrder: [LearnerKind] = [.constant, .thresholds, .logistic, .pooled, .gbdt]
     public var features: FeatureMode = .own
     /// Cross-validation folds; 0 turns CV off (rounds fixed by `boosting.rounds`, thresholds on training scores).
     public var folds = 5
-    public var decision: DecisionChoice = .auto
+    /// The decision rule; nil (`auto`): chosen by out-of-fold weighted F1.
+    public var decision: DecisionRule? = nil
     public var final: FinalModel = .refit
     public var base: BaseOption = .auto
     /// L2 penalty on the blend's shared weights (on the summed log loss of every (track, tag) pair).
@@ -199,14 +202,11 @@ public struct StackerOptions: Sendable {
         public var ruleMargin = 0.0005
     }
 
-    /// Throws `DataError(.badArgument)` naming the first bad value, e.g. `folds=1 should be 0 or at least 2`.
+    /// Throws `OptionError` naming the first bad value, e.g. `folds=1 should be 0 or at least 2`.
     public func validate() throws {
-        func bad(_ name: String, _ value: Any, _ requirement: String) -> DataError {
-            DataError(.badArgument, file: "the options", "\(name)=\(value) \(requirement)")
-        }
+        func bad(_ name: String, _ value: Any, _ requirement: String) -> OptionError { OptionError(name, value: value, requirement) }
         if folds == 1 || folds < 0 { throw bad("folds", folds, "should be 0 (no cross-validation) or at least 2") }
-        if let a = candidates.first(where: { $0 == .auto }) { throw bad("candidates", a.rawValue, "cannot be listed: auto chooses among the others") }
-        if learner == .auto && candidates.isEmpty { throw bad("candidates", "[]", "should list at least one learner for auto") }
+        if learner == nil && candidates.isEmpty { throw bad("candidates", "[]", "should list at least one learner for auto") }
         if threads < 1 { throw bad("threads", threads, "should be at least 1") }
         let b = boosting
         if b.rounds < 0 { throw bad("boosting.rounds", b.rounds, "should not be negative") }
@@ -235,9 +235,9 @@ public struct StackerOptions: Sendable {
 
     /// The learners this run trains: the one asked for, or `auto`'s candidates in complexity order.
     var learnersToTry: [LearnerKind] {
-        guard learner == .auto else { return [learner] }
+        if let learner { return [learner] }
         let listed = Set(candidates)
-        return StackerOptions.complexityOrder.filter(listed.contains)
+        return LearnerKind.byComplexity.filter(listed.contains)
     }
 
     func boostingParameters(rounds: Int, earlyStopping: Int, seed: UInt64, pooled isPooled: Bool = false) -> BoostingParameters {

@@ -30,6 +30,12 @@ struct FoldContext: Sendable {
     let units: [Int]?
     /// Per-tag features of every row; nil when no learner needs them.
     let features: FeatureMatrix?
+    /// The features, for a learner that needs them (`LearnerKind.needsFeatures`): the orchestrator builds them
+    /// whenever such a learner runs, so their absence is a defect of the stacker, not of the data.
+    var requiredFeatures: FeatureMatrix {
+        guard let features else { preconditionFailure("a learner that needs features ran without them (LearnerKind.needsFeatures)") }
+        return features
+    }
     let allRows: [Int32]
 
     var rowCount: Int { data.x.rowCount }

@@ -26,7 +26,7 @@ enum BaseChoice {
     static func choose(_ c: FoldContext) throws -> Outcome {
         let o = c.options
         let networks = FeatureMatrix.detectNetworks(columns: c.data.x.columns, labels: c.data.labels)
-        let baselinesOnly = o.learnersToTry.allSatisfy { $0 == .thresholds || $0 == .constant }
+        let baselinesOnly = o.learnersToTry.allSatisfy(\.isBaseline)
         let wanted: [BaseScore.Kind]
         switch o.base {
         case .auto: wanted = networks.isEmpty || baselinesOnly ? [.primary] : [.primary, .mean, .logitMean, .blend]
@@ -38,7 +38,7 @@ enum BaseChoice {
         if wanted == [.primary] { return Outcome(model: nil, scores: c.raw, level: nil) }
         // Without folds there is no cross-validated evidence: auto keeps the primary network and says so.
         if c.fold == nil && o.base == .auto {
-            let level = Level(name: "base score", metric: "weighted F1", candidates: [("primary", weightedF1(c, scores: c.raw))],
+            let level = Level(kind: .base, metric: "weighted F1", candidates: [("primary", weightedF1(c, scores: c.raw))],
                               chosen: "primary", margin: nil, inSample: true, note: Level.keptSimplest)
             return Outcome(model: nil, scores: c.raw, level: level)
         }
@@ -66,7 +66,7 @@ enum BaseChoice {
             if let m = means.max(by: { $0.f1 < $1.f1 }), m.f1 > chosen.f1 + margin { chosen = m }
             if let b = scored.first(where: { $0.kind == .blend }), b.f1 > chosen.f1 + margin { chosen = b }
         }
-        let level = Level(name: "base score", metric: "weighted F1", candidates: scored.map { ($0.kind.rawValue, $0.f1) },
+        let level = Level(kind: .base, metric: "weighted F1", candidates: scored.map { ($0.kind.rawValue, $0.f1) },
                           chosen: chosen.kind.rawValue, margin: wanted.count > 1 ? margin : nil, inSample: c.fold == nil)
         return Outcome(model: chosen.kind == .primary ? nil : chosen.model, scores: chosen.scores,
                        perFold: chosen.kind == .blend ? perFold : nil, level: level, blendWeights: weights)

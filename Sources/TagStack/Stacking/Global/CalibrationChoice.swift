@@ -75,7 +75,7 @@ enum CalibrationChoice {
         for k in 0..<t {
             if let cal = final[k] { final[k]!.threshold = run.tags[k].threshold.map(cal.probability) }
         }
-        let level = Level(name: "calibration", metric: "log loss", candidates: losses, chosen: chosen.rawValue,
+        let level = Level(kind: .calibration, metric: "log loss", candidates: losses, chosen: chosen.rawValue,
                           margin: nil, inSample: c.fold == nil, lowerIsBetter: true, note: evidence ? nil : Level.keptSimplest)
         let kept = keepProbabilities ? (0..<t).map { probabilities($0, fitted[best]) } : nil
         return Outcome(calibrations: final, level: level, probabilities: kept)

@@ -101,7 +101,7 @@ enum OneLabelChoice {
             if difference > margin && difference > error { best = i }
         }
         let stage = final(candidates[best], inputs, c, multinomialLambda: multinomial.lambda)
-        let level = Level(name: "one label a track", metric: "multiclass log loss",
+        let level = Level(kind: .oneLabel, metric: "multiclass log loss",
                           candidates: zip(candidates, losses).map { (name(of: $0, lambda: multinomial.lambda), $1) },
                           chosen: name(of: candidates[best], lambda: multinomial.lambda),
                           margin: candidates.count > 1 ? margin : nil, inSample: c.fold == nil, lowerIsBetter: true,
@@ -154,7 +154,7 @@ enum OneLabelChoice {
         case .mean: wanted = [.mean]
         case .logitMean: wanted = [.logitMean]
         case .blend:
-            throw DataError(.badArgument, file: "the options", "--base blend is not offered with one label a track: its counterpart is the level's 'network weights' candidate")
+            throw OptionError("--base", "blend is not offered with one label a track: its counterpart is the level's 'network weights' candidate")
         }
         var inputs = Inputs(n: n, labels: t, classes: classes, networks: networks)
         let sources = BaseChoice.sourceColumns(c, networks: networks)

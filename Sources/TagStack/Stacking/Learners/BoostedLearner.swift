@@ -7,7 +7,7 @@ struct BoostedLearner: Learner {
     var kind: LearnerKind { .gbdt }
 
     func run(_ c: FoldContext) throws -> LearnerRun {
-        guard let features = c.features else { return try BaselineLearner(kind: .thresholds).run(c).relabelled(.gbdt) }
+        let features = c.requiredFeatures
         // Shared columns are binned once for every tag.
         let sharedBins = features.shared.isEmpty ? nil : try BinnedMatrix(columns: features.shared, threads: c.options.threads)
         return try PerTagLearning.run(kind, c, features: features) { k, seed, perTag in

@@ -2,8 +2,8 @@
 // (Stacker.swift) runs every learner asked for and the selection stage (Selection/) picks one; learners call
 // down (cross-validation, the never-worse judge, the engine), never back into the orchestrator.
 //
-// Adding a learner: a type conforming to `Learner` in a file of its own here, and one line in
-// `Stacker.learner(for:)`.
+// Adding a learner: a type conforming to `Learner` in a file of its own here, and its case in the registry
+// (LearnerKind.swift), which states its facts (features, baseline, complexity, help).
 
 import TagStackModel
 

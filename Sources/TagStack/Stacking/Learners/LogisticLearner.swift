@@ -8,7 +8,7 @@ struct LogisticLearner: Learner {
     var kind: LearnerKind { .logistic }
 
     func run(_ c: FoldContext) throws -> LearnerRun {
-        guard let features = c.features else { return try BaselineLearner(kind: .thresholds).run(c).relabelled(.logistic) }
+        let features = c.requiredFeatures
         let lp = LogisticParameters(lambda: c.options.logistic.lambda)
         let d = features.set.count
         return try PerTagLearning.run(kind, c, features: features) { k, _, own in
@@ -31,14 +31,5 @@ struct LogisticLearner: Learner {
             return PerTagLearning.Fit(model: TagModel(name: c.data.labels.tags[k], form: .linear(final), threshold: nil),
                                       oof: oof)
         }
-    }
-}
-
-extension LearnerRun {
-    /// The same run under another learner's name (a learner that had nothing to learn from).
-    func relabelled(_ kind: LearnerKind) -> LearnerRun {
-        var r = self
-        r.kind = kind
-        return r
     }
 }

@@ -116,7 +116,7 @@ struct PooledLearner: Learner {
 
     /// Runs the pooled learner: out-of-fold probabilities, per-tag paths, the shared model.
     func run(_ c: FoldContext) throws -> LearnerRun {
-        guard let features = c.features else { return try BaselineLearner(kind: .thresholds).run(c).relabelled(.pooled) }
+        let features = c.requiredFeatures
         let n = c.rowCount, t = c.tagCount, o = c.options
         let seed = SplitMix64.derive(o.seed, 0x9001ED)
         let pairs = try Pairs(c, features: features, seed: seed)

@@ -7,7 +7,6 @@ import TagStackModel
 enum Judge {
     /// Whether a tag keeps its learned out-of-fold scores over its raw score.
     struct Verdict {
-        var keep: Bool
         var rawF1: Double
         var learnedF1: Double
         /// The learned score's F1-maximising threshold on every training row (nil unless kept).
@@ -16,6 +15,9 @@ enum Judge {
         var reason: String
         /// The tag's labels (for a threshold fitted later).
         var labels: [UInt8]
+        /// Whether the tag keeps its learned score: every test passed.
+        var keep: Bool { reason == Verdict.learned }
+        static let learned = "learned"
     }
 
     static func verdict(y: [UInt8], raw: [Double], rawDecisions: [Bool], learned oof: [Double], support: Int,
@@ -30,21 +32,20 @@ enum Judge {
         // Where the network shows no skill in training (no better than predicting everything), what a model
         // learns from these labels does not transfer (measured on MTG-Jamendo: artist-specific tags whose
         // raw score fails in training and works on new artists); such tags stay raw.
-        var reason = "learned"
+        var reason = Verdict.learned
         if !(rawF1 > predictAll) { reason = "no skill" }
         else if !(learnedF1 > rawF1 + o.margin) { reason = "margin" }
         // Never rank worse: the learned probabilities are written as scores too.
-        if reason == "learned", let apS = Metrics.averagePrecision(labels: y, scores: oof), let apR = Metrics.averagePrecision(labels: y, scores: raw),
+        if reason == Verdict.learned, let apS = Metrics.averagePrecision(labels: y, scores: oof), let apR = Metrics.averagePrecision(labels: y, scores: raw),
            !(apS >= apR) {
             reason = "average precision lower"
         }
-        if reason == "learned", o.confidence > 0 {
+        if reason == Verdict.learned, o.confidence > 0 {
             let p = CrossFit.probabilityBetter(learnedDecisions, than: rawDecisions, labels: y, units: c.units ?? Array(0..<y.count),
                                                draws: o.bootstrapDraws, seed: SplitMix64.derive(seed, 0xB007))
             if !(p >= o.confidence) { reason = String(format: "bootstrap %.2f < %.2f", p, o.confidence) }
         }
-        let better = reason == "learned"
-        let threshold = better ? ThresholdSearch.best(scores: oof, labels: y).threshold : nil
-        return Verdict(keep: better, rawF1: rawF1, learnedF1: learnedF1, threshold: threshold, reason: reason, labels: y)
+        let threshold = reason == Verdict.learned ? ThresholdSearch.best(scores: oof, labels: y).threshold : nil
+        return Verdict(rawF1: rawF1, learnedF1: learnedF1, threshold: threshold, reason: reason, labels: y)
     }
 }
