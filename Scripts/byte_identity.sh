@@ -5,8 +5,9 @@
 # No page or report carries a time, a date or a version, but the HTML pages name their input and output files:
 # every command therefore runs inside OUT_DIR with relative paths (the generated data in OUT_DIR/data-generated,
 # removed at the end; the shared sets by their absolute path, the same on every run), so the pages of two runs
-# into different folders compare byte for byte. The train --json summary carries seconds and is not written;
-# the summary text on stdout is not hashed either.
+# into different folders compare byte for byte. The pages of --threads 1 and 2 differ only by those names
+# (.t1. / .t2.); models, decisions, scores and reports are the same at both. The train --json summary carries
+# seconds and is not written; the summary text on stdout is not hashed either.
 #
 # Usage: Scripts/byte_identity.sh TAGSTACK_BINARY OUT_DIR
 #   OUT_DIR receives, per data set, configuration and thread count, NAME.model.json, NAME.decisions.csv,
