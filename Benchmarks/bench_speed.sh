@@ -23,7 +23,7 @@ DATA=${DATA:-Data}
 THREADS=${THREADS:-2}
 LATENCY_RUNS=${LATENCY_RUNS:-5}
 MODES=${MODES:-"auto col row"}
-OUT=Benchmarks/out/speed
+OUT=${OUT:-Benchmarks/out/speed}
 VENV=Benchmarks/.venv
 PY=${PY:-$VENV/bin/python}
 # BIN and BENCH name other builds (development: skips the build).
@@ -33,7 +33,7 @@ if [ -z "${BIN:-}" ]; then
 fi
 BIN=${BIN:-.build/release/tagstack}
 BENCH=${BENCH:-.build/release/tagstack-bench}
-if [ ! -x "$PY" ] || ! "$PY" -c "import lightgbm, numpy" 2>/dev/null; then
+if ! command -v "$PY" >/dev/null || ! "$PY" -c "import lightgbm, numpy" 2>/dev/null; then
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q "lightgbm==4.7.0" numpy
 fi
