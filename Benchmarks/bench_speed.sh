@@ -58,7 +58,7 @@ for run in default gbdt; do
     # shellcheck disable=SC2086
     seconds "$OUT/$run.seconds" "$BIN" train --data "$DATA" --model "$OUT/$run.json" --threads "$THREADS" --quiet $flags > "$OUT/$run.train.txt"
     "$BIN" predict --model "$OUT/$run.json" --input "$DATA/test_X.csv" --decisions "$OUT/$run.decisions.csv" \
-        --scores "$OUT/$run.scores.csv" > /dev/null
+        --scores "$OUT/$run.scores.csv" --quiet > /dev/null
     "$BIN" evaluate --truth "$DATA/test_y.csv" --decisions "$OUT/$run.decisions.csv" --scores "$OUT/$run.scores.csv" > "$OUT/$run.evaluate.txt"
 done
 
