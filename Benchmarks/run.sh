@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # make bench: every benchmark, side by side where there is a peer. Not part of make test.
 # Run on an otherwise idle machine (LightGBM's OpenMP threads slow down badly when anything else runs).
-#   BENCH="csv train gbdt spark"  selects sections (default: all that exist); DATA=Data is the default data set.
+#   BENCH="csv train speed gbdt spark"  selects sections (default: all that exist); DATA=Data is the default data set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${DATA:-Data}
-SECTIONS=${BENCH:-"csv train gbdt latency catalogue spark"}
+SECTIONS=${BENCH:-"csv train speed gbdt latency catalogue spark"}
 BIN=.build/release/tagstack
 # One product per build: `swift build` with two --product options builds only the last one.
 swift build -c release --product tagstack >/dev/null
@@ -23,6 +23,9 @@ for s in $SECTIONS; do
       /usr/bin/time -f '{"bench": "train_default", "seconds": %e, "cpu_percent": "%P", "max_rss_kb": %M}' \
         "$BIN" train --data "$DATA" --model "$out/m.json" --quiet
       rm -rf "$out" ;;
+    speed)
+      echo "## Speed where users run it (issue 24: default train ≤ 0.33 × LightGBM's single pass, gbdt ≤ 0.5 × the fastest, pooled latency ≤ 200 µs)"
+      Benchmarks/bench_speed.sh ;;
     gbdt)
       echo "## GBDT engine vs LightGBM in each of its modes (issue 14: train ≤ 0.5 × the fastest)"
       Benchmarks/bench_gbdt.sh ;;

@@ -247,6 +247,31 @@ public struct FeatureBuilder: Sendable {
 
     /// Computes the statistics of one input row (laid out as `inputColumns`).
     public mutating func prepare(row x: UnsafeBufferPointer<Double>) {
+        load(row: x)
+        if needsClassStats || needsRank {
+            for c in 0..<classMembers.count { prepareClass(c) }
+        }
+        prepareCategories()
+    }
+
+    /// As `prepare(row:)`, but only what the features of `tags` read: the statistics of their classes, and
+    /// the class ranks of those tags alone, each counted directly (no sort of the class). `features(tag:)`
+    /// is then valid for `tags` only, with the values `prepare(row:)` gives, bit for bit (the same sums in
+    /// the same order; a rank is the same count of members scoring strictly higher). Training builds the
+    /// features of a block of tags a row at a time with it (FeatureMatrix.swift).
+    public mutating func prepare(row x: UnsafeBufferPointer<Double>, tags: Range<Int>) {
+        load(row: x)
+        if needsClassStats || needsRank {
+            for c in 0..<classMembers.count {
+                let inClass = tags.reduce(0) { $0 + (classOf[$1] == c ? 1 : 0) }
+                // A few ranks: counted directly; many: the whole class sorted once (`prepare(row:)`'s way).
+                if inClass > 0 { prepareClass(c, only: inClass <= 16 ? tags : nil) }
+            }
+        }
+        prepareCategories()
+    }
+
+    private mutating func load(row x: UnsafeBufferPointer<Double>) {
         if row.count != x.count { row = Array(repeating: .nan, count: x.count) }
         row.withUnsafeMutableBufferPointer { r in
             guard let dst = r.baseAddress, let src = x.baseAddress else { return }
@@ -255,9 +280,9 @@ public struct FeatureBuilder: Sendable {
         s.withUnsafeMutableBufferPointer { sp in
             for k in 0..<tagCol.count { sp[k] = x[tagCol[k]] }
         }
-        if needsClassStats || needsRank {
-            for c in 0..<classMembers.count { prepareClass(c) }
-        }
+    }
+
+    private mutating func prepareCategories() {
         if needsCategoryStats {
             s.withUnsafeBufferPointer { sp in
                 for (g, members) in categoryMembers.enumerated() {
@@ -273,7 +298,8 @@ public struct FeatureBuilder: Sendable {
         }
     }
 
-    private mutating func prepareClass(_ c: Int) {
+    /// Class `c`'s statistics and its members' ranks (with `only`: the ranks of those tags of the class alone).
+    private mutating func prepareClass(_ c: Int, only: Range<Int>? = nil) {
         let members = classMembers[c]
         var rk = rank; rank = []                  // take the buffers (no copy), give them back below
         var buf = sortScratch; sortScratch = []
@@ -291,6 +317,14 @@ public struct FeatureBuilder: Sendable {
             // Rank: how many class members score strictly higher.
             let denom = Double(max(members.count - 1, 1))
             rk.withUnsafeMutableBufferPointer { rp in
+                if let only = only {
+                    for k in only where classOf[k] == c {
+                        var higher = 0
+                        for u in members where sp[u] > sp[k] { higher += 1 }
+                        rp[k] = Double(higher) / denom
+                    }
+                    return
+                }
                 if members.count <= 32 {
                     for k in members {
                         var higher = 0

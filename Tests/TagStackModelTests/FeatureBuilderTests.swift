@@ -38,6 +38,31 @@ final class FeatureBuilderTests: XCTestCase {
         XCTAssertEqual(piano[2], 0); XCTAssertEqual(piano[3], 0)
     }
 
+    /// `prepare(row:tags:)` (training's block of tags) gives each tag of the block the features `prepare(row:)`
+    /// gives it, bit for bit: small and large blocks (direct counts, the sorted class), classes over and under
+    /// 32 members, ties and NaN scores.
+    func testPrepareForSomeTagsMatchesFullPrepare() throws {
+        let n = 60
+        let l = try LabelSet(tags: (0..<n).map { "t\($0)" }, categories: (0..<n).map { "c\($0 % 7)" },
+                             classes: (0..<n).map { $0 < 40 ? "G" : ($0 < 50 ? "I" : "M") })
+        let set = FeatureSet(kinds: [.score, .logit, .classRank, .classZ, .classMax, .classMean, .gapToClassMax,
+                                     .categoryMeanOthers, .categoryMaxOthers])
+        var full = try FeatureBuilder(set: set, labels: l, inputColumns: l.tags)
+        var some = full
+        var row = (0..<n).map { Double(($0 * 37) % 11) / 10 }
+        row[5] = .nan; row[44] = .nan
+        var a = [Double](repeating: 0, count: set.count), b = a
+        row.withUnsafeBufferPointer { full.prepare(row: $0) }
+        for tags in [0..<1, 3..<9, 35..<45, 38..<60, 0..<60, 59..<60] {
+            row.withUnsafeBufferPointer { some.prepare(row: $0, tags: tags) }
+            for t in tags {
+                a.withUnsafeMutableBufferPointer { full.features(tag: t, into: $0) }
+                b.withUnsafeMutableBufferPointer { some.features(tag: t, into: $0) }
+                XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern), "tag \(t), block \(tags)")
+            }
+        }
+    }
+
     func testClassRankOnLargeClassesMatchesCounting() throws {
         // More than 32 members takes the sorted path; compare with direct counting.
         let n = 50

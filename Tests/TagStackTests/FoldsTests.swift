@@ -87,6 +87,48 @@ final class LogisticTests: XCTestCase {
         XCTAssertEqual(a.intercept, b.intercept, accuracy: 1e-5)
     }
 
+    /// The SIMD pass (row pairs, lower triangle by chunks) against its plain twin, for widths on and off the
+    /// 4-Double chunk boundary and an odd row count (the unpaired last row).
+    func testKernelPassMatchesPlainTwin() {
+        var g = SplitMix64(seed: 11)
+        for width in [1, 2, 4, 5, 8, 13, 17] {
+            let n = 101
+            var design = LogisticDesign(rows: n, width: width)
+            for i in 0..<n {
+                for a in 0..<width { design.values[i * design.chunks + a / 4][a % 4] = a == 0 ? 1 : g.nextGaussian() * Double(a) }
+            }
+            let y = (0..<n).map { _ in g.nextUnit() < 0.3 ? 1.0 : 0.0 }
+            let beta = (0..<width).map { _ in g.nextGaussian() * 0.5 }
+            for withHessian in [false, true] {
+                let fast = LogisticKernel.pass(design, y: y, beta: beta, hessian: withHessian)
+                let plain = LogisticKernel.passPlain(design, y: y, beta: beta, hessian: withHessian)
+                XCTAssertEqual(fast.loss, plain.loss, accuracy: 1e-9 * max(1, abs(plain.loss)), "width \(width)")
+                XCTAssertEqual(fast.gradient.count, width)
+                for (u, v) in zip(fast.gradient, plain.gradient) { XCTAssertEqual(u, v, accuracy: 1e-9 * max(1, abs(v)), "width \(width)") }
+                XCTAssertEqual(fast.hessian.count, withHessian ? width * width : 0)
+                for (u, v) in zip(fast.hessian, plain.hessian) { XCTAssertEqual(u, v, accuracy: 1e-9 * max(1, abs(v)), "width \(width)") }
+                if withHessian {
+                    // Symmetric, and the intercept's own entry is the sum of the weights (positive).
+                    for a in 0..<width { for b in 0..<width { XCTAssertEqual(fast.hessian[a * width + b], fast.hessian[b * width + a]) } }
+                    XCTAssertGreaterThan(fast.hessian[0], 0)
+                }
+            }
+        }
+    }
+
+    /// A start from another fit (another standardisation: other rows) reaches the same optimum.
+    func testWarmStartReachesTheSameOptimum() {
+        let (cols, y) = problem(d: 8, n: 3000, seed: 9)
+        let all = (0..<3000).map(Int32.init), some = (0..<2000).map(Int32.init)
+        let other = Logistic.train(columns: cols, labels: y, rows: some)
+        let cold = Logistic.train(columns: cols, labels: y, rows: all)
+        let warm = Logistic.train(columns: cols, labels: y, rows: all, start: other)
+        assertStationary(warm, cols, y, lambda: 1)
+        for (u, v) in zip(cold.weights, warm.weights) { XCTAssertEqual(u, v, accuracy: 1e-7) }
+        XCTAssertEqual(cold.intercept, warm.intercept, accuracy: 1e-7)
+        XCTAssertEqual(cold.means, warm.means)
+    }
+
     func testRowSubsetAndDegenerateLabels() {
         let (cols, y) = problem(d: 3, n: 500, seed: 6)
         let none = Logistic.train(columns: cols, labels: [UInt8](repeating: 0, count: 500), rows: (0..<500).map(Int32.init))

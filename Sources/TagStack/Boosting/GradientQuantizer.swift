@@ -103,15 +103,23 @@ struct GradientQuantizer {
         gradientScale = maxG > 0 ? Double(maxG) / half : 1
         hessianScale = maxH > 0 ? Double(maxH) / Double(bins) : 1
         let gInv = maxG > 0 ? half / Double(maxG) : 0, hInv = maxH > 0 ? Double(bins) / Double(maxH) : 0
-        let hHi = Double(bins)
+        let gHi = bins / 2, hHi = bins
         for r32 in rows {
             let r = Int(r32)
             let (u, v) = Self.uniforms(seed: seed, round: round, row: r)
             // Clamped: x·inv can round a hair above the top level.
-            let gq = min(max((Double(gradients[r]) * gInv + u).rounded(.down), -half), half)
-            let hq = min(max((Double(hessians[r]) * hInv + v).rounded(.down), 0), hHi)
-            words[r] = layout.pack(gradient: Int(gq), hessian: Int(hq), count: 1)
+            let gq = min(max(Self.floor(Double(gradients[r]) * gInv + u), -gHi), gHi)
+            let hq = min(max(Self.floor(Double(hessians[r]) * hInv + v), 0), hHi)
+            words[r] = layout.pack(gradient: gq, hessian: hq, count: 1)
         }
+    }
+
+    /// ⌊x⌋ for |x| < 2⁶³ (the levels are within ±bins), exactly `Int(x.rounded(.down))`, without the call to
+    /// libm's `floor` that `rounded(.down)` compiles to on baseline x86-64 (no SSE4.1 `roundsd`).
+    @inline(__always)
+    static func floor(_ x: Double) -> Int {
+        let t = Int(x)            // toward zero
+        return Double(t) > x ? t - 1 : t
     }
 
     // MARK: - Plain twin

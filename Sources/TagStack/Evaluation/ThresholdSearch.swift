@@ -2,13 +2,14 @@
 // ranking metrics (ROC-AUC, average precision in Metrics.swift) are built on.
 //
 // Notes (hot loop):
-// - Inputs (`scores`, `labels`) are read-only; each call copies one tag's column into a scratch array of
-//   (score, label) pairs, sorts it once by score, descending (O(n log n)), then sweeps it once (O(n)).
+// - Inputs (`scores`, `labels`) are read-only; each call keys one tag's scores as integers in descending score
+//   order (`DescendingCurve.descendingKey`), sorts the positives' and the negatives' keys apart (O(n log n), a
+//   plain integer sort) and merges them once into groups (O(n)).
 // - NaN scores (missing values read with --allow-missing, or a learner's output on extreme inputs) never trap:
 //   they rank below every other score (one group at the end of the curve), and no threshold includes them
 //   (`NaN >= t` is false), so they count as "not predicted" in every F1. ±infinity is allowed.
-//   Equal scores (`==`, so -0.0 and +0.0 are equal) form one group: a cut never separates them, so the result
-//   does not depend on row order or on how the sort orders ties.
+//   Equal scores (`==`, so -0.0 and +0.0 are equal: one group, scored +0.0) form one group: a cut never
+//   separates them, so the result does not depend on row order or on how the sort orders ties.
 // - Counts are exact integers; F1 values are compared exactly by cross-multiplication in Int, never as
 //   rounded Doubles. The reported F1 is `2·tp / (support + predicted)` in Double, the same expression
 //   scikit-learn evaluates, so it is bit-identical to `f1_score` on the resulting decisions.
@@ -39,24 +40,43 @@ struct DescendingCurve {
     /// - Precondition: `scores.count == labels.count`.
     init<S: Collection, L: Collection>(scores: S, labels: L) where S.Element == Double, L.Element == UInt8 {
         precondition(scores.count == labels.count, "DescendingCurve: \(scores.count) scores vs \(labels.count) labels")
-        var pairs: [(score: Double, positive: Bool)] = []
-        pairs.reserveCapacity(scores.count)
-        for (s, y) in zip(scores, labels) { pairs.append((s, y != 0)) }
-        // A strict weak order even with NaN (a plain `>` is not one, and the sort may trap on it): NaN last.
-        pairs.sort { $0.score > $1.score || ($1.score.isNaN && !$0.score.isNaN) }
-        self.scores.reserveCapacity(pairs.count)
-        var tp = 0, fp = 0
-        var i = 0
-        while i < pairs.count {
-            let s = pairs[i].score
-            while i < pairs.count && (pairs[i].score == s || (s.isNaN && pairs[i].score.isNaN)) {
-                if pairs[i].positive { tp += 1 } else { fp += 1 }
-                i += 1
-            }
-            self.scores.append(s)
+        // Positive and negative rows' scores as integer keys in descending score order, each set sorted
+        // on its own, then merged group by group: a plain integer sort, no comparator on (score, label)
+        // pairs. NaN scores are counted apart and form the last group.
+        var pos: [UInt64] = [], neg: [UInt64] = []
+        neg.reserveCapacity(scores.count)
+        var nanPos = 0, nanNeg = 0
+        for (s, y) in zip(scores, labels) {
+            if s.isNaN { if y != 0 { nanPos += 1 } else { nanNeg += 1 }; continue }
+            if y != 0 { pos.append(Self.descendingKey(s)) } else { neg.append(Self.descendingKey(s)) }
+        }
+        pos.sort(); neg.sort()
+        self.scores.reserveCapacity(min(scores.count, 1 << 16))
+        var tp = 0, fp = 0, i = 0, j = 0
+        while i < pos.count || j < neg.count {
+            let k = j >= neg.count || (i < pos.count && pos[i] <= neg[j]) ? pos[i] : neg[j]
+            while i < pos.count && pos[i] == k { tp += 1; i += 1 }
+            while j < neg.count && neg[j] == k { fp += 1; j += 1 }
+            self.scores.append(Self.score(ofKey: k))
             tps.append(tp)
             fps.append(fp)
         }
+        if nanPos + nanNeg > 0 {
+            self.scores.append(.nan)
+            tps.append(tp + nanPos)
+            fps.append(fp + nanNeg)
+        }
+    }
+
+    /// An integer increasing as `s` decreases (not NaN); -0.0 is keyed as +0.0 (they are equal scores).
+    @inline(__always) static func descendingKey(_ s: Double) -> UInt64 {
+        let b = (s == 0 ? 0.0 : s).bitPattern
+        return b & (1 << 63) != 0 ? b : ~(b | (1 << 63))
+    }
+
+    /// The score of a key (`descendingKey`'s inverse; +0.0 for a zero).
+    @inline(__always) static func score(ofKey k: UInt64) -> Double {
+        Double(bitPattern: k & (1 << 63) != 0 ? k : ~k & ~(1 << 63))
     }
 }
 

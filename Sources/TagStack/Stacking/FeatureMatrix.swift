@@ -111,7 +111,7 @@ struct FeatureMatrix: Sendable {
         let m = rows?.count ?? rowCount, k = set.kinds.count, b = tags.count
         var flat = [Double](repeating: 0, count: b * k * m)   // [tag][feature][row]
         let chunks = max(1, min(threads, m / 256))
-        compute(into: &flat, chunks: chunks) { c, features, out in
+        compute(into: &flat, chunks: chunks, tags: tags) { c, features, out in
             for r in (m * c / chunks)..<(m * (c + 1) / chunks) {
                 let i = rows.map { Int($0[r]) } ?? r
                 for tag in tags {
@@ -147,8 +147,8 @@ struct FeatureMatrix: Sendable {
 
     /// Runs `body(chunk, features, out)` for `chunks` chunks in parallel over `flat`: `features(row, tag)` is
     /// that tag's features on that input row (a builder of the chunk's own, prepared again only when the
-    /// row changes).
-    private func compute(into flat: inout [Double], chunks: Int,
+    /// row changes; with `tags`, prepared for those tags only: `FeatureBuilder.prepare(row:tags:)`).
+    private func compute(into flat: inout [Double], chunks: Int, tags: Range<Int>? = nil,
                          _ body: (Int, (Int, Int) -> UnsafeBufferPointer<Double>, UnsafeMutableBufferPointer<Double>) -> Void) {
         let k = set.kinds.count, w = x.columnCount
         x.values.withUnsafeBufferPointer { xv in
@@ -162,7 +162,8 @@ struct FeatureMatrix: Sendable {
                     var prepared = -1
                     body(c, { row, tag in
                         if row != prepared {
-                            bld.prepare(row: UnsafeBufferPointer(rebasing: xv[(row * w)..<((row + 1) * w)]))
+                            let x = UnsafeBufferPointer(rebasing: xv[(row * w)..<((row + 1) * w)])
+                            if let tags = tags { bld.prepare(row: x, tags: tags) } else { bld.prepare(row: x) }
                             prepared = row
                         }
                         bld.features(tag: tag, into: one)

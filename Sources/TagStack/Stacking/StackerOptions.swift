@@ -137,12 +137,10 @@ public struct StackerOptions: Sendable {
         public var featureFraction = 0.8
         public var lambdaL2 = 1.0
         /// Quantized training (`BoostingParameters.gradientBins`): gradient levels per round, 0 for exact
-        /// gradients (the default, as LightGBM's). 4 pays off with many input columns (`--features all`:
-        /// the engine benchmark, Benchmarks/README.md); with the default per-tag features (a handful of
-        /// columns) quantized training is slower: `tagstack train --data Data --learner gbdt --gradient-bins
-        /// 4` took 95.7 s against 83.2 s with `--gradient-bins 0` (one run each, idle, 2026-12-02; test
-        /// weighted F1 0.5309 against 0.5263, log loss 0.0837 against 0.0847 by `tagstack evaluate`), so it
-        /// stays off.
+        /// gradients (the default, as LightGBM's). With the default per-tag features (about ten columns) the
+        /// per-round quantization of every training row costs about what the integer histograms save, and the
+        /// pooled model grows more trees than `auto`'s limit allows on the default data, so it stays off
+        /// (README, "Where the time goes").
         public var gradientBins = 0
         /// Quantized training only: rows a threshold step in small leaves (`BoostingParameters.thresholdStepRows`;
         /// 0: every bin).

@@ -19,16 +19,25 @@ public enum Logistic {
     /// Fits on `rows` of a column-major feature matrix (`columns[j][i]`); NaN is imputed by the column mean.
     enum Solver { case automatic, newton, lbfgs }
 
-    public static func train(columns: [[Double]], labels: [UInt8], rows: [Int32], parameters: LogisticParameters = .init()) -> LinearModel {
-        train(columns: columns, labels: labels, rows: rows, parameters: parameters, solver: .automatic)
+    /// `start`: a model of the same features to start from (e.g. the fit of another fold of the same data),
+    /// taken as the same function in this fit's standardisation; nil starts from the prior log-odds. The
+    /// optimum is the same (within `parameters.tolerance`); a start near it saves Newton iterations.
+    public static func train(columns: [[Double]], labels: [UInt8], rows: [Int32], parameters: LogisticParameters = .init(),
+                             start: LinearModel? = nil) -> LinearModel {
+        train(columns: columns, labels: labels, rows: rows, parameters: parameters, solver: .automatic, start: start)
     }
 
-    static func train(columns: [[Double]], labels: [UInt8], rows: [Int32], parameters: LogisticParameters, solver: Solver) -> LinearModel {
+    static func train(columns: [[Double]], labels: [UInt8], rows: [Int32], parameters: LogisticParameters, solver: Solver,
+                      start: LinearModel? = nil) -> LinearModel {
         let d = columns.count
         let n = rows.count
         // Standardise on the training rows.
         var means = [Double](repeating: 0, count: d), scales = [Double](repeating: 1, count: d)
-        var z = [[Double]](repeating: [], count: d)   // standardised, row order of `rows`
+        let useNewton = solver == .newton || (solver == .automatic && d <= 64)
+        // Newton: one row-major design [1, z] (LogisticKernel.swift); L-BFGS: standardised columns.
+        var design = LogisticDesign(rows: useNewton ? n : 0, width: d + 1)
+        var z = [[Double]](repeating: [], count: useNewton ? 0 : d)   // standardised, row order of `rows`
+        if useNewton { for r in 0..<n { design.values[r * design.chunks][0] = 1 } }
         for j in 0..<d {
             let col = columns[j]
             // Missing values (NaN, and infinities, which a feature built from extreme inputs can hold) are
@@ -52,11 +61,19 @@ public enum Logistic {
                 sd = min((q / Double(cnt)).squareRoot() * m, Double.greatestFiniteMagnitude)
             }
             means[j] = mu; scales[j] = sd > 1e-12 ? sd : 1
-            z[j] = rows.map { r in
-                let v = col[Int(r)]
+            let scale = scales[j]
+            @inline(__always) func standardised(_ v: Double) -> Double {
                 guard v.isFinite else { return 0 }
                 let dv = v - mu
-                return dv.isFinite ? dv / scales[j] : v / scales[j] - mu / scales[j]
+                return dv.isFinite ? dv / scale : v / scale - mu / scale
+            }
+            if useNewton {
+                let a = j + 1, chunk = a / 4, lane = a % 4, c = design.chunks
+                design.values.withUnsafeMutableBufferPointer { dv in
+                    for (r, i) in rows.enumerated() { dv[r * c + chunk][lane] = standardised(col[Int(i)]) }
+                }
+            } else {
+                z[j] = rows.map { standardised(col[Int($0)]) }
             }
         }
         let y = rows.map { Double(labels[Int($0)]) }
@@ -68,7 +85,20 @@ public enum Logistic {
         if positives == 0 || positives == Double(n) {
             return LinearModel(intercept: beta[0], weights: .init(repeating: 0, count: d), means: means, scales: scales)
         }
+        if let m = start, m.weights.count == d {
+            // b + Σ w_j (x_j − μ_j)/σ_j in this fit's (μ', σ'): w'_j = w_j σ'_j/σ_j, b' = b + Σ w_j (μ'_j − μ_j)/σ_j.
+            var b = m.intercept, w = [Double](repeating: 0, count: d)
+            for j in 0..<d {
+                w[j] = m.weights[j] * scales[j] / m.scales[j]
+                b += m.weights[j] * (means[j] - m.means[j]) / m.scales[j]
+            }
+            if b.isFinite && w.allSatisfy(\.isFinite) { beta = [b] + w }
+        }
         let lambda = parameters.lambda
+        if useNewton {
+            newton(&beta, design: design, y: y, lambda: lambda, parameters: parameters)
+            return LinearModel(intercept: beta[0], weights: Array(beta[1...]), means: means, scales: scales)
+        }
         func objective(_ b: [Double], gradient: inout [Double]?) -> Double {
             var eta = [Double](repeating: b[0], count: n)
             for j in 0..<d where b[j + 1] != 0 { let w = b[j + 1]; let zj = z[j]; for i in 0..<n { eta[i] += w * zj[i] } }
@@ -89,46 +119,34 @@ public enum Logistic {
             }
             return loss
         }
-        if solver == .newton || (solver == .automatic && d <= 64) {
-            newton(&beta, d: d, n: n, z: z, lambda: lambda, parameters: parameters, objective: objective)
-        } else {
-            lbfgs(&beta, parameters: parameters, objective: objective)
-        }
+        lbfgs(&beta, parameters: parameters, objective: objective)
         return LinearModel(intercept: beta[0], weights: Array(beta[1...]), means: means, scales: scales)
     }
 
-    static func newton(_ beta: inout [Double], d: Int, n: Int, z: [[Double]], lambda: Double, parameters: LogisticParameters,
-                       objective: ([Double], inout [Double]?) -> Double) {
-        var g: [Double]? = []
-        var f = objective(beta, &g)
-        let m = d + 1
-        for _ in 0..<parameters.maxIterations {
-            // Hessian: Xᵀ W X + λ I (intercept unpenalised), X = [1, z].
-            var eta = [Double](repeating: beta[0], count: n)
-            for j in 0..<d where beta[j + 1] != 0 { let w = beta[j + 1]; for i in 0..<n { eta[i] += w * z[j][i] } }
-            let wts = eta.map { e -> Double in let p = sigmoid(e); return max(p * (1 - p), 1e-12) }
-            var h = [Double](repeating: 0, count: m * m)
-            func col(_ a: Int, _ i: Int) -> Double { a == 0 ? 1 : z[a - 1][i] }
-            for a in 0..<m {
-                for b in a..<m {
-                    var s = 0.0
-                    if a == 0 && b == 0 { for i in 0..<n { s += wts[i] } }
-                    else if a == 0 { let zb = z[b - 1]; for i in 0..<n { s += wts[i] * zb[i] } }
-                    else { let za = z[a - 1], zb = z[b - 1]; for i in 0..<n { s += wts[i] * za[i] * zb[i] } }
-                    h[a * m + b] = s; h[b * m + a] = s
-                }
-                if a > 0 { h[a * m + a] += lambda }
+    /// Newton's method with step halving on [1, z] (`design`, LogisticKernel.swift): each iteration one pass
+    /// gives the objective, gradient and Hessian (Xᵀ W X + λ I, intercept unpenalised) at the current point.
+    static func newton(_ beta: inout [Double], design: LogisticDesign, y: [Double], lambda: Double, parameters: LogisticParameters) {
+        let m = design.width
+        func evaluate(_ b: [Double]) -> LogisticKernel.Pass {
+            var p = LogisticKernel.pass(design, y: y, beta: b, hessian: true)
+            for j in 1..<m {
+                p.loss += 0.5 * lambda * b[j] * b[j]
+                p.gradient[j] += lambda * b[j]
+                p.hessian[j * m + j] += lambda
             }
-            guard let step = choleskySolve(h, g!, m) else { break }
+            return p
+        }
+        var current = evaluate(beta)
+        for _ in 0..<parameters.maxIterations {
+            guard let step = choleskySolve(current.hessian, current.gradient, m) else { break }
             var t = 1.0
             var improved = false
             for _ in 0..<30 {
                 let candidate = zip(beta, step).map { $0 - t * $1 }
-                var g2: [Double]? = []
-                let f2 = objective(candidate, &g2)
-                if f2 <= f {
+                let next = evaluate(candidate)
+                if next.loss <= current.loss {
                     let change = step.map { abs($0) * t }.max() ?? 0
-                    beta = candidate; f = f2; g = g2; improved = true
+                    beta = candidate; current = next; improved = true
                     if change < parameters.tolerance { return }
                     break
                 }

@@ -84,10 +84,12 @@ struct SharedLogistic {
                 var eta = b[k]
                 for j in 0..<m { x[j] = zk[j][i]; eta += w[j] * x[j] }
                 let y = Double(yk[i])
-                // log(1 + e^η) − y·η, stably.
-                s.loss += (eta > 0 ? eta + Foundation.log1p(Foundation.exp(-eta)) : Foundation.log1p(Foundation.exp(eta))) - y * eta
+                // log(1 + e^η) − y·η, stably, and σ(η), from one exponential (the values of `log1p(exp(∓η))`
+                // and `sigmoid(η)`, bit for bit).
+                let e = Foundation.exp(-abs(eta))
+                s.loss += (eta > 0 ? eta + Foundation.log1p(e) : Foundation.log1p(e)) - y * eta
                 guard derivatives else { continue }
-                let p = sigmoid(eta), r0 = p - y, h = p * (1 - p)
+                let p = eta >= 0 ? 1 / (1 + e) : e / (1 + e), r0 = p - y, h = p * (1 - p)
                 s.gb += r0; s.d += h
                 for j in 0..<m {
                     s.gw[j] += r0 * x[j]; s.bk[j] += h * x[j]
