@@ -281,7 +281,7 @@ extension TrainCommand {
                 }
                 items.append(item)
             }
-            let margin = level.margin.map { ", a more complex one must win by > \(f4($0))" } ?? ""
+            let margin = level.margin.map { ", \(level.marginRule ?? "a more complex one must win by") > \(f4($0))" } ?? ""
             let better = level.lowerIsBetter ? "lower is better" : "higher is better"
             note("\(level.name) (\(scope(level)) \(level.metric), \(better)\(margin)): \(items.joined(separator: ", ")) → \(level.chosen)"
                  + (level.note.map { " (\($0))" } ?? ""))
