@@ -341,6 +341,9 @@ final class Progress: @unchecked Sendable {
     var stage = "", stageStarted = Date()
     /// Learners still to run after this one, and whether the running one reports rounds (pooled).
     var later = 0, byRounds = false
+    /// When the first round was reported and how many were done then: the rounds' pace is measured from there
+    /// (building the pooled learner's pairs comes before its first round and would skew it).
+    var roundsFrom: (Date, Int)? = nil
     /// Seconds of silence before the first line (2; `TAGSTACK_PROGRESS_DELAY` sets it, for tests).
     let delay = ProcessInfo.processInfo.environment["TAGSTACK_PROGRESS_DELAY"].flatMap(Double.init) ?? 2
     init(started: Date) { self.started = started }
@@ -349,19 +352,22 @@ final class Progress: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         stage = count > 1 ? "learner \(index)/\(count) \(learner): " : "\(learner): "
         stageStarted = Date()
-        later = count - index; byRounds = false
+        later = count - index; byRounds = false; roundsFrom = nil
     }
 
     /// `done` of `total` tags of the running learner; the ETA is that learner's, from its own pace.
     func update(done: Int, total: Int, unit: String = "tags") {
         lock.lock(); defer { lock.unlock() }
         // Once the running learner reports rounds, its tag counts (which only move at its end) are not shown.
-        if unit == "rounds" { byRounds = true } else if byRounds && done < total { return }
+        if unit == "rounds" { byRounds = true; if roundsFrom == nil { roundsFrom = (Date(), done) } } else if byRounds && done < total { return }
         let now = Date(), elapsed = now.timeIntervalSince(started), inStage = now.timeIntervalSince(stageStarted)
         let interval: TimeInterval = terminal ? 0.5 : 10
         guard elapsed > delay, now.timeIntervalSince(last) > interval || done == total else { return }
         last = now
-        let eta = done > 0 ? inStage / Double(done) * Double(total - done) : 0
+        var eta = done > 0 ? inStage / Double(done) * Double(total - done) : 0
+        if unit == "rounds", let (t0, d0) = roundsFrom {
+            eta = done > d0 ? now.timeIntervalSince(t0) / Double(done - d0) * Double(total - done) : 0
+        }
         let shownUnit = byRounds && unit == "tags" ? "tags" : unit
         let overall = done == total ? "" : later == 0 ? String(format: "  overall ETA %.0fs", eta)
             : "  overall: \(later) more learner\(later == 1 ? "" : "s") after this one, not yet timed"

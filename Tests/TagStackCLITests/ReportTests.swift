@@ -170,5 +170,12 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("learner 2/2 logistic: tags "), r.stderr)
         XCTAssertTrue(r.stderr.contains("this learner's ETA"), r.stderr)
         XCTAssertFalse(r.stderr.contains("tags 6/6"), "tags are counted per learner: \(r.stderr)")
+        // The pooled learner counts its boosting rounds (5 rounds × (2 folds + the refit)), with the overall ETA
+        // once it is the last learner.
+        let pooled = try CLI.run(executable: CLI.binary, ["train", "--data", s.path, "--model", s.path + "/p.json", "--learner", "pooled",
+                                                           "--folds", "2", "--no-groups", "--rounds", "5", "--progress"], environment: env)
+        XCTAssertEqual(pooled.status, 0, pooled.stderr)
+        XCTAssertTrue(pooled.stderr.contains("pooled: rounds ") && pooled.stderr.contains("/15  elapsed"), pooled.stderr)
+        XCTAssertTrue(pooled.stderr.contains("rounds 15/15"), pooled.stderr)
     }
 }

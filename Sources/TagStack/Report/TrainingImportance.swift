@@ -27,10 +27,14 @@ extension TrainingPage {
     static func importance(_ p: TrainingPage) -> ReportSection? {
         let rows = Importance.rows(model: p.result.model, gain: p.result.gainImportance, pooledGain: p.result.pooledGainImportance)
         let all = rows.filter { $0.tag == Importance.allTags }
-        guard let kind = preferredKind(Set(all.map(\.kind))) else { return nil }
+        let kind = preferredKind(Set(all.map(\.kind))) ?? ""
         let chosen = all.filter { $0.kind == kind }.map { (input: $0.input, value: abs($0.value)) }
         let total = chosen.reduce(0) { $0 + $1.value }
-        guard total > 0 else { return nil }
+        guard total > 0 else {
+            return ReportSection(id: "importance", title: "What the models learned from", blocks: [
+                .paragraph("No tag has a model of its own: the chosen learner (\(p.result.chosenLearner.rawValue)) keeps every tag on its base score (\(p.baseDescription)) with a threshold. What the base score draws on is in the base score level above\(p.result.blendWeights != nil ? " (and the blend's weight per network)" : "")."),
+            ])
+        }
         let ranked = chosen.sorted { $0.value != $1.value ? $0.value > $1.value : $0.input < $1.input }
         let shown = Array(ranked.prefix(20))
         let what = kind == "gain" ? "gain (sum of the split gains, LightGBM's 'gain')"
@@ -48,7 +52,10 @@ extension TrainingPage {
         let support = Dictionary(p.result.reports.map { ($0.tag, $0.support) }, uniquingKeysWith: { a, _ in a })
         let byTag = Dictionary(grouping: rows.filter { $0.tag != Importance.allTags }, by: \.tag)
         let paths = Dictionary(p.result.model.tags.map { ($0.name, $0.path) }, uniquingKeysWith: { a, _ in a })
-        let learned = byTag.keys.sorted { (support[$0] ?? 0, $1) > (support[$1] ?? 0, $0) }.prefix(12)
+        // Pooled tags share one model and so one importance: one row for all of them, then the tags' own models.
+        let pooledTags = byTag.keys.filter { paths[$0] == .pooled }
+        let own = byTag.keys.filter { paths[$0] != .pooled }.sorted { (support[$0] ?? 0, $1) > (support[$1] ?? 0, $0) }
+        let learned = (pooledTags.isEmpty ? [] : [pooledTags.min { (support[$0] ?? 0, $1) > (support[$1] ?? 0, $0) }!]) + own.prefix(12)
         let tagRows = learned.compactMap { tag -> [String]? in
             let r = byTag[tag] ?? []
             guard let k = preferredKind(Set(r.map(\.kind))) else { return nil }
@@ -57,7 +64,9 @@ extension TrainingPage {
             guard sum > 0 else { return nil }
             let top = values.sorted { $0.value != $1.value ? $0.value > $1.value : $0.input < $1.input }.prefix(5)
                 .map { "\($0.input) \(String(format: "%.0f%%", 100 * $0.value / sum))" }
-            return [tag, String(support[tag] ?? 0), paths[tag].map(pathName) ?? "", k == "coefficient" ? "|coefficient|" : k, top.joined(separator: ", ")]
+            let name = paths[tag] == .pooled ? "the pooled model (\(pooledTags.count) tags, e.g. \(tag))" : tag
+            let sup = paths[tag] == .pooled ? pooledTags.reduce(0) { $0 + (support[$1] ?? 0) } : support[tag] ?? 0
+            return [name, String(sup), paths[tag].map(pathName) ?? "", k == "coefficient" ? "|coefficient|" : k, top.joined(separator: ", ")]
         }
         let pooled = p.result.model.tags.contains { $0.path == .pooled }
         var blocks: [ReportBlock] = [
