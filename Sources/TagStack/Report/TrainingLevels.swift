@@ -60,7 +60,7 @@ extension TrainingPage {
                             x: PlotAxis("mean predicted probability", unit: "per bin", range: 0...1),
                             y: PlotAxis("observed frequency", unit: "share of pairs true", range: 0...1),
                             series: [PlotSeries("written probability (calibrated; dot area ∝ pairs)", after.points, style: .linePoints, radii: radii(after)),
-                                     PlotSeries("base score before calibration", before.points, style: .linePoints, radii: radii(before), dashed: true)],
+                                     PlotSeries("score before calibration (base or learned)", before.points, style: .linePoints, radii: radii(before), dashed: true)],
                             diagonal: true)
         let scope = p.folds == 0 ? "in-sample" : "out of fold (each fold calibrated on the others)"
         var blocks: [ReportBlock] = [
