@@ -51,6 +51,8 @@ SEED       ?= 1
 TRAIN_ROWS ?= 12000
 TEST_ROWS  ?= 4000
 TRAIN_FLAGS ?=
+# make evaluate HTML=page.html also writes the evaluation page (evaluate --html).
+HTML       ?=
 FUZZ_SECONDS ?= 600
 
 GROUP_FLAGS = $(if $(call eq,none,$(GROUPS)),--no-groups,$(if $(GROUPS),--groups $(call sq,$(GROUPS))))
@@ -68,7 +70,8 @@ help:
 	@echo "make submit    write $(DECISIONS) and $(SCORES) with $(MODEL), trained first when"
 	@echo "               missing or stale (its data files, LEARNER, SEED, GROUPS or TRAIN_FLAGS changed)"
 	@echo "make train     fit $(MODEL) on $(DATA) (its groups too; SEED=$(SEED), TRAIN_FLAGS=...)"
-	@echo "make evaluate  score $(DECISIONS) against $(TEST_Y)"
+	@echo "make evaluate  score $(DECISIONS) against $(TEST_Y) (after make submit;"
+	@echo "               HTML=page.html also writes the evaluation page)"
 	@echo "make data      generate synthetic data into $(DATA) unless it holds train_X.csv"
 	@echo "make test      build and run the test suite"
 	@echo "make bench     benchmarks (not part of make test)"
@@ -93,14 +96,16 @@ data: build
 	@if [ -f $(call sq,$(TRAIN_X)) ]; then printf '%s exists: keeping it\n' $(call sq,$(TRAIN_X)); \
 	else $(call sq,$(BIN)) generate --out $(call sq,$(DATA)) --train $(TRAIN_ROWS) --test $(TEST_ROWS) --seed $(SEED); fi
 
-# Before train / submit / evaluate: the default folder is generated when it lacks data; another DATA
+MISSING_DATA = if [ ! -d $(call sq,$(DATA)) ]; then printf "error: DATA folder '%s' does not exist (nothing was generated or written; only the default $(DEFAULT_DATA)/ is generated, or run 'make data DATA=%s')\n" $(call sq,$(DATA)) $(call sq,$(DATA)) >&2; exit 2; fi
+
+# Before train / submit: the default folder is generated when it lacks data; another DATA
 # must exist (nothing is created for a mistyped path).
 check-data: build
 	@$(NOT_A_FILE)
 ifeq ($(IS_DEFAULT),yes)
 	@if [ ! -f $(call sq,$(TRAIN_X)) ]; then $(call sq,$(BIN)) generate --out $(call sq,$(DATA)) --train $(TRAIN_ROWS) --test $(TEST_ROWS) --seed $(SEED); fi
 else
-	@if [ ! -d $(call sq,$(DATA)) ]; then printf "error: DATA folder '%s' does not exist (nothing was generated or written; only the default $(DEFAULT_DATA)/ is generated, or run 'make data DATA=%s')\n" $(call sq,$(DATA)) $(call sq,$(DATA)) >&2; exit 2; fi
+	@$(MISSING_DATA)
 endif
 
 # Always trains, then records how (MODEL.flags, rewritten only when its content changes).
@@ -117,8 +122,18 @@ submit: check-data
 	@mkdir -p "$$(dirname -- $(call sq,$(DECISIONS)))" "$$(dirname -- $(call sq,$(SCORES)))"
 	$(call sq,$(BIN)) predict --model $(call sq,$(MODEL)) --input $(call sq,$(TEST_X)) --decisions $(call sq,$(DECISIONS)) --scores $(call sq,$(SCORES))
 
-evaluate: check-data
-	@if [ -f $(call sq,$(TEST_Y)) ]; then $(call sq,$(BIN)) evaluate --truth $(call sq,$(TEST_Y)) --decisions $(call sq,$(DECISIONS)) --scores $(call sq,$(SCORES)); \
+# Before `make submit` there are no decisions to evaluate: say what to run first (exit 2; nothing generated,
+# trained or written).
+evaluate: build
+	@$(NOT_A_FILE)
+ifneq ($(IS_DEFAULT),yes)
+	@$(MISSING_DATA)
+endif
+	@if [ ! -f $(call sq,$(DECISIONS)) ]; then \
+		printf "error: no decisions at '%s' to evaluate: run 'make submit%s' first (it trains %s when needed and writes the decisions and scores)\n" \
+			$(call sq,$(DECISIONS)) $(call sq,$(if $(IS_DEFAULT),, DATA=$(DATA))) $(call sq,$(MODEL)) >&2; exit 2; fi
+	@if [ -f $(call sq,$(TEST_Y)) ]; then $(call sq,$(BIN)) evaluate --truth $(call sq,$(TEST_Y)) --decisions $(call sq,$(DECISIONS)) \
+		--scores $(call sq,$(SCORES)) $(if $(HTML),--html $(call sq,$(HTML))); \
 	else printf 'no %s: nothing to evaluate against\n' $(call sq,$(TEST_Y)); fi
 
 # Tests run on an optimised build (with @testable imports): the stacker and GBDT tests train real models

@@ -22,6 +22,7 @@ import os
 import signal
 import stat
 import sys
+import time
 
 FORMAT = "tagstack-model"
 SUPPORTED_VERSIONS = (1, 4)
@@ -1072,8 +1073,42 @@ def same_file(a, b):
         return os.path.realpath(a) == os.path.realpath(b)
 
 
+class Progress:
+    """Rows scored on stderr: on a terminal (or with --progress) and never with --quiet; one line rewritten
+    at most twice a second on a terminal, a plain line every ten seconds otherwise. The ETA is measured: the
+    elapsed time per row so far times the rows left (rows counted up front when the input is a file)."""
+
+    def __init__(self, a):
+        self.terminal = sys.stderr.isatty()
+        self.on = not a.quiet and (a.progress or self.terminal)
+        self.total = None
+        if self.on and os.path.isfile(a.input):
+            with open(a.input, "rb") as f:
+                self.total = max(sum(1 for _ in f) - 1, 0)
+        self.started = self.last = time.monotonic()
+        self.shown = False
+
+    def update(self, done, final=False):
+        if not self.on:
+            return
+        now = time.monotonic()
+        if not final and now - self.last < (0.5 if self.terminal else 10):
+            return
+        self.last = now
+        elapsed = now - self.started
+        text = f"rows {done}" + (f"/{self.total}" if self.total else "") + f"  elapsed {elapsed:.0f}s"
+        if self.total and done > 0 and not final:
+            text += f"  ETA {elapsed / done * (self.total - done):.0f}s"
+        if final:
+            text += f"  ({done / elapsed if elapsed > 0 else 0:.0f} rows/s)"
+        sys.stderr.write(("\r  " + text + "   " + ("\n" if final else "")) if self.terminal else "  " + text + "\n")
+        sys.stderr.flush()
+        self.shown = True
+
+
 def score(a, outputs):
     model = load_model(a.model)
+    progress = Progress(a)
     named = [("--scores", a.scores)] + ([("--decisions", a.decisions)] if a.decisions is not None else [])
     for k, (name, out) in enumerate(named):
         if is_direct(out):
@@ -1107,7 +1142,9 @@ def score(a, outputs):
         ws.writerow([header[0]] + model.tags)
         if wd:
             wd.writerow([header[0]] + model.tags)
+        line = 1
         for line, cells in enumerate(reader, start=2):
+            progress.update(line - 2)
             if len(cells) != len(header):
                 raise ModelError(f"{a.input}:{line}: {len(cells)} cells for {len(header)} columns")
             row = {c: parse_cell(cells[j + 1], a.input, line, c) for c, j in used}
@@ -1122,6 +1159,8 @@ def score(a, outputs):
             if wd:
                 wd.writerow([cells[0]] + model.decide(p, row))
     commit_all(outputs)
+    if progress.on:
+        progress.update(line - 1, final=True)
 
 
 def main(argv):
@@ -1130,7 +1169,11 @@ def main(argv):
     ap.add_argument("--input", required=True)
     ap.add_argument("--scores", required=True)
     ap.add_argument("--decisions")
+    ap.add_argument("--progress", action="store_true", help="rows scored and the ETA on stderr even when it is not a terminal")
+    ap.add_argument("--quiet", action="store_true", help="no progress on stderr")
     a = ap.parse_args(argv)
+    if a.progress and a.quiet:
+        ap.error("--quiet and --progress contradict each other: give one")
     outputs = []
 
     def interrupted(signum, frame):

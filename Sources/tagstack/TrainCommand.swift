@@ -122,6 +122,7 @@ enum TrainCommand {
         if !quiet && (forceProgress || isatty(2) != 0) {
             let p = Progress(started: started)
             o.progress = { p.update(done: $0, total: $1) }
+            o.roundProgress = { p.update(done: $0, total: $1, unit: "rounds") }
             o.stage = { p.begin(learner: $0, index: $1, count: $2) }
         }
         o.keepOutOfFold = htmlPath != nil   // the report's out-of-fold view: two rows × tags matrices
@@ -306,7 +307,7 @@ extension TrainCommand {
                 }
                 items.append(item)
             }
-            let margin = level.margin.map { ", a more complex one must win by > \(f4($0))" } ?? ""
+            let margin = level.margin.map { ", \(level.marginRule ?? "a more complex one must win by") > \(f4($0))" } ?? ""
             let better = level.lowerIsBetter ? "lower is better" : "higher is better"
             note("\(level.name) (\(scope(level)) \(level.metric), \(better)\(margin)): \(items.joined(separator: ", ")) → \(level.chosen)"
                  + (level.note.map { " (\($0))" } ?? ""))
@@ -350,8 +351,12 @@ extension TrainCommand {
     }
 }
 
-/// Progress on stderr: tags done / total, elapsed, ETA; silent for the first two seconds. On a terminal one
-/// line is rewritten at most twice a second; otherwise (logs, CI) a plain line is printed every ten seconds.
+/// Progress on stderr: tags (or, in the pooled learner, boosting rounds) done / total, elapsed, ETA; silent for
+/// the first two seconds. On a terminal one line is rewritten at most twice a second; otherwise (logs, CI) a
+/// plain line is printed every ten seconds. ETAs are measured, never guessed: the running learner's is its
+/// elapsed time per unit done times the units left; the overall one is that learner's while it is the last to
+/// run, and until then the line names the learners still to come (their cost is not known before they run:
+/// learners differ by orders of magnitude).
 final class Progress: @unchecked Sendable {
     let started: Date
     let lock = NSLock()
@@ -359,6 +364,11 @@ final class Progress: @unchecked Sendable {
     let terminal = isatty(2) != 0
     /// The learner running: its name, position and the learners tried, and when it started.
     var stage = "", stageStarted = Date()
+    /// Learners still to run after this one, and whether the running one reports rounds (pooled).
+    var later = 0, byRounds = false
+    /// When the first round was reported and how many were done then: the rounds' pace is measured from there
+    /// (building the pooled learner's pairs comes before its first round and would skew it).
+    var roundsFrom: (Date, Int)? = nil
     /// Seconds of silence before the first line (2; `TAGSTACK_PROGRESS_DELAY` sets it, for tests).
     let delay = ProcessInfo.processInfo.environment["TAGSTACK_PROGRESS_DELAY"].flatMap(Double.init) ?? 2
     init(started: Date) { self.started = started }
@@ -367,17 +377,26 @@ final class Progress: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         stage = count > 1 ? "learner \(index)/\(count) \(learner): " : "\(learner): "
         stageStarted = Date()
+        later = count - index; byRounds = false; roundsFrom = nil
     }
 
     /// `done` of `total` tags of the running learner; the ETA is that learner's, from its own pace.
-    func update(done: Int, total: Int) {
+    func update(done: Int, total: Int, unit: String = "tags") {
         lock.lock(); defer { lock.unlock() }
+        // Once the running learner reports rounds, its tag counts (which only move at its end) are not shown.
+        if unit == "rounds" { byRounds = true; if roundsFrom == nil { roundsFrom = (Date(), done) } } else if byRounds && done < total { return }
         let now = Date(), elapsed = now.timeIntervalSince(started), inStage = now.timeIntervalSince(stageStarted)
         let interval: TimeInterval = terminal ? 0.5 : 10
         guard elapsed > delay, now.timeIntervalSince(last) > interval || done == total else { return }
         last = now
-        let eta = done > 0 ? inStage / Double(done) * Double(total - done) : 0
-        let text = stage + String(format: "tags %d/%d  elapsed %.0fs  this learner's ETA %.0fs", done, total, elapsed, eta)
+        var eta = done > 0 ? inStage / Double(done) * Double(total - done) : 0
+        if unit == "rounds", let (t0, d0) = roundsFrom {
+            eta = done > d0 ? now.timeIntervalSince(t0) / Double(done - d0) * Double(total - done) : 0
+        }
+        let shownUnit = byRounds && unit == "tags" ? "tags" : unit
+        let overall = done == total ? "" : later == 0 ? String(format: "  overall ETA %.0fs", eta)
+            : "  overall: \(later) more learner\(later == 1 ? "" : "s") after this one, not yet timed"
+        let text = stage + String(format: "%@ %d/%d  elapsed %.0fs  this learner's ETA %.0fs", shownUnit, done, total, elapsed, eta) + overall
         let line = terminal ? "\r  " + text + "   " + (done == total ? "\n" : "") : "  " + text + "\n"
         FileHandle.standardError.write(line.data(using: .utf8)!)
     }

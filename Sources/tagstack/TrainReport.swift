@@ -12,7 +12,9 @@ func writeTrainingHTML(_ result: StackerResult, data: TrainingData, files: Train
         ("model", model), ("labels", files.labels), ("X", files.x), ("y", files.y),
         ("groups", result.model.training["groups"] ?? "none"),
         ("tracks × tags", "\(data.x.rowCount) × \(data.labels.count)"),
-        ("folds, seed, margin", "\(o.folds), \(o.seed), \(o.guards.margin)"),
+        ("folds, seed", "\(o.folds), \(o.seed)"),
+        ("margins", (result.levels.compactMap { l in l.margin.map { "\(l.name) \($0)" } }
+                     + ["per tag, stacked over base score (--margin) \(o.guards.margin)"]).joined(separator: "; ")),
     ]
     let page = TrainingPage(result: result, facts: facts, margin: o.guards.margin, folds: o.folds).page()
     try AtomicFileWriter.write(bytes: Array(page.html().utf8), to: path)

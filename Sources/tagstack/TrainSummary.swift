@@ -14,6 +14,8 @@ struct TrainSummaryJSON: Encodable {
         var scope: String
         var lower_is_better: Bool
         var margin: Double?
+        /// Whom the margin binds when not every more complex candidate (calibration).
+        var margin_rule: String?
         var candidates: [Candidate]
         var chosen: String
         var note: String?
@@ -42,7 +44,7 @@ struct TrainSummaryJSON: Encodable {
         groups = r.model.training["groups"] ?? "none"
         levels = r.levels.map { l in
             LevelJSON(name: l.name, metric: l.metric, scope: l.inSample ? "in-sample" : "out-of-fold", lower_is_better: l.lowerIsBetter,
-                      margin: l.margin, candidates: l.candidates.map { Candidate(name: $0.name, score: $0.score) }, chosen: l.chosen, note: l.note)
+                      margin: l.margin, margin_rule: l.marginRule, candidates: l.candidates.map { Candidate(name: $0.name, score: $0.score) }, chosen: l.chosen, note: l.note)
         }
         blend_weights = r.blendWeights?.map { Weight(network: $0.0, weight: $0.1) }
         learner = r.chosenLearner

@@ -164,6 +164,30 @@ final class MakefileTests: XCTestCase {
         }
     }
 
+    /// Issue 25: `make evaluate` before `make submit` says what to run first (exit 2, nothing written), on the
+    /// default data too (nothing generated); `HTML=` writes the evaluation page.
+    func testEvaluateBeforeSubmitSaysWhatToRunFirstAndHTMLWritesThePage() throws {
+        let p = try project()
+        var r = try make(["evaluate"], in: p.path)
+        XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("error: no decisions at 'Data/test_decisions.csv' to evaluate: run 'make submit' first"), r.stderr)
+        XCTAssertEqual(created(p), [], "nothing generated or written")
+        try generate(p.path + "/my set")
+        r = try make(["evaluate", "DATA=my set"], in: p.path)
+        XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("no decisions at 'out/my set/test_decisions.csv' to evaluate: run 'make submit DATA=my set' first (it trains Models/my set.json when needed"), r.stderr)
+        XCTAssertEqual(created(p), ["my set"])
+        r = try make(["submit", "DATA=my set", "LEARNER=thresholds", "TRAIN_FLAGS=--folds 2"], in: p.path)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        r = try make(["evaluate", "DATA=my set", "HTML=out/eval page.html"], in: p.path)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("weighted F1"), r.stdout)
+        let html = try String(contentsOfFile: p.path + "/out/eval page.html")
+        XCTAssertTrue(html.contains("<title>TagStack evaluation</title>") && html.contains("Reliability diagram"), "the page, with the scores' sections")
+        let help = try make(["help"], in: p.path)
+        XCTAssertTrue(help.stdout.contains("HTML=page.html"), help.stdout)
+    }
+
     /// Item 5: a change of TRAIN_FLAGS (or LEARNER, SEED, GROUPS) retrains on `make submit`, and says why.
     func testSubmitRetrainsWhenTheTrainFlagsChange() throws {
         let p = try project()

@@ -110,7 +110,7 @@ final class ReadmeTests: XCTestCase {
                              "--folds", "0", "--html", s.path + "/t.html", "--quiet"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let page = try String(contentsOfFile: s.path + "/t.html")
-        XCTAssertTrue(page.contains(">raw F1<") && page.contains(">final F1<"), "the page's per-tag columns")
-        XCTAssertTrue(Self.readme.contains("out-of-fold F1 \"raw\" (the page's word for the base score"), "README quotes the page's word")
+        XCTAssertTrue(page.contains(">base score F1<") && page.contains(">final F1<"), "the page's per-tag columns")
+        XCTAssertTrue(Self.readme.contains("\"base score F1\" (the page's name for what every tag starts from"), "README quotes the page's words")
     }
 }

@@ -51,7 +51,7 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(train.status, 0, train.stderr)
         try assertPage(s.path + "/train.html", minimumPlots: 3,
                        contains: ["Learner: out-of-fold weighted F1", "Calibration: out-of-fold log loss", "Reliability of the out-of-fold probabilities",
-                                  "F1 against threshold", "Per tag (by support)", "Per class and category", "logistic", "raw F1"])
+                                  "F1 against threshold", "Per tag (by support)", "Per class and category", "logistic", "base score F1"])
         let p = try CLI.run(["predict", "--model", s.path + "/m.json", "--input", s.path + "/data/test_X.csv",
                              "--decisions", s.path + "/d.csv", "--scores", s.path + "/p.csv", "--quiet"])
         XCTAssertEqual(p.status, 0, p.stderr)
@@ -65,6 +65,55 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(try CLI.run(["evaluate", "--truth", s.path + "/data/test_y.csv", "--decisions", s.path + "/d.csv",
                                     "--html", s.path + "/eval2.html"]).status, 0)
         try assertPage(s.path + "/eval2.html", minimumPlots: 2, contains: ["No --scores given"])
+    }
+
+    /// Issue 25 item 3, read off the training page: the header names every margin; each level is a dot plot with
+    /// its chosen candidate marked and its margin drawn as a band; the support axis is labelled 1, 10, 100; the
+    /// reliability table counts every (track, tag) pair; the reason column is in words; per class counts
+    /// stacked and pooled tags apart; the importance section is there; and train's calibration line prints its margin.
+    func testTrainingPageReadsAtAGlance() throws {
+        let s = Scratch()
+        XCTAssertEqual(try CLI.run(["generate", "--out", s.path + "/data", "--train", "300", "--test", "20", "--seed", "2"]).status, 0)
+        let train = try CLI.run(["train", "--data", s.path + "/data", "--model", s.path + "/m.json", "--learner", "thresholds,logistic",
+                                 "--folds", "3", "--html", s.path + "/train.html"])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssertTrue(train.stdout.contains("calibration (out-of-fold log loss, lower is better, Platt replaces none when lower, the shared slope must beat Platt by > 0.0010): "), train.stdout)
+        let html = try String(contentsOfFile: s.path + "/train.html")
+        for m in ["<dt>margins</dt><dd>", "learner 0.003; decision rule 0.0005; calibration 0.001; per tag, stacked over base score (--margin) 0.005</dd>"] {
+            XCTAssertTrue(html.contains(m), "the header names each margin: \(m)")
+        }
+        let plots = svgs(html)
+        let levels = plots.filter { $0.contains("candidate; chosen: ") }
+        XCTAssertGreaterThanOrEqual(levels.count, 3, "one dot plot per level: learner, decision rule, calibration (and the base score)")
+        for svg in levels {
+            XCTAssertEqual(svg.components(separatedBy: "class=\"chosen\"").count - 1, 1, "exactly one chosen candidate marked")
+            XCTAssertTrue(svg.contains(" chosen</text>"), "the chosen one labelled")
+            XCTAssertEqual(svg.contains("; margin "), svg.contains("fill=\"#ffd54f\""), "a level with a margin draws it as a band")
+        }
+        XCTAssertTrue(levels.filter { $0.contains("fill=\"#ffd54f\"") }.count >= 3, "learner, rule and calibration have bands")
+        guard let gain = plots.first(where: { $0.contains("F1 gain against support") }) else { return XCTFail("no gain plot") }
+        for tick in [">1<", ">10<", ">100<"] { XCTAssertTrue(gain.contains(tick), "support axis tick \(tick)") }
+        XCTAssertFalse(gain.contains(">2<") || gain.contains(">3<"), "ticks are counts, not their log10")
+        // The reliability table: every (track, tag) pair in one bin (300 tracks × 248 tags).
+        guard let a = html.range(of: "<th>pairs (calibrated)</th>"), let b = html.range(of: "</table>", range: a.upperBound..<html.endIndex) else {
+            return XCTFail("no reliability bin table")
+        }
+        let counts = html[a.upperBound..<b.lowerBound].components(separatedBy: "<tr><td>").dropFirst().compactMap { row -> Int? in
+            guard let c = row.range(of: "<td class=\"n\">"), let e = row.range(of: "</td>", range: c.upperBound..<row.endIndex) else { return nil }
+            return Int(row[c.upperBound..<e.lowerBound])
+        }
+        XCTAssertEqual(counts.reduce(0, +), 300 * 248, "bin counts: \(counts)")
+        XCTAssertFalse(html.contains("base: base"), "the reason column reads in words")
+        XCTAssertTrue(html.contains("<th>on the base score</th><th>stacked</th><th>pooled</th>"), "per class: stacked and pooled apart")
+        XCTAssertTrue(html.contains("the model file&#39;s path raw"), "the base score is named, not called the network's raw score")
+        XCTAssertFalse(html.contains("network&#39;s raw score"))
+        XCTAssertTrue(html.contains("threshold_score (on the score before calibration)"), "the threshold axis says its scale")
+        let page = try CLI.run(["train", "--data", s.path + "/data", "--model", s.path + "/m2.json", "--learner", "logistic",
+                                "--folds", "3", "--html", s.path + "/t2.html", "--quiet"])
+        XCTAssertEqual(page.status, 0, page.stderr)
+        let t2 = try String(contentsOfFile: s.path + "/t2.html")
+        XCTAssertTrue(t2.contains("<h2>What the models learned from</h2>") && t2.contains("<th>input group</th>") && t2.contains("own score"),
+                      "importance over all tags and by input group")
     }
 
     func testHTMLOutputErrorsBeforeWork() throws {
@@ -121,5 +170,12 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("learner 2/2 logistic: tags "), r.stderr)
         XCTAssertTrue(r.stderr.contains("this learner's ETA"), r.stderr)
         XCTAssertFalse(r.stderr.contains("tags 6/6"), "tags are counted per learner: \(r.stderr)")
+        // The pooled learner counts its boosting rounds (5 rounds × (2 folds + the refit)), with the overall ETA
+        // once it is the last learner.
+        let pooled = try CLI.run(executable: CLI.binary, ["train", "--data", s.path, "--model", s.path + "/p.json", "--learner", "pooled",
+                                                           "--folds", "2", "--no-groups", "--rounds", "5", "--progress"], environment: env)
+        XCTAssertEqual(pooled.status, 0, pooled.stderr)
+        XCTAssertTrue(pooled.stderr.contains("pooled: rounds ") && pooled.stderr.contains("/15  elapsed"), pooled.stderr)
+        XCTAssertTrue(pooled.stderr.contains("rounds 15/15"), pooled.stderr)
     }
 }

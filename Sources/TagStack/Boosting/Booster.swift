@@ -44,7 +44,8 @@ public struct TrainedBooster: Sendable, Equatable {
 /// - Throws: `BoostingError` for a bad parameter or inconsistent inputs, naming the bad value.
 public func trainBinary(matrix: BinnedMatrix, labels: [UInt8], initScores: [Double]? = nil,
                         trainRows: [Int32]? = nil, validRows: [Int32]? = nil, weights: [Double]? = nil,
-                        parameters: BoostingParameters, threads: Int = 1) throws -> TrainedBooster {
+                        parameters: BoostingParameters, threads: Int = 1,
+                        onRound: (@Sendable (Int) -> Void)? = nil) throws -> TrainedBooster {
     let (train, valid) = try checkInputs(matrix: matrix, labels: [labels], initScores: initScores.map { [$0] },
                                          trainRows: trainRows, validRows: validRows, parameters: parameters)
     if let w = weights {
@@ -57,7 +58,7 @@ public func trainBinary(matrix: BinnedMatrix, labels: [UInt8], initScores: [Doub
         let grower = TreeGrower(bins: bins.baseAddress!, rowCount: matrix.rowCount, upperBounds: matrix.upperBounds,
                                 capacity: train.count, parameters: parameters, threads: threads)
         return boost(matrix: matrix, bins: bins.baseAddress!, grower: grower, labels: labels, initScores: initScores,
-                     train: train, valid: valid, weights: weights, parameters: parameters)
+                     train: train, valid: valid, weights: weights, parameters: parameters, onRound: onRound)
     }
 }
 
@@ -150,7 +151,7 @@ func logLoss(rawScore s: Double, label y: Double) -> Double {
 /// The boosting loop for one model (inputs already checked).
 private func boost(matrix: BinnedMatrix, bins: UnsafePointer<UInt8>, grower: TreeGrower, labels: [UInt8],
                    initScores: [Double]?, train: [Int32], valid: [Int32], weights: [Double]?,
-                   parameters p: BoostingParameters) -> TrainedBooster {
+                   parameters p: BoostingParameters, onRound: (@Sendable (Int) -> Void)? = nil) -> TrainedBooster {
     let n = matrix.rowCount, m = matrix.featureCount
     var rng = SplitMix64(seed: p.seed)
 
@@ -184,6 +185,8 @@ private func boost(matrix: BinnedMatrix, bins: UnsafePointer<UInt8>, grower: Tre
     let roundingSeed = SplitMix64.derive(p.seed, 0x5155_414E_5449_5A45)
 
     for round in 0..<p.numRounds {
+        // Progress (pooled learner): called before each round, from the thread training this model.
+        onRound?(round)
         // Gradients of the log loss: g = p - y, h = p(1 - p), stored as Float.
         if let w = weights {
             for r32 in train {

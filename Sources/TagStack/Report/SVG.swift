@@ -27,18 +27,41 @@ public func xmlEscape(_ s: String) -> String {
 /// Colours of the series, in order (distinct in print and for common colour blindness).
 public let plotColors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#7f7f7f"]
 
-/// A linear axis: label, unit (shown in brackets), range, ticks.
+/// An axis: label, unit (shown in brackets), range, ticks; linear, or logarithmic (base 10) with ticks at the
+/// powers of ten labelled in data units (1, 10, 100, 1000).
 public struct PlotAxis: Sendable {
     public var label: String
     public var unit: String?
     public var range: ClosedRange<Double>
     public var ticks: [Double]
+    /// Logarithmic: values and `range` in data units (> 0), drawn at their log10.
+    public var logarithmic = false
 
     public init(_ label: String, unit: String? = nil, range: ClosedRange<Double>, ticks: [Double]? = nil) {
         self.label = label; self.unit = unit
         let r = range.lowerBound < range.upperBound ? range : (range.lowerBound - 0.5)...(range.lowerBound + 0.5)
         self.range = r
         self.ticks = ticks ?? PlotAxis.niceTicks(r)
+    }
+
+    /// A log10 axis over positive data `range` (widened to whole powers of ten), ticked at each power of ten.
+    public static func log10(_ label: String, unit: String? = nil, range: ClosedRange<Double>) -> PlotAxis {
+        let lo = Foundation.floor(Foundation.log10(max(range.lowerBound, 1e-12)))
+        let hi = max(lo + 1, Foundation.ceil(Foundation.log10(max(range.upperBound, 1e-12))))
+        var a = PlotAxis(label, unit: unit, range: Foundation.pow(10, lo)...Foundation.pow(10, hi),
+                         ticks: stride(from: lo, through: hi, by: 1).map { Foundation.pow(10, $0) })
+        a.logarithmic = true
+        return a
+    }
+
+    /// Where `v` lies along the axis, 0 at the range's start and 1 at its end (clamped).
+    public func fraction(_ v: Double) -> Double {
+        let c = min(max(v, range.lowerBound), range.upperBound)
+        if logarithmic {
+            let lo = Foundation.log10(range.lowerBound), hi = Foundation.log10(range.upperBound)
+            return (Foundation.log10(c) - lo) / (hi - lo)
+        }
+        return (c - range.lowerBound) / (range.upperBound - range.lowerBound)
     }
 
     public var title: String { unit.map { "\(label) (\($0))" } ?? label }
@@ -48,7 +71,7 @@ public struct PlotAxis: Sendable {
         let span = range.upperBound - range.lowerBound
         guard span > 0, span.isFinite else { return [range.lowerBound] }
         let raw = span / Double(count)
-        let mag = pow(10, floor(log10(raw)))
+        let mag = pow(10, floor(Foundation.log10(raw)))
         let step = [1.0, 2, 2.5, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? 10 * mag
         var t = ceil(range.lowerBound / step - 1e-9) * step
         var out: [Double] = []
@@ -98,14 +121,43 @@ struct PlotFrame {
         """
     }
 
-    func legend(_ items: [(String, String, Bool)]) -> String {
+    /// Legend items laid out below the x axis's title, left to right and wrapping, so a legend never covers
+    /// data and is never cut off: (x, row) per item, and the rows used.
+    static func legendLayout(_ names: [String], width: Double, left: Double) -> (positions: [(x: Double, row: Int)], rows: Int) {
+        var x = left, row = 0, out: [(x: Double, row: Int)] = []
+        for name in names {
+            let w = 30 + legendTextWidth(name)
+            if x > left && x + w > width - 8 { x = left; row += 1 }
+            out.append((x, row)); x += w + 14
+        }
+        return (out, names.isEmpty ? 0 : row + 1)
+    }
+
+    /// Approximate width of 11 px sans-serif text (a wide-ish average advance, so it errs on the wide side).
+    static func legendTextWidth(_ s: String) -> Double { Double(s.count) * 6.3 }
+
+    static let legendRowHeight = 16.0
+
+    /// The legend rows' extra height below the plot.
+    static func legendHeight(_ names: [String], width: Double, left: Double) -> Double {
+        let rows = legendLayout(names.filter { !$0.isEmpty }, width: width, left: left).rows
+        return rows == 0 ? 0 : Double(rows) * legendRowHeight + 6
+    }
+
+    /// Draws the legend below the x axis's title (the frame's `bottom` includes `legendHeight`).
+    func legend(_ items: [(String, String, Bool)], marker: Bool = false) -> String {
+        let shown = items.filter { !$0.0.isEmpty }
+        let layout = PlotFrame.legendLayout(shown.map(\.0), width: width, left: left)
+        let y0 = height - PlotFrame.legendHeight(shown.map(\.0), width: width, left: left) + 8
         var s = ""
-        var y = top + 8
-        for (name, color, dashed) in items where !name.isEmpty {
-            let x = left + plotWidth - 170
-            s += "<line x1=\"\(coord(x))\" y1=\"\(coord(y))\" x2=\"\(coord(x + 18))\" y2=\"\(coord(y))\" stroke=\"\(color)\" stroke-width=\"3\"\(dashed ? " stroke-dasharray=\"5 3\"" : "")/>"
+        for ((name, color, dashed), pos) in zip(shown, layout.positions) {
+            let x = pos.x, y = y0 + Double(pos.row) * PlotFrame.legendRowHeight
+            if marker {
+                s += "<circle cx=\"\(coord(x + 9))\" cy=\"\(coord(y))\" r=\"4\" fill=\"\(color)\" fill-opacity=\"0.6\" stroke=\"\(color)\"/>"
+            } else {
+                s += "<line x1=\"\(coord(x))\" y1=\"\(coord(y))\" x2=\"\(coord(x + 18))\" y2=\"\(coord(y))\" stroke=\"\(color)\" stroke-width=\"3\"\(dashed ? " stroke-dasharray=\"5 3\"" : "")/>"
+            }
             s += "<text x=\"\(coord(x + 24))\" y=\"\(coord(y + 4))\" font-size=\"11\">\(xmlEscape(name))</text>\n"
-            y += 15
         }
         return s
     }
@@ -126,8 +178,11 @@ struct PlotFrame {
         "<line x1=\"\(coord(left))\" y1=\"\(coord(top + plotHeight))\" x2=\"\(coord(left + plotWidth))\" y2=\"\(coord(top + plotHeight))\" stroke=\"#333\"/>\n"
     }
 
+    /// Extra height under the x axis's title taken by the legend.
+    var legendSpace = 0.0
+
     func xTitle(_ text: String) -> String {
-        "<text x=\"\(coord(left + plotWidth / 2))\" y=\"\(coord(height - 10))\" text-anchor=\"middle\">\(xmlEscape(text))</text>\n"
+        "<text x=\"\(coord(left + plotWidth / 2))\" y=\"\(coord(height - legendSpace - 10))\" text-anchor=\"middle\">\(xmlEscape(text))</text>\n"
     }
 }
 
@@ -148,9 +203,12 @@ public struct LinePlot: Sendable {
     }
 
     public func svg() -> String {
-        let f = PlotFrame(width: width, height: height)
-        func px(_ v: Double) -> Double { f.left + (min(max(v, x.range.lowerBound), x.range.upperBound) - x.range.lowerBound) / (x.range.upperBound - x.range.lowerBound) * f.plotWidth }
-        func py(_ v: Double) -> Double { f.top + f.plotHeight - (min(max(v, y.range.lowerBound), y.range.upperBound) - y.range.lowerBound) / (y.range.upperBound - y.range.lowerBound) * f.plotHeight }
+        let names = series.map(\.name)
+        let extra = PlotFrame.legendHeight(names, width: width, left: 64)
+        var f = PlotFrame(width: width, height: height + extra)
+        f.bottom += extra; f.legendSpace = extra
+        func px(_ v: Double) -> Double { f.left + x.fraction(v) * f.plotWidth }
+        func py(_ v: Double) -> Double { f.top + f.plotHeight - y.fraction(v) * f.plotHeight }
         var s = f.open(title, "\(y.title) against \(x.title): " + series.map(\.name).joined(separator: ", "))
         s += f.yAxis(y, py)
         s += f.xAxisLine()
@@ -165,7 +223,9 @@ public struct LinePlot: Sendable {
             s += "<line x1=\"\(coord(px(lo)))\" y1=\"\(coord(py(lo)))\" x2=\"\(coord(px(hi)))\" y2=\"\(coord(py(hi)))\" stroke=\"#999\" stroke-dasharray=\"4 4\"/>\n"
         }
         var legend: [(String, String, Bool)] = []
+        var pointsOnly = true
         for (k, se) in series.enumerated() {
+            if se.style != .points { pointsOnly = false }
             let color = se.color ?? plotColors[k % plotColors.count]
             legend.append((se.name, color, se.dashed))
             if se.style != .points, se.points.count > 1 {
@@ -180,7 +240,7 @@ public struct LinePlot: Sendable {
                 s += "\n"
             }
         }
-        s += f.legend(legend)
+        if extra > 0 { s += f.legend(legend, marker: pointsOnly) }
         return s + "</svg>"
     }
 }
@@ -208,8 +268,10 @@ public struct BarChart: Sendable {
     public func svg() -> String {
         let rotate = categories.count > 8 || (categories.map(\.count).max() ?? 0) > 10
         let longest = Double(categories.map(\.count).max() ?? 0)
-        var f = PlotFrame(width: width, height: height + (rotate ? min(longest, 28) * 5.5 : 0))
-        f.bottom = rotate ? 30 + min(longest, 28) * 5.5 : 52
+        let extra = series.count > 1 ? PlotFrame.legendHeight(series.map(\.name), width: width, left: 64) : 0
+        var f = PlotFrame(width: width, height: height + (rotate ? min(longest, 28) * 5.5 : 0) + extra)
+        f.bottom = (rotate ? 30 + min(longest, 28) * 5.5 : 52) + extra
+        f.legendSpace = extra
         func py(_ v: Double) -> Double { f.top + f.plotHeight - (min(max(v, y.range.lowerBound), y.range.upperBound) - y.range.lowerBound) / (y.range.upperBound - y.range.lowerBound) * f.plotHeight }
         var s = f.open(title, "\(y.title) per \(xLabel): " + series.map(\.name).joined(separator: ", "))
         s += f.yAxis(y, py)
@@ -236,6 +298,83 @@ public struct BarChart: Sendable {
         }
         s += f.xTitle(xLabel)
         if series.count > 1 { s += f.legend(series.enumerated().map { ($0.element.name, plotColors[$0.offset % plotColors.count], false) }) }
+        return s + "</svg>"
+    }
+}
+
+/// Candidates as dots on one zoomed score axis, one row each (simplest first, top down): the chosen one
+/// highlighted and labelled, every score written beside its dot, and the margin drawn as a band from the
+/// chosen score towards "better" — where a more complex candidate still would not have replaced it. Bars from
+/// 0 would make a 0.003 margin invisible; the axis spans only the scores and the band.
+public struct DotPlot: Sendable {
+    public var title: String
+    public var candidates: [(name: String, score: Double)]
+    public var chosen: String
+    /// The band's width (nil: no band) and its label.
+    public var margin: Double?
+    public var marginLabel: String
+    public var lowerIsBetter: Bool
+    public var axis: String
+    public var width: Double
+
+    public init(title: String, candidates: [(name: String, score: Double)], chosen: String, margin: Double?,
+                marginLabel: String, lowerIsBetter: Bool, axis: String, width: Double = 560) {
+        self.title = title; self.candidates = candidates; self.chosen = chosen; self.margin = margin
+        self.marginLabel = marginLabel; self.lowerIsBetter = lowerIsBetter; self.axis = axis; self.width = width
+    }
+
+    public static let chosenColor = "#d62728", otherColor = "#1f77b4", bandColor = "#ffd54f"
+
+    /// The band: from the chosen score by `margin` towards better (nil without a margin or a chosen candidate).
+    public var band: ClosedRange<Double>? {
+        guard let m = margin, m > 0, let c = candidates.first(where: { $0.name == chosen }) else { return nil }
+        return lowerIsBetter ? (c.score - m)...c.score : c.score...(c.score + m)
+    }
+
+    /// The zoomed range: the scores and the band, padded by a tenth of their span (at least 0.002 each side).
+    public var range: ClosedRange<Double> {
+        let values = candidates.map(\.score).filter(\.isFinite) + (band.map { [$0.lowerBound, $0.upperBound] } ?? [])
+        let lo = values.min() ?? 0, hi = values.max() ?? 1
+        let pad = max((hi - lo) * 0.12, 0.002)
+        return (lo - pad)...(hi + pad)
+    }
+
+    public func svg() -> String {
+        let rowHeight = 26.0
+        let nameWidth = min(200, 16 + Double(candidates.map(\.name.count).max() ?? 4) * 6.8)
+        var f = PlotFrame(width: width, height: 34 + rowHeight * Double(max(candidates.count, 1)) + 10 + 52 + 22)
+        f.left = nameWidth; f.right = 70; f.top = 34; f.bottom = 52 + 22; f.legendSpace = 22
+        let axis = PlotAxis(self.axis, range: range)
+        func px(_ v: Double) -> Double { f.left + axis.fraction(v) * f.plotWidth }
+        var s = f.open(title, "\(axis.title) of each candidate; chosen: \(chosen)" + (margin.map { "; margin \(PlotAxis.format($0))" } ?? ""))
+        let bottom = f.top + f.plotHeight
+        if let b = band {
+            s += "<rect x=\"\(coord(px(b.lowerBound)))\" y=\"\(coord(f.top))\" width=\"\(coord(max(px(b.upperBound) - px(b.lowerBound), 1)))\" height=\"\(coord(f.plotHeight))\" fill=\"\(Self.bandColor)\" fill-opacity=\"0.45\"><title>\(xmlEscape(marginLabel))</title></rect>\n"
+        }
+        for t in axis.ticks {
+            let x = px(t)
+            s += "<line x1=\"\(coord(x))\" y1=\"\(coord(f.top))\" x2=\"\(coord(x))\" y2=\"\(coord(bottom + 4))\" stroke=\"#e3e3e3\"/>"
+            s += "<text x=\"\(coord(x))\" y=\"\(coord(bottom + 17))\" text-anchor=\"middle\">\(PlotAxis.format(t))</text>\n"
+        }
+        s += f.xAxisLine()
+        s += f.xTitle(axis.title + (lowerIsBetter ? " — lower is better ←" : " — higher is better →"))
+        for (i, c) in candidates.enumerated() {
+            let y = f.top + rowHeight * (Double(i) + 0.5) + 5
+            let isChosen = c.name == chosen
+            s += "<text x=\"\(coord(f.left - 8))\" y=\"\(coord(y + 4))\" text-anchor=\"end\"\(isChosen ? " font-weight=\"bold\"" : "")>\(xmlEscape(c.name))</text>"
+            s += "<line x1=\"\(coord(f.left))\" y1=\"\(coord(y))\" x2=\"\(coord(f.left + f.plotWidth))\" y2=\"\(coord(y))\" stroke=\"#eeeeee\" stroke-dasharray=\"2 3\"/>"
+            guard c.score.isFinite else { continue }
+            let x = px(c.score)
+            s += "<circle cx=\"\(coord(x))\" cy=\"\(coord(y))\" r=\"\(isChosen ? 7 : 5)\" fill=\"\(isChosen ? Self.chosenColor : Self.otherColor)\"\(isChosen ? " class=\"chosen\" stroke=\"#000\" stroke-width=\"1.5\"" : "")><title>\(xmlEscape(c.name)): \(String(format: "%.4f", c.score))\(isChosen ? " (chosen)" : "")</title></circle>"
+            let label = String(format: "%.4f", c.score) + (isChosen ? " chosen" : "")
+            let right = x + 10 + Double(label.count) * 6.3 < width - 4
+            s += "<text x=\"\(coord(right ? x + 10 : x - 10))\" y=\"\(coord(y - 7))\" font-size=\"11\"\(right ? "" : " text-anchor=\"end\"")\(isChosen ? " font-weight=\"bold\" fill=\"\(Self.chosenColor)\"" : "")>\(label)</text>\n"
+        }
+        if band != nil {
+            let y = f.height - 12
+            s += "<rect x=\"\(coord(f.left))\" y=\"\(coord(y - 9))\" width=\"18\" height=\"11\" fill=\"\(Self.bandColor)\" fill-opacity=\"0.45\"/>"
+            s += "<text x=\"\(coord(f.left + 24))\" y=\"\(coord(y))\" font-size=\"11\">\(xmlEscape(marginLabel))</text>\n"
+        }
         return s + "</svg>"
     }
 }

@@ -42,6 +42,9 @@ public struct Level: Sendable {
     public var candidates: [(name: String, score: Double)]
     public var chosen: String
     public var margin: Double?
+    /// Whom the margin binds when not every more complex candidate, as a phrase ending before the margin
+    /// (calibration: "Platt replaces none when lower; the shared slope must beat Platt by").
+    public var marginRule: String? = nil
     /// Scored on the rows fitted on (`--folds 0`), not cross-fitted.
     public var inSample: Bool
     public var lowerIsBetter = false

@@ -122,6 +122,9 @@ public struct StackerOptions: Sendable {
     public var progress: (@Sendable (Int, Int) -> Void)? = nil
     /// Called as each learner starts: (its name, its position from 1, the number of learners tried).
     public var stage: (@Sendable (String, Int, Int) -> Void)? = nil
+    /// Called from worker threads as the pooled learner's boosting rounds go: (rounds done, rounds planned),
+    /// the folds' and the refit's together (the pooled learner's tags finish only at its end).
+    public var roundProgress: (@Sendable (Int, Int) -> Void)? = nil
 
     public init() {}
 

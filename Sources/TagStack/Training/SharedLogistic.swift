@@ -47,8 +47,12 @@ struct SharedLogistic {
         var current = accumulate(tags: t, z: z, labels: labels, rows: rows, w: w, b: b, lambda: lambda, threads: threads, derivatives: true)
         for _ in 0..<maxIterations {
             guard let (dw, db) = step(current, m: m, t: t) else { break }
+            // Halving stops at a scale of 1e-6 only once the step itself is below the tolerance: from a poor start
+            // (intercepts far off, many pairs saturated) a Newton step can be 10⁵ long, and stopping at 1e-6 of it
+            // left the fit where it began (the shared calibration of a mean of networks with scores below 0).
+            let longest = (dw + db).reduce(0) { max($0, abs($1)) }
             var scale = 1.0, accepted = false
-            while scale > 1e-6 {
+            while scale > 1e-6 || scale * longest > tolerance {
                 let w2 = zip(w, dw).map { $0 - scale * $1 }, b2 = zip(b, db).map { $0 - scale * $1 }
                 let next = accumulate(tags: t, z: z, labels: labels, rows: rows, w: w2, b: b2, lambda: lambda, threads: threads, derivatives: true)
                 if next.loss <= current.loss {
@@ -57,7 +61,7 @@ struct SharedLogistic {
                 }
                 scale /= 2
             }
-            let size = (dw + db).reduce(0) { max($0, abs($1)) } * scale
+            let size = longest * scale
             if !accepted || size < tolerance { break }
         }
         return SharedLogistic(weights: w, intercepts: b)

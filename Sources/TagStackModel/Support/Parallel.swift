@@ -61,4 +61,10 @@ package final class WorkCounter: @unchecked Sendable {
         let v = value; value += 1
         return v
     }
+    /// Adds `n` and returns the new value.
+    package func add(_ n: Int) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        value += n
+        return value
+    }
 }

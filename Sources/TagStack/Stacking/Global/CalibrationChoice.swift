@@ -75,8 +75,10 @@ enum CalibrationChoice {
         for k in 0..<t {
             if let cal = final[k] { final[k]!.threshold = run.tags[k].threshold.map(cal.probability) }
         }
-        let level = Level(kind: .calibration, metric: "log loss", candidates: losses, chosen: chosen.rawValue,
-                          margin: nil, inSample: c.fold == nil, lowerIsBetter: true, note: evidence ? nil : Level.keptSimplest)
+        var level = Level(kind: .calibration, metric: "log loss", candidates: losses, chosen: chosen.rawValue,
+                          margin: tried.contains(.shared) && tried.contains(.platt) ? sharedMargin : nil, inSample: c.fold == nil,
+                          lowerIsBetter: true, note: evidence ? nil : Level.keptSimplest)
+        if level.margin != nil { level.marginRule = "Platt replaces none when lower, the shared slope must beat Platt by" }
         let kept = keepProbabilities ? (0..<t).map { probabilities($0, fitted[best]) } : nil
         return Outcome(calibrations: final, level: level, probabilities: kept)
     }

@@ -141,6 +141,10 @@ struct PooledLearner: Learner {
         let workers = max(1, min(o.threads, splits.count)), inner = max(1, o.threads / workers)
         let stages = splits.count + 1
         let done = WorkCounter()
+        // Rounds for `roundProgress`: every fold's and the refit's planned rounds; a fold that stops early, and
+        // the refit's rounds beyond the folds' mean best, count as done when it ends.
+        let planned = stages * o.boosting.rounds, roundsDone = WorkCounter()
+        let tick: @Sendable (Int) -> Void = { _ in o.roundProgress?(roundsDone.add(1), planned) }
         // Fold f's pairs start from (and its tag-level values are computed on) the base fitted without fold f.
         let values = splits.enumerated().map { f, split in
             PooledLearner.tagValues(labels: c.data.labels, y: c.labels, raw: c.raw(fold: f), rows: split.train)
@@ -157,7 +161,8 @@ struct PooledLearner: Learner {
                 let b = try trainBinary(matrix: pairs.matrix(tagValues: values[f], threads: o.threads), labels: pairs.labels,
                                         initScores: start, trainRows: train, validRows: valid, weights: pairs.weights,
                                         parameters: BoostedFolds.foldParameters(o, seed: SplitMix64.derive(seed, f), pooled: true),
-                                        threads: inner)
+                                        threads: inner, onRound: o.roundProgress == nil ? nil : tick)
+                o.roundProgress?(roundsDone.add(max(0, o.boosting.rounds - b.ensemble.trees.count)), planned)
                 let best = BoostedFolds.bestRound(initial: valid.map { (start[Int($0)], pairs.labels[Int($0)]) },
                                                   weights: valid.map { pairs.weights[Int($0)] }, curve: b.validationLoss)
                 return BoostedFolds.FoldFit(ensemble: b.ensemble, bestRound: best)
@@ -169,8 +174,10 @@ struct PooledLearner: Learner {
             },
             refit: { rounds in
                 let p = o.boostingParameters(rounds: rounds, earlyStopping: 0, seed: seed, pooled: true)
+                o.roundProgress?(roundsDone.add(max(0, o.boosting.rounds - rounds)), planned)
                 return try trainBinary(matrix: pairs.matrix(tagValues: finalValues, threads: o.threads), labels: pairs.labels,
-                                       initScores: pairs.initScores, weights: pairs.weights, parameters: p, threads: o.threads)
+                                       initScores: pairs.initScores, weights: pairs.weights, parameters: p, threads: o.threads,
+                                       onRound: o.roundProgress == nil ? nil : tick)
             })
         if c.splits == nil { oofByTag = try score(outcome.ensemble, tagValues: finalValues, rows: c.allRows, base: c.raw) }
 
