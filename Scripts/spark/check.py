@@ -4,7 +4,8 @@
 usage: check.py SPEC.json      (SPEC written by Tests/TagStackCLITests/SparkTests.swift)
 
 SPEC: {"master": "local[2]", "binary": B, "work": DIR,
-       "cases": [{"name", "model", "input" (CSV or Parquet), "scores_ref", "decisions_ref" (predict's CSVs)}],
+       "cases": [{"name", "model", "input" (CSV or Parquet), "scores_ref", "decisions_ref" (predict's CSVs),
+                  "engine" (optional: numpy or binary; absent: score.py's default)}],
        "refusals": [{"name", "model", "input", "expect": text the message must contain}],
        "snippet": {"name", "code", "cwd"} (optional: Python run as written, in cwd)}
 Prints one line per check: `RESULT {"name": ..., "ok": true|false, "detail": ...}`.
@@ -80,6 +81,7 @@ def to_parquet(c):
 def args_for(c, out):
     a = ["--model", c["model"], "--input", to_parquet(c), "--scores", out + "/scores", "--decisions", out + "/decisions",
          "--binary", SPEC["binary"]]
+    a += ["--engine", c["engine"]] if c.get("engine") else []
     return a + (["--allow-missing"] if c.get("allow_missing") else []) + c.get("extra", [])
 
 
@@ -93,6 +95,7 @@ def parse(argv):
     ns.setdefault("overwrite", False)
     ns.setdefault("batch_rows", SPEC.get("batch_rows", 20000))
     ns.setdefault("master", SPEC["master"])
+    ns.setdefault("engine", ts.DEFAULT_ENGINE)
     return type("Args", (), ns)
 
 
@@ -108,7 +111,7 @@ def run_case(c):
         r = compare(out + "/decisions", c["decisions_ref"], exact=True)
         if isinstance(r, str):
             return report(c["name"], False, "decisions: " + r, started)
-        detail = f"largest score difference {worst}"
+        detail = f"engine {c.get('engine') or ts.DEFAULT_ENGINE}: largest score difference {worst}"
         if c.get("rerun"):
             # Idempotent: refused without --overwrite; with it, the same rows again.
             try:
