@@ -30,11 +30,12 @@ if [ ! -f "$DATA/test_X.parquet" ]; then
     "$BIN" generate --out "$DATA" --train 2000 --test "$ROWS" --seed 1
     python3 - "$DATA/test_X.csv" "$DATA/test_X.parquet" <<'PY'
 import sys, pandas as pd
-# IDs as strings; numbers parsed with Python's float (correctly rounded, as predict parses them).
+# IDs as strings; numbers parsed with Python's float (correctly rounded, as predict parses them). Row groups of
+# 20,000 rows, as a data lake's files are split (one row group would make one Spark task: one core).
 df = pd.read_csv(sys.argv[1], dtype=str)
 for c in df.columns[1:]:
     df[c] = df[c].map(float)
-df.to_parquet(sys.argv[2], index=False)
+df.to_parquet(sys.argv[2], index=False, row_group_size=20000)
 PY
 fi
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (measure on an idle machine)"
@@ -58,7 +59,7 @@ m, e, rows = sys.argv[1], sys.argv[2], int(sys.argv[3])
 t0, t1, t2, t3, job = map(float, sys.argv[4:9])
 out = sys.argv[9]
 # Exactness, cell by cell against predict's CSVs.
-ref_p = pd.read_csv(f"{out}/p.csv", dtype={"ChallengeID": str}, float_precision="round_trip").set_index("ChallengeID")
+ref_p = pd.read_csv(f"{out}/p.csv", dtype=str).set_index("ChallengeID").map(float)
 ref_d = pd.read_csv(f"{out}/d.csv", dtype={"ChallengeID": str}).set_index("ChallengeID")
 got_p = pd.read_parquet(f"{out}/spark-scores").set_index("ChallengeID").loc[ref_p.index, ref_p.columns]
 got_d = pd.read_parquet(f"{out}/spark-decisions").set_index("ChallengeID").loc[ref_d.index, ref_d.columns]

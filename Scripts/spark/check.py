@@ -7,6 +7,7 @@ SPEC: {"master": "local[2]", "binary": B, "work": DIR,
        "cases": [{"name", "model", "input" (CSV or Parquet), "scores_ref", "decisions_ref" (predict's CSVs),
                   "engine" (optional: numpy or binary; absent: score.py's default)}],
        "refusals": [{"name", "model", "input", "expect": text the message must contain}],
+       a case with "direct": true is also scored by tagstack_numpy itself, without Spark (result "NAME [numpy direct]"),
        "snippet": {"name", "code", "cwd"} (optional: Python run as written, in cwd)}
 Prints one line per check: `RESULT {"name": ..., "ok": true|false, "detail": ...}`.
 """
@@ -130,6 +131,36 @@ def run_case(c):
         report(c["name"], False, f"{type(e).__name__}: {e}\n{traceback.format_exc()}"[:3000], started)
 
 
+def run_direct(c):
+    """The NumPy port itself (no Spark) on the case's CSV against predict's outputs: every case, whichever engine
+    score.py uses by default."""
+    import numpy as np
+    import tagstack_numpy as tn
+    started = time.time()
+    name = c["name"] + " [numpy direct]"
+    try:
+        with open(c["model"], "rb") as f:
+            scorer = tn.NumpyScorer(f.read())
+        with open(c["input"], newline="") as f:
+            rows = list(csv.reader(f))
+        first = {}
+        for j, h in enumerate(rows[0]):
+            first.setdefault(h, j)
+        cols = [first[col] for col in scorer.columns]
+        x = np.array([[float(r[j]) if r[j].strip() else np.nan for j in cols] for r in rows[1:]], dtype=np.float64)
+        ids = [r[0] for r in rows[1:]]
+        _, p, d = scorer.score(x)
+        _, ref_p, _ = read_csv(c["scores_ref"])
+        _, ref_d, _ = read_csv(c["decisions_ref"])
+        worst = max(float(np.max(np.abs(p[i] - np.array(ref_p[rid])))) for i, rid in enumerate(ids))
+        differ = sum(int(np.sum(d[i] != np.array(ref_d[rid]))) for i, rid in enumerate(ids))
+        ok = worst <= 1e-12 and differ == 0
+        report(name, ok, f"largest score difference {worst}, {differ} decision(s) differ; exact libm {tn.EXACT_LIBM}",
+               started)
+    except Exception as e:
+        report(name, False, f"{type(e).__name__}: {e}\n{traceback.format_exc()}"[:3000], started)
+
+
 def run_refusal(c):
     started = time.time()
     out = os.path.join(SPEC["work"], "refused-" + c["name"])
@@ -177,6 +208,8 @@ if __name__ == "__main__":
     report("session", True, f"Spark {spark.version}", started)
     for c in SPEC.get("cases", []):
         run_case(c)
+        if c.get("direct"):
+            run_direct(c)
     for c in SPEC.get("refusals", []):
         run_refusal(c)
     if SPEC.get("snippet"):

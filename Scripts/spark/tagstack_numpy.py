@@ -261,6 +261,9 @@ class NumpyScorer:
         self.paths = [e["path"] for e in entries]
         self.thresholds = [e["threshold"] for e in entries]
         self.calibrations = [e.get("calibration") for e in entries]
+        self.calibrated = np.array([k for k, c in enumerate(self.calibrations) if c is not None], dtype=np.intp)
+        self.slopes = np.array([self.calibrations[k]["slope"] for k in self.calibrated], dtype=np.float64)
+        self.intercepts = np.array([self.calibrations[k]["intercept"] for k in self.calibrated], dtype=np.float64)
         self.decision = m["decision"]
         self.hierarchy = m.get("hierarchy") if self.decision == "hierarchical" else None
         base = m.get("base")
@@ -550,9 +553,9 @@ class NumpyScorer:
     def calibrate(self, q):
         """The probabilities written out: each tag's calibration of its score, or the score clamped to [0, 1]."""
         p = raw_probability(q)
-        for k, c in enumerate(self.calibrations):
-            if c is not None:
-                p[:, k] = sigmoid(c["slope"] * calibration_logit(q[:, k]) + c["intercept"])
+        if len(self.calibrated):
+            qc = q[:, self.calibrated]
+            p[:, self.calibrated] = sigmoid(self.slopes * calibration_logit(qc) + self.intercepts)
         return p
 
     def decide(self, q, x):
