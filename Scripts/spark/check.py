@@ -15,9 +15,14 @@ Prints one line per check: `RESULT {"name": ..., "ok": true|false, "detail": ...
 import csv
 import json
 import os
+import re
 import sys
 import time
 import traceback
+
+# Before NumPy is imported: its exp / log are then the C library's (tagstack_numpy's fast path, checked directly).
+for _k, _v in {"NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR AVX512F AVX512_SKX AVX512_CLX AVX512_CNL"}.items():
+    os.environ.setdefault(_k, _v)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import score  # noqa: E402
@@ -61,6 +66,11 @@ def compare(out_dir, ref_path, exact, ids_expected=None):
     return None, worst
 
 
+def safe(name):
+    """A case's name as a file name Spark reads literally (no glob characters such as '[')."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+
+
 def to_parquet(c):
     """The case's CSV as Parquet (IDs as strings, numbers read exactly); "bool:COL" makes COL boolean, "null:COL"
     empties one cell of COL."""
@@ -68,7 +78,7 @@ def to_parquet(c):
     how = c.get("to_parquet")
     if not how:
         return c["input"]
-    path = os.path.join(SPEC["work"], "parquet-" + c["name"].replace(" ", "_").replace("/", "_") + ".parquet")
+    path = os.path.join(SPEC["work"], "parquet-" + safe(c["name"]) + ".parquet")
     if not os.path.exists(path):
         df = pd.read_csv(c["input"], dtype={"ChallengeID": str}, float_precision="round_trip")
         if isinstance(how, str) and how.startswith("bool:"):
@@ -102,7 +112,7 @@ def parse(argv):
 
 def run_case(c):
     started = time.time()
-    out = os.path.join(SPEC["work"], "out-" + c["name"].replace("/", "_"))
+    out = os.path.join(SPEC["work"], "out-" + safe(c["name"]))
     try:
         score.run(parse(args_for(c, out)))
         r = compare(out + "/scores", c["scores_ref"], exact=False)
@@ -163,7 +173,7 @@ def run_direct(c):
 
 def run_refusal(c):
     started = time.time()
-    out = os.path.join(SPEC["work"], "refused-" + c["name"])
+    out = os.path.join(SPEC["work"], "refused-" + safe(c["name"]))
     try:
         score.run(parse(args_for(c, out)))
         return report(c["name"], False, "not refused", started)

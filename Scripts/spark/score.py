@@ -2,12 +2,13 @@
 """tagstack predict on Apache Spark: the same model, the same numbers, Parquet in predict's layout.
 
 usage: score.py --model M.json --input PATH --scores DIR --decisions DIR [--master URL] [--binary TAGSTACK]
-                [--allow-missing] [--overwrite] [--batch-rows N]
+                [--engine numpy|binary] [--allow-missing] [--overwrite] [--batch-rows N]
        (python3 Scripts/spark/score.py ... or spark-submit --files tagstack,M.json Scripts/spark/score.py ...)
 
 PATH: a CSV in our layout (ChallengeID then feature columns) or a Parquet dataset with the ChallengeID column and
 the model's input columns. DIR: Parquet datasets, ChallengeID (string) then one column per tag in the model's
-order: probabilities in --scores, 0/1 in --decisions. Both come from one `tagstack predict` call per batch.
+order: probabilities in --scores, 0/1 in --decisions. Both come from one scoring pass: per Arrow batch, the NumPy
+port of the model format (--engine numpy) or one `tagstack predict` call (--engine binary); see tagstack_spark.
 An existing DIR is refused unless --overwrite. Exit 0 success, 1 a refusal (the message names the column), 2 usage.
 """
 

@@ -30,7 +30,7 @@ import sys
 import numpy as np
 
 # Scripts/score_model.py: beside this module's folder in the repository, beside it in an executor's SparkFiles.
-sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.append(os.path.join(os.path.dirname(os.path.realpath(__file__)), ".."))
 import score_model as sm  # noqa: E402
 
 EPS = 1e-7

@@ -3,15 +3,19 @@
 For users who already hold a SparkSession:
 
     import tagstack_spark as ts
-    both = ts.score(df, "model.json", "tagstack")          # ChallengeID, p_0.., d_0.. (one call per batch)
+    both = ts.score(df, "model.json", "tagstack")          # ChallengeID, p_0.., d_0..
     ts.scores_layout(both, model).write.parquet("scores")    # predict's layout: ChallengeID then one column per tag
 
-Design (issue 23, design (b)): inside the executors, `mapInPandas` hands each Arrow batch to the `tagstack`
-binary itself (`tagstack predict --input X.npy --columns C --scores P.npy --decisions D.npy`, temporary files in
-the executor's local folder): the numbers are predict's by construction. The binary and the model file are
-shipped once per executor with `SparkContext.addFile` (or `spark-submit --files`) and found with `SparkFiles`.
-Build a binary that needs only glibc with
-`swift build -c release --static-swift-stdlib --product tagstack`.
+Inside the executors, `mapInArrow` hands each Arrow batch (as one rows × columns float64 matrix) to one of two
+engines (issue 23's designs, both exact, measured side by side in Benchmarks/bench_spark.sh):
+- "binary" (design (b)): the `tagstack` binary itself, one `tagstack predict --input X.npy --columns C --scores
+  P.npy --decisions D.npy` call per batch (temporary files in the executor's local folder); the binary parses
+  the model at each call. Build one that needs only glibc with
+  `swift build -c release --static-swift-stdlib --product tagstack`.
+- "numpy" (design (a)): `tagstack_numpy`, a NumPy-vectorised port of the model format; the model is parsed
+  once per executor Python process (`_SCORERS`, keyed by the model file's content hash).
+The files (binary or the NumPy modules, and the model, named by content) are shipped once per executor with
+`SparkContext.addFile` / `addPyFile` and found with `SparkFiles`.
 
 Refusals (missing input columns, a column that is not numeric, a null / NaN / infinite cell) are raised as
 `TagStackError` naming the column: in the driver before any job where the schema says so, otherwise from the
@@ -297,7 +301,7 @@ def score(df, model, binary=None, id_column=ID_COLUMN, allow_missing=False, wher
     if engine == "numpy":
         _check_model_numpy(model)
         staged_model = staged(model.path, "tagstack-model")
-        here = os.path.dirname(os.path.abspath(__file__))
+        here = os.path.dirname(os.path.realpath(__file__))
         model_name, = ship(spark, staged_model, py=[os.path.join(here, "tagstack_numpy.py"),
                                                      os.path.join(here, "..", "score_model.py")])
         binary_name = None
