@@ -8,7 +8,8 @@ usage: score.py --model M.json --input PATH --scores DIR --decisions DIR [--mast
 PATH: a CSV in our layout (ChallengeID then feature columns) or a Parquet dataset with the ChallengeID column and
 the model's input columns. DIR: Parquet datasets, ChallengeID (string) then one column per tag in the model's
 order: probabilities in --scores, 0/1 in --decisions. Both come from one scoring pass: per Arrow batch, the NumPy
-port of the model format (--engine numpy) or one `tagstack predict` call (--engine binary); see tagstack_spark.
+port of the model format (--engine numpy) or one `tagstack predict` call (--engine binary); --engine auto (the
+default) takes the binary for a model with trees, NumPy otherwise; see tagstack_spark.
 An existing DIR is refused unless --overwrite. Exit 0 success, 1 a refusal (the message names the column), 2 usage.
 """
 
@@ -42,7 +43,8 @@ def main(argv=None):
     ap.add_argument("--overwrite", action="store_true", help="replace existing --scores / --decisions datasets")
     ap.add_argument("--engine", choices=ts.ENGINES, default=ts.DEFAULT_ENGINE,
                     help="numpy: the NumPy port (Scripts/spark/tagstack_numpy.py, the model parsed once per executor "
-                    "process; the default); binary: one `tagstack predict` call per batch")
+                    "process); binary: one `tagstack predict` call per batch; auto (the default): the binary for a "
+                    "model with trees when a binary is found, else numpy (the faster of the two, measured)")
     ap.add_argument("--batch-rows", type=int, default=20000, help="rows per Arrow batch")
     ap.add_argument("--driver-memory", default="4g", help="the driver's heap when score.py starts Spark itself "
                     "(local mode: the driver is the executor; default 4g; under spark-submit, its --driver-memory)")
@@ -59,6 +61,8 @@ def main(argv=None):
 def run(a):
     engine = getattr(a, "engine", ts.DEFAULT_ENGINE)
     binary = a.binary or default_binary()
+    if engine == "auto":
+        engine = ts.Model(a.model).engine(binary)
     if not binary and engine == "binary":
         raise ts.TagStackError("no tagstack binary: give --binary (built with swift build -c release --static-swift-stdlib --product tagstack)")
     paths = {"--scores": a.scores, "--decisions": a.decisions}

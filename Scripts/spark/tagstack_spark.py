@@ -64,6 +64,13 @@ class Model:
             raise TagStackError(f"{path}: malformed model: missing labels.tags or input_columns") from None
         # "If a name occurs twice, the first occurrence counts" (docs/MODEL_FORMAT.md).
         self.input_columns = list(dict.fromkeys(columns))
+        tags = doc.get("tags") if isinstance(doc.get("tags"), list) else []
+        self.has_trees = any(isinstance(t, dict) and (t.get("booster") is not None or t.get("path") == "pooled")
+                             for t in tags)
+
+    def engine(self, binary=None):
+        """The engine `auto` picks: the binary for a model with trees (when `binary` is given), else NumPy."""
+        return "binary" if self.has_trees and binary is not None else "numpy"
 
 
 def _list_names(names, limit=10):
@@ -165,8 +172,10 @@ def _to_float(series, name, ids, allow_missing=False):
 # NumPy's AVX-512 exp / log differ from the C library's in the last bit for a few percent of arguments; with them
 # off, NumPy calls the C library, as Swift's Foundation does (tagstack_numpy.EXACT_LIBM checks it in each worker).
 NUMPY_ENV = {"NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR AVX512F AVX512_SKX AVX512_CLX AVX512_CNL"}
-ENGINES = ("numpy", "binary")
-DEFAULT_ENGINE = "numpy"
+ENGINES = ("auto", "numpy", "binary")
+# auto: per model, the engine that scored it faster side by side (Benchmarks/bench_spark.sh, README "Scoring on
+# Spark"): the binary for a model with trees (boosted or pooled tags), the NumPy port otherwise.
+DEFAULT_ENGINE = "auto"
 
 # The executor side: one parsed model per Python worker process, keyed by the model file's content hash.
 _SCORERS = {}
@@ -284,14 +293,17 @@ class _Ids:
 def score(df, model, binary=None, id_column=ID_COLUMN, allow_missing=False, where="input", engine=None):
     """DataFrame → DataFrame: `id_column` (string) then `p_0 … p_{K-1}` (probabilities, float64) and `d_0 … d_{K-1}`
     (decisions, int8 0/1), K = the model's tags in its order (`scores_layout` / `decisions_layout` name them).
-    `model`: a path or a `Model`; `engine`: "numpy" (the default: tagstack_numpy, the model parsed once per
-    executor process) or "binary" (`binary`, the `tagstack` binary's path, run once per batch). Both ship
+    `model`: a path or a `Model`; `engine`: "numpy" (tagstack_numpy, the model parsed once per executor
+    process), "binary" (`binary`, the `tagstack` binary's path, run once per batch) or "auto" (the default:
+    `Model.engine`, the binary for a model with trees when `binary` is given, else NumPy). Both ship
     their files with `addFile` / `addPyFile`. Lazy: the refusals from the executors surface when an action runs
     (wrap it in `errors()`)."""
     from pyspark.sql import SparkSession, functions as F, types as T
     if not isinstance(model, Model):
         model = Model(model)
     engine = engine or DEFAULT_ENGINE
+    if engine == "auto":
+        engine = model.engine(binary)
     if engine not in ENGINES:
         raise TagStackError(f"engine '{engine}': expected one of {', '.join(ENGINES)}")
     if engine == "binary" and (binary is None or not os.access(binary, os.X_OK)):
