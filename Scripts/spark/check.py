@@ -171,6 +171,47 @@ def run_direct(c):
         report(name, False, f"{type(e).__name__}: {e}\n{traceback.format_exc()}"[:3000], started)
 
 
+def run_golden():
+    """The NumPy port on every golden model (Tests/TagStackModelTests/Golden: every model kind, the one-label
+    stages included) against its expected outputs, written by `tagstack predict --allow-missing`."""
+    import glob
+    import numpy as np
+    import tagstack_numpy as tn
+    root = os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "Tests", "TagStackModelTests", "Golden")
+
+    def read(path):
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+        return rows[0], np.array([[float(v) if v.strip() not in ("", "nan") else np.nan for v in r[1:]]
+                                  for r in rows[1:]], dtype=np.float64)
+
+    models = sorted(glob.glob(os.path.join(root, "*.json")) + glob.glob(os.path.join(root, "v1", "*.json")))
+    for m in models:
+        started = time.time()
+        name = os.path.relpath(m, root)[:-5]
+        base = os.path.basename(name)
+        try:
+            inp = "one_label_input_X.csv" if base.startswith("one-label") else (
+                "wide_input_X.csv" if base.startswith("wide") else "input_X.csv")
+            header, x = read(os.path.join(root, inp))
+            with open(m, "rb") as f:
+                scorer = tn.NumpyScorer(f.read())
+            first = {}
+            for j, h in enumerate(header[1:]):
+                first.setdefault(h, j)
+            _, p, d = scorer.score(x[:, [first[c] for c in scorer.columns]])
+            _, ref_p = read(m[:-5] + ".scores.csv")
+            _, ref_d = read(m[:-5] + ".decisions.csv")
+            worst = float(np.max(np.abs(p - ref_p)))
+            differ = int(np.sum(d != ref_d))
+            report(f"golden {name} [numpy direct]", worst <= 1e-12 and differ == 0,
+                   f"largest score difference {worst}, {differ} decision(s) differ", started)
+        except Exception as e:
+            report(f"golden {name} [numpy direct]", False, f"{type(e).__name__}: {e}"[:2000], started)
+    if not models:
+        report("golden models [numpy direct]", False, f"no golden model under {root}", time.time())
+
+
 def run_refusal(c):
     started = time.time()
     out = os.path.join(SPEC["work"], "refused-" + safe(c["name"]))
@@ -220,6 +261,7 @@ if __name__ == "__main__":
         run_case(c)
         if c.get("direct"):
             run_direct(c)
+    run_golden()
     for c in SPEC.get("refusals", []):
         run_refusal(c)
     if SPEC.get("snippet"):
