@@ -122,7 +122,10 @@ def run_case(c):
         r = compare(out + "/decisions", c["decisions_ref"], exact=True)
         if isinstance(r, str):
             return report(c["name"], False, "decisions: " + r, started)
-        detail = f"engine {c.get('engine') or ts.DEFAULT_ENGINE}: largest score difference {worst}"
+        engine = c.get("engine") or ts.DEFAULT_ENGINE
+        if engine == "auto":
+            engine = f"auto = {ts.Model(c['model']).engine(SPEC['binary'])}"
+        detail = f"engine {engine}: largest score difference {worst}"
         if c.get("rerun"):
             # Idempotent: refused without --overwrite; with it, the same rows again.
             try:
