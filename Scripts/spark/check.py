@@ -202,13 +202,22 @@ def run_golden():
             first = {}
             for j, h in enumerate(header[1:]):
                 first.setdefault(h, j)
-            _, p, d = scorer.score(x[:, [first[c] for c in scorer.columns]])
+            xs = x[:, [first[c] for c in scorer.columns]]
             _, ref_p = read(m[:-5] + ".scores.csv")
             _, ref_d = read(m[:-5] + ".decisions.csv")
-            worst = float(np.max(np.abs(p - ref_p)))
-            differ = int(np.sum(d != ref_d))
-            report(f"golden {name} [numpy direct]", worst <= 1e-12 and differ == 0,
-                   f"largest score difference {worst}, {differ} decision(s) differ", started)
+            details, ok = [], True
+            for how in ("bitvectors", "walked"):   # the trees both ways (Ensemble._walk: trees over 64 leaves)
+                trees = scorer.ensembles()
+                for e in trees:
+                    e.walk = how == "walked"
+                _, p, d = scorer.score(xs)
+                worst = float(np.max(np.abs(p - ref_p)))
+                differ = int(np.sum(d != ref_d))
+                ok = ok and worst <= 1e-12 and differ == 0
+                details.append(f"{how}: largest score difference {worst}, {differ} decision(s) differ")
+                if not trees:
+                    break
+            report(f"golden {name} [numpy direct]", ok, "; ".join(details), started)
         except Exception as e:
             report(f"golden {name} [numpy direct]", False, f"{type(e).__name__}: {e}"[:2000], started)
     if not models:

@@ -6,21 +6,23 @@
 
 The model is read and checked by Scripts/score_model.py (the same decoding and refusals as TagStackModel); the
 arithmetic below follows Sources/TagStackModel operation for operation, vectorised over rows, so the results
-equal `tagstack predict`'s bit for bit when NumPy's exp / log / log1p are the C library's (see `exact_libm`):
+equal `tagstack predict`'s bit for bit when NumPy's exp / log / log1p are the C library's (see `EXACT_LIBM`):
 - sums run in the Swift order (tags in tag order, sources in source order, trees in tree order: one column
   added at a time, never `np.sum`, whose pairwise order differs);
 - sigmoid is `1 / (1 + exp(-x))` for x >= 0 and `e / (1 + e)`, `e = exp(x)`, below (TreeEnsemble.swift);
   clippedLogit `log(q / (1 - q))` on `q` clipped to [1e-7, 1 - 1e-7] (LinearModel.swift); a linear term is
   `(w * d) / s`; a quantile map `(i + f) / K`; Swift's `max` / `min` / `Array.max()` keep their NaN behaviour;
 - trees (`Ensemble`): every row's leaf in every tree at once by bitvectors, one table look-up and one AND per
-  (row, feature, tree), whatever the depth (a node-by-node walk is 20-30 times slower on depth-24 trees);
+  (row, feature, tree), whatever the depth (a node-by-node walk costs a gather per level and row);
   leaf values then added tree by tree. The comparison rule is Tree.swift's (`v <= threshold` goes left, NaN
   goes to `default_left`'s side). Trees of more than 64 leaves are walked node by node (`Ensemble._walk`).
 
 Notes for the hot loop (`NumpyScorer.score`, per chunk of rows): reads the chunk and the model's arrays
 (read-only, built once at init); allocates per chunk (NumPy temporaries), nothing shared between calls, so one
 scorer serves every batch of a process. Its plain twin is Scripts/score_model.py (one row at a time, stdlib
-Python); Scripts/spark/check.py checks both against `tagstack predict`.
+Python; PythonScorerTests checks it against TagStackModel); Scripts/spark/check.py checks this scorer against
+`tagstack predict` (the golden models, generated data, the shared sets), with the bitvectors and, on the golden
+models, with every tree walked node by node (`Ensemble._walk`) too.
 """
 
 import math
@@ -129,6 +131,7 @@ class Ensemble:
     def __init__(self, trees):
         self.trees = trees
         self.count = len(trees)
+        self.walk = False   # True: walk node by node even when bitvectors apply (check.py compares the two)
         self.quick = all(len(t["leaf_value"]) <= 64 for t in trees)
         if not self.quick:
             return
@@ -180,7 +183,7 @@ class Ensemble:
         """`raw[i] += tree(rows[i])` for every tree in tree order (rows: R × width float64)."""
         if self.count == 0:
             return raw
-        if not self.quick:
+        if not self.quick or self.walk:
             return self._walk(rows, raw)
         r = rows.shape[0]
         T = self.count
@@ -304,6 +307,11 @@ class NumpyScorer:
                                      for n in o["networks"]]
             elif o["kind"] == "multinomial":
                 self.multinomial_cols = [index[c] for c in o["columns"]]
+
+    def ensembles(self):
+        """Every tree ensemble of the model (per boosted tag, and the pooled one)."""
+        out = [p[2] for p in self.plans if p[1] == "trees"]
+        return out + ([self.pooled] if len(self.pooled_tags) else [])
 
     def _start(self, init_score, base_score):
         if init_score == "own_logit" or (init_score == "base_logit" and self.base is None):
