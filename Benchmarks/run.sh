@@ -34,7 +34,7 @@ for s in $SECTIONS; do
     catalogue)
       if [ -x Benchmarks/bench_catalogue.sh ]; then echo "## Large catalogues (issue 6)"; Benchmarks/bench_catalogue.sh; fi ;;
     spark)
-      echo "## Scoring on Spark, local[2], against predict (issue 23: ≥ 0.5 × predict's tracks/s; ROWS=200000 by default)"
+      echo "## Scoring on Spark, local[2], both engines, against predict on the same rows (issue 23: ≥ 0.5 × predict's tracks/s; ROWS=200000 by default; last line: spark_vs_predict)"
       Benchmarks/bench_spark.sh ;;
     *) echo "unknown section $s" >&2; exit 2 ;;
   esac

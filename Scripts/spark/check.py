@@ -4,8 +4,10 @@
 usage: check.py SPEC.json      (SPEC written by Tests/TagStackCLITests/SparkTests.swift)
 
 SPEC: {"master": "local[2]", "binary": B, "work": DIR,
-       "cases": [{"name", "model", "input" (CSV or Parquet), "scores_ref", "decisions_ref" (predict's CSVs)}],
+       "cases": [{"name", "model", "input" (CSV or Parquet), "scores_ref", "decisions_ref" (predict's CSVs),
+                  "engine" (optional: numpy or binary; absent: score.py's default)}],
        "refusals": [{"name", "model", "input", "expect": text the message must contain}],
+       a case with "direct": true is also scored by tagstack_numpy itself, without Spark (result "NAME [numpy direct]"),
        "snippet": {"name", "code", "cwd"} (optional: Python run as written, in cwd)}
 Prints one line per check: `RESULT {"name": ..., "ok": true|false, "detail": ...}`.
 """
@@ -13,9 +15,14 @@ Prints one line per check: `RESULT {"name": ..., "ok": true|false, "detail": ...
 import csv
 import json
 import os
+import re
 import sys
 import time
 import traceback
+
+# Before NumPy is imported: its exp / log are then the C library's (tagstack_numpy's fast path, checked directly).
+for _k, _v in {"NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR AVX512F AVX512_SKX AVX512_CLX AVX512_CNL"}.items():
+    os.environ.setdefault(_k, _v)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import score  # noqa: E402
@@ -59,6 +66,11 @@ def compare(out_dir, ref_path, exact, ids_expected=None):
     return None, worst
 
 
+def safe(name):
+    """A case's name as a file name Spark reads literally (no glob characters such as '[')."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+
+
 def to_parquet(c):
     """The case's CSV as Parquet (IDs as strings, numbers read exactly); "bool:COL" makes COL boolean, "null:COL"
     empties one cell of COL."""
@@ -66,7 +78,7 @@ def to_parquet(c):
     how = c.get("to_parquet")
     if not how:
         return c["input"]
-    path = os.path.join(SPEC["work"], "parquet-" + c["name"].replace(" ", "_").replace("/", "_") + ".parquet")
+    path = os.path.join(SPEC["work"], "parquet-" + safe(c["name"]) + ".parquet")
     if not os.path.exists(path):
         df = pd.read_csv(c["input"], dtype={"ChallengeID": str}, float_precision="round_trip")
         if isinstance(how, str) and how.startswith("bool:"):
@@ -80,6 +92,7 @@ def to_parquet(c):
 def args_for(c, out):
     a = ["--model", c["model"], "--input", to_parquet(c), "--scores", out + "/scores", "--decisions", out + "/decisions",
          "--binary", SPEC["binary"]]
+    a += ["--engine", c["engine"]] if c.get("engine") else []
     return a + (["--allow-missing"] if c.get("allow_missing") else []) + c.get("extra", [])
 
 
@@ -93,12 +106,13 @@ def parse(argv):
     ns.setdefault("overwrite", False)
     ns.setdefault("batch_rows", SPEC.get("batch_rows", 20000))
     ns.setdefault("master", SPEC["master"])
+    ns.setdefault("engine", ts.DEFAULT_ENGINE)
     return type("Args", (), ns)
 
 
 def run_case(c):
     started = time.time()
-    out = os.path.join(SPEC["work"], "out-" + c["name"].replace("/", "_"))
+    out = os.path.join(SPEC["work"], "out-" + safe(c["name"]))
     try:
         score.run(parse(args_for(c, out)))
         r = compare(out + "/scores", c["scores_ref"], exact=False)
@@ -108,7 +122,10 @@ def run_case(c):
         r = compare(out + "/decisions", c["decisions_ref"], exact=True)
         if isinstance(r, str):
             return report(c["name"], False, "decisions: " + r, started)
-        detail = f"largest score difference {worst}"
+        engine = c.get("engine") or ts.DEFAULT_ENGINE
+        if engine == "auto":
+            engine = f"auto = {ts.Model(c['model']).engine(SPEC['binary'])}"
+        detail = f"engine {engine}: largest score difference {worst}"
         if c.get("rerun"):
             # Idempotent: refused without --overwrite; with it, the same rows again.
             try:
@@ -127,9 +144,89 @@ def run_case(c):
         report(c["name"], False, f"{type(e).__name__}: {e}\n{traceback.format_exc()}"[:3000], started)
 
 
+def run_direct(c):
+    """The NumPy port itself (no Spark) on the case's CSV against predict's outputs: every case, whichever engine
+    score.py uses by default."""
+    import numpy as np
+    import tagstack_numpy as tn
+    started = time.time()
+    name = c["name"] + " [numpy direct]"
+    try:
+        with open(c["model"], "rb") as f:
+            scorer = tn.NumpyScorer(f.read())
+        with open(c["input"], newline="") as f:
+            rows = list(csv.reader(f))
+        first = {}
+        for j, h in enumerate(rows[0]):
+            first.setdefault(h, j)
+        cols = [first[col] for col in scorer.columns]
+        x = np.array([[float(r[j]) if r[j].strip() else np.nan for j in cols] for r in rows[1:]], dtype=np.float64)
+        ids = [r[0] for r in rows[1:]]
+        _, p, d = scorer.score(x)
+        _, ref_p, _ = read_csv(c["scores_ref"])
+        _, ref_d, _ = read_csv(c["decisions_ref"])
+        worst = max(float(np.max(np.abs(p[i] - np.array(ref_p[rid])))) for i, rid in enumerate(ids))
+        differ = sum(int(np.sum(d[i] != np.array(ref_d[rid]))) for i, rid in enumerate(ids))
+        ok = worst <= 1e-12 and differ == 0
+        report(name, ok, f"largest score difference {worst}, {differ} decision(s) differ; exact libm {tn.EXACT_LIBM}",
+               started)
+    except Exception as e:
+        report(name, False, f"{type(e).__name__}: {e}\n{traceback.format_exc()}"[:3000], started)
+
+
+def run_golden():
+    """The NumPy port on every golden model (Tests/TagStackModelTests/Golden: every model kind, the one-label
+    stages included) against its expected outputs, written by `tagstack predict --allow-missing`."""
+    import glob
+    import numpy as np
+    import tagstack_numpy as tn
+    root = os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "Tests", "TagStackModelTests", "Golden")
+
+    def read(path):
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+        return rows[0], np.array([[float(v) if v.strip() not in ("", "nan") else np.nan for v in r[1:]]
+                                  for r in rows[1:]], dtype=np.float64)
+
+    models = sorted(glob.glob(os.path.join(root, "*.json")) + glob.glob(os.path.join(root, "v1", "*.json")))
+    for m in models:
+        started = time.time()
+        name = os.path.relpath(m, root)[:-5]
+        base = os.path.basename(name)
+        try:
+            inp = "one_label_input_X.csv" if base.startswith("one-label") else (
+                "wide_input_X.csv" if base.startswith("wide") else "input_X.csv")
+            header, x = read(os.path.join(root, inp))
+            with open(m, "rb") as f:
+                scorer = tn.NumpyScorer(f.read())
+            first = {}
+            for j, h in enumerate(header[1:]):
+                first.setdefault(h, j)
+            xs = x[:, [first[c] for c in scorer.columns]]
+            _, ref_p = read(m[:-5] + ".scores.csv")
+            _, ref_d = read(m[:-5] + ".decisions.csv")
+            details, ok = [], True
+            for how in ("bitvectors", "walked"):   # the trees both ways (Ensemble._walk: trees over 64 leaves)
+                trees = scorer.ensembles()
+                for e in trees:
+                    e.walk = how == "walked"
+                _, p, d = scorer.score(xs)
+                worst = float(np.max(np.abs(p - ref_p)))
+                differ = int(np.sum(d != ref_d))
+                ok = ok and worst <= 1e-12 and differ == 0
+                details.append(f"{how}: largest score difference {worst}, {differ} decision(s) differ")
+                if not trees:
+                    break
+            report(f"golden {name} [numpy direct]", ok, "; ".join(details), started)
+        except Exception as e:
+            report(f"golden {name} [numpy direct]", False, f"{type(e).__name__}: {e}"[:2000], started)
+    if not models:
+        report("golden models [numpy direct]", False, f"no golden model under {root}", time.time())
+
+
 def run_refusal(c):
     started = time.time()
-    out = os.path.join(SPEC["work"], "refused-" + c["name"])
+    out = os.path.join(SPEC["work"], "refused-" + safe(c["name"]))
     try:
         score.run(parse(args_for(c, out)))
         return report(c["name"], False, "not refused", started)
@@ -174,6 +271,9 @@ if __name__ == "__main__":
     report("session", True, f"Spark {spark.version}", started)
     for c in SPEC.get("cases", []):
         run_case(c)
+        if c.get("direct"):
+            run_direct(c)
+    run_golden()
     for c in SPEC.get("refusals", []):
         run_refusal(c)
     if SPEC.get("snippet"):

@@ -2,12 +2,14 @@
 """tagstack predict on Apache Spark: the same model, the same numbers, Parquet in predict's layout.
 
 usage: score.py --model M.json --input PATH --scores DIR --decisions DIR [--master URL] [--binary TAGSTACK]
-                [--allow-missing] [--overwrite] [--batch-rows N]
+                [--engine numpy|binary] [--allow-missing] [--overwrite] [--batch-rows N]
        (python3 Scripts/spark/score.py ... or spark-submit --files tagstack,M.json Scripts/spark/score.py ...)
 
 PATH: a CSV in our layout (ChallengeID then feature columns) or a Parquet dataset with the ChallengeID column and
 the model's input columns. DIR: Parquet datasets, ChallengeID (string) then one column per tag in the model's
-order: probabilities in --scores, 0/1 in --decisions. Both come from one `tagstack predict` call per batch.
+order: probabilities in --scores, 0/1 in --decisions. Both come from one scoring pass: per Arrow batch, the NumPy
+port of the model format (--engine numpy) or one `tagstack predict` call (--engine binary); --engine auto (the
+default) takes the binary for a model with trees, NumPy otherwise; see tagstack_spark.
 An existing DIR is refused unless --overwrite. Exit 0 success, 1 a refusal (the message names the column), 2 usage.
 """
 
@@ -39,7 +41,11 @@ def main(argv=None):
     ap.add_argument("--binary", default=None, help="the tagstack binary (default: $TAGSTACK_BIN, .build/release/tagstack, PATH)")
     ap.add_argument("--allow-missing", action="store_true")
     ap.add_argument("--overwrite", action="store_true", help="replace existing --scores / --decisions datasets")
-    ap.add_argument("--batch-rows", type=int, default=20000, help="rows per Arrow batch (one predict call each)")
+    ap.add_argument("--engine", choices=ts.ENGINES, default=ts.DEFAULT_ENGINE,
+                    help="numpy: the NumPy port (Scripts/spark/tagstack_numpy.py, the model parsed once per executor "
+                    "process); binary: one `tagstack predict` call per batch; auto (the default): the binary for a "
+                    "model with trees when a binary is found, else numpy (the faster of the two, measured)")
+    ap.add_argument("--batch-rows", type=int, default=20000, help="rows per Arrow batch")
     ap.add_argument("--driver-memory", default="4g", help="the driver's heap when score.py starts Spark itself "
                     "(local mode: the driver is the executor; default 4g; under spark-submit, its --driver-memory)")
     ap.add_argument("--timing", action="store_true", help="print the session start and scoring times on stderr")
@@ -53,8 +59,11 @@ def main(argv=None):
 
 
 def run(a):
+    engine = getattr(a, "engine", ts.DEFAULT_ENGINE)
     binary = a.binary or default_binary()
-    if not binary:
+    if engine == "auto":
+        engine = ts.Model(a.model).engine(binary)
+    if not binary and engine == "binary":
         raise ts.TagStackError("no tagstack binary: give --binary (built with swift build -c release --static-swift-stdlib --product tagstack)")
     paths = {"--scores": a.scores, "--decisions": a.decisions}
     # Local paths compared with links resolved: an output dataset (a folder --overwrite replaces) must not be,
@@ -68,7 +77,7 @@ def run(a):
     if overlaps(real(a.scores), real(a.decisions)):
         raise ts.TagStackError(f"{a.scores}: --scores and --decisions name the same dataset (or one inside the other)")
     for opt, p in paths.items():
-        for iopt, ip in (("--input", a.input), ("--model", a.model), ("--binary", binary)):
+        for iopt, ip in (("--input", a.input), ("--model", a.model), ("--binary", binary or a.input)):
             if overlaps(real(p), real(ip)):
                 raise ts.TagStackError(f"{p}: {opt} would overwrite or hold the {iopt} {ip}: write the output elsewhere")
         if os.path.exists(p) and not a.overwrite:
@@ -78,7 +87,7 @@ def run(a):
     spark = session(a.master, a.batch_rows, getattr(a, "driver_memory", "4g"))
     ready = time.time()
     df = ts.read_input(spark, a.input)
-    both = ts.score(df, model, binary, allow_missing=a.allow_missing, where=a.input)
+    both = ts.score(df, model, binary, allow_missing=a.allow_missing, where=a.input, engine=engine)
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(a.batch_rows))
     from pyspark import StorageLevel
     # Scored once: the two layouts are written from the persisted result.
@@ -112,6 +121,8 @@ def session(master, batch_rows, driver_memory="4g"):
     b = b.config("spark.ui.showConsoleProgress", "false")
     if "PYSPARK_GATEWAY_PORT" not in os.environ:  # the JVM starts here: its heap can still be set (1g: too small)
         b = b.config("spark.driver.memory", driver_memory)
+    for k, v in ts.NUMPY_ENV.items():  # the Python workers' NumPy calls the C library's exp / log (tagstack_numpy)
+        b = b.config("spark.executorEnv." + k, v)
     return b.getOrCreate()
 
 

@@ -3,15 +3,19 @@
 For users who already hold a SparkSession:
 
     import tagstack_spark as ts
-    both = ts.score(df, "model.json", "tagstack")          # ChallengeID, p_0.., d_0.. (one call per batch)
+    both = ts.score(df, "model.json", "tagstack")          # ChallengeID, p_0.., d_0..
     ts.scores_layout(both, model).write.parquet("scores")    # predict's layout: ChallengeID then one column per tag
 
-Design (issue 23, design (b)): inside the executors, `mapInPandas` hands each Arrow batch to the `tagstack`
-binary itself (`tagstack predict --input X.npy --columns C --scores P.npy --decisions D.npy`, temporary files in
-the executor's local folder): the numbers are predict's by construction. The binary and the model file are
-shipped once per executor with `SparkContext.addFile` (or `spark-submit --files`) and found with `SparkFiles`.
-Build a binary that needs only glibc with
-`swift build -c release --static-swift-stdlib --product tagstack`.
+Inside the executors, `mapInArrow` hands each Arrow batch (as one rows × columns float64 matrix) to one of two
+engines (issue 23's designs, both exact, measured side by side in Benchmarks/bench_spark.sh):
+- "binary" (design (b)): the `tagstack` binary itself, one `tagstack predict --input X.npy --columns C --scores
+  P.npy --decisions D.npy` call per batch (temporary files in the executor's local folder); the binary parses
+  the model at each call. Build one that needs only glibc with
+  `swift build -c release --static-swift-stdlib --product tagstack`.
+- "numpy" (design (a)): `tagstack_numpy`, a NumPy-vectorised port of the model format; the model is parsed
+  once per executor Python process (`_SCORERS`, keyed by the model file's content hash).
+The files (binary or the NumPy modules, and the model, named by content) are shipped once per executor with
+`SparkContext.addFile` / `addPyFile` and found with `SparkFiles`.
 
 Refusals (missing input columns, a column that is not numeric, a null / NaN / infinite cell) are raised as
 `TagStackError` naming the column: in the driver before any job where the schema says so, otherwise from the
@@ -28,7 +32,7 @@ import tempfile
 from contextlib import contextmanager
 
 ID_COLUMN = "ChallengeID"
-SUPPORTED_FORMAT_VERSIONS = (1, 2, 3)
+SUPPORTED_FORMAT_VERSIONS = (1, 2, 3, 4)
 _MARK = "TAGSTACK-REFUSAL: "
 
 
@@ -52,7 +56,7 @@ class Model:
             raise TagStackError(f"{path}: malformed model: not a TagStack model (format is not 'tagstack-model')")
         version = doc.get("format_version")
         if version not in SUPPORTED_FORMAT_VERSIONS:
-            raise TagStackError(f"{path}: format_version {version} is not supported (this reader: 1 to 3)")
+            raise TagStackError(f"{path}: format_version {version} is not supported (this reader: 1 to 4)")
         try:
             self.tags = [str(t) for t in doc["labels"]["tags"]]
             columns = [str(c) for c in doc["input_columns"]]
@@ -60,6 +64,13 @@ class Model:
             raise TagStackError(f"{path}: malformed model: missing labels.tags or input_columns") from None
         # "If a name occurs twice, the first occurrence counts" (docs/MODEL_FORMAT.md).
         self.input_columns = list(dict.fromkeys(columns))
+        tags = doc.get("tags") if isinstance(doc.get("tags"), list) else []
+        self.has_trees = any(isinstance(t, dict) and (t.get("booster") is not None or t.get("path") == "pooled")
+                             for t in tags)
+
+    def engine(self, binary=None):
+        """The engine `auto` picks: the binary for a model with trees (when `binary` is given), else NumPy."""
+        return "binary" if self.has_trees and binary is not None else "numpy"
 
 
 def _list_names(names, limit=10):
@@ -103,7 +114,7 @@ def staged(path, prefix):
     return target
 
 
-def ship(spark, *paths):
+def ship(spark, *paths, py=()):
     """Adds files to the job (once per executor); returns their names for SparkFiles. A name already shipped
     is not added again (names come from `staged`: the same name is the same content)."""
     sc = spark.sparkContext
@@ -115,6 +126,10 @@ def ship(spark, *paths):
     names = []
     if "tagstack_spark.py" not in listed:  # this module, for the function the executors run
         sc.addPyFile(os.path.abspath(__file__.replace(".pyc", ".py")))
+        listed.add("tagstack_spark.py")
+    for p in py:  # the NumPy engine's modules
+        if os.path.basename(p) not in listed:
+            sc.addPyFile(os.path.abspath(p))
     for p in paths:
         name = os.path.basename(p)
         if name not in listed:
@@ -154,77 +169,159 @@ def _to_float(series, name, ids, allow_missing=False):
     return series.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _batch_scorer(binary, model, model_path, columns, ntags, id_column, allow_missing):
-    """The function mapInPandas runs: one `tagstack predict` call per Arrow batch."""
+# NumPy's AVX-512 exp / log differ from the C library's in the last bit for a few percent of arguments; with them
+# off, NumPy calls the C library, as Swift's Foundation does (tagstack_numpy.EXACT_LIBM checks it in each worker).
+NUMPY_ENV = {"NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR AVX512F AVX512_SKX AVX512_CLX AVX512_CNL"}
+ENGINES = ("auto", "numpy", "binary")
+# auto: per model, the engine that scored it faster side by side (Benchmarks/bench_spark.sh, README "Scoring on
+# Spark"): the binary for a model with trees (boosted or pooled tags), the NumPy port otherwise.
+DEFAULT_ENGINE = "auto"
+
+# The executor side: one parsed model per Python worker process, keyed by the model file's content hash.
+_SCORERS = {}
+
+
+def _numpy_scorer(model_name, digest, model_path):
+    scorer = _SCORERS.get(digest)
+    if scorer is None:
+        import tagstack_numpy as tn
+        with open(_local(model_name), "rb") as f:
+            data = f.read()
+        try:
+            scorer = tn.NumpyScorer(data)
+        except tn.sm.ModelError as e:
+            _refuse(f"{model_path}: {e}")
+        _SCORERS.clear()   # one model at a time per process (a long-lived worker scoring many models)
+        _SCORERS[digest] = scorer
+    return scorer
+
+
+def _matrix(batch, columns, ids, allow_missing):
+    """The batch's model input columns as one rows × columns float64 matrix (C order), checked as predict checks."""
+    import numpy as np
+    import pyarrow as pa
+    n = batch.num_rows
+    x = np.empty((n, len(columns)), dtype=np.float64)
+    names = batch.schema.names
+    for j, c in enumerate(columns):
+        col = batch.column(names.index(c))
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            import pandas as pd
+            x[:, j] = _to_float(pd.Series(col.to_pylist(), dtype=object), c, ids, allow_missing)
+        else:
+            if col.null_count:
+                col = col.cast(pa.float64()).fill_null(float("nan"))
+            x[:, j] = col.to_numpy(zero_copy_only=False)
+    bad = ~np.isfinite(x)
+    if bad.any():
+        for j, c in enumerate(columns):
+            colbad = bad[:, j]
+            if not colbad.any():
+                continue
+            i = int(np.argmax(colbad))
+            if np.isinf(x[i, j]):
+                _refuse(f"infinite value in column '{c}' (ChallengeID '{ids[i]}')")
+            if not allow_missing:
+                _refuse(f"null or NaN cell in column '{c}' (ChallengeID '{ids[i]}'); "
+                        "predict refuses it too (use allow_missing)")
+    return x
+
+
+def _batch_scorer(engine, binary, model, digest, model_path, columns, ntags, id_column, allow_missing):
+    """The function mapInArrow runs: each Arrow batch scored by the NumPy port (engine "numpy", the model parsed
+    once per worker process) or by one `tagstack predict` call (engine "binary")."""
 
     def run(batches):
         import numpy as np
-        import pandas as pd
-        exe, model_file = _local(binary), _local(model)
-        if not os.access(exe, os.X_OK):
-            _refuse(f"the tagstack binary '{binary}' is not in this executor's SparkFiles (shipped with addFile)")
-        work = tempfile.mkdtemp(prefix="tagstack-spark-")
+        import pyarrow as pa
+        work = None
         try:
-            names = os.path.join(work, "columns.csv")
-            with open(names, "w", newline="") as f:
-                csv.writer(f, lineterminator="\n").writerow(columns)
-            x_path, p_path, d_path = (os.path.join(work, n) for n in ("x.npy", "p.npy", "d.npy"))
-            for pdf in batches:
-                if len(pdf) == 0:
+            if engine == "binary":
+                exe, model_file = _local(binary), _local(model)
+                if not os.access(exe, os.X_OK):
+                    _refuse(f"the tagstack binary '{binary}' is not in this executor's SparkFiles (shipped with addFile)")
+                work = tempfile.mkdtemp(prefix="tagstack-spark-")
+                names = os.path.join(work, "columns.csv")
+                with open(names, "w", newline="") as f:
+                    csv.writer(f, lineterminator="\n").writerow(columns)
+                x_path, p_path, d_path = (os.path.join(work, n) for n in ("x.npy", "p.npy", "d.npy"))
+            else:
+                scorer = _numpy_scorer(model, digest, model_path)
+            for batch in batches:
+                if batch.num_rows == 0:
                     continue
-                ids = pdf[id_column].astype(object).where(pdf[id_column].notna(), None).tolist()
-                if any(i is None for i in ids):
+                id_col = batch.column(batch.schema.names.index(id_column))
+                if id_col.null_count:
                     _refuse(f"null cell in column '{id_column}' (every track needs an ID)")
-                x = np.empty((len(pdf), len(columns)), dtype=np.float64)
-                for j, c in enumerate(columns):
-                    x[:, j] = _to_float(pdf[c], c, ids, allow_missing)
-                bad = ~np.isfinite(x)
-                if bad.any():
-                    for j, c in enumerate(columns):
-                        col = bad[:, j]
-                        if not col.any():
-                            continue
-                        i = int(np.argmax(col))
-                        if np.isinf(x[i, j]):
-                            _refuse(f"infinite value in column '{c}' (ChallengeID '{ids[i]}')")
-                        if not allow_missing:
-                            _refuse(f"null or NaN cell in column '{c}' (ChallengeID '{ids[i]}'); "
-                                    "predict refuses it too (use allow_missing)")
-                np.save(x_path, x)
-                cmd = [exe, "predict", "--model", model_file, "--input", x_path, "--columns", names,
-                       "--scores", p_path, "--decisions", d_path, "--npy-decisions", "uint8", "--quiet"]
-                if allow_missing:
-                    cmd.append("--allow-missing")
-                r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-                if r.returncode != 0:
-                    message = r.stderr.decode("utf-8", "replace").strip().replace(x_path, "the batch").replace(model_file, model_path)
-                    _refuse(f"tagstack predict refused a batch (exit {r.returncode}): {message}")
-                p, d = np.load(p_path), np.load(d_path)
-                out = {id_column: pd.Series(ids, dtype=object)}
-                for k in range(ntags):
-                    out[f"p_{k}"] = p[:, k]
-                for k in range(ntags):
-                    out[f"d_{k}"] = d[:, k].astype(np.int8)
-                yield pd.DataFrame(out, copy=False)
+                ids = id_col  # indexed only to name a row in a refusal
+                x = _matrix(batch, columns, _Ids(ids), allow_missing)
+                if engine == "binary":
+                    np.save(x_path, x)
+                    cmd = [exe, "predict", "--model", model_file, "--input", x_path, "--columns", names,
+                           "--scores", p_path, "--decisions", d_path, "--npy-decisions", "uint8", "--quiet"]
+                    if allow_missing:
+                        cmd.append("--allow-missing")
+                    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                    if r.returncode != 0:
+                        message = r.stderr.decode("utf-8", "replace").strip().replace(x_path, "the batch").replace(model_file, model_path)
+                        _refuse(f"tagstack predict refused a batch (exit {r.returncode}): {message}")
+                    p, d = np.load(p_path), np.load(d_path)
+                else:
+                    _, p, d = scorer.score(x)
+                p = np.asfortranarray(p)   # each tag's column contiguous: handed to Arrow without a copy
+                d = np.asfortranarray(d.view(np.int8))
+                arrays = [id_col] + [pa.array(p[:, k]) for k in range(ntags)] + [pa.array(d[:, k]) for k in range(ntags)]
+                yield pa.RecordBatch.from_arrays(arrays, names=[id_column] + [f"p_{k}" for k in range(ntags)]
+                                                 + [f"d_{k}" for k in range(ntags)])
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            if work:
+                shutil.rmtree(work, ignore_errors=True)
 
     return run
 
 
-def score(df, model, binary, id_column=ID_COLUMN, allow_missing=False, where="input"):
+class _Ids:
+    """A batch's ID column, read as Python strings only where a refusal names a row."""
+
+    def __init__(self, col):
+        self.col = col
+
+    def __getitem__(self, i):
+        return self.col[int(i)].as_py()
+
+
+def score(df, model, binary=None, id_column=ID_COLUMN, allow_missing=False, where="input", engine=None):
     """DataFrame → DataFrame: `id_column` (string) then `p_0 … p_{K-1}` (probabilities, float64) and `d_0 … d_{K-1}`
     (decisions, int8 0/1), K = the model's tags in its order (`scores_layout` / `decisions_layout` name them).
-    `model`: a path or a `Model`; `binary`: the `tagstack` binary's path (shipped with `addFile`). Lazy: the
-    refusals from the executors surface when an action runs (wrap it in `errors()`)."""
+    `model`: a path or a `Model`; `engine`: "numpy" (tagstack_numpy, the model parsed once per executor
+    process), "binary" (`binary`, the `tagstack` binary's path, run once per batch) or "auto" (the default:
+    `Model.engine`, the binary for a model with trees when `binary` is given, else NumPy). Both ship
+    their files with `addFile` / `addPyFile`. Lazy: the refusals from the executors surface when an action runs
+    (wrap it in `errors()`)."""
     from pyspark.sql import SparkSession, functions as F, types as T
     if not isinstance(model, Model):
         model = Model(model)
-    if not os.access(binary, os.X_OK):
+    engine = engine or DEFAULT_ENGINE
+    if engine == "auto":
+        engine = model.engine(binary)
+    if engine not in ENGINES:
+        raise TagStackError(f"engine '{engine}': expected one of {', '.join(ENGINES)}")
+    if engine == "binary" and (binary is None or not os.access(binary, os.X_OK)):
         raise TagStackError(f"{binary}: not an executable tagstack binary")
     check_input(df, model, id_column, where)
     spark = SparkSession.getActiveSession() or df.sparkSession
-    binary_name, model_name = ship(spark, staged(binary, "tagstack"), staged(model.path, "tagstack-model"))
+    if engine == "numpy":
+        _check_model_numpy(model)
+        staged_model = staged(model.path, "tagstack-model")
+        here = os.path.dirname(os.path.realpath(__file__))
+        model_name, = ship(spark, staged_model, py=[os.path.join(here, "tagstack_numpy.py"),
+                                                     os.path.join(here, "..", "score_model.py")])
+        binary_name = None
+        for k, v in NUMPY_ENV.items():
+            spark.sparkContext.environment.setdefault(k, v)
+    else:
+        binary_name, model_name = ship(spark, staged(binary, "tagstack"), staged(model.path, "tagstack-model"))
+    digest = model_name.split("-")[-1].split(".")[0]
     columns = model.input_columns
     fields = {f.name: f.dataType for f in df.schema.fields}
     picked = [F.col(_quote(id_column)).cast("string").alias(id_column)]
@@ -234,8 +331,21 @@ def score(df, model, binary, id_column=ID_COLUMN, allow_missing=False, where="in
     schema = T.StructType([T.StructField(id_column, T.StringType())]
                           + [T.StructField(f"p_{k}", T.DoubleType()) for k in range(len(model.tags))]
                           + [T.StructField(f"d_{k}", T.ByteType()) for k in range(len(model.tags))])
-    return df.select(*picked).mapInPandas(
-        _batch_scorer(binary_name, model_name, model.path, columns, len(model.tags), id_column, allow_missing), schema)
+    return df.select(*picked).mapInArrow(
+        _batch_scorer(engine, binary_name, model_name, digest, model.path, columns, len(model.tags), id_column,
+                      allow_missing), schema)
+
+
+def _check_model_numpy(model):
+    """The NumPy engine reads the model in the driver first: a model it refuses is refused before any job,
+    with TagStackModel's message (Scripts/score_model.py reads as it does)."""
+    import tagstack_numpy as tn
+    with open(model.path, "rb") as f:
+        data = f.read()
+    try:
+        tn.NumpyScorer(data)
+    except tn.sm.ModelError as e:
+        raise TagStackError(f"{model.path}: {e}") from None
 
 
 def scores_layout(both, model, id_column=ID_COLUMN):

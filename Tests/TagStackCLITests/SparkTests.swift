@@ -87,22 +87,46 @@ final class SparkTests: XCTestCase {
             ("logistic-platt", ["--learner", "logistic", "--calibration", "platt", "--margin", "-1"]),
             ("gbdt-hierarchical", ["--learner", "gbdt", "--decision", "hierarchical", "--margin", "-1"]),
             ("pooled-blend", ["--learner", "pooled", "--base", "blend", "--margin", "-1"]),
+            ("logistic-shared", ["--learner", "logistic", "--calibration", "shared", "--margin", "-1"]),
         ]
-        for (name, flags) in kinds { cases.append(try makeCase("gen-" + name, data: data, flags: flags, in: dir)) }
+        // Generated data: each kind through Spark with both engines (the NumPy port and the binary), and the
+        // NumPy port without Spark; the shared sets: score.py's default engine, and the NumPy port without Spark.
+        for (name, flags) in kinds {
+            var c = try makeCase("gen-" + name, data: data, flags: flags, in: dir)
+            c["direct"] = true
+            for engine in ["numpy", "binary"] {
+                var e = c
+                e["name"] = "gen-\(name) [\(engine)]"
+                e["engine"] = engine
+                if engine == "binary" { e["direct"] = false }
+                cases.append(e)
+            }
+        }
         cases[0]["rerun"] = true
         var zero = try makeCase("gen-ids", data: data, flags: ["--learner", "thresholds"], input: zeroIDs, in: dir)
         zero["extra"] = []
         cases.append(zero)
-        var parquet = cases[2]
-        parquet["name"] = "gen-gbdt-hierarchical (Parquet input)"
-        parquet["to_parquet"] = true
-        cases.append(parquet)
+        for engine in ["numpy", "binary"] {
+            var parquet = cases.first { $0["name"] as? String == "gen-gbdt-hierarchical [\(engine)]" }!
+            parquet["name"] = "gen-gbdt-hierarchical [\(engine)] (Parquet input)"
+            parquet["to_parquet"] = true
+            parquet["direct"] = false
+            cases.append(parquet)
+        }
         for set in ["jamendo-moodtheme", "jamendo-blend"] {
             guard let shared = sharedData(set) else { print("note: ../shared/data/\(set) is absent: its Spark cases are skipped"); continue }
             for (name, flags) in kinds where set == "jamendo-blend" || name != "pooled-blend" {
-                cases.append(try makeCase(set + "-" + name, data: shared, flags: flags, in: dir))
+                var c = try makeCase(set + "-" + name, data: shared, flags: flags, in: dir)
+                c["direct"] = true
+                cases.append(c)
             }
         }
+        // One label a track (format version 4): the shared one-label set, when present.
+        if let shared = sharedData("jamendo-one-label") {
+            var c = try makeCase("jamendo-one-label", data: shared, flags: ["--labels-per-track", "one", "--learner", "thresholds"], in: dir)
+            c["direct"] = true
+            cases.append(c)
+        } else { print("note: ../shared/data/jamendo-one-label is absent: the one-label Spark cases are skipped") }
 
         // One refusal per kind: missing columns, a column of the wrong type, a null cell, an empty CSV cell, text
         // in a number column, a model the binary refuses.
@@ -127,7 +151,10 @@ final class SparkTests: XCTestCase {
              "expect": "column '\(header[5])' has type boolean"],
             ["name": "null cell (Parquet)", "model": model, "input": data + "/test_X.csv", "to_parquet": "null:" + header[6],
              "expect": "null or NaN cell in column '\(header[6])'"],
-            ["name": "model refused by tagstack", "model": invalid, "input": data + "/test_X.csv", "expect": "threshold"],
+            ["name": "model refused (numpy engine, in the driver)", "model": invalid, "input": data + "/test_X.csv", "expect": "threshold",
+             "engine": "numpy"],
+            ["name": "model refused by tagstack (binary engine)", "model": invalid, "input": data + "/test_X.csv", "expect": "threshold",
+             "engine": "binary"],
         ]
         var spec: [String: Any] = ["master": "local[2]", "binary": CLI.binary.path, "work": dir.path, "cases": cases, "refusals": refusals]
         spec["snippet"] = try readmeSnippet(data: data, model: model, in: dir)
@@ -146,7 +173,8 @@ final class SparkTests: XCTestCase {
             XCTAssertTrue(ok, "\(name): \(o["detail"] ?? "")")
         }
         print("spark checks: \(seen.count) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s (one Spark session)")
-        let expected = ["session", "README snippet"] + cases.map { $0["name"] as! String } + refusals.map { $0["name"] as! String }
+        let direct = cases.filter { $0["direct"] as? Bool == true }.map { ($0["name"] as! String) + " [numpy direct]" }
+        let expected = ["session", "README snippet"] + cases.map { $0["name"] as! String } + direct + refusals.map { $0["name"] as! String }
         for name in expected where !seen.contains(name) {
             XCTFail("\(name): no result (check.py exit \(r.status)): \(r.stderr.suffix(2000))")
         }
