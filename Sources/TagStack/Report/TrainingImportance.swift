@@ -32,7 +32,7 @@ extension TrainingPage {
         let total = chosen.reduce(0) { $0 + $1.value }
         guard total > 0 else {
             return ReportSection(id: "importance", title: "What the models learned from", blocks: [
-                .paragraph("No tag has a model of its own: the chosen learner (\(p.result.chosenLearner.rawValue)) keeps every tag on its base score (\(p.baseDescription)) with a threshold. What the base score draws on is in the base score level above\(p.result.blendWeights != nil ? " (and the blend's weight per network)" : "")."),
+                .paragraph("No tag has a model of its own: the chosen learner (\(p.result.chosenLearner)) keeps every tag on its base score (\(p.baseDescription)) with a threshold. What the base score draws on is in the base score level above\(p.result.blendWeights != nil ? " (and the blend's weight per network)" : "")."),
             ])
         }
         let ranked = chosen.sorted { $0.value != $1.value ? $0.value > $1.value : $0.input < $1.input }
