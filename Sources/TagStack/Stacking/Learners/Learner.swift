@@ -131,11 +131,11 @@ struct LearnerRun {
     }
 }
 
-/// The part every per-tag learner shares: tags in parallel, too-rare tags raw, each learned score through
-/// the never-worse test (`Judge`) against the tag's raw score.
+/// The judging protocol every learner shares: tags in parallel, tags the learner cannot learn on their base
+/// score, each learned score through the never-worse test (`Judge`) against the tag's base score.
 enum PerTagLearning {
-    /// What a per-tag learner made of tag `k`: its model entry (path `.stacked`, no threshold yet), its
-    /// out-of-fold probabilities and, for boosted models, the final round count.
+    /// What a learner made of tag `k`: its model entry (no threshold yet), its out-of-fold probabilities and,
+    /// for boosted models, the final round count.
     struct Fit {
         var model: TagModel
         var oof: [Double]
@@ -143,12 +143,32 @@ enum PerTagLearning {
         var gain: [Double]? = nil
     }
 
-    /// Runs `fit` for every tag with enough positives and negatives (seeded by `SplitMix64.derive(seed, k)`),
-    /// keeping its score only where the judge says so. Tags run a block at a time (`FeatureMatrix.blocks`),
-    /// in parallel within the block; `fit` is given tag `k`'s per-tag feature columns (every row).
+    /// Which tags a learner learns; the others stay on their base score, with the reason in the report.
+    enum Eligibility {
+        /// At least this many positives and negatives (per-tag models: too few rows to learn from).
+        case minimum(Int)
+        /// Any positive and any negative (the pooled model, which borrows strength across tags).
+        case bothClasses
+
+        /// Why a tag with `support` positives among `rows` is not learned, or nil when it is.
+        func exclusion(support: Int, rows: Int) -> String? {
+            switch self {
+            case let .minimum(m):
+                if support < m { return "support \(support) < \(m)" }
+                return rows - support < m ? "negatives \(rows - support) < \(m)" : nil
+            case .bothClasses:
+                return support == 0 ? "support 0" : support == rows ? "no negatives" : nil
+            }
+        }
+    }
+
+    /// Runs `fit` for every tag with enough positives and negatives (`guards.minPositives`, seeded by
+    /// `SplitMix64.derive(seed, k)`), keeping its score only where the judge says so. Tags run a block at a
+    /// time (`FeatureMatrix.blocks`), in parallel within the block; `fit` is given tag `k`'s per-tag feature
+    /// columns (every row).
     static func run(_ kind: LearnerKind, _ c: FoldContext, features: FeatureMatrix,
                     fit: (_ k: Int, _ seed: UInt64, _ columns: [[Double]]) throws -> Fit) throws -> LearnerRun {
-        let t = c.tagCount, o = c.options.guards
+        let t = c.tagCount
         let done = WorkCounter()
         var both: [(TagOutcome, TagOutcome)] = []
         for tags in features.blocks {
@@ -156,24 +176,33 @@ enum PerTagLearning {
             both += try parallelMap(tags.count, threads: c.options.threads) { b -> (TagOutcome, TagOutcome) in
                 let k = tags.lowerBound + b
                 defer { c.options.progress?(done.next() + 1, t) }
-                let y = c.labels[k], support = c.support(k)
-                let rawDecisions = c.decisions(c.rawOutOfFold[k], labels: y)
-                if support < o.minPositives || support > y.count - o.minPositives {
-                    let reason = support < o.minPositives ? "support \(support) < \(o.minPositives)" : "negatives \(y.count - support) < \(o.minPositives)"
-                    let raw = TagOutcome.raw(k, c, stackedF1: nil, rawDecisions: rawDecisions, reason: reason)
-                    return (raw, raw)
+                return try judge(k, c, eligibility: .minimum(c.options.guards.minPositives)) { seed in
+                    try fit(k, seed, block.columns(tag: k))
                 }
-                let seed = SplitMix64.derive(c.options.seed, k)
-                let f = try fit(k, seed, block.columns(tag: k))
-                let verdict = Judge.verdict(y: y, raw: c.rawOutOfFold[k], rawDecisions: rawDecisions, learned: f.oof, support: support,
-                                            context: c, seed: seed)
-                let learned = TagOutcome.learned(f.model, oof: f.oof, support: support, verdict: verdict, rounds: f.rounds, gain: f.gain)
-                guard verdict.keep else {
-                    return (.raw(k, c, stackedF1: verdict.learnedF1, rawDecisions: rawDecisions, reason: verdict.reason), learned)
-                }
-                return (learned, learned)
             }
         }
         return LearnerRun(kind: kind, judged: both.map(\.0), everyTag: both.map(\.1), context: c)
+    }
+
+    /// Tag `k` judged: on its base score when `eligibility` excludes it, else on `fit`'s learned score (given
+    /// the tag's seed) where the never-worse test keeps it. Returns the tag as judged, and as it is with every
+    /// learned tag on its learned score (the `every tag` variant).
+    static func judge(_ k: Int, _ c: FoldContext, eligibility: Eligibility,
+                      fit: (_ seed: UInt64) throws -> Fit) rethrows -> (judged: TagOutcome, everyTag: TagOutcome) {
+        let y = c.labels[k], support = c.support(k)
+        let rawDecisions = c.decisions(c.rawOutOfFold[k], labels: y)
+        if let reason = eligibility.exclusion(support: support, rows: y.count) {
+            let raw = TagOutcome.raw(k, c, stackedF1: nil, rawDecisions: rawDecisions, reason: reason)
+            return (raw, raw)
+        }
+        let seed = SplitMix64.derive(c.options.seed, k)
+        let f = try fit(seed)
+        let verdict = Judge.verdict(y: y, raw: c.rawOutOfFold[k], rawDecisions: rawDecisions, learned: f.oof, support: support,
+                                    context: c, seed: seed)
+        let learned = TagOutcome.learned(f.model, oof: f.oof, support: support, verdict: verdict, rounds: f.rounds, gain: f.gain)
+        guard verdict.keep else {
+            return (.raw(k, c, stackedF1: verdict.learnedF1, rawDecisions: rawDecisions, reason: verdict.reason), learned)
+        }
+        return (learned, learned)
     }
 }

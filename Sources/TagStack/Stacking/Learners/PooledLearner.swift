@@ -181,7 +181,7 @@ struct PooledLearner: Learner {
             })
         if c.splits == nil { oofByTag = try score(outcome.ensemble, tagValues: finalValues, rows: c.allRows, base: c.raw) }
 
-        let (judged, everyTag) = try paths(c, oof: oofByTag, tagValues: finalValues, rounds: outcome.rounds)
+        let (judged, everyTag) = paths(c, oof: oofByTag, tagValues: finalValues, rounds: outcome.rounds)
         o.progress?(t, t)
         var run = LearnerRun(kind: .pooled, judged: judged, everyTag: everyTag, context: c)
         // Pooled tags read the per-tag features only (no shared columns).
@@ -194,26 +194,17 @@ struct PooledLearner: Learner {
         return run
     }
 
-    /// Per tag: the pooled score where it beats the raw score out of fold (the never-worse test), else the
-    /// raw score.
+    /// Per tag: the pooled score where it beats the base score out of fold (the never-worse test, on every
+    /// tag with a positive and a negative), else the base score.
     /// Returns the tags as judged one by one, and as they would be with every tag on its pooled score.
-    func paths(_ c: FoldContext, oof oofByTag: [[Double]], tagValues finalValues: [[Double]], rounds: Int) throws -> (judged: [TagOutcome], everyTag: [TagOutcome]) {
-        let n = c.rowCount, o = c.options
-        let both = parallelMap(c.tagCount, threads: o.threads) { tag -> (TagOutcome, TagOutcome) in
-            let y = c.labels[tag], support = c.support(tag)
-            let rawDecisions = c.decisions(c.rawOutOfFold[tag], labels: y)
-            guard support > 0 && support < n else {
-                let raw = TagOutcome.raw(tag, c, stackedF1: nil, rawDecisions: rawDecisions, reason: support == 0 ? "support 0" : "no negatives")
-                return (raw, raw)
+    func paths(_ c: FoldContext, oof oofByTag: [[Double]], tagValues finalValues: [[Double]], rounds: Int) -> (judged: [TagOutcome], everyTag: [TagOutcome]) {
+        let both = parallelMap(c.tagCount, threads: c.options.threads) { tag in
+            PerTagLearning.judge(tag, c, eligibility: .bothClasses) { _ in
+                PerTagLearning.Fit(model: TagModel(name: c.data.labels.tags[tag], form: .pooled(tagValues: finalValues[tag]), threshold: nil),
+                                   oof: oofByTag[tag], rounds: rounds)
             }
-            let v = Judge.verdict(y: y, raw: c.rawOutOfFold[tag], rawDecisions: rawDecisions, learned: oofByTag[tag], support: support,
-                                  context: c, seed: SplitMix64.derive(o.seed, tag))
-            let model = TagModel(name: c.data.labels.tags[tag], form: .pooled(tagValues: finalValues[tag]), threshold: nil)
-            let learned = TagOutcome.learned(model, oof: oofByTag[tag], support: support, verdict: v, rounds: rounds)
-            guard v.keep else { return (.raw(tag, c, stackedF1: v.learnedF1, rawDecisions: rawDecisions, reason: v.reason), learned) }
-            return (learned, learned)
         }
-        return (both.map(\.0), both.map(\.1))
+        return (both.map(\.judged), both.map(\.everyTag))
     }
 
     /// Probabilities of tag `tag` on the block's rows: per-tag features (no shared columns) then the tag values.
