@@ -52,10 +52,17 @@ public struct TrainingPage {
             for k in 1..<o.tags where o.probabilities[i * o.tags + k] > o.probabilities[i * o.tags + best] { best = k }
             decided[i * o.tags + best] = 1
         }
-        // The matrices share rows and tags by construction, so `evaluate` has nothing to refuse here.
         let truth = LabelMatrix(ids: ids, tags: tags, values: o.labels)
         let decisions = LabelMatrix(ids: ids, tags: tags, values: decided)
-        guard let report = try? Metrics.evaluate(truth: truth, decisions: decisions, scores: o.probabilities), report.oneLabel != nil,
+        let report: MetricsReport
+        do {
+            report = try Metrics.evaluate(truth: truth, decisions: decisions, scores: o.probabilities)
+        } catch {
+            // The matrices share rows and tags by construction; what `evaluate` refuses (a NaN probability) is said.
+            return ReportSection(id: "one-label-out-of-fold", title: "Out of fold",
+                                 blocks: [.paragraph("The out-of-fold figures could not be computed: \(error)")])
+        }
+        guard report.oneLabel != nil,
               var section = EvaluationPage.confusion(EvaluationPage(truth: truth, decisions: decisions, scores: o.probabilities, report: report,
                                                                     files: ("training labels", "argmax", "out of fold")))
         else { return nil }
@@ -71,7 +78,7 @@ public struct TrainingPage {
     /// The tag's out-of-fold F1 on its final path (the stacked score's when stacked, else the raw score's).
     static func finalF1(_ r: TagReport) -> Double { r.path == .raw ? r.rawF1 : (r.stackedF1 ?? r.rawF1) }
 
-    static func weighted(_ reports: [TagReport], _ f: (TagReport) -> Double) -> Double {
+    static func supportWeightedMean(_ reports: [TagReport], _ f: (TagReport) -> Double) -> Double {
         let s = reports.reduce(0) { $0 + $1.support }
         return s == 0 ? 0 : reports.reduce(0.0) { $0 + Double($1.support) * f($1) } / Double(s)
     }
@@ -104,8 +111,8 @@ public struct TrainingPage {
                 ["chosen learner", r.chosenLearner],
                 ["decision rule", r.model.decision.rawValue],
                 ["tags by path", pathCounts(reports)],
-                ["support-weighted out-of-fold F1, base score (per-tag thresholds)", fmt(weighted(reports) { $0.rawF1 })],
-                ["support-weighted out-of-fold F1, final scores (per-tag thresholds)", fmt(weighted(reports, finalF1))],
+                ["support-weighted out-of-fold F1, base score (per-tag thresholds)", fmt(supportWeightedMean(reports) { $0.rawF1 })],
+                ["support-weighted out-of-fold F1, final scores (per-tag thresholds)", fmt(supportWeightedMean(reports, finalF1))],
             ], numeric: []),
             .paragraph(p.folds == 0
                 ? "Trained with --folds 0: no cross-validation, so every figure on this page (labelled out of fold) is in-sample and flatters the model. The weighted F1 here applies per-tag thresholds alone; the decision rule's score is in the next section."
@@ -185,12 +192,12 @@ public struct TrainingPage {
         func row(_ g: (String, [TagReport])) -> [String] {
             let count = { (path: TagPath) in String(g.1.filter { $0.path == path }.count) }
             return [g.0, String(g.1.count), count(.raw), count(.stacked), count(.pooled), String(g.1.reduce(0) { $0 + $1.support }),
-                    fmt(weighted(g.1) { $0.rawF1 }), fmt(weighted(g.1, finalF1))]
+                    fmt(supportWeightedMean(g.1) { $0.rawF1 }), fmt(supportWeightedMean(g.1, finalF1))]
         }
         let chartGroups = classes.count > 1 || categories.count <= 1 ? classes : categories
         let chart = BarChart(title: "Per \(chartGroups.count == classes.count ? "class" : "category"): support-weighted out-of-fold F1",
                              categories: chartGroups.map(\.0),
-                             series: [("base score", chartGroups.map { weighted($0.1) { $0.rawF1 } }), ("final", chartGroups.map { weighted($0.1, finalF1) })],
+                             series: [("base score", chartGroups.map { supportWeightedMean($0.1) { $0.rawF1 } }), ("final", chartGroups.map { supportWeightedMean($0.1, finalF1) })],
                              y: PlotAxis("weighted F1", unit: "out of fold, 0–1", range: 0...1), xLabel: chartGroups.count == classes.count ? "class" : "category")
         let header = ["", "tags", "on the base score", "stacked", "pooled", "support", "base score F1", "final F1"]
         return ReportSection(id: "per-class", title: "Per class and category", blocks: [

@@ -132,7 +132,7 @@ public enum Stacker {
         // Without folds there is no out-of-fold evidence to choose by: the simplest learner and rule are kept.
         let best = LearnerChoice.choose(runs, options: options)
         let rules: [DecisionRule] = options.decision.map { [$0] }
-            ?? (fold == nil ? [.thresholds] : [.thresholds, .atLeastOnePerClass, .atLeastOnePerTrack, .hierarchical])
+            ?? (fold == nil ? [.thresholds] : DecisionRule.byComplexity)
         let (rule, ruleScores) = DecisionSearch.choose(rules, run: best, data: data, fold: fold, k: options.folds,
                                                        margin: options.selection.ruleMargin)
         let calibration = CalibrationChoice.choose(run: best, context: context, keepProbabilities: options.keepOutOfFold)
@@ -140,7 +140,7 @@ public enum Stacker {
         for k in chosen.tags.indices { chosen.tags[k].calibration = calibration.calibrations[k] }
 
         var info = training
-        info["learner_scores"] = runs.map { "\($0.name)=\(format($0.weightedF1))" }.joined(separator: " ")
+        info["learner_scores"] = runs.map { "\($0.name)=\(format($0.thresholdsF1))" }.joined(separator: " ")
         info["trees_per_track"] = runs.map { "\($0.name)=\($0.treesPerTrack)" }.joined(separator: " ")
         info["rule_scores"] = ruleScores.map { "\($0.0.rawValue)=\(format($0.1))" }.joined(separator: " ")
         info["folds"] = String(options.folds)
@@ -148,7 +148,7 @@ public enum Stacker {
         if let b = base.level { info["base_scores"] = b.candidates.map { "\($0.name)=\(format($0.score))" }.joined(separator: " ") }
         if let c = calibration.level { info["calibration_log_loss"] = c.candidates.map { "\($0.name)=\(format($0.score))" }.joined(separator: " ") }
         let model = try ModelAssembly.model(run: chosen, rule: rule, base: base.model, data: data, features: features?.set, training: info)
-        var learnerLevel = Level(kind: .learner, metric: "weighted F1", candidates: runs.map { ($0.name, $0.weightedF1) },
+        var learnerLevel = Level(kind: .learner, metric: "weighted F1", candidates: runs.map { ($0.name, $0.thresholdsF1) },
                                  chosen: best.name, margin: runs.count > 1 ? options.selection.learnerMargin : nil, inSample: fold == nil)
         learnerLevel.treesPerTrack = Dictionary(runs.map { ($0.name, $0.treesPerTrack) }, uniquingKeysWith: { a, _ in a })
         if candidates.count > kinds.count { learnerLevel.note = Level.keptSimplest }

@@ -27,24 +27,6 @@ public enum FeatureMode: String, CaseIterable, Sendable {
     case all
 }
 
-/// A decision rule's name on the command line (`--decision NAME`; `auto`, no rule, picks one by out-of-fold
-/// weighted F1).
-extension DecisionRule {
-    public var optionName: String {
-        switch self {
-        case .thresholds: return "thresholds"
-        case .atLeastOnePerClass: return "class"
-        case .atLeastOnePerTrack: return "track"
-        case .hierarchical: return "hierarchical"
-        }
-    }
-
-    public init?(optionName: String) {
-        guard let rule = DecisionRule.allCases.first(where: { $0.optionName == optionName }) else { return nil }
-        self = rule
-    }
-}
-
 /// The base score (`--base`): chosen out of fold (`auto`), or one of the kinds.
 public enum BaseOption: String, CaseIterable, Sendable {
     /// The primary network, the mean or logit-mean of the networks, or the learned blend, by cross-fitted

@@ -80,9 +80,7 @@ struct FoldContext: Sendable {
     /// A score column's 0/1 decisions as paths are compared: cross-fitted with folds (each fold's threshold
     /// fitted on the other folds), in-sample without.
     func decisions(_ scores: [Double], labels y: [UInt8]) -> [Bool] {
-        if let fold { return CrossFit.decisions(scores: scores, labels: y, fold: fold, k: options.folds) }
-        let th = ThresholdSearch.best(scores: scores, labels: y).threshold
-        return scores.map { s in th.map { s >= $0 } ?? false }
+        CrossFit.decisions(scores: scores, labels: y, fold: fold, k: options.folds)
     }
 
     /// Tag `k`'s positives.

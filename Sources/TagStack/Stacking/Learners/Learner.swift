@@ -32,7 +32,7 @@ struct TagOutcome {
         let name = c.data.labels.tags[k], y = c.labels[k]
         let threshold = constant ? 0.5 : ThresholdSearch.best(scores: c.raw[k], labels: y).threshold
         let f1 = constant ? ThresholdSearch.f1(scores: c.rawOutOfFold[k], labels: y, threshold: 0.5)
-            : CrossFit.f1(rawDecisions ?? c.decisions(c.rawOutOfFold[k], labels: y), y)
+            : TagCounts(decisions: rawDecisions ?? c.decisions(c.rawOutOfFold[k], labels: y), labels: y).f1
         return TagOutcome(model: TagModel(name: name, form: .raw, threshold: threshold),
                           report: TagReport(tag: name, support: c.support(k), rawF1: f1, stackedF1: stackedF1,
                                             threshold: threshold, path: .raw, rounds: nil, reason: reason),
@@ -72,8 +72,9 @@ struct LearnerRun {
     /// Per tag: its out-of-fold probability of every row on its chosen path (the base's own columns, not
     /// copied, for tags on the base score).
     var oof: ScoreColumns
-    /// Cross-fitted weighted F1 of `oof` under per-tag thresholds (in-sample without folds).
-    var weightedF1: Double
+    /// The weighted F1 of `oof` under per-tag thresholds (`CrossFit.ruleF1`): cross-fitted, or in-sample with
+    /// the tags' own thresholds without folds.
+    var thresholdsF1: Double
     /// The feature set the learner's tags read, when it differs from the stacker's (the pooled learner).
     var featureSet: FeatureSet? = nil
     /// The shared ensemble of pooled tags.
@@ -100,8 +101,8 @@ struct LearnerRun {
         reports = outcomes.map(\.report)
         gains = outcomes.map(\.gain)
         self.oof = oof
-        weightedF1 = c.fold.map { CrossFit.weightedF1(data: c.data, probabilities: oof, rule: .thresholds, fold: $0, k: c.options.folds) }
-            ?? DecisionSearch.weightedF1(data: c.data, probabilities: oof, tags: tags, rule: .thresholds, hierarchy: nil)
+        thresholdsF1 = CrossFit.ruleF1(data: c.data, probabilities: oof, rule: .thresholds, fold: c.fold, k: c.options.folds,
+                                       tags: tags, hierarchy: nil)
     }
 
     /// What scoring one track costs, in trees of per-tag boosted models (what `selection.maxTreesPerTrack`

@@ -8,7 +8,8 @@ enum DecisionSearch {
     struct Choice {
         var rule: DecisionRule
         var hierarchy: Hierarchy?
-        var weightedF1: Double
+        /// The rule's weighted F1 on the run's out-of-fold probabilities (`CrossFit.ruleF1`).
+        var ruleF1: Double
     }
 
     /// Tries each rule on `run`'s out-of-fold probabilities (cross-fitted with folds, in-sample without) and
@@ -19,11 +20,10 @@ enum DecisionSearch {
         var scores: [(DecisionRule, Double)] = []
         var chosen: Choice? = nil
         for rule in rules {
-            let hierarchy = rule == .hierarchical ? fitHierarchy(data: data, probabilities: run.oof, tags: run.tags) : nil
-            let f1 = fold.map { CrossFit.weightedF1(data: data, probabilities: run.oof, rule: rule, fold: $0, k: k) }
-                ?? weightedF1(data: data, probabilities: run.oof, tags: run.tags, rule: rule, hierarchy: hierarchy)
+            let hierarchy = rule.fitParameters(data: data, probabilities: run.oof, tags: run.tags)
+            let f1 = CrossFit.ruleF1(data: data, probabilities: run.oof, rule: rule, fold: fold, k: k, tags: run.tags, hierarchy: hierarchy)
             scores.append((rule, f1))
-            if chosen == nil || f1 > chosen!.weightedF1 + margin { chosen = Choice(rule: rule, hierarchy: hierarchy, weightedF1: f1) }
+            if chosen == nil || f1 > chosen!.ruleF1 + margin { chosen = Choice(rule: rule, hierarchy: hierarchy, ruleF1: f1) }
         }
         return (chosen!, scores)
     }
@@ -53,50 +53,6 @@ enum DecisionSearch {
             }
         }
     }
-
-    /// Weighted F1 of the decisions that `tags`' thresholds and `rule` give on `probabilities`.
-    static func weightedF1(data: TrainingData, probabilities: ScoreColumns, tags: [TagModel], rule: DecisionRule, hierarchy: Hierarchy?) -> Double {
-        let decider = Decider(thresholds: tags.map(\.threshold), rule: rule, labels: data.labels, hierarchy: hierarchy)
-        let cats = decider.needsCategoryColumns ? categoryColumns(data) : nil
-        let t = data.labels.count
-        var counts = Counts(tags: t)
-        var row = [Double](repeating: 0, count: t), out = [UInt8](repeating: 0, count: t)
-        var catRow = [Double](repeating: 0, count: data.labels.categories.count)
-        for i in 0..<data.x.rowCount {
-            decide(decider, row: i, probabilities: probabilities, x: data.x, categoryColumns: cats, into: &row, &catRow, &out)
-            counts.add(truth: data.labelColumns, row: i, decisions: out)
-        }
-        return counts.weightedF1
-    }
-
-    /// Per tag: true positives, predicted and support of 0/1 decisions, added row by row.
-    struct Counts {
-        var tp: [Int], predicted: [Int], support: [Int]
-
-        init(tags t: Int) {
-            tp = [Int](repeating: 0, count: t); predicted = tp; support = tp
-        }
-
-        /// Adds row `i`'s decisions (one per tag) against its truth (`y[tag][row]`).
-        mutating func add(truth y: [[UInt8]], row i: Int, decisions d: [UInt8]) {
-            for j in 0..<d.count {
-                if y[j][i] != 0 { support[j] += 1; if d[j] != 0 { tp[j] += 1 } }
-                if d[j] != 0 { predicted[j] += 1 }
-            }
-        }
-
-        /// Σ_t support_t · F1_t / Σ_t support_t, as scikit-learn's `f1_score(average="weighted")`.
-        var weightedF1: Double {
-            let total = support.reduce(0, +)
-            guard total > 0 else { return 0 }
-            var sum = 0.0
-            for j in support.indices where support[j] > 0 {
-                sum += Double(support[j]) * f1Score(truePositives: tp[j], support: support[j], predicted: predicted[j])
-            }
-            return sum / Double(total)
-        }
-    }
-
 
     /// Per-category thresholds for the hierarchical rule. Each category's threshold maximises the
     /// support-weighted F1 of its own tags (categories do not interact under the rule), over `nil` (always

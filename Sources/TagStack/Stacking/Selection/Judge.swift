@@ -24,7 +24,7 @@ enum Judge {
                         context c: FoldContext, seed: UInt64) -> Verdict {
         let o = c.options.guards
         let learnedDecisions = c.decisions(oof, labels: y)
-        let rawF1 = CrossFit.f1(rawDecisions, y), learnedF1 = CrossFit.f1(learnedDecisions, y)
+        let rawF1 = TagCounts(decisions: rawDecisions, labels: y).f1, learnedF1 = TagCounts(decisions: learnedDecisions, labels: y).f1
         // Predicting every track gives F1 = 2p / (1 + p) for prevalence p; a learned score that only wins by
         // approaching that (where the raw score fails in training) has learned nothing about the tag.
         let prevalence = Double(support) / Double(y.count)
