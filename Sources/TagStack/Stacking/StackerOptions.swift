@@ -7,15 +7,27 @@ import TagStackModel
 public struct OptionError: Error, CustomStringConvertible, Equatable {
     public var option: String
     public var description: String
+    /// The value and what it should be, for an option out of its range (`TrainOption.check`).
+    public var value: String?
+    public var requirement: String?
 
     /// `option=value requirement`, e.g. `folds=1 should be 0 (no cross-validation) or at least 2`.
     public init(_ option: String, value: Any, _ requirement: String) {
-        self.option = option; description = "\(option)=\(value) \(requirement)"
+        let text = (value as? Double).map(TrainOption.format) ?? "\(value)"
+        self.option = option; self.value = text; self.requirement = requirement
+        description = "\(option)=\(text) \(requirement)"
     }
 
     /// `option: message`.
     public init(_ option: String, _ message: String) {
         self.option = option; description = "\(option): \(message)"
+    }
+
+    /// The error as the command line names the option (`--leaves=1 is out of range 2...65536`), when the
+    /// option is one of `TrainOptions.table`'s.
+    public var commandLine: String {
+        guard let value, let requirement, let name = TrainOptions.option(field: option)?.name else { return description }
+        return "\(name)=\(value) \(requirement)"
     }
 }
 
@@ -185,35 +197,14 @@ public struct StackerOptions: Sendable {
         public var ruleMargin = 0.0005
     }
 
-    /// Throws `OptionError` naming the first bad value, e.g. `folds=1 should be 0 or at least 2`.
+    /// Throws `OptionError` naming the first bad value (`TrainOptions.table` states every range), e.g.
+    /// `folds=1 should be 0 (no cross-validation) or at least 2`.
     public func validate() throws {
-        func bad(_ name: String, _ value: Any, _ requirement: String) -> OptionError { OptionError(name, value: value, requirement) }
-        if folds == 1 || folds < 0 { throw bad("folds", folds, "should be 0 (no cross-validation) or at least 2") }
-        if learner == nil && candidates.isEmpty { throw bad("candidates", "[]", "should list at least one learner for auto") }
-        if threads < 1 { throw bad("threads", threads, "should be at least 1") }
-        let b = boosting
-        if b.rounds < 0 { throw bad("boosting.rounds", b.rounds, "should not be negative") }
-        if b.patience < 0 { throw bad("boosting.patience", b.patience, "should not be negative") }
-        if b.leaves < 2 { throw bad("boosting.leaves", b.leaves, "should not be smaller than 2") }
-        if !(b.learningRate > 0 && b.learningRate.isFinite) { throw bad("boosting.learningRate", b.learningRate, "should be a finite number > 0") }
-        if b.minDataInLeaf < 1 { throw bad("boosting.minDataInLeaf", b.minDataInLeaf, "should be at least 1") }
-        if !(b.featureFraction > 0 && b.featureFraction <= 1) { throw bad("boosting.featureFraction", b.featureFraction, "should be in (0, 1]") }
-        if !(b.lambdaL2 >= 0 && b.lambdaL2.isFinite) { throw bad("boosting.lambdaL2", b.lambdaL2, "should be a finite number >= 0") }
-        if b.gradientBins != 0 && !(2...65_536).contains(b.gradientBins) { throw bad("boosting.gradientBins", b.gradientBins, "should be 0 (exact) or in 2...65536") }
-        if !(0...1_000_000).contains(b.thresholdStepRows) { throw bad("boosting.thresholdStepRows", b.thresholdStepRows, "should be in 0...1000000") }
-        if pooled.pairs < 0 { throw bad("pooled.pairs", pooled.pairs, "should not be negative (0 keeps every pair)") }
-        if pooled.leaves < 2 { throw bad("pooled.leaves", pooled.leaves, "should not be smaller than 2") }
-        if !(pooled.learningRate > 0 && pooled.learningRate.isFinite) { throw bad("pooled.learningRate", pooled.learningRate, "should be a finite number > 0") }
-        if !(logistic.lambda >= 0 && logistic.lambda.isFinite) { throw bad("logistic.lambda", logistic.lambda, "should be a finite number >= 0") }
-        if !(guards.margin >= -1 && guards.margin <= 1) { throw bad("guards.margin", guards.margin, "should be in [-1, 1]") }
-        if !(guards.confidence >= 0 && guards.confidence <= 1) { throw bad("guards.confidence", guards.confidence, "should be in [0, 1]") }
-        if guards.confidence > 0 && guards.bootstrapDraws < 1 { throw bad("guards.bootstrapDraws", guards.bootstrapDraws, "should be at least 1 when guards.confidence > 0") }
-        if guards.minPositives < 0 { throw bad("guards.minPositives", guards.minPositives, "should not be negative") }
-        if !(selection.learnerMargin.isFinite) { throw bad("selection.learnerMargin", selection.learnerMargin, "should be a finite number") }
-        if !(blendLambda >= 0 && blendLambda.isFinite) { throw bad("blendLambda", blendLambda, "should be a finite number >= 0") }
-        if !(selection.ruleMargin.isFinite) { throw bad("selection.ruleMargin", selection.ruleMargin, "should be a finite number") }
-        if !(selection.baseMargin.isFinite) { throw bad("selection.baseMargin", selection.baseMargin, "should be a finite number") }
-        if selection.maxTreesPerTrack < 0 { throw bad("selection.maxTreesPerTrack", selection.maxTreesPerTrack, "should not be negative (0: no limit)") }
+        for option in TrainOptions.table { try option.check(self) }
+        if learner == nil && candidates.isEmpty { throw OptionError("candidates", value: "[]", "should list at least one learner for auto") }
+        if guards.confidence > 0 && guards.bootstrapDraws < 1 {
+            throw OptionError("guards.bootstrapDraws", value: guards.bootstrapDraws, "should be at least 1 when guards.confidence > 0")
+        }
     }
 
     /// The learners this run trains: the one asked for, or `auto`'s candidates in complexity order.
