@@ -136,9 +136,17 @@ public enum Stacker {
         let (rule, ruleScores) = DecisionSearch.choose(rules, run: best, data: data, fold: fold, k: options.folds,
                                                        margin: options.selection.ruleMargin)
         let calibration = CalibrationChoice.choose(run: best, context: context, keepProbabilities: options.keepOutOfFold)
+
+        return try result(data: data, options: options, training: training, fold: fold, features: features, base: base, runs: runs,
+                          best: best, rule: rule, ruleScores: ruleScores, calibration: calibration, tried: candidates.count)
+    }
+
+    /// The model and what it came from: every level's candidates and choice, the importances, the out-of-fold view.
+    static func result(data: TrainingData, options: StackerOptions, training: [String: String], fold: [Int]?, features: FeatureMatrix?,
+                       base: BaseChoice.Outcome, runs: [LearnerRun], best: LearnerRun, rule: DecisionSearch.Choice,
+                       ruleScores: [(DecisionRule, Double)], calibration: CalibrationChoice.Outcome, tried: Int) throws -> StackerResult {
         var chosen = best
         for k in chosen.tags.indices { chosen.tags[k].calibration = calibration.calibrations[k] }
-
         var info = training
         info["learner_scores"] = runs.map { "\($0.name)=\(format($0.thresholdsF1))" }.joined(separator: " ")
         info["trees_per_track"] = runs.map { "\($0.name)=\($0.treesPerTrack)" }.joined(separator: " ")
@@ -151,7 +159,7 @@ public enum Stacker {
         var learnerLevel = Level(kind: .learner, metric: "weighted F1", candidates: runs.map { ($0.name, $0.thresholdsF1) },
                                  chosen: best.name, margin: runs.count > 1 ? options.selection.learnerMargin : nil, inSample: fold == nil)
         learnerLevel.treesPerTrack = Dictionary(runs.map { ($0.name, $0.treesPerTrack) }, uniquingKeysWith: { a, _ in a })
-        if candidates.count > kinds.count { learnerLevel.note = Level.keptSimplest }
+        if fold == nil && tried > 1 { learnerLevel.note = Level.keptSimplest }   // only the simplest was fitted
         var ruleLevel = Level(kind: .decisionRule, metric: "weighted F1", candidates: ruleScores.map { ($0.0.rawValue, $0.1) },
                               chosen: rule.rule.rawValue, margin: ruleScores.count > 1 ? options.selection.ruleMargin : nil, inSample: fold == nil)
         if fold == nil && options.decision == nil { ruleLevel.note = Level.keptSimplest }

@@ -4,8 +4,8 @@
 // calibration fitted on the other folds' out-of-fold scores; mean over tags of each tag's mean log loss):
 // Platt replaces none when it is lower, the shared slope replaces Platt only by `sharedMargin` (Platt scaling
 // of the score is what a user would do by hand: the reference never to lose to). One choice for every tag: a per-tag "keep where it helps" test is
-// noisy on a few dozen positives (measured on MTG-Jamendo: it kept the raw score on tags whose test log loss
-// Platt scaling cuts by a quarter, README). Decisions compare the score before calibration with the
+// noisy on a few dozen positives (on MTG-Jamendo it kept the base score on tags whose test log loss Platt
+// scaling cuts, README). Decisions compare the score before calibration with the
 // threshold, so no decision changes; each map is strictly increasing (slope > 0), so no ranking changes.
 
 import Foundation
@@ -22,8 +22,8 @@ enum CalibrationChoice {
     }
 
     static let schemes: [CalibrationOption] = [.none, .platt, .shared]
-    /// How much lower (mean log loss) the shared slope must be than Platt per tag to replace it (measured on
-    /// MTG-Jamendo: 0.0005 lower out of fold, 0.0001 higher on test, README).
+    /// How much lower (mean log loss) the shared slope must be than Platt per tag to replace it (what
+    /// MTG-Jamendo's out-of-fold and test log losses support, README).
     static let sharedMargin = 0.001
     /// The smallest slope a calibration keeps (a score that ranks against its labels still maps increasingly).
     static let minimumSlope = 1e-3

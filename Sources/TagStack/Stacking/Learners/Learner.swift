@@ -121,9 +121,8 @@ struct LearnerRun {
     }
 
     /// One pooled tag and tree in trees of a per-tag model: the pooled scorer walks each tree once for all
-    /// of a track's pooled tags (PooledTrees.swift). Measured on an idle machine with `Scripts/latency` on the
-    /// default data's models (README, Latency): 4.08 ns a pooled tag and tree (172.1 µs, 190 tags × 222
-    /// trees) against 9.94 ns a tree of the gbdt model (187.9 µs, 18,898 trees), both medians a track.
+    /// of a track's pooled tags (PooledTrees.swift). The ratio of the two models' median latency per pooled
+    /// tag and tree and per tree, measured with `Scripts/latency` on the default data's models (README, Latency).
     static let pooledTagTreeCost = 0.41
 
     /// The charge of `tags` pooled tags over a shared ensemble of `trees` trees, rounded up.
