@@ -59,6 +59,10 @@ public enum CalibrationOption: String, CaseIterable, Sendable {
     case platt
     /// One slope shared by every tag, one intercept per tag: σ(a · logit(s) + b_t).
     case shared
+    /// Temperature scaling: one slope shared by every tag, no intercept: σ(a · logit(s)). Only when asked for
+    /// (`auto` does not try it): a score of 0.5 stays 0.5, so it corrects a network's over- or under-confidence
+    /// without moving any tag's base rate.
+    case temperature
 }
 
 /// How many labels a track carries (`--labels-per-track`).
