@@ -5,7 +5,8 @@ import TagStackModel
 
 struct FoldContext: Sendable {
     let data: TrainingData
-    let options: StackerOptions
+    /// A learner may run another with other settings on a copy (`StumpsLearner`).
+    var options: StackerOptions
     /// Per tag: its 0/1 label of every row (the data's own columns, not copied).
     var labels: [[UInt8]] { data.labelColumns }
     /// Per tag: its base score of every row (its own first-stage score until the base level chose another),

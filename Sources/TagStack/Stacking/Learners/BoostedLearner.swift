@@ -4,7 +4,8 @@
 import TagStackModel
 
 struct BoostedLearner: Learner {
-    var kind: LearnerKind { .gbdt }
+    /// `gbdt`, or a learner that is this one with other tree settings (`stumps`).
+    var kind: LearnerKind = .gbdt
 
     func run(_ c: FoldContext) throws -> LearnerRun {
         let features = c.requiredFeatures
