@@ -156,7 +156,7 @@ enum TrainCommand {
                                            "path", "rounds", "reason"]))
         let tagModels = Dictionary(result.model.tags.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for r in result.reports {
-            let cells = [r.tag, String(r.support), MewoIO.formatNumber(r.rawF1), r.stackedF1.map(MewoIO.formatNumber) ?? "",
+            let cells = [r.tag, String(r.support), MewoIO.formatNumber(r.baseF1), r.stackedF1.map(MewoIO.formatNumber) ?? "",
                          r.threshold == nil ? "never" : tagModels[r.tag]?.probabilityThreshold.map(MewoIO.formatNumber) ?? "n/a",
                          r.threshold.map(MewoIO.formatNumber) ?? "never", r.path.rawValue, r.rounds.map(String.init) ?? "", r.reason]
             try reportOut.write(MewoIO.csvRow(cells))

@@ -76,7 +76,7 @@ public struct TrainingPage {
     var labels: LabelSet { result.model.labels }
 
     /// The tag's out-of-fold F1 on its final path (the stacked score's when stacked, else the raw score's).
-    static func finalF1(_ r: TagReport) -> Double { r.path == .raw ? r.rawF1 : (r.stackedF1 ?? r.rawF1) }
+    static func finalF1(_ r: TagReport) -> Double { r.path == .raw ? r.baseF1 : (r.stackedF1 ?? r.baseF1) }
 
     static func supportWeightedMean(_ reports: [TagReport], _ f: (TagReport) -> Double) -> Double {
         let s = reports.reduce(0) { $0 + $1.support }
@@ -111,7 +111,7 @@ public struct TrainingPage {
                 ["chosen learner", r.chosenLearner],
                 ["decision rule", r.model.decision.rawValue],
                 ["tags by path", pathCounts(reports)],
-                ["support-weighted out-of-fold F1, base score (per-tag thresholds)", fmt(supportWeightedMean(reports) { $0.rawF1 })],
+                ["support-weighted out-of-fold F1, base score (per-tag thresholds)", fmt(supportWeightedMean(reports) { $0.baseF1 })],
                 ["support-weighted out-of-fold F1, final scores (per-tag thresholds)", fmt(supportWeightedMean(reports, finalF1))],
             ], numeric: []),
             .paragraph(p.folds == 0
@@ -126,15 +126,15 @@ public struct TrainingPage {
         var series: [PlotSeries] = []
         var gainSeries: [PlotSeries] = []
         let supports = reports.map { Double(max($0.support, 1)) }
-        let gains = reports.map { finalF1($0) - $0.rawF1 }
+        let gains = reports.map { finalF1($0) - $0.baseF1 }
         for (k, path) in TagPath.allCases.enumerated() {
             let members = reports.indices.filter { reports[$0].path == path }
             guard !members.isEmpty else { continue }
             let name = "\(pathName(path)) (\(members.count) tags)"
-            series.append(PlotSeries(name, members.map { (x: reports[$0].rawF1, y: finalF1(reports[$0])) }, style: .points, color: plotColors[k]))
+            series.append(PlotSeries(name, members.map { (x: reports[$0].baseF1, y: finalF1(reports[$0])) }, style: .points, color: plotColors[k]))
             gainSeries.append(PlotSeries(name, members.map { (x: supports[$0], y: gains[$0]) }, style: .points, color: plotColors[k]))
         }
-        let hi = min(1, max(0.1, reports.map { max($0.rawF1, finalF1($0)) }.max() ?? 1) * 1.05)
+        let hi = min(1, max(0.1, reports.map { max($0.baseF1, finalF1($0)) }.max() ?? 1) * 1.05)
         let scatter = LinePlot(title: "Per tag: final against base-score out-of-fold F1", x: PlotAxis("base score F1", unit: "out of fold", range: 0...hi),
                                y: PlotAxis("final F1", unit: "out of fold", range: 0...hi), series: series, diagonal: true)
         let g = max(0.01, gains.map(abs).max() ?? 0.01) * 1.1
@@ -144,10 +144,10 @@ public struct TrainingPage {
         let tagModels = Dictionary(p.result.model.tags.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let rows = reports.sorted { $0.support != $1.support ? $0.support > $1.support : $0.tag < $1.tag }.map { r -> [String] in
             let k = byClass[r.tag]
-            let gain = finalF1(r) - r.rawF1
+            let gain = finalF1(r) - r.baseF1
             let reason = r.path == .raw ? reasonText(r, margin: p.margin) : String(format: "%@: %+.4f out of fold over the base score", r.reason, gain)
             return [r.tag, k.map { p.labels.tagClasses[$0] } ?? "", k.map { p.labels.tagCategories[$0] } ?? "", String(r.support),
-                    fmt(r.rawF1), fmt(r.stackedF1), fmt(finalF1(r)), pathName(r.path),
+                    fmt(r.baseF1), fmt(r.stackedF1), fmt(finalF1(r)), pathName(r.path),
                     r.threshold == nil ? "never" : tagModels[r.tag]?.probabilityThreshold.map { fmt($0) } ?? "n/a", r.threshold.map { fmt($0) } ?? "never",
                     r.rounds.map(String.init) ?? "", reason]
         }
@@ -192,12 +192,12 @@ public struct TrainingPage {
         func row(_ g: (String, [TagReport])) -> [String] {
             let count = { (path: TagPath) in String(g.1.filter { $0.path == path }.count) }
             return [g.0, String(g.1.count), count(.raw), count(.stacked), count(.pooled), String(g.1.reduce(0) { $0 + $1.support }),
-                    fmt(supportWeightedMean(g.1) { $0.rawF1 }), fmt(supportWeightedMean(g.1, finalF1))]
+                    fmt(supportWeightedMean(g.1) { $0.baseF1 }), fmt(supportWeightedMean(g.1, finalF1))]
         }
         let chartGroups = classes.count > 1 || categories.count <= 1 ? classes : categories
         let chart = BarChart(title: "Per \(chartGroups.count == classes.count ? "class" : "category"): support-weighted out-of-fold F1",
                              categories: chartGroups.map(\.0),
-                             series: [("base score", chartGroups.map { supportWeightedMean($0.1) { $0.rawF1 } }), ("final", chartGroups.map { supportWeightedMean($0.1, finalF1) })],
+                             series: [("base score", chartGroups.map { supportWeightedMean($0.1) { $0.baseF1 } }), ("final", chartGroups.map { supportWeightedMean($0.1, finalF1) })],
                              y: PlotAxis("weighted F1", unit: "out of fold, 0–1", range: 0...1), xLabel: chartGroups.count == classes.count ? "class" : "category")
         let header = ["", "tags", "on the base score", "stacked", "pooled", "support", "base score F1", "final F1"]
         return ReportSection(id: "per-class", title: "Per class and category", blocks: [

@@ -15,8 +15,8 @@ import TagStackModel
 public struct TagReport: Sendable, Equatable {
     public var tag: String
     public var support: Int
-    /// Out-of-fold F1 of the raw score with its best threshold.
-    public var rawF1: Double
+    /// Out-of-fold F1 of the base score with its best threshold.
+    public var baseF1: Double
     /// Out-of-fold F1 of the stacked score with its best threshold (nil when the tag was not stacked).
     public var stackedF1: Double?
     public var threshold: Double?

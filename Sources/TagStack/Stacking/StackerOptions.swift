@@ -168,14 +168,14 @@ public struct StackerOptions: Sendable {
 
     /// The never-worse test every learned tag passes (Selection/Judge.swift).
     public struct Guards: Sendable {
-        /// A tag keeps its learned score only when its out-of-fold F1 beats the raw score's by more than this.
+        /// A tag keeps its learned score only when its out-of-fold F1 beats the base score's by more than this.
         public var margin = 0.005
         /// ...and when, in a paired bootstrap over groups of its cross-fitted decisions, the learned F1 beats
-        /// the raw F1 in at least this share of resamples (0 turns the test off).
+        /// the base score's F1 in at least this share of resamples (0 turns the test off).
         public var confidence = 0.9
         public var bootstrapDraws = 400
-        /// Tags with fewer positives than this stay raw with per-tag learners (too few to learn from); the
-        /// pooled learner's shared model may still serve them when it beats their raw score out of fold.
+        /// Tags with fewer positives than this stay on the base score with per-tag learners (too few to learn from); the
+        /// pooled learner's shared model may still serve them when it beats their base score out of fold.
         public var minPositives = 10
     }
 

@@ -35,12 +35,12 @@ enum BaseChoice {
         case .logitMean: wanted = [.logitMean]
         case .blend: wanted = [.blend]
         }
-        if wanted == [.primary] { return Outcome(model: nil, scores: c.raw, level: nil) }
+        if wanted == [.primary] { return Outcome(model: nil, scores: c.base, level: nil) }
         // Without folds there is no cross-validated evidence: auto keeps the primary network and says so.
         if c.fold == nil && o.base == .auto {
-            let level = Level(kind: .base, metric: "weighted F1", candidates: [("primary", thresholdsF1(c, scores: c.raw))],
+            let level = Level(kind: .base, metric: "weighted F1", candidates: [("primary", thresholdsF1(c, scores: c.base))],
                               chosen: "primary", margin: nil, inSample: true, note: Level.keptSimplest)
-            return Outcome(model: nil, scores: c.raw, level: level)
+            return Outcome(model: nil, scores: c.base, level: level)
         }
         let sources = sourceColumns(c, networks: networks)
         var scored: [(kind: BaseScore.Kind, model: BaseScore, scores: ScoreColumns, f1: Double)] = []
@@ -54,7 +54,7 @@ enum BaseChoice {
                 scored.append((kind, model, full, f1))
             } else {
                 let model = BaseScore(kind: kind, networks: networks)
-                let s = kind == .primary ? c.raw : ScoreColumns(x: c.data.x, values: apply(model, c, sources: sources))
+                let s = kind == .primary ? c.base : ScoreColumns(x: c.data.x, values: apply(model, c, sources: sources))
                 scored.append((kind, model, s, thresholdsF1(c, scores: s)))
             }
         }

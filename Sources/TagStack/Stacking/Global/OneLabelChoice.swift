@@ -164,7 +164,7 @@ enum OneLabelChoice {
             return out
         }
         for kind in wanted {
-            inputs.baseScores[kind] = kind == .primary ? c.raw.rowMajor()
+            inputs.baseScores[kind] = kind == .primary ? c.base.rowMajor()
                 : rowMajor(BaseChoice.apply(BaseScore(kind: kind, networks: networks), c, sources: sources))
         }
         inputs.sourceLogits = (0...networks.count).map { j in

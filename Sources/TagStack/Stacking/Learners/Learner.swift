@@ -19,7 +19,7 @@ protocol Learner {
 struct TagOutcome {
     var model: TagModel
     var report: TagReport
-    /// nil: the base score's out-of-fold scores (`FoldContext.rawOutOfFold`, not copied).
+    /// nil: the base score's out-of-fold scores (`FoldContext.baseOutOfFold`, not copied).
     var oof: [Double]?
     /// A boosted tag's gain importance per feature (training only: not in the model file).
     var gain: [Double]? = nil
@@ -27,14 +27,14 @@ struct TagOutcome {
     /// The tag on its base score: the F1-maximising threshold on every row (0.5 with `constant`), judged by its
     /// cross-fitted F1 (in-sample without folds; at 0.5 with `constant`) on the base's out-of-fold scores, which
     /// are also what the later levels see of it.
-    static func raw(_ k: Int, _ c: FoldContext, stackedF1: Double?, rawDecisions: [Bool]? = nil, constant: Bool = false,
+    static func onBase(_ k: Int, _ c: FoldContext, stackedF1: Double?, baseDecisions: [Bool]? = nil, constant: Bool = false,
                     reason: String = "base") -> TagOutcome {
         let name = c.data.labels.tags[k], y = c.labels[k]
-        let threshold = constant ? 0.5 : ThresholdSearch.best(scores: c.raw[k], labels: y).threshold
-        let f1 = constant ? ThresholdSearch.f1(scores: c.rawOutOfFold[k], labels: y, threshold: 0.5)
-            : TagCounts(decisions: rawDecisions ?? c.decisions(c.rawOutOfFold[k], labels: y), labels: y).f1
+        let threshold = constant ? 0.5 : ThresholdSearch.best(scores: c.base[k], labels: y).threshold
+        let f1 = constant ? ThresholdSearch.f1(scores: c.baseOutOfFold[k], labels: y, threshold: 0.5)
+            : TagCounts(decisions: baseDecisions ?? c.decisions(c.baseOutOfFold[k], labels: y), labels: y).f1
         return TagOutcome(model: TagModel(name: name, form: .raw, threshold: threshold),
-                          report: TagReport(tag: name, support: c.support(k), rawF1: f1, stackedF1: stackedF1,
+                          report: TagReport(tag: name, support: c.support(k), baseF1: f1, stackedF1: stackedF1,
                                             threshold: threshold, path: .raw, rounds: nil, reason: reason),
                           oof: nil)
     }
@@ -45,7 +45,7 @@ extension TagOutcome {
     static func learned(_ model: TagModel, oof: [Double], support: Int, verdict v: Judge.Verdict, rounds: Int?, gain: [Double]? = nil) -> TagOutcome {
         var m = model
         m.threshold = v.threshold ?? ThresholdSearch.best(scores: oof, labels: v.labels).threshold
-        return TagOutcome(model: m, report: TagReport(tag: m.name, support: support, rawF1: v.rawF1, stackedF1: v.learnedF1,
+        return TagOutcome(model: m, report: TagReport(tag: m.name, support: support, baseF1: v.baseF1, stackedF1: v.learnedF1,
                                                       threshold: m.threshold, path: m.path, rounds: rounds,
                                                       reason: v.keep ? v.reason : "every tag (\(v.reason) alone)"),
                           oof: oof, gain: gain)
@@ -94,7 +94,7 @@ struct LearnerRun {
     /// A run from its tags' outcomes: their out-of-fold probabilities, and their weighted F1.
     init(kind: LearnerKind, outcomes: [TagOutcome], context c: FoldContext) {
         let oof = ScoreColumns(x: c.data.x, columns: outcomes.enumerated().map { k, o in
-            o.oof.map { .values($0) } ?? c.rawOutOfFold.columns[k]
+            o.oof.map { .values($0) } ?? c.baseOutOfFold.columns[k]
         })
         self.kind = kind
         tags = outcomes.map(\.model)
@@ -190,18 +190,18 @@ enum PerTagLearning {
     static func judge(_ k: Int, _ c: FoldContext, eligibility: Eligibility,
                       fit: (_ seed: UInt64) throws -> Fit) rethrows -> (judged: TagOutcome, everyTag: TagOutcome) {
         let y = c.labels[k], support = c.support(k)
-        let rawDecisions = c.decisions(c.rawOutOfFold[k], labels: y)
+        let baseDecisions = c.decisions(c.baseOutOfFold[k], labels: y)
         if let reason = eligibility.exclusion(support: support, rows: y.count) {
-            let raw = TagOutcome.raw(k, c, stackedF1: nil, rawDecisions: rawDecisions, reason: reason)
-            return (raw, raw)
+            let onBase = TagOutcome.onBase(k, c, stackedF1: nil, baseDecisions: baseDecisions, reason: reason)
+            return (onBase, onBase)
         }
         let seed = SplitMix64.derive(c.options.seed, k)
         let f = try fit(seed)
-        let verdict = Judge.verdict(y: y, raw: c.rawOutOfFold[k], rawDecisions: rawDecisions, learned: f.oof, support: support,
+        let verdict = Judge.verdict(y: y, base: c.baseOutOfFold[k], baseDecisions: baseDecisions, learned: f.oof, support: support,
                                     context: c, seed: seed)
         let learned = TagOutcome.learned(f.model, oof: f.oof, support: support, verdict: verdict, rounds: f.rounds, gain: f.gain)
         guard verdict.keep else {
-            return (.raw(k, c, stackedF1: verdict.learnedF1, rawDecisions: rawDecisions, reason: verdict.reason), learned)
+            return (.onBase(k, c, stackedF1: verdict.learnedF1, baseDecisions: baseDecisions, reason: verdict.reason), learned)
         }
         return (learned, learned)
     }

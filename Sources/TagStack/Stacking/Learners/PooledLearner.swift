@@ -27,7 +27,7 @@ struct PooledLearner: Learner {
     static let tagFeatureNames = ["prevalence", "class_index", "category_prevalence", "score_mean", "positive_score_mean"]
 
     /// Tag-level values (`tagFeatureNames`) of every tag, from the given training rows.
-    static func tagValues(labels: LabelSet, y: [[UInt8]], raw: ScoreColumns, rows: [Int32]) -> [[Double]] {
+    static func tagValues(labels: LabelSet, y: [[UInt8]], base: ScoreColumns, rows: [Int32]) -> [[Double]] {
         let t = labels.count, n = Double(max(rows.count, 1))
         let classIndex = Dictionary(uniqueKeysWithValues: labels.classes.enumerated().map { ($0.element, Double($0.offset)) })
         var categoryPrevalence = [Double](repeating: 0, count: t)
@@ -38,7 +38,7 @@ struct PooledLearner: Learner {
         }
         return (0..<t).map { k in
             var pos = 0, sum = 0.0, posSum = 0.0
-            let column = raw[k]
+            let column = base[k]
             for r in rows {
                 let s = column[Int(r)]
                 sum += s
@@ -80,11 +80,11 @@ struct PooledLearner: Learner {
         let tagCount: Int
 
         init(_ c: FoldContext, features: FeatureMatrix, seed: UInt64) throws {
-            let t = c.tagCount, y = c.labels, raw = c.raw
+            let t = c.tagCount, y = c.labels, base = c.base
             (ids, weights) = PooledLearner.samplePairs(y: y, rows: c.rowCount, budget: c.options.pooled.pairs, seed: seed)
             tagCount = t
             labels = ids.map { y[$0 % t][$0 / t] }
-            initScores = ids.map { clippedLogit(raw.value($0 / t, $0 % t)) }
+            initScores = ids.map { clippedLogit(base.value($0 / t, $0 % t)) }
             // Per-pair features (only the sampled pairs' own), binned once; tag-level columns are binned per
             // fold (their values depend on it).
             rowBins = try BinnedMatrix(values: features.pairValues(ids), rowCount: ids.count, columnCount: features.set.kinds.count,
@@ -147,9 +147,9 @@ struct PooledLearner: Learner {
         let tick: @Sendable (Int) -> Void = { _ in o.roundProgress?(roundsDone.add(1), planned) }
         // Fold f's pairs start from (and its tag-level values are computed on) the base fitted without fold f.
         let values = splits.enumerated().map { f, split in
-            PooledLearner.tagValues(labels: c.data.labels, y: c.labels, raw: c.raw(fold: f), rows: split.train)
+            PooledLearner.tagValues(labels: c.data.labels, y: c.labels, base: c.base(fold: f), rows: split.train)
         }
-        let finalValues = PooledLearner.tagValues(labels: c.data.labels, y: c.labels, raw: c.raw, rows: c.allRows)
+        let finalValues = PooledLearner.tagValues(labels: c.data.labels, y: c.labels, base: c.base, rows: c.allRows)
         let outcome = try BoostedFolds.run(
             folds: splits.count, rounds: o.boosting.rounds, final: o.final, workers: workers,
             fit: { f in
@@ -157,7 +157,7 @@ struct PooledLearner: Learner {
                 var inTrain = [Bool](repeating: false, count: n)
                 for r in splits[f].train { inTrain[Int(r)] = true }
                 let train = pairs.positions(inTrain), valid = pairs.positions(inTrain.map { !$0 })
-                let start = c.rawOfFold == nil ? pairs.initScores : pairs.initScores(base: c.raw(fold: f))
+                let start = c.baseOfFold == nil ? pairs.initScores : pairs.initScores(base: c.base(fold: f))
                 let b = try trainBinary(matrix: pairs.matrix(tagValues: values[f], threads: o.threads), labels: pairs.labels,
                                         initScores: start, trainRows: train, validRows: valid, weights: pairs.weights,
                                         parameters: BoostedFolds.foldParameters(o, seed: SplitMix64.derive(seed, f), pooled: true),
@@ -169,7 +169,7 @@ struct PooledLearner: Learner {
             },
             score: { f, e in
                 let valid = splits[f].valid
-                let s = try score(e, tagValues: values[f], rows: valid, base: c.raw(fold: f))
+                let s = try score(e, tagValues: values[f], rows: valid, base: c.base(fold: f))
                 for tag in 0..<t { for (r, i) in valid.enumerated() { oofByTag[tag][Int(i)] = s[tag][r] } }
             },
             refit: { rounds in
@@ -179,7 +179,7 @@ struct PooledLearner: Learner {
                                        initScores: pairs.initScores, weights: pairs.weights, parameters: p, threads: o.threads,
                                        onRound: o.roundProgress == nil ? nil : tick)
             })
-        if c.splits == nil { oofByTag = try score(outcome.ensemble, tagValues: finalValues, rows: c.allRows, base: c.raw) }
+        if c.splits == nil { oofByTag = try score(outcome.ensemble, tagValues: finalValues, rows: c.allRows, base: c.base) }
 
         let (judged, everyTag) = paths(c, oof: oofByTag, tagValues: finalValues, rounds: outcome.rounds)
         o.progress?(t, t)
