@@ -49,8 +49,8 @@ final class StackerTests: XCTestCase {
         let pa = a.score(rows: test.rowCount, columns: test.columnCount, values: test.values, mapping: try a.columnMapping(for: test.columns))
         let pb = b.score(rows: test.rowCount, columns: test.columnCount, values: test.values, mapping: try b.columnMapping(for: test.columns))
         for (u, v) in zip(pa.scores, pb.scores) { XCTAssertEqual(u, min(max(v, 1e-7), 1 - 1e-7), accuracy: 1e-12) }
-        XCTAssertEqual(a.decider.decide(rows: test.rowCount, probabilities: pa.scores),
-                       b.decider.decide(rows: test.rowCount, probabilities: pb.scores))
+        XCTAssertEqual(a.decider.decide(rows: test.rowCount, scores: pa.scores),
+                       b.decider.decide(rows: test.rowCount, scores: pb.scores))
     }
 
     /// Labels unrelated to the scores: nothing to learn, so every tag must stay on its raw score.
@@ -69,7 +69,7 @@ final class StackerTests: XCTestCase {
         func testF1(_ m: StackerModel) throws -> Double {
             let s = try ModelScorer(model: m), x = Self.small.test.X
             let p = s.score(rows: x.rowCount, columns: x.columnCount, values: x.values, mapping: try s.columnMapping(for: x.columns))
-            let d = s.decider.decide(rows: x.rowCount, probabilities: p.scores, categoryScores: p.categoryScores)
+            let d = s.decider.decide(rows: x.rowCount, scores: p.scores, categoryScores: p.categoryScores)
             return try Metrics.evaluate(truth: Self.small.test.y.values, decisions: d, rowCount: x.rowCount, tags: m.labels.tags).weightedF1
         }
         var o = options(.logistic)
@@ -160,7 +160,7 @@ final class StackerTests: XCTestCase {
         func testF1(_ m: StackerModel) throws -> Double {
             let s = try ModelScorer(model: m)
             let p = s.score(rows: x.rowCount, columns: x.columnCount, values: x.values, mapping: try s.columnMapping(for: x.columns))
-            let d = s.decider.decide(rows: x.rowCount, probabilities: p.scores, categoryScores: p.categoryScores)
+            let d = s.decider.decide(rows: x.rowCount, scores: p.scores, categoryScores: p.categoryScores)
             return try Metrics.evaluate(truth: Self.small.test.y.values, decisions: d, rowCount: x.rowCount, tags: m.labels.tags).weightedF1
         }
         o.learner = .thresholds

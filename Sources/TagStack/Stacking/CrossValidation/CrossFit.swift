@@ -78,13 +78,13 @@ enum CrossFit {
     /// categories): cross-fitted with folds (per fold, per-tag thresholds and the hierarchical rule's category
     /// thresholds fitted on the other folds' rows decide the fold's rows), else in-sample with `tags`'
     /// thresholds and `hierarchy` on every row.
-    static func ruleF1(data: TrainingData, probabilities: ScoreColumns, rule: DecisionRule, fold: [Int]?, k: Int,
+    static func ruleF1(data: TrainingData, scores: ScoreColumns, rule: DecisionRule, fold: [Int]?, k: Int,
                        tags: [TagModel], hierarchy: Hierarchy?) -> Double {
         let n = data.x.rowCount, t = data.labels.count
         guard let fold else {
             let decider = Decider(thresholds: tags.map(\.threshold), rule: rule, labels: data.labels, hierarchy: hierarchy)
             var counts = [TagCounts](repeating: TagCounts(), count: t)
-            count(decider, rows: 0..<n, data: data, probabilities: probabilities, into: &counts)
+            count(decider, rows: 0..<n, data: data, scores: scores, into: &counts)
             return TagCounts.weightedF1(counts)
         }
         // Per tag, counts summed over folds (no rows × tags decisions kept).
@@ -93,27 +93,27 @@ enum CrossFit {
             let inFold = (0..<n).filter { fold[$0] == f }
             let outFold = (0..<n).filter { fold[$0] != f }
             let thresholds: [Double?] = (0..<t).map { j in
-                let s = probabilities[j]
+                let s = scores[j]
                 let y = data.labelColumns[j]
                 return ThresholdSearch.best(scores: outFold.map { s[$0] }, labels: outFold.map { y[$0] }).threshold
             }
             let foldTags = (0..<t).map { TagModel(name: data.labels.tags[$0], form: .raw, threshold: thresholds[$0]) }
-            let foldHierarchy = rule.fitParameters(data: data, probabilities: probabilities, tags: foldTags, rows: outFold)
+            let foldHierarchy = rule.fitParameters(data: data, scores: scores, tags: foldTags, rows: outFold)
             let decider = Decider(thresholds: thresholds, rule: rule, labels: data.labels, hierarchy: foldHierarchy)
-            count(decider, rows: inFold, data: data, probabilities: probabilities, into: &counts)
+            count(decider, rows: inFold, data: data, scores: scores, into: &counts)
         }
         return TagCounts.weightedF1(counts)
     }
 
     /// Adds `decider`'s decisions of `rows` to each tag's counts.
-    private static func count<R: Sequence<Int>>(_ decider: Decider, rows: R, data: TrainingData, probabilities: ScoreColumns,
+    private static func count<R: Sequence<Int>>(_ decider: Decider, rows: R, data: TrainingData, scores: ScoreColumns,
                                                 into counts: inout [TagCounts]) {
         let t = data.labels.count, y = data.labelColumns
         let cats = decider.needsCategoryColumns ? DecisionSearch.categoryColumns(data) : nil
         var row = [Double](repeating: 0, count: t), out = [UInt8](repeating: 0, count: t)
         var catRow = [Double](repeating: 0, count: data.labels.categories.count)
         for i in rows {
-            DecisionSearch.decide(decider, row: i, probabilities: probabilities, x: data.x, categoryColumns: cats,
+            DecisionSearch.decide(decider, row: i, scores: scores, x: data.x, categoryColumns: cats,
                                   into: &row, &catRow, &out)
             for j in 0..<t { counts[j].add(decision: out[j] != 0, label: y[j][i] != 0) }
         }

@@ -9,12 +9,12 @@ import TagStackModel
 
 protocol Learner {
     var kind: LearnerKind { get }
-    /// Out-of-fold probabilities, paths and models of every tag. Reports progress through
+    /// Out-of-fold scores, paths and models of every tag. Reports progress through
     /// `context.options.progress` as (tags done, tags) of this learner.
     func run(_ context: FoldContext) throws -> LearnerRun
 }
 
-/// What one tag came to under a learner: its model entry, its report row and its out-of-fold probabilities
+/// What one tag came to under a learner: its model entry, its report row and its out-of-fold scores
 /// (every row) on the path it took.
 struct TagOutcome {
     var model: TagModel
@@ -64,12 +64,12 @@ extension LearnerRun {
     }
 }
 
-/// Out-of-fold results of one learner: per tag probabilities on every row, paths, thresholds, models.
+/// Out-of-fold results of one learner: per tag scores on every row, paths, thresholds, models.
 struct LearnerRun {
     var kind: LearnerKind
     var tags: [TagModel]
     var reports: [TagReport]
-    /// Per tag: its out-of-fold probability of every row on its chosen path (the base's own columns, not
+    /// Per tag: its out-of-fold score of every row on its chosen path (the base's own columns, not
     /// copied, for tags on the base score).
     var oof: ScoreColumns
     /// The weighted F1 of `oof` under per-tag thresholds (`CrossFit.ruleF1`): cross-fitted, or in-sample with
@@ -91,7 +91,7 @@ struct LearnerRun {
     /// The name the selection stage reports (`logistic`, `logistic (every tag)`).
     var name: String { kind.rawValue + (variant.map { " (\($0))" } ?? "") }
 
-    /// A run from its tags' outcomes: their out-of-fold probabilities, and their weighted F1.
+    /// A run from its tags' outcomes: their out-of-fold scores, and their weighted F1.
     init(kind: LearnerKind, outcomes: [TagOutcome], context c: FoldContext) {
         let oof = ScoreColumns(x: c.data.x, columns: outcomes.enumerated().map { k, o in
             o.oof.map { .values($0) } ?? c.baseOutOfFold.columns[k]
@@ -101,7 +101,7 @@ struct LearnerRun {
         reports = outcomes.map(\.report)
         gains = outcomes.map(\.gain)
         self.oof = oof
-        thresholdsF1 = CrossFit.ruleF1(data: c.data, probabilities: oof, rule: .thresholds, fold: c.fold, k: c.options.folds,
+        thresholdsF1 = CrossFit.ruleF1(data: c.data, scores: oof, rule: .thresholds, fold: c.fold, k: c.options.folds,
                                        tags: tags, hierarchy: nil)
     }
 
@@ -134,7 +134,7 @@ struct LearnerRun {
 /// The judging protocol every learner shares: tags in parallel, tags the learner cannot learn on their base
 /// score, each learned score through the never-worse test (`Judge`) against the tag's base score.
 enum PerTagLearning {
-    /// What a learner made of tag `k`: its model entry (no threshold yet), its out-of-fold probabilities and,
+    /// What a learner made of tag `k`: its model entry (no threshold yet), its out-of-fold scores and,
     /// for boosted models, the final round count.
     struct Fit {
         var model: TagModel

@@ -114,7 +114,7 @@ struct PooledLearner: Learner {
         }
     }
 
-    /// Runs the pooled learner: out-of-fold probabilities, per-tag paths, the shared model.
+    /// Runs the pooled learner: out-of-fold scores, per-tag paths, the shared model.
     func run(_ c: FoldContext) throws -> LearnerRun {
         let features = c.requiredFeatures
         let n = c.rowCount, t = c.tagCount, o = c.options
@@ -128,7 +128,7 @@ struct PooledLearner: Learner {
                 let block = features.block(tags, rows: rows)
                 out += parallelMap(tags.count, threads: o.threads) { b in
                     let tag = tags.lowerBound + b, start = base[tag]
-                    return PooledLearner.probabilities(ensemble, block: block, tag: tag, tagValues: v[tag],
+                    return PooledLearner.scores(ensemble, block: block, tag: tag, tagValues: v[tag],
                                                        initScores: rows.map { clippedLogit(start[Int($0)]) })
                 }
             }
@@ -208,7 +208,7 @@ struct PooledLearner: Learner {
     }
 
     /// Probabilities of tag `tag` on the block's rows: per-tag features (no shared columns) then the tag values.
-    static func probabilities(_ ensemble: TreeEnsemble, block: FeatureMatrix.Block, tag: Int, tagValues: [Double],
+    static func scores(_ ensemble: TreeEnsemble, block: FeatureMatrix.Block, tag: Int, tagValues: [Double],
                               initScores: [Double]) -> [Double] {
         let k = block.kinds, w = k + tagValues.count, m = block.rows
         var x = [Double](repeating: 0, count: m * w)

@@ -31,10 +31,10 @@ extension DecisionRule {
     static let byComplexity: [DecisionRule] = [.thresholds, .atLeastOnePerClass, .atLeastOnePerTrack, .hierarchical]
 
     /// The rule's parameters beyond the per-tag thresholds, fitted on `rows` (nil: every row) of
-    /// `probabilities` given `tags`' thresholds: the hierarchical rule's category thresholds; nil for the others.
-    func fitParameters(data: TrainingData, probabilities: ScoreColumns, tags: [TagModel], rows: [Int]? = nil) -> Hierarchy? {
+    /// `scores` given `tags`' thresholds: the hierarchical rule's category thresholds; nil for the others.
+    func fitParameters(data: TrainingData, scores: ScoreColumns, tags: [TagModel], rows: [Int]? = nil) -> Hierarchy? {
         switch self {
-        case .hierarchical: return DecisionSearch.fitHierarchy(data: data, probabilities: probabilities, tags: tags, rows: rows)
+        case .hierarchical: return DecisionSearch.fitHierarchy(data: data, scores: scores, tags: tags, rows: rows)
         case .thresholds, .atLeastOnePerClass, .atLeastOnePerTrack: return nil
         }
     }

@@ -14,9 +14,9 @@ final class CrossFitTests: XCTestCase, TrainsOnNetworks {
         let fold = Folds.assign(rowCount: n, k: 3, groups: d.groups?.values, seed: 1)
         let labels = d.labelColumns
         let raw = (0..<t).map { d.x.column(d.tagColumns[$0]) }
-        let usual = CrossFit.ruleF1(data: d, probabilities: ScoreColumns(x: d.x, values: raw), rule: .thresholds, fold: fold, k: 3, tags: [], hierarchy: nil)
+        let usual = CrossFit.ruleF1(data: d, scores: ScoreColumns(x: d.x, values: raw), rule: .thresholds, fold: fold, k: 3, tags: [], hierarchy: nil)
         // X's own columns read in place are the same scores.
-        XCTAssertEqual(CrossFit.ruleF1(data: d, probabilities: ScoreColumns(x: d.x, inputs: d.tagColumns), rule: .thresholds, fold: fold, k: 3,
+        XCTAssertEqual(CrossFit.ruleF1(data: d, scores: ScoreColumns(x: d.x, inputs: d.tagColumns), rule: .thresholds, fold: fold, k: 3,
                                       tags: [], hierarchy: nil),
                        usual)
         let perFold = CrossFit.thresholdsF1(labels: labels, fold: fold, k: 3, threads: 2) { _, k in raw[k] }
@@ -39,7 +39,7 @@ final class CrossFitTests: XCTestCase, TrainsOnNetworks {
         XCTAssertGreaterThan(expected, 0)
         XCTAssertEqual(CrossFit.thresholdsF1(labels: labels, fold: nil, k: 0, threads: 2) { _, k in raw[k] }, expected)
         let tags = (0..<t).map { TagModel(name: d.labels.tags[$0], form: .raw, threshold: fits[$0].threshold) }
-        XCTAssertEqual(CrossFit.ruleF1(data: d, probabilities: ScoreColumns(x: d.x, values: raw), rule: .thresholds, fold: nil, k: 0,
+        XCTAssertEqual(CrossFit.ruleF1(data: d, scores: ScoreColumns(x: d.x, values: raw), rule: .thresholds, fold: nil, k: 0,
                                        tags: tags, hierarchy: nil), expected)
     }
 
