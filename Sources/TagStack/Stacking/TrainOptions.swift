@@ -131,7 +131,8 @@ public enum TrainOptions {
           "One label a track gives probabilities that sum to one and one decision a track (the argmax), chosen by cross-fitted multiclass log loss; every training row must then have exactly one label",
           default: "auto = one when every row of the training labels has exactly one"),
         O("--learner", .model, .choice(["auto"] + LearnerKind.allCases.map(\.rawValue) + ["LIST"], set: nil),
-          "The learner, or a comma-separated list to choose from by out-of-fold weighted F1 (e.g. logistic,pooled,gbdt)",
+          "The learner (" + LearnerKind.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "; ")
+            + "), or a comma-separated list to choose from by out-of-fold weighted F1 (e.g. logistic,pooled,gbdt)",
           default: "auto = " + StackerOptions().candidates.map(\.rawValue).joined(separator: ",")),
         O("--max-trees-per-track", field: "selection.maxTreesPerTrack", .model, "N",
           .int(0...1_000_000_000, get: { $0.selection.maxTreesPerTrack }, set: { $0.selection.maxTreesPerTrack = $1 }),

@@ -50,6 +50,18 @@ public enum LearnerKind: String, CaseIterable, Sendable {
         }
     }
 
+    /// What the learner is, in a few words (`tagstack help train` lists them).
+    public var summary: String {
+        switch self {
+        case .gbdt: return "per tag, boosted trees"
+        case .stumps: return "per tag, boosted one-split trees (an additive model)"
+        case .pooled: return "one boosted model over every (track, tag) pair"
+        case .logistic: return "per tag, logistic regression"
+        case .thresholds: return "per tag, the F1-best threshold on its own score"
+        case .constant: return "0.5 on every tag's own score"
+        }
+    }
+
     /// The learner itself.
     var learner: Learner {
         switch self {
