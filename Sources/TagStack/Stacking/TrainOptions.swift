@@ -126,7 +126,7 @@ public enum TrainOptions {
     ]
 
     static let model: [TrainOption] = [
-        O("--model", .model, .text("M.json"), "Where to write the model", default: "", required: true),
+        O("--model", .model, .text("FILE"), "Where to write the model", default: "", required: true),
         O("--labels-per-track", .model, .choice(LabelsPerTrack.allCases.map(\.rawValue), set: { $0.labelsPerTrack = LabelsPerTrack(rawValue: $1)! }),
           "One label a track gives probabilities that sum to one and one decision a track (the argmax), chosen by cross-fitted multiclass log loss; every training row must then have exactly one label",
           default: "auto = one when every row of the training labels has exactly one"),
