@@ -119,7 +119,8 @@ struct Arguments {
     }
 
     /// Reads a number or a plain choice of `TrainOptions.table` into `o` when given (flags, paths and the
-    /// choices the command interprets itself are read by the command). Ranges are `StackerOptions.validate`'s.
+    /// choices the command interprets itself are read by the command), refused by the table's one range check
+    /// (`TrainOption.problem`) before it is stored.
     mutating func read(_ option: TrainOption, into o: inout StackerOptions) throws {
         guard let name = option.name else { return }
         switch option.value {
@@ -131,10 +132,12 @@ struct Arguments {
         case let .int(_, _, set):
             guard let text = try string(name) else { return }
             guard let v = Int(text) else { throw fail("\(name) expects a whole number, got '\(text)'") }
+            if let e = option.problem(v) { throw fail(e.commandLine) }
             set(&o, v)
         case let .double(_, _, set):
             guard let text = try string(name) else { return }
             guard let v = Double(text), v.isFinite else { throw fail("\(name) expects a number, got '\(text)'") }
+            if let e = option.problem(v) { throw fail(e.commandLine) }
             set(&o, v)
         }
     }

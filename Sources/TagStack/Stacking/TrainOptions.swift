@@ -87,19 +87,26 @@ public struct TrainOption: Sendable {
 
     /// Throws `OptionError` when the field's value in `o` is out of range or excluded.
     func check(_ o: StackerOptions) throws {
-        guard let field else { return }
         switch value {
-        case let .int(range, get, _):
-            let v = get(o)
-            if let e = excluded, v == e.value { throw OptionError(field, value: v, e.requirement) }
-            if !range.contains(v) { throw OptionError(field, value: v, "is out of range \(range.lowerBound)...\(range.upperBound)") }
-        case let .double(range, get, _):
-            let v = get(o)
-            if !(v.isFinite && range.contains(v)) {
-                throw OptionError(field, value: v, "is out of range \(TrainOption.format(range.lowerBound))...\(TrainOption.format(range.upperBound))")
-            }
+        case let .int(_, get, _): if let e = problem(get(o)) { throw e }
+        case let .double(_, get, _): if let e = problem(get(o)) { throw e }
         case .flag, .text, .choice: return
         }
+    }
+
+    /// What is wrong with `v` for this option (out of its range, or its refused value), or nil. The one range
+    /// check: `check` applies it to a field, the CLI to a value before it is stored (a negative seed does not
+    /// fit the field at all).
+    public func problem(_ v: Int) -> OptionError? {
+        guard case let .int(range, _, _) = value, let field else { return nil }
+        if let e = excluded, v == e.value { return OptionError(field, value: v, e.requirement) }
+        return range.contains(v) ? nil : OptionError(field, value: v, "is out of range \(range.lowerBound)...\(range.upperBound)")
+    }
+
+    public func problem(_ v: Double) -> OptionError? {
+        guard case let .double(range, _, _) = value, let field else { return nil }
+        return v.isFinite && range.contains(v) ? nil
+            : OptionError(field, value: v, "is out of range \(TrainOption.format(range.lowerBound))...\(TrainOption.format(range.upperBound))")
     }
 }
 
