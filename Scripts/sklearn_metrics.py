@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Expected metric values from scikit-learn, for Tests/TagStackTests/MetricsTests.swift.
+"""Expected metric values from scikit-learn, for Tests/TagStackTests/Evaluation/MetricsTests.swift.
 
 Setup (once; values in the tests were made with scikit-learn 1.9.1, numpy 2.4.6, pandas 3.1.1, Python 3.11):
     python3 -m venv /tmp/skl-venv && /tmp/skl-venv/bin/pip install scikit-learn==1.9.1 pandas

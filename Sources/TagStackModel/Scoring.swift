@@ -317,6 +317,8 @@ public struct ModelScorer: Sendable {
     ///   - probabilities: receives one probability per tag; `decisions`: one 0/1 per tag.
     public func decide(inputRow x: UnsafeBufferPointer<Double>, probabilities: UnsafeMutableBufferPointer<Double>,
                        decisions: UnsafeMutableBufferPointer<UInt8>, workspace: inout Workspace) {
+        // The buffer holds each tag's score while the decider compares it with its threshold, then the
+        // probability written out (calibrated in place).
         scores(inputRow: x, into: probabilities, workspace: &workspace)
         if decider.needsCategoryColumns {
             let c = workspace.scratch.categories
@@ -357,7 +359,7 @@ public struct ModelScorer: Sendable {
         var ws = makeWorkspace()
         row.withUnsafeBufferPointer { xp in p.withUnsafeMutableBufferPointer { scores(inputRow: xp, into: $0, workspace: &ws) } }
         let cats = categoryColumn.map { $0 >= 0 ? row[$0] : .nan }
-        return decider.decide(rows: 1, probabilities: p, categoryScores: decider.needsCategoryColumns ? cats : nil)
+        return decider.decide(rows: 1, scores: p, categoryScores: decider.needsCategoryColumns ? cats : nil)
     }
 
     /// Decisions for one row given by column name.
@@ -401,13 +403,13 @@ public struct ModelScorer: Sendable {
         let rows = values.count / columns.count
         let r = score(rows: rows, columns: columns.count, values: values, mapping: mapping, threads: threads)
         return BatchResult(rows: rows, tags: model.labels.tags, probabilities: r.probabilities,
-                           decisions: decider.decide(rows: rows, probabilities: r.scores, categoryScores: r.categoryScores))
+                           decisions: decider.decide(rows: rows, scores: r.scores, categoryScores: r.categoryScores))
     }
 
     /// Scores of many rows: what decisions compare, and what is written out.
     public struct RowScores: Sendable {
         /// Rows × tags, row-major: each tag's score before calibration (thresholds and the decision rule
-        /// compare these; `decider.decide(rows:probabilities:categoryScores:)` takes them).
+        /// compare these; `decider.decide(rows:scores:categoryScores:)` takes them).
         public var scores: [Double]
         /// Rows × tags: the probabilities written out (`calibrate(_:)` of the scores).
         public var probabilities: [Double]

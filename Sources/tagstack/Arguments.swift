@@ -118,6 +118,30 @@ struct Arguments {
         return v
     }
 
+    /// Reads a number or a plain choice of `TrainOptions.table` into `o` when given (flags, paths and the
+    /// choices the command interprets itself are read by the command), refused by the table's one range check
+    /// (`TrainOption.problem`) before it is stored.
+    mutating func read(_ option: TrainOption, into o: inout StackerOptions) throws {
+        guard let name = option.name else { return }
+        switch option.value {
+        case .flag, .text, .choice(_, set: nil): return
+        case let .choice(names, set?):
+            guard let text = try string(name) else { return }
+            guard names.contains(text) else { throw fail("\(name) must be one of \(names.joined(separator: "|")), got '\(text)'") }
+            set(&o, text)
+        case let .int(_, _, set):
+            guard let text = try string(name) else { return }
+            guard let v = Int(text) else { throw fail("\(name) expects a whole number, got '\(text)'") }
+            if let e = option.problem(v) { throw fail(e.commandLine) }
+            set(&o, v)
+        case let .double(_, _, set):
+            guard let text = try string(name) else { return }
+            guard let v = Double(text), v.isFinite else { throw fail("\(name) expects a number, got '\(text)'") }
+            if let e = option.problem(v) { throw fail(e.commandLine) }
+            set(&o, v)
+        }
+    }
+
     /// Fails on anything not consumed (an unknown option or a stray value), then checks every declared path
     /// against every other (`PathOptions.check`): no output over an input, no output named twice.
     func finish() throws {

@@ -102,40 +102,14 @@ enum EvaluateCommand {
     static func read(truthPath: String, decisionsPath: String, scoresPath: String?, labelsPath: String?,
                      args: Arguments) throws -> Input {
         let npyOrder = try labelsPath.map { try MewoIO.readLabels(path: $0).tags }
-        let truth: LabelMatrix
-        if DataFiles.isNPY(truthPath) {
-            for case let p? in [decisionsPath, scoresPath] where !DataFiles.isNPY(p) {
-                throw args.fail("--truth \(truthPath) is .npy (rows by position, no ChallengeID): give the decisions and scores as .npy too (\(p) is not)")
-            }
-            let m = try DataFiles.readRows(path: truthPath)
-            if let npyOrder, m.columns != npyOrder.count {
-                _ = try DataFiles.readMatrix(path: truthPath, columns: npyOrder.count, rows: nil,
-                                             what: "one column per tag of \(labelsPath!)", rowsSource: "")
-            }
-            let tags = npyOrder ?? (0..<m.columns).map { "tag \($0)" }
-            truth = try DataFiles.binary(m, path: truthPath, ids: (0..<m.rows).map(String.init), tags: tags)
-        } else {
-            // The truth file defines the tags: read its header, then read every file against those tags.
-            let header = try MewoIO.readHeaderOnly(path: truthPath)
-            let tags = try LabelSet(tags: header, categories: header.map { _ in "" }, classes: header.map { _ in "" })
-            truth = try MewoIO.readLabelMatrix(path: truthPath, labels: tags, alignTo: nil)
-        }
+        let truth = try readTruth(truthPath, others: [decisionsPath, scoresPath], npyOrder: npyOrder, labelsPath: labelsPath, args: args)
         let tagSet = try LabelSet(tags: truth.tags, categories: truth.tags.map { _ in "" }, classes: truth.tags.map { _ in "" })
         let t = truth.tags.count, n = truth.rowCount
         // For an .npy file: truth column of each of its columns.
-        var npyColumn = Array(0..<t)
-        if let npyOrder, !DataFiles.isNPY(truthPath) {
-            var index: [String: Int] = [:]
-            for (k, tag) in truth.tags.enumerated() { index[tag] = k }
-            let missing = npyOrder.filter { index[$0] == nil }
-            if !missing.isEmpty || npyOrder.count != t {
-                throw DataError(.missingColumn, file: truthPath, line: 1,
-                                "its columns are not the tags of \(labelsPath!): \(missing.isEmpty ? "\(t) columns for \(npyOrder.count) tags" : "no column for " + missing.prefix(5).map { "'\($0)'" }.joined(separator: ", "))")
-            }
-            npyColumn = npyOrder.map { index[$0]! }
-        }
-        let source = "the truth \(truthPath)"
-        func npy(_ path: String, what: String) throws -> NPYMatrix {
+        let npyColumn = try npyColumns(truth: truth, truthPath: truthPath, npyOrder: npyOrder, labelsPath: labelsPath)
+        func npy(_ path: String) throws -> NPYMatrix {
+            // The transposition check reads the file once on its own; a file it cannot read is reported by
+            // `readMatrix` below, with the expected shape.
             if DataFiles.isNPY(truthPath), npyOrder == nil, let m = try? NPY.read(path: path), m.rows == t, m.columns == n, n != t {
                 // Truth and this file are each other's transpose: the one with more columns than rows is
                 // probably tags × tracks.
@@ -144,7 +118,7 @@ enum EvaluateCommand {
             }
             let m = try DataFiles.readMatrix(path: path, columns: t, rows: n,
                                              what: "one row per track of the truth, one column per tag\(npyOrder == nil ? " in the truth's order" : " of \(labelsPath!)")",
-                                             rowsSource: source)
+                                             rowsSource: "the truth \(truthPath)")
             if npyColumn == Array(0..<t) { return m }
             var v = [Double](repeating: 0, count: m.values.count)
             for i in 0..<n { for j in 0..<t { v[i * t + npyColumn[j]] = m.values[i * t + j] } }
@@ -152,39 +126,83 @@ enum EvaluateCommand {
         }
         let decisions: LabelMatrix
         if DataFiles.isNPY(decisionsPath) {
-            decisions = try DataFiles.binary(try npy(decisionsPath, what: "decisions"), path: decisionsPath, ids: truth.ids, tags: truth.tags)
+            decisions = try DataFiles.binary(try npy(decisionsPath), path: decisionsPath, ids: truth.ids, tags: truth.tags)
         } else {
             decisions = try MewoIO.readLabelMatrix(path: decisionsPath, labels: tagSet, alignTo: truth.ids, idsSource: truthPath,
                                                    unknownTagNote: "not a column of the truth file \(truthPath)")
         }
-        var scores: [Double]? = nil
-        if let scoresPath, DataFiles.isNPY(scoresPath) {
-            let m = try npy(scoresPath, what: "scores")
-            if let k = m.values.firstIndex(where: { !$0.isFinite }) {
-                throw DataError(.nonFinite, file: scoresPath, "non-finite score \(m.values[k]) at row \(k / t), column \(k % t) ('\(truth.tags[k % t])')")
-            }
-            if let k = m.values.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
-                throw DataError(.notAProbability, file: scoresPath, "score \(m.values[k]) at row \(k / t), column \(k % t) ('\(truth.tags[k % t])') is not a probability in [0, 1]")
-            }
-            scores = m.values
-        } else if let scoresPath {
-            let p = try MewoIO.readFeatures(path: scoresPath, options: FeatureReadOptions(probabilities: true))
-            let cols = try TrainingData.requireTagColumns(x: p, labels: tagSet, path: scoresPath, source: "the truth file")
-            // Probabilities are written in the truth's layout: another column means another kind of file
-            // (an X file's category or network columns).
-            let tagNames = Set(tagSet.tags)
-            let extra = p.columns.filter { !tagNames.contains($0) }
-            if !extra.isEmpty {
-                throw DataError(.unknownColumn, file: scoresPath, line: 1,
-                                "has \(extra.count) column(s) that are not tags of the truth file \(truthPath) (\(MewoIO.listNames(extra, limit: 4))): scores are written in the truth's layout, one column per tag; is this an X file?")
-            }
-            let order = try MewoIO.alignRows(fileIDs: p.ids, fileLines: [:], path: scoresPath, to: truth.ids, idsSource: truthPath)
-            var s = [Double](repeating: 0, count: n * t)
-            for (i, src) in order.enumerated() {
-                for (k, c) in cols.enumerated() { s[i * t + k] = p[src, c] }
-            }
-            scores = s
+        let scores = try scoresPath.map { path in
+            try DataFiles.isNPY(path) ? npyScores(npy(path), path: path, tags: truth.tags)
+                                      : csvScores(path, truth: truth, truthPath: truthPath, tagSet: tagSet)
         }
         return Input(truth: truth, decisions: decisions, scores: scores)
+    }
+
+    /// The truth: an .npy matrix (rows by position; every other file .npy too), or a CSV whose header defines the tags.
+    static func readTruth(_ truthPath: String, others: [String?], npyOrder: [String]?, labelsPath: String?, args: Arguments) throws -> LabelMatrix {
+        guard DataFiles.isNPY(truthPath) else {
+            // The truth file defines the tags: read its header, then read every file against those tags.
+            let header = try MewoIO.readHeaderOnly(path: truthPath)
+            let tags = try LabelSet(tags: header, categories: header.map { _ in "" }, classes: header.map { _ in "" })
+            return try MewoIO.readLabelMatrix(path: truthPath, labels: tags, alignTo: nil)
+        }
+        for case let p? in others where !DataFiles.isNPY(p) {
+            throw args.fail("--truth \(truthPath) is .npy (rows by position, no ChallengeID): give the decisions and scores as .npy too (\(p) is not)")
+        }
+        let m = try DataFiles.readRows(path: truthPath)
+        if let npyOrder, m.columns != npyOrder.count {
+            _ = try DataFiles.readMatrix(path: truthPath, columns: npyOrder.count, rows: nil,
+                                         what: "one column per tag of \(labelsPath!)", rowsSource: "")
+        }
+        let tags = npyOrder ?? (0..<m.columns).map { "tag \($0)" }
+        return try DataFiles.binary(m, path: truthPath, ids: (0..<m.rows).map(String.init), tags: tags)
+    }
+
+    /// For an .npy decisions or scores file read against a CSV truth with --labels: the truth column of each of
+    /// its columns (the labels file's order); else the identity.
+    static func npyColumns(truth: LabelMatrix, truthPath: String, npyOrder: [String]?, labelsPath: String?) throws -> [Int] {
+        let t = truth.tags.count
+        guard let npyOrder, !DataFiles.isNPY(truthPath) else { return Array(0..<t) }
+        var index: [String: Int] = [:]
+        for (k, tag) in truth.tags.enumerated() { index[tag] = k }
+        let missing = npyOrder.filter { index[$0] == nil }
+        if !missing.isEmpty || npyOrder.count != t {
+            throw DataError(.missingColumn, file: truthPath, line: 1,
+                            "its columns are not the tags of \(labelsPath!): \(missing.isEmpty ? "\(t) columns for \(npyOrder.count) tags" : "no column for " + missing.prefix(5).map { "'\($0)'" }.joined(separator: ", "))")
+        }
+        return npyOrder.map { index[$0]! }
+    }
+
+    /// An .npy scores file's values, refused unless every one is a probability.
+    static func npyScores(_ m: NPYMatrix, path: String, tags: [String]) throws -> [Double] {
+        let t = tags.count
+        if let k = m.values.firstIndex(where: { !$0.isFinite }) {
+            throw DataError(.nonFinite, file: path, "non-finite score \(m.values[k]) at row \(k / t), column \(k % t) ('\(tags[k % t])')")
+        }
+        if let k = m.values.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+            throw DataError(.notAProbability, file: path, "score \(m.values[k]) at row \(k / t), column \(k % t) ('\(tags[k % t])') is not a probability in [0, 1]")
+        }
+        return m.values
+    }
+
+    /// A CSV scores file in the truth's layout, aligned to the truth's rows and tags.
+    static func csvScores(_ path: String, truth: LabelMatrix, truthPath: String, tagSet: LabelSet) throws -> [Double] {
+        let t = truth.tags.count, n = truth.rowCount
+        let p = try MewoIO.readFeatures(path: path, options: FeatureReadOptions(probabilities: true))
+        let cols = try TrainingData.requireTagColumns(x: p, labels: tagSet, path: path, source: "the truth file")
+        // Probabilities are written in the truth's layout: another column means another kind of file
+        // (an X file's category or network columns).
+        let tagNames = Set(tagSet.tags)
+        let extra = p.columns.filter { !tagNames.contains($0) }
+        if !extra.isEmpty {
+            throw DataError(.unknownColumn, file: path, line: 1,
+                            "has \(extra.count) column(s) that are not tags of the truth file \(truthPath) (\(MewoIO.listNames(extra, limit: 4))): scores are written in the truth's layout, one column per tag; is this an X file?")
+        }
+        let order = try MewoIO.alignRows(fileIDs: p.ids, fileLines: [:], path: path, to: truth.ids, idsSource: truthPath)
+        var s = [Double](repeating: 0, count: n * t)
+        for (i, src) in order.enumerated() {
+            for (k, c) in cols.enumerated() { s[i * t + k] = p[src, c] }
+        }
+        return s
     }
 }

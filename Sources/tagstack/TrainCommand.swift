@@ -3,92 +3,8 @@ import TagStack
 import TagStackModel
 
 enum TrainCommand {
-    static let help = """
-    USAGE: tagstack train --data DIR --model OUT.json [options]
-
-    Fits a model on DIR/labels.csv, DIR/train_X.csv and DIR/train_y.csv (or the files named below) and
-    writes it atomically as versioned JSON. Rows of one group (DIR/train_groups.csv, or --groups) never
-    straddle cross-validation folds.
-
-    DATA:
-      --data DIR              Folder with the Mewo files (default: Data)
-      --labels FILE           labels.csv (default: DIR/labels.csv)
-      --train-x FILE          Training features, .csv or .npy (default: DIR/train_X.csv)
-      --train-y FILE          Training targets, .csv or .npy (default: DIR/train_y.csv)
-      --groups FILE           Groups file: ChallengeID then group columns (default: DIR/train_groups.csv if present)
-      --group-column NAME     Use only this column of the groups file (default: all; rows sharing any value
-                              in any column stay together)
-      --no-groups             Ignore the groups file (plain K-fold)
-      --allow-missing         Read empty cells and NaN in X as missing values instead of failing
-    MODEL:
-      --model FILE            Where to write the model (required)
-      --labels-per-track N    auto | any | one: one label a track gives probabilities that sum to one and one
-                              decision a track (the argmax), chosen by cross-fitted multiclass log loss; every
-                              training row must then have exactly one label (default: auto = one when every
-                              row of the training labels has exactly one)
-      --learner NAME          auto | \(LearnerKind.allCases.map(\.rawValue).joined(separator: " | ")), or a comma-separated
-                              list to choose from by out-of-fold weighted F1 (e.g. logistic,pooled,gbdt)
-                              (default: auto = \(StackerOptions().candidates.map(\.rawValue).joined(separator: ",")))
-      --max-trees-per-track N  When choosing, leave out learners whose model costs more than N trees to score
-                              a track (about 10 ns each; a pooled tag and tree counts 0.41; 0: no limit)
-                              (default: 20000, ~200 µs a track)
-      --pooled-pairs N        pooled: train on every positive (track, tag) pair and a weighted sample of
-                              negative pairs, about N pairs in all; 0 keeps every pair (default: 500000)
-      --base KIND             auto | primary | mean | logit-mean | blend: the score every tag starts from, decided
-                              once for all tags; auto picks by cross-fitted weighted F1, simplest first, each
-                              step by --base-margin (default: auto; primary for the thresholds and constant learners)
-      --base-margin X         A mean must beat the primary network, and the blend the incumbent, by more than X
-                              (default: 0.0075)
-      --blend-lambda X        L2 on the blend's shared network weights (default: 1)
-      --calibration HOW       auto | none | platt | shared: how every tag's score becomes its probability, decided
-                              once for all tags by cross-fitted log loss (default: auto); decisions never change
-      --features MODE         own | all: per-tag row statistics only, or also every input column (default: own)
-      --folds K               Cross-validation folds (default: 5); 0 turns CV off: rounds fixed by --rounds,
-                              thresholds fitted on training scores
-      --rounds N              Most boosting rounds early stopping may choose (without CV: the rounds) (default: 300)
-      --leaves N              Leaves per tree, every boosted learner (default: 15 per tag, 63 pooled)
-      --learning-rate X       Shrinkage, every boosted learner (default: 0.05 per tag, 0.1 pooled)
-      --pooled-leaves N       Leaves per tree of the pooled model only (default: --leaves if given, else 63)
-      --pooled-learning-rate X  Shrinkage of the pooled model only (default: --learning-rate if given, else 0.1)
-      --min-data-in-leaf N    (default: 20)
-      --feature-fraction X    Features drawn per tree (default: 0.8)
-      --lambda-l2 X           L2 on leaf values (default: 1)
-      --gradient-bins N       Quantized training: gradients rounded to N levels a round (e.g. 4), integer
-                              histograms, leaf values from exact gradients; pays off with --features all;
-                              0: exact gradients (default: 0)
-      --threshold-step-rows N With --gradient-bins: small leaves try every s-th threshold, s (a power of two
-                              up to 8) giving about N rows a step; 0: every threshold (default: 8)
-      --final HOW             refit | average: the final boosted model is refitted on all rows with the mean
-                              best round count, or the average of the fold models (default: refit)
-      --margin X              A tag keeps its stacked score only when its out-of-fold F1 beats the raw
-                              score's by more than X (default: 0.005)
-      --confidence P          ...and wins in at least this share of a paired bootstrap over groups of its
-                              out-of-fold decisions (default: 0.9; 0 turns the test off)
-      --decision RULE         auto | thresholds | class | track | hierarchical (default: auto for stacking
-                              learners, thresholds for the thresholds and constant learners)
-      --at-least-one RULE     class | track | none: shorthand for --decision class|track|thresholds
-    RUN:
-      --threads N             Worker threads (default: all cores); results do not depend on it
-      --seed N                Seed for every random choice (default: 1)
-      --report FILE           Per-tag CSV: support, out-of-fold F1 base vs stacked, threshold_probability (on the
-                              probabilities predict --scores writes; n/a when none gives the decisions),
-                              threshold_score (on the score before calibration, which decisions compare), path,
-                              rounds, reason
-      --importance FILE       What each tag's model learned from which input, a long-format CSV (tag, input,
-                              kind, value): split counts and gains of boosted and pooled trees (a pooled tag:
-                              the shared model's), logistic coefficients (standardised and per unit), (all tags) totals
-      --html FILE             Self-contained HTML report of the out-of-fold view (learners, decision rules,
-                              per tag raw vs final F1 and path, per class and category)
-      --columns FILE          Names of an .npy X's columns, one per line or one comma-separated line (a CSV
-                              header works); default: the tags, then the categories
-      --quiet                 No progress on stderr (shown only on a terminal, unless --progress)
-      --progress              Progress on stderr even when it is not a terminal (a line every ten seconds)
-      --json                  The result summary as one JSON object on stdout instead of the text (model,
-                              rows, tags, folds, groups, levels with candidates, scores, margins and choices,
-                              blend weights, learner, base, decision, paths, calibrated tags, seconds)
-
-    OUTPUT: the result summary (what each level chose and why) on stdout; progress and notes on stderr.
-    """
+    /// Generated from the option table (TagStack/Stacking/TrainOptions.swift).
+    static var help: String { TrainOptions.help }
 
     static func run(_ args: inout Arguments) throws {
         let read = try dataFiles(&args), groupColumn = read.groupColumn
@@ -166,32 +82,10 @@ enum TrainCommand {
     static func stackerOptions(_ args: inout Arguments) throws -> StackerOptions {
         var o = StackerOptions()
         try readLearner(&args, into: &o)
-        o.labelsPerTrack = try args.choice("--labels-per-track", default: .auto)
+        o.threads = min(defaultThreadCount, 1024)
+        // Numbers and plain choices as the table states them; their ranges are checked once, by `validate`.
+        for option in TrainOptions.table { try args.read(option, into: &o) }
         let baseGiven = try args.string("--base")
-        let calibration: CalibrationOption = try args.choice("--calibration", default: .auto)
-        o.calibration = calibration
-        o.selection.baseMargin = try args.double("--base-margin", default: o.selection.baseMargin, in: -1...1)
-        o.blendLambda = try args.double("--blend-lambda", default: o.blendLambda, in: 0...1e12)
-        o.features = try args.choice("--features", default: .own)
-        o.folds = try args.int("--folds", default: 5, in: 0...100)
-        if o.folds == 1 { throw args.fail("--folds=1 is not allowed: use 0 (no cross-validation) or at least 2") }
-        o.boosting.rounds = try args.int("--rounds", default: o.boosting.rounds, in: 0...100_000)
-        // --leaves / --learning-rate set every boosted learner; --pooled-* then override the pooled model's.
-        if let v = try args.optionalInt("--leaves", in: 2...65_536) { o.boosting.leaves = v; o.pooled.leaves = v }
-        if let v = try args.optionalDouble("--learning-rate", in: 1e-6...10) { o.boosting.learningRate = v; o.pooled.learningRate = v }
-        o.pooled.leaves = try args.int("--pooled-leaves", default: o.pooled.leaves, in: 2...65_536)
-        o.pooled.learningRate = try args.double("--pooled-learning-rate", default: o.pooled.learningRate, in: 1e-6...10)
-        o.boosting.minDataInLeaf = try args.int("--min-data-in-leaf", default: o.boosting.minDataInLeaf, in: 1...1_000_000)
-        o.boosting.featureFraction = try args.double("--feature-fraction", default: o.boosting.featureFraction, in: 1e-6...1)
-        o.boosting.lambdaL2 = try args.double("--lambda-l2", default: o.boosting.lambdaL2, in: 0...1e12)
-        o.boosting.gradientBins = try args.int("--gradient-bins", default: o.boosting.gradientBins, in: 0...65_536)
-        if o.boosting.gradientBins == 1 { throw args.fail("--gradient-bins=1: use 0 (exact gradients) or at least 2 levels") }
-        o.boosting.thresholdStepRows = try args.int("--threshold-step-rows", default: o.boosting.thresholdStepRows, in: 0...1_000_000)
-        o.guards.margin = try args.double("--margin", default: o.guards.margin, in: -1...1)
-        o.guards.confidence = try args.double("--confidence", default: o.guards.confidence, in: 0...1)
-        o.final = try args.choice("--final", default: .refit)
-        o.pooled.pairs = try args.int("--pooled-pairs", default: o.pooled.pairs, in: 0...1_000_000_000)
-        o.selection.maxTreesPerTrack = try args.int("--max-trees-per-track", default: o.selection.maxTreesPerTrack, in: 0...1_000_000_000)
         // --decision auto|RULE, or its shorthand --at-least-one class|track|none (none: thresholds alone).
         let decisionNames = ["auto"] + DecisionRule.allCases.map(\.optionName)
         let decisionText = try args.string("--decision"), atLeastOneText = try args.string("--at-least-one")
@@ -212,8 +106,7 @@ enum TrainCommand {
         let decisionName = decisionText ?? atLeastOneText.map { $0 == "none" ? DecisionRule.thresholds.optionName : $0 }
         if let name = decisionName { o.decision = DecisionRule(optionName: name) }   // auto: nil
         else { o.decision = baseline ? .thresholds : nil }
-        o.threads = try args.int("--threads", default: defaultThreadCount, in: 1...1024)
-        o.seed = UInt64(try args.int("--seed", default: 1, in: 0...Int.max))
+        do { try o.validate() } catch let e as OptionError { throw args.fail(e.commandLine) }
         return o
     }
 
@@ -263,7 +156,7 @@ enum TrainCommand {
                                            "path", "rounds", "reason"]))
         let tagModels = Dictionary(result.model.tags.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for r in result.reports {
-            let cells = [r.tag, String(r.support), MewoIO.formatNumber(r.rawF1), r.stackedF1.map(MewoIO.formatNumber) ?? "",
+            let cells = [r.tag, String(r.support), MewoIO.formatNumber(r.baseF1), r.stackedF1.map(MewoIO.formatNumber) ?? "",
                          r.threshold == nil ? "never" : tagModels[r.tag]?.probabilityThreshold.map(MewoIO.formatNumber) ?? "n/a",
                          r.threshold.map(MewoIO.formatNumber) ?? "never", r.path.rawValue, r.rounds.map(String.init) ?? "", r.reason]
             try reportOut.write(MewoIO.csvRow(cells))

@@ -79,7 +79,7 @@ final class ModelFileTests: XCTestCase {
 final class DecisionTests: XCTestCase {
     func decide(_ rule: DecisionRule, _ p: [Double]) throws -> [UInt8] {
         let m = try Fixtures.model(rule)
-        return Decider(model: m).decide(rows: 1, probabilities: p)
+        return Decider(model: m).decide(rows: 1, scores: p)
     }
 
     func testThresholdsAreInclusiveAndNilNeverPredicts() throws {

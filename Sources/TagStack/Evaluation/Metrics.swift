@@ -216,6 +216,36 @@ public enum Metrics {
     public static func evaluate(truth: [UInt8], decisions: [UInt8], scores: [Double]? = nil,
                                 rowCount: Int, tags: [String], perTag: Bool = true) throws -> MetricsReport {
         let t = tags.count, n = rowCount
+        try check(truth: truth, decisions: decisions, scores: scores, rowCount: n, tags: t)
+        let rows = tagRows(truth: truth, decisions: decisions, scores: scores, rowCount: n, tags: tags)
+        let tpSum = rows.reduce(0) { $0 + $1.tp }, fpSum = rows.reduce(0) { $0 + $1.fp }, fnSum = rows.reduce(0) { $0 + $1.fn }
+        let micro = prf(tp: tpSum, fp: fpSum, fn: fnSum)
+        var pSum = 0.0, rSum = 0.0, fSum = 0.0
+        for row in rows { pSum += row.precision; rSum += row.recall; fSum += row.f1 }
+        let supportSum = tpSum + fnSum
+        let weighted = TagCounts.weightedF1(rows.map { TagCounts(truePositives: $0.tp, support: $0.support, predicted: $0.predicted) })
+
+        var report = MetricsReport(
+            weightedF1: weighted, macroF1: fSum / Double(t), microF1: micro.f1,
+            macroPrecision: pSum / Double(t), macroRecall: rSum / Double(t),
+            microPrecision: micro.precision, microRecall: micro.recall,
+            prAUC: nil, rocAUC: nil, logLoss: nil,
+            rows: n, tags: t, support: supportSum, predicted: tpSum + fpSum,
+            prAUCTags: nil, rocAUCTags: nil, perTag: perTag ? rows : nil)
+        report.oneLabel = oneLabel(truth: truth, decisions: decisions, scores: scores, rowCount: n, tags: t)
+        if scores != nil {
+            let pr = rows.compactMap(\.prAUC), roc = rows.compactMap(\.rocAUC)
+            report.prAUC = pr.isEmpty ? nil : pr.reduce(0, +) / Double(pr.count)
+            report.rocAUC = roc.isEmpty ? nil : roc.reduce(0, +) / Double(roc.count)
+            report.prAUCTags = pr.count
+            report.rocAUCTags = roc.count
+            report.logLoss = rows.reduce(0.0) { $0 + $1.logLoss! } / Double(t)
+        }
+        return report
+    }
+
+    /// Throws `MetricsError` on empty input, a shape mismatch, a value other than 0/1 or a NaN score.
+    static func check(truth: [UInt8], decisions: [UInt8], scores: [Double]?, rowCount n: Int, tags t: Int) throws {
         guard n > 0 && t > 0 else { throw MetricsError.empty(rows: n, tags: t) }
         if truth.count != n * t { throw MetricsError.shapeMismatch(what: "truth", expected: n * t, found: truth.count) }
         if decisions.count != n * t {
@@ -232,7 +262,11 @@ public enum Metrics {
         if let s = scores, let k = s.firstIndex(where: { $0.isNaN }) {
             throw MetricsError.nanScore(row: k / t, tag: k % t)
         }
+    }
 
+    /// Per tag: its counts, precision, recall and F1, and with `scores` its ROC-AUC, average precision and log loss.
+    static func tagRows(truth: [UInt8], decisions: [UInt8], scores: [Double]?, rowCount n: Int, tags: [String]) -> [TagMetrics] {
+        let t = tags.count
         var tpv = [Int](repeating: 0, count: t), fpv = tpv, fnv = tpv
         for i in 0..<n {
             let base = i * t
@@ -259,34 +293,7 @@ public enum Metrics {
             }
             rows.append(row)
         }
-
-        let tpSum = tpv.reduce(0, +), fpSum = fpv.reduce(0, +), fnSum = fnv.reduce(0, +)
-        let micro = prf(tp: tpSum, fp: fpSum, fn: fnSum)
-        var pSum = 0.0, rSum = 0.0, fSum = 0.0, wfSum = 0.0
-        for row in rows {
-            pSum += row.precision; rSum += row.recall; fSum += row.f1
-            wfSum += Double(row.support) * row.f1
-        }
-        let supportSum = tpSum + fnSum
-        let weighted = supportSum > 0 ? wfSum / Double(supportSum) : fSum / Double(t)
-
-        var report = MetricsReport(
-            weightedF1: weighted, macroF1: fSum / Double(t), microF1: micro.f1,
-            macroPrecision: pSum / Double(t), macroRecall: rSum / Double(t),
-            microPrecision: micro.precision, microRecall: micro.recall,
-            prAUC: nil, rocAUC: nil, logLoss: nil,
-            rows: n, tags: t, support: supportSum, predicted: tpSum + fpSum,
-            prAUCTags: nil, rocAUCTags: nil, perTag: perTag ? rows : nil)
-        report.oneLabel = oneLabel(truth: truth, decisions: decisions, scores: scores, rowCount: n, tags: t)
-        if scores != nil {
-            let pr = rows.compactMap(\.prAUC), roc = rows.compactMap(\.rocAUC)
-            report.prAUC = pr.isEmpty ? nil : pr.reduce(0, +) / Double(pr.count)
-            report.rocAUC = roc.isEmpty ? nil : roc.reduce(0, +) / Double(roc.count)
-            report.prAUCTags = pr.count
-            report.rocAUCTags = roc.count
-            report.logLoss = rows.reduce(0.0) { $0 + $1.logLoss! } / Double(t)
-        }
-        return report
+        return rows
     }
 
     // MARK: Per-tag primitives

@@ -291,14 +291,7 @@ public enum OutputTarget {
         // followed by the kernel: a device, FIFO or socket is written directly through the path itself.
         var first = stat()
         if stat(path, &first) == 0 {
-            let id = Identity(device: UInt64(first.st_dev), inode: UInt64(first.st_ino))
-            switch first.st_mode & S_IFMT {
-            case S_IFREG: break
-            case S_IFDIR: throw DataError(.writeFailed, file: path, "cannot write: is a folder")
-            case S_IFCHR, S_IFIFO, S_IFSOCK:
-                return Resolved(path: path, isDirect: true, identity: id, isCharacterDevice: (first.st_mode & S_IFMT) == S_IFCHR)
-            default: throw DataError(.writeFailed, file: path, "cannot write: not a regular file, character device or FIFO")
-            }
+            if first.st_mode & S_IFMT != S_IFREG { return try existing(first, at: path, path: path) }
         } else if errno == ELOOP {
             throw DataError(.writeFailed, file: path, "cannot write: a loop of symbolic links")
         }
@@ -331,16 +324,22 @@ public enum OutputTarget {
                 if errno == ELOOP { throw DataError(.writeFailed, file: path, "cannot write: a loop of symbolic links") }
                 return Resolved(path: full, isDirect: false, identity: nil)
             }
-            let id = Identity(device: UInt64(s.st_dev), inode: UInt64(s.st_ino))
-            switch s.st_mode & S_IFMT {
-            case S_IFREG: return Resolved(path: full, isDirect: false, identity: id)
-            case S_IFDIR: throw DataError(.writeFailed, file: path, "cannot write: is a folder")
-            case S_IFCHR, S_IFIFO, S_IFSOCK:
-                return Resolved(path: full, isDirect: true, identity: id, isCharacterDevice: (s.st_mode & S_IFMT) == S_IFCHR)
-            default: throw DataError(.writeFailed, file: path, "cannot write: not a regular file, character device or FIFO")
-            }
+            return try existing(s, at: full, path: path)
         }
         throw DataError(.writeFailed, file: path, "cannot write: a loop of symbolic links (more than 40 levels)")
+    }
+
+    /// An existing `target` (its `stat`) as an output: a regular file is replaced through a temporary, a
+    /// device, FIFO or socket written directly; a folder or anything else is refused, naming `path`.
+    static func existing(_ st: stat, at target: String, path: String) throws -> Resolved {
+        let id = Identity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: return Resolved(path: target, isDirect: false, identity: id)
+        case S_IFDIR: throw DataError(.writeFailed, file: path, "cannot write: is a folder")
+        case S_IFCHR, S_IFIFO, S_IFSOCK:
+            return Resolved(path: target, isDirect: true, identity: id, isCharacterDevice: (st.st_mode & S_IFMT) == S_IFCHR)
+        default: throw DataError(.writeFailed, file: path, "cannot write: not a regular file, character device or FIFO")
+        }
     }
 
     /// Refuses, before any work, an output named twice or an output that is one of the inputs (compared by

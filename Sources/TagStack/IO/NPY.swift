@@ -30,6 +30,35 @@ public enum NPY {
 
     /// Decodes the bytes of a `.npy` file.
     public static func decode(_ bytes: [UInt8], path: String) throws -> NPYMatrix {
+        let (header, dataStart) = try headerText(bytes, path: path)
+        let dict = try parseHeader(header, path: path)
+        guard let descr = dict["descr"], let fortran = dict["fortran_order"], let shapeText = dict["shape"] else {
+            throw fail(path, "header lacks descr, fortran_order or shape: \(shown(header))")
+        }
+        let (rows, columns) = try shape(shapeText, path: path)
+        let type = try dtype(descr, path: path)
+        // Shapes come from the file: multiply with overflow checks (a huge shape is an error, not a trap).
+        let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
+        let (needed, overflow2) = count.multipliedReportingOverflow(by: type.size)
+        guard !overflow, !overflow2, bytes.count - dataStart == needed else {
+            let what = overflow || overflow2 ? "more than \(Int.max)" : String(needed)
+            throw fail(path, "data has \(bytes.count - dataStart) bytes; shape (\(rows), \(columns)) of '\(type.name)' needs \(what)")
+        }
+        var values = decodeValues(bytes, from: dataStart, count: count, type: type)
+        if fortran == "True" {
+            // Nothing to reorder in an empty array (and a (0, 10^18) shape must not loop over its columns).
+            if count == 0 { return NPYMatrix(rows: rows, columns: columns, values: values) }
+            var c = [Double](repeating: 0, count: count)
+            for j in 0..<columns { for i in 0..<rows { c[i * columns + j] = values[j * rows + i] } }
+            values = c
+        } else if fortran != "False" {
+            throw fail(path, "bad fortran_order '\(fortran)'")
+        }
+        return NPYMatrix(rows: rows, columns: columns, values: values)
+    }
+
+    /// The header's text (after the magic string, the version and the length field) and where the data starts.
+    static func headerText(_ bytes: [UInt8], path: String) throws -> (String, Int) {
         let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw fail(path, "not a .npy file (bad magic string)") }
         let major = bytes[6]
@@ -51,25 +80,30 @@ public enum NPY {
         if header.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" || $0.value == 0x7F }) {
             throw fail(path, "the header (\(headerLength) bytes, as its length field says) holds binary bytes: a wrong header length? It starts \(shown(header))")
         }
-        let dict = try parseHeader(header, path: path)
-        guard let descr = dict["descr"], let fortran = dict["fortran_order"], let shapeText = dict["shape"] else {
-            throw fail(path, "header lacks descr, fortran_order or shape: \(shown(header))")
-        }
+        return (header, offset + headerLength)
+    }
+
+    /// Rows and columns of a 1-D (one column) or 2-D shape.
+    static func shape(_ shapeText: String, path: String) throws -> (Int, Int) {
         let dims = try shapeText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { d -> Int in
             guard let v = Int(d), v >= 0 else { throw fail(path, "bad shape \(shapeText)") }
             return v
         }
-        let rows: Int, columns: Int
         switch dims.count {
-        case 1: rows = dims[0]; columns = 1
-        case 2: rows = dims[0]; columns = dims[1]
+        case 1: return (dims[0], 1)
+        case 2: return (dims[0], dims[1])
         default: throw fail(path, "expected a 2-D array; shape is (\(shapeText))")
         }
+    }
+
+    /// A dtype TagStack reads: its text (`<f8`), its code (`f8`), its byte size and byte order.
+    struct DType { var name: String, code: String, size: Int, bigEndian: Bool }
+
+    static func dtype(_ descr: String, path: String) throws -> DType {
         let type = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
         guard type.count >= 3 else { throw fail(path, "unsupported dtype '\(type)'") }
         let order = type.first!
         let code = String(type.dropFirst())
-        let bigEndian = order == ">"
         guard "<>|=".contains(order) else { throw fail(path, "unsupported dtype '\(type)'") }
         let size: Int
         switch code {
@@ -79,15 +113,13 @@ public enum NPY {
         case "b1", "i1", "u1": size = 1
         default: throw fail(path, "unsupported dtype '\(type)' (float16/32/64, int, uint and bool are read)")
         }
-        // Shapes come from the file: multiply with overflow checks (a huge shape is an error, not a trap).
-        let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
-        let (needed, overflow2) = count.multipliedReportingOverflow(by: size)
-        let dataStart = offset + headerLength
-        guard !overflow, !overflow2, bytes.count - dataStart == needed else {
-            let what = overflow || overflow2 ? "more than \(Int.max)" : String(needed)
-            throw fail(path, "data has \(bytes.count - dataStart) bytes; shape (\(rows), \(columns)) of '\(type)' needs \(what)")
-        }
+        return DType(name: type, code: code, size: size, bigEndian: order == ">")
+    }
+
+    /// `count` values of `type` from `dataStart`, as Doubles (the size was checked against the shape).
+    static func decodeValues(_ bytes: [UInt8], from dataStart: Int, count: Int, type: DType) -> [Double] {
         var values = [Double](repeating: 0, count: count)
+        let size = type.size, bigEndian = type.bigEndian, code = type.code
         bytes.withUnsafeBytes { raw in
             let base = raw.baseAddress! + dataStart
             func load<T: FixedWidthInteger>(_: T.Type, _ k: Int) -> T {
@@ -112,16 +144,7 @@ public enum NPY {
                 values[k] = v
             }
         }
-        if fortran == "True" {
-            // Nothing to reorder in an empty array (and a (0, 10^18) shape must not loop over its columns).
-            if count == 0 { return NPYMatrix(rows: rows, columns: columns, values: values) }
-            var c = [Double](repeating: 0, count: count)
-            for j in 0..<columns { for i in 0..<rows { c[i * columns + j] = values[j * rows + i] } }
-            values = c
-        } else if fortran != "False" {
-            throw fail(path, "bad fortran_order '\(fortran)'")
-        }
-        return NPYMatrix(rows: rows, columns: columns, values: values)
+        return values
     }
 
     /// A header's text for a message: trimmed, at most 120 characters, control characters escaped.

@@ -47,7 +47,7 @@ public enum Predictor {
                 }
             }
             let r = scorer.score(rows: ids.count, columns: width, values: inputs, mapping: mapping, threads: threads)
-            let d = decider.decide(rows: ids.count, probabilities: r.scores, categoryScores: r.categoryScores)
+            let d = decider.decide(rows: ids.count, scores: r.scores, categoryScores: r.categoryScores)
             if decisionsNPY { allDecisions.append(contentsOf: d.lazy.map { Double($0) }) }
             if scoresNPY { allScores.append(contentsOf: r.probabilities) }
             try writeBlock(ids: ids, decisions: d, probabilities: r.probabilities, tags: tags.count,

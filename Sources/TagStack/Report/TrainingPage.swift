@@ -52,10 +52,17 @@ public struct TrainingPage {
             for k in 1..<o.tags where o.probabilities[i * o.tags + k] > o.probabilities[i * o.tags + best] { best = k }
             decided[i * o.tags + best] = 1
         }
-        // The matrices share rows and tags by construction, so `evaluate` has nothing to refuse here.
         let truth = LabelMatrix(ids: ids, tags: tags, values: o.labels)
         let decisions = LabelMatrix(ids: ids, tags: tags, values: decided)
-        guard let report = try? Metrics.evaluate(truth: truth, decisions: decisions, scores: o.probabilities), report.oneLabel != nil,
+        let report: MetricsReport
+        do {
+            report = try Metrics.evaluate(truth: truth, decisions: decisions, scores: o.probabilities)
+        } catch {
+            // The matrices share rows and tags by construction; what `evaluate` refuses (a NaN probability) is said.
+            return ReportSection(id: "one-label-out-of-fold", title: "Out of fold",
+                                 blocks: [.paragraph("The out-of-fold figures could not be computed: \(error)")])
+        }
+        guard report.oneLabel != nil,
               var section = EvaluationPage.confusion(EvaluationPage(truth: truth, decisions: decisions, scores: o.probabilities, report: report,
                                                                     files: ("training labels", "argmax", "out of fold")))
         else { return nil }
@@ -69,9 +76,9 @@ public struct TrainingPage {
     var labels: LabelSet { result.model.labels }
 
     /// The tag's out-of-fold F1 on its final path (the stacked score's when stacked, else the raw score's).
-    static func finalF1(_ r: TagReport) -> Double { r.path == .raw ? r.rawF1 : (r.stackedF1 ?? r.rawF1) }
+    static func finalF1(_ r: TagReport) -> Double { r.path == .raw ? r.baseF1 : (r.stackedF1 ?? r.baseF1) }
 
-    static func weighted(_ reports: [TagReport], _ f: (TagReport) -> Double) -> Double {
+    static func supportWeightedMean(_ reports: [TagReport], _ f: (TagReport) -> Double) -> Double {
         let s = reports.reduce(0) { $0 + $1.support }
         return s == 0 ? 0 : reports.reduce(0.0) { $0 + Double($1.support) * f($1) } / Double(s)
     }
@@ -104,8 +111,8 @@ public struct TrainingPage {
                 ["chosen learner", r.chosenLearner],
                 ["decision rule", r.model.decision.rawValue],
                 ["tags by path", pathCounts(reports)],
-                ["support-weighted out-of-fold F1, base score (per-tag thresholds)", fmt(weighted(reports) { $0.rawF1 })],
-                ["support-weighted out-of-fold F1, final scores (per-tag thresholds)", fmt(weighted(reports, finalF1))],
+                ["support-weighted out-of-fold F1, base score (per-tag thresholds)", fmt(supportWeightedMean(reports) { $0.baseF1 })],
+                ["support-weighted out-of-fold F1, final scores (per-tag thresholds)", fmt(supportWeightedMean(reports, finalF1))],
             ], numeric: []),
             .paragraph(p.folds == 0
                 ? "Trained with --folds 0: no cross-validation, so every figure on this page (labelled out of fold) is in-sample and flatters the model. The weighted F1 here applies per-tag thresholds alone; the decision rule's score is in the next section."
@@ -119,15 +126,15 @@ public struct TrainingPage {
         var series: [PlotSeries] = []
         var gainSeries: [PlotSeries] = []
         let supports = reports.map { Double(max($0.support, 1)) }
-        let gains = reports.map { finalF1($0) - $0.rawF1 }
+        let gains = reports.map { finalF1($0) - $0.baseF1 }
         for (k, path) in TagPath.allCases.enumerated() {
             let members = reports.indices.filter { reports[$0].path == path }
             guard !members.isEmpty else { continue }
             let name = "\(pathName(path)) (\(members.count) tags)"
-            series.append(PlotSeries(name, members.map { (x: reports[$0].rawF1, y: finalF1(reports[$0])) }, style: .points, color: plotColors[k]))
+            series.append(PlotSeries(name, members.map { (x: reports[$0].baseF1, y: finalF1(reports[$0])) }, style: .points, color: plotColors[k]))
             gainSeries.append(PlotSeries(name, members.map { (x: supports[$0], y: gains[$0]) }, style: .points, color: plotColors[k]))
         }
-        let hi = min(1, max(0.1, reports.map { max($0.rawF1, finalF1($0)) }.max() ?? 1) * 1.05)
+        let hi = min(1, max(0.1, reports.map { max($0.baseF1, finalF1($0)) }.max() ?? 1) * 1.05)
         let scatter = LinePlot(title: "Per tag: final against base-score out-of-fold F1", x: PlotAxis("base score F1", unit: "out of fold", range: 0...hi),
                                y: PlotAxis("final F1", unit: "out of fold", range: 0...hi), series: series, diagonal: true)
         let g = max(0.01, gains.map(abs).max() ?? 0.01) * 1.1
@@ -137,10 +144,10 @@ public struct TrainingPage {
         let tagModels = Dictionary(p.result.model.tags.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let rows = reports.sorted { $0.support != $1.support ? $0.support > $1.support : $0.tag < $1.tag }.map { r -> [String] in
             let k = byClass[r.tag]
-            let gain = finalF1(r) - r.rawF1
+            let gain = finalF1(r) - r.baseF1
             let reason = r.path == .raw ? reasonText(r, margin: p.margin) : String(format: "%@: %+.4f out of fold over the base score", r.reason, gain)
             return [r.tag, k.map { p.labels.tagClasses[$0] } ?? "", k.map { p.labels.tagCategories[$0] } ?? "", String(r.support),
-                    fmt(r.rawF1), fmt(r.stackedF1), fmt(finalF1(r)), pathName(r.path),
+                    fmt(r.baseF1), fmt(r.stackedF1), fmt(finalF1(r)), pathName(r.path),
                     r.threshold == nil ? "never" : tagModels[r.tag]?.probabilityThreshold.map { fmt($0) } ?? "n/a", r.threshold.map { fmt($0) } ?? "never",
                     r.rounds.map(String.init) ?? "", reason]
         }
@@ -185,12 +192,12 @@ public struct TrainingPage {
         func row(_ g: (String, [TagReport])) -> [String] {
             let count = { (path: TagPath) in String(g.1.filter { $0.path == path }.count) }
             return [g.0, String(g.1.count), count(.raw), count(.stacked), count(.pooled), String(g.1.reduce(0) { $0 + $1.support }),
-                    fmt(weighted(g.1) { $0.rawF1 }), fmt(weighted(g.1, finalF1))]
+                    fmt(supportWeightedMean(g.1) { $0.baseF1 }), fmt(supportWeightedMean(g.1, finalF1))]
         }
         let chartGroups = classes.count > 1 || categories.count <= 1 ? classes : categories
         let chart = BarChart(title: "Per \(chartGroups.count == classes.count ? "class" : "category"): support-weighted out-of-fold F1",
                              categories: chartGroups.map(\.0),
-                             series: [("base score", chartGroups.map { weighted($0.1) { $0.rawF1 } }), ("final", chartGroups.map { weighted($0.1, finalF1) })],
+                             series: [("base score", chartGroups.map { supportWeightedMean($0.1) { $0.baseF1 } }), ("final", chartGroups.map { supportWeightedMean($0.1, finalF1) })],
                              y: PlotAxis("weighted F1", unit: "out of fold, 0–1", range: 0...1), xLabel: chartGroups.count == classes.count ? "class" : "category")
         let header = ["", "tags", "on the base score", "stacked", "pooled", "support", "base score F1", "final F1"]
         return ReportSection(id: "per-class", title: "Per class and category", blocks: [

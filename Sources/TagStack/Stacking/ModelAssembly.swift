@@ -14,9 +14,7 @@ enum ModelAssembly {
         if let base {
             for tag in data.labels.tags { for n in base.networks { if let j = data.x.columnIndex(n + ":" + tag) { read.insert(j) } } }
         }
-        if rule.rule == .hierarchical, rule.hierarchy?.source == .column {
-            for c in data.labels.categories { if let j = data.x.columnIndex(c) { read.insert(j) } }
-        }
+        read.formUnion(rule.rule.inputColumns(hierarchy: rule.hierarchy, data: data))
         // A model of raw tags reading nothing else lists its tags' columns in label order.
         let rawOnly = read.count == data.labels.count
         let inputs = rawOnly ? data.labels.tags : read.sorted().map { data.x.columns[$0] }

@@ -15,8 +15,8 @@ import TagStackModel
 public struct TagReport: Sendable, Equatable {
     public var tag: String
     public var support: Int
-    /// Out-of-fold F1 of the raw score with its best threshold.
-    public var rawF1: Double
+    /// Out-of-fold F1 of the base score with its best threshold.
+    public var baseF1: Double
     /// Out-of-fold F1 of the stacked score with its best threshold (nil when the tag was not stacked).
     public var stackedF1: Double?
     public var threshold: Double?
@@ -132,15 +132,23 @@ public enum Stacker {
         // Without folds there is no out-of-fold evidence to choose by: the simplest learner and rule are kept.
         let best = LearnerChoice.choose(runs, options: options)
         let rules: [DecisionRule] = options.decision.map { [$0] }
-            ?? (fold == nil ? [.thresholds] : [.thresholds, .atLeastOnePerClass, .atLeastOnePerTrack, .hierarchical])
+            ?? (fold == nil ? [.thresholds] : DecisionRule.byComplexity)
         let (rule, ruleScores) = DecisionSearch.choose(rules, run: best, data: data, fold: fold, k: options.folds,
                                                        margin: options.selection.ruleMargin)
         let calibration = CalibrationChoice.choose(run: best, context: context, keepProbabilities: options.keepOutOfFold)
+
+        return try result(data: data, options: options, training: training, fold: fold, features: features, base: base, runs: runs,
+                          best: best, rule: rule, ruleScores: ruleScores, calibration: calibration, tried: candidates.count)
+    }
+
+    /// The model and what it came from: every level's candidates and choice, the importances, the out-of-fold view.
+    static func result(data: TrainingData, options: StackerOptions, training: [String: String], fold: [Int]?, features: FeatureMatrix?,
+                       base: BaseChoice.Outcome, runs: [LearnerRun], best: LearnerRun, rule: DecisionSearch.Choice,
+                       ruleScores: [(DecisionRule, Double)], calibration: CalibrationChoice.Outcome, tried: Int) throws -> StackerResult {
         var chosen = best
         for k in chosen.tags.indices { chosen.tags[k].calibration = calibration.calibrations[k] }
-
         var info = training
-        info["learner_scores"] = runs.map { "\($0.name)=\(format($0.weightedF1))" }.joined(separator: " ")
+        info["learner_scores"] = runs.map { "\($0.name)=\(format($0.thresholdsF1))" }.joined(separator: " ")
         info["trees_per_track"] = runs.map { "\($0.name)=\($0.treesPerTrack)" }.joined(separator: " ")
         info["rule_scores"] = ruleScores.map { "\($0.0.rawValue)=\(format($0.1))" }.joined(separator: " ")
         info["folds"] = String(options.folds)
@@ -148,10 +156,10 @@ public enum Stacker {
         if let b = base.level { info["base_scores"] = b.candidates.map { "\($0.name)=\(format($0.score))" }.joined(separator: " ") }
         if let c = calibration.level { info["calibration_log_loss"] = c.candidates.map { "\($0.name)=\(format($0.score))" }.joined(separator: " ") }
         let model = try ModelAssembly.model(run: chosen, rule: rule, base: base.model, data: data, features: features?.set, training: info)
-        var learnerLevel = Level(kind: .learner, metric: "weighted F1", candidates: runs.map { ($0.name, $0.weightedF1) },
+        var learnerLevel = Level(kind: .learner, metric: "weighted F1", candidates: runs.map { ($0.name, $0.thresholdsF1) },
                                  chosen: best.name, margin: runs.count > 1 ? options.selection.learnerMargin : nil, inSample: fold == nil)
         learnerLevel.treesPerTrack = Dictionary(runs.map { ($0.name, $0.treesPerTrack) }, uniquingKeysWith: { a, _ in a })
-        if candidates.count > kinds.count { learnerLevel.note = Level.keptSimplest }
+        if fold == nil && tried > 1 { learnerLevel.note = Level.keptSimplest }   // only the simplest was fitted
         var ruleLevel = Level(kind: .decisionRule, metric: "weighted F1", candidates: ruleScores.map { ($0.0.rawValue, $0.1) },
                               chosen: rule.rule.rawValue, margin: ruleScores.count > 1 ? options.selection.ruleMargin : nil, inSample: fold == nil)
         if fold == nil && options.decision == nil { ruleLevel.note = Level.keptSimplest }

@@ -7,15 +7,27 @@ import TagStackModel
 public struct OptionError: Error, CustomStringConvertible, Equatable {
     public var option: String
     public var description: String
+    /// The value and what it should be, for an option out of its range (`TrainOption.check`).
+    public var value: String?
+    public var requirement: String?
 
     /// `option=value requirement`, e.g. `folds=1 should be 0 (no cross-validation) or at least 2`.
     public init(_ option: String, value: Any, _ requirement: String) {
-        self.option = option; description = "\(option)=\(value) \(requirement)"
+        let text = (value as? Double).map(TrainOption.format) ?? "\(value)"
+        self.option = option; self.value = text; self.requirement = requirement
+        description = "\(option)=\(text) \(requirement)"
     }
 
     /// `option: message`.
     public init(_ option: String, _ message: String) {
         self.option = option; description = "\(option): \(message)"
+    }
+
+    /// The error as the command line names the option (`--leaves=1 is out of range 2...65536`), when the
+    /// option is one of `TrainOptions.table`'s.
+    public var commandLine: String {
+        guard let value, let requirement, let name = TrainOptions.option(field: option)?.name else { return description }
+        return "\(name)=\(value) \(requirement)"
     }
 }
 
@@ -25,24 +37,6 @@ public enum FeatureMode: String, CaseIterable, Sendable {
     case own
     /// `own` plus every input column.
     case all
-}
-
-/// A decision rule's name on the command line (`--decision NAME`; `auto`, no rule, picks one by out-of-fold
-/// weighted F1).
-extension DecisionRule {
-    public var optionName: String {
-        switch self {
-        case .thresholds: return "thresholds"
-        case .atLeastOnePerClass: return "class"
-        case .atLeastOnePerTrack: return "track"
-        case .hierarchical: return "hierarchical"
-        }
-    }
-
-    public init?(optionName: String) {
-        guard let rule = DecisionRule.allCases.first(where: { $0.optionName == optionName }) else { return nil }
-        self = rule
-    }
 }
 
 /// The base score (`--base`): chosen out of fold (`auto`), or one of the kinds.
@@ -65,6 +59,10 @@ public enum CalibrationOption: String, CaseIterable, Sendable {
     case platt
     /// One slope shared by every tag, one intercept per tag: σ(a · logit(s) + b_t).
     case shared
+    /// Temperature scaling: one slope shared by every tag, no intercept: σ(a · logit(s)). Only when asked for
+    /// (`auto` does not try it): a score of 0.5 stays 0.5, so it corrects a network's over- or under-confidence
+    /// without moving any tag's base rate.
+    case temperature
 }
 
 /// How many labels a track carries (`--labels-per-track`).
@@ -157,8 +155,8 @@ public struct StackerOptions: Sendable {
         /// negative ones; 0 keeps every pair.
         public var pairs = 500_000
         /// Leaves and learning rate of the pooled model, which learns from hundreds of thousands of pairs where
-        /// a per-tag model sees thousands of rows (measured on the default data: 63 leaves at 0.1 beat 15 at
-        /// 0.05 by 0.5 points of test weighted F1, README).
+        /// a per-tag model sees thousands of rows (on the default data the larger trees and rate win on test
+        /// weighted F1, README).
         public var leaves = 63
         public var learningRate = 0.1
     }
@@ -170,14 +168,14 @@ public struct StackerOptions: Sendable {
 
     /// The never-worse test every learned tag passes (Selection/Judge.swift).
     public struct Guards: Sendable {
-        /// A tag keeps its learned score only when its out-of-fold F1 beats the raw score's by more than this.
+        /// A tag keeps its learned score only when its out-of-fold F1 beats the base score's by more than this.
         public var margin = 0.005
         /// ...and when, in a paired bootstrap over groups of its cross-fitted decisions, the learned F1 beats
-        /// the raw F1 in at least this share of resamples (0 turns the test off).
+        /// the base score's F1 in at least this share of resamples (0 turns the test off).
         public var confidence = 0.9
         public var bootstrapDraws = 400
-        /// Tags with fewer positives than this stay raw with per-tag learners (too few to learn from); the
-        /// pooled learner's shared model may still serve them when it beats their raw score out of fold.
+        /// Tags with fewer positives than this stay on the base score with per-tag learners (too few to learn from); the
+        /// pooled learner's shared model may still serve them when it beats their base score out of fold.
         public var minPositives = 10
     }
 
@@ -194,44 +192,22 @@ public struct StackerOptions: Sendable {
         public var maxTreesPerTrack = 20_000
         /// A mean of the networks replaces the primary network as the base score only when its cross-fitted
         /// weighted F1 is higher by more than this, and the learned blend replaces the incumbent likewise
-        /// (measured on MTG-Jamendo by a scikit-learn prototype over nine fold assignments: 0.003 and 0.005 picked a mean that loses on
-        /// test on the set where the primary is best; 0.0075 kept the primary there every time and took the
-        /// mean every time on the set where it gains, README).
+        /// (the smallest margin that kept the primary network on the MTG-Jamendo set where it is best and took
+        /// the mean on the set where the mean gains, over nine fold assignments: README, How the stacker works).
         public var baseMargin = 0.0075
         /// A decision rule replaces a simpler one (thresholds, then at least one per class, per track,
         /// hierarchical) only when its cross-fitted weighted F1 is higher by more than this.
         public var ruleMargin = 0.0005
     }
 
-    /// Throws `OptionError` naming the first bad value, e.g. `folds=1 should be 0 or at least 2`.
+    /// Throws `OptionError` naming the first bad value (`TrainOptions.table` states every range), e.g.
+    /// `folds=1 should be 0 (no cross-validation) or at least 2`.
     public func validate() throws {
-        func bad(_ name: String, _ value: Any, _ requirement: String) -> OptionError { OptionError(name, value: value, requirement) }
-        if folds == 1 || folds < 0 { throw bad("folds", folds, "should be 0 (no cross-validation) or at least 2") }
-        if learner == nil && candidates.isEmpty { throw bad("candidates", "[]", "should list at least one learner for auto") }
-        if threads < 1 { throw bad("threads", threads, "should be at least 1") }
-        let b = boosting
-        if b.rounds < 0 { throw bad("boosting.rounds", b.rounds, "should not be negative") }
-        if b.patience < 0 { throw bad("boosting.patience", b.patience, "should not be negative") }
-        if b.leaves < 2 { throw bad("boosting.leaves", b.leaves, "should not be smaller than 2") }
-        if !(b.learningRate > 0 && b.learningRate.isFinite) { throw bad("boosting.learningRate", b.learningRate, "should be a finite number > 0") }
-        if b.minDataInLeaf < 1 { throw bad("boosting.minDataInLeaf", b.minDataInLeaf, "should be at least 1") }
-        if !(b.featureFraction > 0 && b.featureFraction <= 1) { throw bad("boosting.featureFraction", b.featureFraction, "should be in (0, 1]") }
-        if !(b.lambdaL2 >= 0 && b.lambdaL2.isFinite) { throw bad("boosting.lambdaL2", b.lambdaL2, "should be a finite number >= 0") }
-        if b.gradientBins != 0 && !(2...65_536).contains(b.gradientBins) { throw bad("boosting.gradientBins", b.gradientBins, "should be 0 (exact) or in 2...65536") }
-        if !(0...1_000_000).contains(b.thresholdStepRows) { throw bad("boosting.thresholdStepRows", b.thresholdStepRows, "should be in 0...1000000") }
-        if pooled.pairs < 0 { throw bad("pooled.pairs", pooled.pairs, "should not be negative (0 keeps every pair)") }
-        if pooled.leaves < 2 { throw bad("pooled.leaves", pooled.leaves, "should not be smaller than 2") }
-        if !(pooled.learningRate > 0 && pooled.learningRate.isFinite) { throw bad("pooled.learningRate", pooled.learningRate, "should be a finite number > 0") }
-        if !(logistic.lambda >= 0 && logistic.lambda.isFinite) { throw bad("logistic.lambda", logistic.lambda, "should be a finite number >= 0") }
-        if !(guards.margin >= -1 && guards.margin <= 1) { throw bad("guards.margin", guards.margin, "should be in [-1, 1]") }
-        if !(guards.confidence >= 0 && guards.confidence <= 1) { throw bad("guards.confidence", guards.confidence, "should be in [0, 1]") }
-        if guards.confidence > 0 && guards.bootstrapDraws < 1 { throw bad("guards.bootstrapDraws", guards.bootstrapDraws, "should be at least 1 when guards.confidence > 0") }
-        if guards.minPositives < 0 { throw bad("guards.minPositives", guards.minPositives, "should not be negative") }
-        if !(selection.learnerMargin.isFinite) { throw bad("selection.learnerMargin", selection.learnerMargin, "should be a finite number") }
-        if !(blendLambda >= 0 && blendLambda.isFinite) { throw bad("blendLambda", blendLambda, "should be a finite number >= 0") }
-        if !(selection.ruleMargin.isFinite) { throw bad("selection.ruleMargin", selection.ruleMargin, "should be a finite number") }
-        if !(selection.baseMargin.isFinite) { throw bad("selection.baseMargin", selection.baseMargin, "should be a finite number") }
-        if selection.maxTreesPerTrack < 0 { throw bad("selection.maxTreesPerTrack", selection.maxTreesPerTrack, "should not be negative (0: no limit)") }
+        for option in TrainOptions.table { try option.check(self) }
+        if learner == nil && candidates.isEmpty { throw OptionError("candidates", value: "[]", "should list at least one learner for auto") }
+        if guards.confidence > 0 && guards.bootstrapDraws < 1 {
+            throw OptionError("guards.bootstrapDraws", value: guards.bootstrapDraws, "should be at least 1 when guards.confidence > 0")
+        }
     }
 
     /// The learners this run trains: the one asked for, or `auto`'s candidates in complexity order.

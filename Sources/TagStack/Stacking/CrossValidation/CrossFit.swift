@@ -9,25 +9,43 @@
 import TagStackModel
 
 enum CrossFit {
-    /// Cross-fitted decisions of one score column: per fold, the threshold that maximises F1 on the other
-    /// folds' rows decides the fold's rows.
-    static func decisions(scores: [Double], labels: [UInt8], fold: [Int], k: Int) -> [Bool] {
-        var out = [Bool](repeating: false, count: scores.count)
+    /// One tag's per-tag threshold decisions: cross-fitted with folds (fold f's rows decided by the threshold
+    /// that maximises F1 on the other folds' rows), in-sample without (`fold` nil: fitted and decided on every
+    /// row). `scores(f)` is the column fold f is decided on and its threshold fitted on (every row): a model
+    /// fitted per fold gives its own, a parameter-free score the same column for every fold.
+    static func decisions(labels: [UInt8], fold: [Int]?, k: Int, scores: (_ fold: Int) -> [Double]) -> [Bool] {
+        guard let fold else {
+            let s = scores(0)
+            let th = ThresholdSearch.best(scores: s, labels: labels).threshold
+            return s.map { v in th.map { v >= $0 } ?? false }
+        }
+        var out = [Bool](repeating: false, count: labels.count)
         for f in 0..<k {
-            var s: [Double] = [], y: [UInt8] = []
-            s.reserveCapacity(scores.count); y.reserveCapacity(scores.count)
-            for i in 0..<scores.count where fold[i] != f { s.append(scores[i]); y.append(labels[i]) }
-            guard let th = ThresholdSearch.best(scores: s, labels: y).threshold else { continue }
-            for i in 0..<scores.count where fold[i] == f { out[i] = scores[i] >= th }
+            let s = scores(f)
+            var fitS: [Double] = [], fitY: [UInt8] = []
+            fitS.reserveCapacity(s.count); fitY.reserveCapacity(s.count)
+            for i in 0..<s.count where fold[i] != f { fitS.append(s[i]); fitY.append(labels[i]) }
+            guard let th = ThresholdSearch.best(scores: fitS, labels: fitY).threshold else { continue }
+            for i in 0..<s.count where fold[i] == f { out[i] = s[i] >= th }
         }
         return out
     }
 
-    /// F1 of 0/1 decisions against labels.
-    static func f1(_ d: [Bool], _ y: [UInt8]) -> Double {
-        var tp = 0, fp = 0, fn = 0
-        for (on, l) in zip(d, y) { if l != 0 { if on { tp += 1 } else { fn += 1 } } else if on { fp += 1 } }
-        return f1Score(tp: tp, fp: fp, fn: fn)
+    /// `decisions` of one score column, the same for every fold.
+    static func decisions(scores: [Double], labels: [UInt8], fold: [Int]?, k: Int) -> [Bool] {
+        decisions(labels: labels, fold: fold, k: k) { _ in scores }
+    }
+
+    /// The support-weighted F1 of every tag's per-tag threshold decisions (`decisions`): cross-fitted with
+    /// folds, in-sample without. `scores(f, tag)` is tag's column for fold f (every row): a model fitted per
+    /// fold is judged on thresholds fitted on that model's own training rows, so a per-tag shift (an intercept
+    /// fitted on those rows) moves its threshold with it and a fitted blend is judged like a parameter-free score.
+    static func thresholdsF1(labels: [[UInt8]], fold: [Int]?, k: Int, threads: Int,
+                             scores: (_ fold: Int, _ tag: Int) -> [Double]) -> Double {
+        let counts = parallelMap(labels.count, threads: threads) { tag in
+            TagCounts(decisions: decisions(labels: labels[tag], fold: fold, k: k) { scores($0, tag) }, labels: labels[tag])
+        }
+        return TagCounts.weightedF1(counts)
     }
 
     /// Paired bootstrap over units (groups of rows, e.g. artists): the share of `draws` resamples in which
@@ -56,75 +74,48 @@ enum CrossFit {
         return Double(wins) / Double(draws)
     }
 
-    /// Cross-fitted weighted F1 of `probabilities` (per tag, every row) under `rule`.
-    static func weightedF1(data: TrainingData, probabilities: ScoreColumns, rule: DecisionRule, fold: [Int], k: Int) -> Double {
+    /// The support-weighted F1 of every tag's decisions under `rule` (which may read a row's other tags and
+    /// categories): cross-fitted with folds (per fold, per-tag thresholds and the hierarchical rule's category
+    /// thresholds fitted on the other folds' rows decide the fold's rows), else in-sample with `tags`'
+    /// thresholds and `hierarchy` on every row.
+    static func ruleF1(data: TrainingData, scores: ScoreColumns, rule: DecisionRule, fold: [Int]?, k: Int,
+                       tags: [TagModel], hierarchy: Hierarchy?) -> Double {
         let n = data.x.rowCount, t = data.labels.count
-        // Per tag: true positives, predicted, support, summed over folds (no rows × tags decisions kept).
-        var counts = DecisionSearch.Counts(tags: t)
-        let cats = DecisionSearch.categoryColumns(data)
-        var row = [Double](repeating: 0, count: t), out = [UInt8](repeating: 0, count: t)
-        var catRow = [Double](repeating: 0, count: data.labels.categories.count)
+        guard let fold else {
+            let decider = Decider(thresholds: tags.map(\.threshold), rule: rule, labels: data.labels, hierarchy: hierarchy)
+            var counts = [TagCounts](repeating: TagCounts(), count: t)
+            count(decider, rows: 0..<n, data: data, scores: scores, into: &counts)
+            return TagCounts.weightedF1(counts)
+        }
+        // Per tag, counts summed over folds (no rows × tags decisions kept).
+        var counts = [TagCounts](repeating: TagCounts(), count: t)
         for f in 0..<k {
             let inFold = (0..<n).filter { fold[$0] == f }
             let outFold = (0..<n).filter { fold[$0] != f }
             let thresholds: [Double?] = (0..<t).map { j in
-                let s = probabilities[j]
+                let s = scores[j]
                 let y = data.labelColumns[j]
                 return ThresholdSearch.best(scores: outFold.map { s[$0] }, labels: outFold.map { y[$0] }).threshold
             }
-            let tags = (0..<t).map { TagModel(name: data.labels.tags[$0], form: .raw, threshold: thresholds[$0]) }
-            let hierarchy = rule == .hierarchical
-                ? DecisionSearch.fitHierarchy(data: data, probabilities: probabilities, tags: tags, rows: outFold) : nil
-            let decider = Decider(thresholds: thresholds, rule: rule, labels: data.labels, hierarchy: hierarchy)
-            for i in inFold {
-                DecisionSearch.decide(decider, row: i, probabilities: probabilities, x: data.x,
-                                      categoryColumns: decider.needsCategoryColumns ? cats : nil, into: &row, &catRow, &out)
-                counts.add(truth: data.labelColumns, row: i, decisions: out)
-            }
+            let foldTags = (0..<t).map { TagModel(name: data.labels.tags[$0], form: .raw, threshold: thresholds[$0]) }
+            let foldHierarchy = rule.fitParameters(data: data, scores: scores, tags: foldTags, rows: outFold)
+            let decider = Decider(thresholds: thresholds, rule: rule, labels: data.labels, hierarchy: foldHierarchy)
+            count(decider, rows: inFold, data: data, scores: scores, into: &counts)
         }
-        return counts.weightedF1
+        return TagCounts.weightedF1(counts)
     }
 
-    /// Cross-fitted weighted F1 of per-tag thresholds when each fold has a model of its own: for fold f, tag
-    /// k's threshold is fitted on the training rows' scores of fold f's model (`scores(f, k)`, every row) and
-    /// decides fold f's rows with the same model's scores. A model's per-tag shift (an intercept fitted on
-    /// those rows) moves its threshold with it, so a fitted blend is judged like a parameter-free score
-    /// (`scores` the same for every fold gives the usual cross-fitting). Support-weighted over tags.
-    static func weightedF1(labels: [[UInt8]], fold: [Int], k: Int, threads: Int, scores: (Int, Int) -> [Double]) -> Double {
-        let t = labels.count
-        let counts = parallelMap(t, threads: threads) { tag -> (tp: Int, support: Int, predicted: Int) in
-            let y = labels[tag]
-            var tp = 0, support = 0, predicted = 0
-            for f in 0..<k {
-                let s = scores(f, tag)
-                var fitS: [Double] = [], fitY: [UInt8] = []
-                for i in 0..<y.count where fold[i] != f { fitS.append(s[i]); fitY.append(y[i]) }
-                let th = ThresholdSearch.best(scores: fitS, labels: fitY).threshold
-                for i in 0..<y.count where fold[i] == f {
-                    let on = th.map { s[i] >= $0 } ?? false
-                    if y[i] != 0 { support += 1; if on { tp += 1 } }
-                    if on { predicted += 1 }
-                }
-            }
-            return (tp, support, predicted)
+    /// Adds `decider`'s decisions of `rows` to each tag's counts.
+    private static func count<R: Sequence<Int>>(_ decider: Decider, rows: R, data: TrainingData, scores: ScoreColumns,
+                                                into counts: inout [TagCounts]) {
+        let t = data.labels.count, y = data.labelColumns
+        let cats = decider.needsCategoryColumns ? DecisionSearch.categoryColumns(data) : nil
+        var row = [Double](repeating: 0, count: t), out = [UInt8](repeating: 0, count: t)
+        var catRow = [Double](repeating: 0, count: data.labels.categories.count)
+        for i in rows {
+            DecisionSearch.decide(decider, row: i, scores: scores, x: data.x, categoryColumns: cats,
+                                  into: &row, &catRow, &out)
+            for j in 0..<t { counts[j].add(decision: out[j] != 0, label: y[j][i] != 0) }
         }
-        return supportWeighted(counts)
-    }
-
-    /// In-sample weighted F1 of per-tag thresholds (fitted and scored on every row), `scores(tag)`.
-    static func inSampleWeightedF1(labels: [[UInt8]], scores: (Int) -> [Double], threads: Int) -> Double {
-        let counts = parallelMap(labels.count, threads: threads) { tag -> (tp: Int, support: Int, predicted: Int) in
-            let fit = ThresholdSearch.best(scores: scores(tag), labels: labels[tag])
-            return (fit.truePositives, labels[tag].reduce(0) { $0 + Int($1) }, fit.predicted)
-        }
-        return supportWeighted(counts)
-    }
-
-    static func supportWeighted(_ counts: [(tp: Int, support: Int, predicted: Int)]) -> Double {
-        let total = counts.reduce(0) { $0 + $1.support }
-        guard total > 0 else { return 0 }
-        var sum = 0.0
-        for c in counts where c.support > 0 { sum += Double(c.support) * f1Score(truePositives: c.tp, support: c.support, predicted: c.predicted) }
-        return sum / Double(total)
     }
 }

@@ -5,22 +5,23 @@ import TagStackModel
 
 struct FoldContext: Sendable {
     let data: TrainingData
-    let options: StackerOptions
+    /// A learner may run another with other settings on a copy (`StumpsLearner`).
+    var options: StackerOptions
     /// Per tag: its 0/1 label of every row (the data's own columns, not copied).
     var labels: [[UInt8]] { data.labelColumns }
     /// Per tag: its base score of every row (its own first-stage score until the base level chose another),
     /// from the base fitted on every row: what the final model starts from. The primary network's scores are
     /// X's own columns, read in place.
-    let raw: ScoreColumns
+    let base: ScoreColumns
     /// A fitted base (the blend) per fold: [fold] of [tag][row], fitted without the fold's rows; nil when the
-    /// base has no parameters (then every fold sees `raw`).
-    let rawOfFold: [ScoreColumns]?
+    /// base has no parameters (then every fold sees `base`).
+    let baseOfFold: [ScoreColumns]?
     /// Per tag: its base score of every row out of fold (row i from the base fitted without i's fold): what
     /// the later levels judge the base by, as they judge every learner by out-of-fold scores.
-    let rawOutOfFold: ScoreColumns
+    let baseOutOfFold: ScoreColumns
 
     /// The base scores fold `f`'s models start from (nil: the final model's).
-    func raw(fold f: Int?) -> ScoreColumns { f.flatMap { rawOfFold?[$0] } ?? raw }
+    func base(fold f: Int?) -> ScoreColumns { f.flatMap { baseOfFold?[$0] } ?? base }
     /// The fold of every row, or nil without cross-validation (`--folds 0`, or baselines only).
     let fold: [Int]?
     /// Per fold: its training rows and its validation rows (increasing), or nil without cross-validation.
@@ -44,45 +45,43 @@ struct FoldContext: Sendable {
     init(data: TrainingData, options: StackerOptions, fold: [Int]?, features: FeatureMatrix?) {
         self.data = data; self.options = options; self.fold = fold; self.features = features
         let n = data.x.rowCount
-        raw = ScoreColumns(x: data.x, inputs: data.tagColumns)
+        base = ScoreColumns(x: data.x, inputs: data.tagColumns)
         splits = fold.map { Folds.splits(fold: $0, k: options.folds) }
         units = data.groups.map { Folds.components(rowCount: n, groups: $0.values) }
         allRows = (0..<n).map(Int32.init)
         initScore = .ownLogit
-        rawOfFold = nil
-        rawOutOfFold = raw
+        baseOfFold = nil
+        baseOutOfFold = base
     }
 
     /// Where a boosted tag's trees start: the logit of its base score — its own column's when the base is the
     /// primary network.
     let initScore: InitScore
 
-    /// The same context with another base score per tag (`raw`, and per fold when the base is fitted):
+    /// The same context with another base score per tag (`base`, and per fold when the base is fitted):
     /// learners start from it and are judged against it.
     func with(base scores: ScoreColumns, perFold: [ScoreColumns]?, initScore i: InitScore) -> FoldContext {
-        FoldContext(copying: self, raw: scores, perFold: fold == nil ? nil : perFold, initScore: i)
+        FoldContext(copying: self, base: scores, perFold: fold == nil ? nil : perFold, initScore: i)
     }
 
-    private init(copying c: FoldContext, raw r: ScoreColumns, perFold: [ScoreColumns]?, initScore i: InitScore) {
-        data = c.data; options = c.options; raw = r; fold = c.fold; splits = c.splits
+    private init(copying c: FoldContext, base r: ScoreColumns, perFold: [ScoreColumns]?, initScore i: InitScore) {
+        data = c.data; options = c.options; base = r; fold = c.fold; splits = c.splits
         units = c.units; features = c.features; allRows = c.allRows; initScore = i
-        rawOfFold = perFold
+        baseOfFold = perFold
         if let perFold, let fold = c.fold {
-            rawOutOfFold = ScoreColumns(x: r.x, values: (0..<r.count).map { k in
+            baseOutOfFold = ScoreColumns(x: r.x, values: (0..<r.count).map { k in
                 let ofFold = perFold.map { $0[k] }
                 return fold.enumerated().map { i, f in ofFold[f][i] }
             })
         } else {
-            rawOutOfFold = r
+            baseOutOfFold = r
         }
     }
 
     /// A score column's 0/1 decisions as paths are compared: cross-fitted with folds (each fold's threshold
     /// fitted on the other folds), in-sample without.
     func decisions(_ scores: [Double], labels y: [UInt8]) -> [Bool] {
-        if let fold { return CrossFit.decisions(scores: scores, labels: y, fold: fold, k: options.folds) }
-        let th = ThresholdSearch.best(scores: scores, labels: y).threshold
-        return scores.map { s in th.map { s >= $0 } ?? false }
+        CrossFit.decisions(scores: scores, labels: y, fold: fold, k: options.folds)
     }
 
     /// Tag `k`'s positives.

@@ -35,12 +35,12 @@ enum BaseChoice {
         case .logitMean: wanted = [.logitMean]
         case .blend: wanted = [.blend]
         }
-        if wanted == [.primary] { return Outcome(model: nil, scores: c.raw, level: nil) }
+        if wanted == [.primary] { return Outcome(model: nil, scores: c.base, level: nil) }
         // Without folds there is no cross-validated evidence: auto keeps the primary network and says so.
         if c.fold == nil && o.base == .auto {
-            let level = Level(kind: .base, metric: "weighted F1", candidates: [("primary", weightedF1(c, scores: c.raw))],
+            let level = Level(kind: .base, metric: "weighted F1", candidates: [("primary", thresholdsF1(c, scores: c.base))],
                               chosen: "primary", margin: nil, inSample: true, note: Level.keptSimplest)
-            return Outcome(model: nil, scores: c.raw, level: level)
+            return Outcome(model: nil, scores: c.base, level: level)
         }
         let sources = sourceColumns(c, networks: networks)
         var scored: [(kind: BaseScore.Kind, model: BaseScore, scores: ScoreColumns, f1: Double)] = []
@@ -54,8 +54,8 @@ enum BaseChoice {
                 scored.append((kind, model, full, f1))
             } else {
                 let model = BaseScore(kind: kind, networks: networks)
-                let s = kind == .primary ? c.raw : ScoreColumns(x: c.data.x, values: apply(model, c, sources: sources))
-                scored.append((kind, model, s, weightedF1(c, scores: s)))
+                let s = kind == .primary ? c.base : ScoreColumns(x: c.data.x, values: apply(model, c, sources: sources))
+                scored.append((kind, model, s, thresholdsF1(c, scores: s)))
             }
         }
         // Simplest first: the primary, then the better mean, then the blend, each by the margin.
@@ -93,9 +93,8 @@ enum BaseChoice {
     }
 
     /// Weighted F1 of per-tag thresholds on a parameter-free score: cross-fitted, or in-sample without folds.
-    static func weightedF1(_ c: FoldContext, scores: ScoreColumns) -> Double {
-        guard let fold = c.fold else { return CrossFit.inSampleWeightedF1(labels: c.labels, scores: { scores[$0] }, threads: c.options.threads) }
-        return CrossFit.weightedF1(labels: c.labels, fold: fold, k: c.options.folds, threads: c.options.threads) { _, k in scores[k] }
+    static func thresholdsF1(_ c: FoldContext, scores: ScoreColumns) -> Double {
+        CrossFit.thresholdsF1(labels: c.labels, fold: c.fold, k: c.options.folds, threads: c.options.threads) { _, k in scores[k] }
     }
 
     /// The learned blend: fitted per fold (for its cross-fitted F1) and on every row (the model).
@@ -116,12 +115,12 @@ enum BaseChoice {
         let full = apply(final, c, sources: sources)
         guard let fold = c.fold, let splits = c.splits else {
             return (final, ScoreColumns(x: c.data.x, values: full), nil,
-                    CrossFit.inSampleWeightedF1(labels: c.labels, scores: { full[$0] }, threads: threads))
+                    CrossFit.thresholdsF1(labels: c.labels, fold: nil, k: 0, threads: threads) { _, k in full[k] })
         }
         let perFold = splits.map { split in
             apply(model(SharedLogistic.fit(z: z, labels: c.labels, rows: split.train, lambda: lambda, threads: threads)), c, sources: sources)
         }
-        let f1 = CrossFit.weightedF1(labels: c.labels, fold: fold, k: splits.count, threads: threads) { f, k in perFold[f][k] }
+        let f1 = CrossFit.thresholdsF1(labels: c.labels, fold: fold, k: splits.count, threads: threads) { f, k in perFold[f][k] }
         return (final, ScoreColumns(x: c.data.x, values: full), perFold.map { ScoreColumns(x: c.data.x, values: $0) }, f1)
     }
 }

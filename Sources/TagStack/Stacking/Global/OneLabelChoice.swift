@@ -94,7 +94,7 @@ enum OneLabelChoice {
         let losses = rowLosses.map { $0.reduce(0, +) / Double(max(inputs.n, 1)) }
         // Simplest first: a later candidate replaces the incumbent when lower by more than the margin and more
         // than the standard error of the paired difference (clustered by the folds' groups).
-        // Without folds every loss is in-sample: no basis for choosing, the simplest is kept (issue 20 item 13).
+        // Without folds every loss is in-sample: no basis for choosing, the simplest is kept.
         var best = 0
         for i in candidates.indices.dropFirst() where c.fold != nil {
             let (difference, error) = pairedDifference(rowLosses[best], rowLosses[i], units: c.units)
@@ -164,7 +164,7 @@ enum OneLabelChoice {
             return out
         }
         for kind in wanted {
-            inputs.baseScores[kind] = kind == .primary ? c.raw.rowMajor()
+            inputs.baseScores[kind] = kind == .primary ? c.base.rowMajor()
                 : rowMajor(BaseChoice.apply(BaseScore(kind: kind, networks: networks), c, sources: sources))
         }
         inputs.sourceLogits = (0...networks.count).map { j in

@@ -11,7 +11,7 @@ struct BaselineLearner: Learner {
         let done = WorkCounter()
         let outcomes = parallelMap(t, threads: c.options.threads) { k -> TagOutcome in
             defer { c.options.progress?(done.next() + 1, t) }
-            return .raw(k, c, stackedF1: nil, constant: kind == .constant)
+            return .onBase(k, c, stackedF1: nil, constant: kind == .constant)
         }
         return LearnerRun(kind: kind, outcomes: outcomes, context: c)
     }

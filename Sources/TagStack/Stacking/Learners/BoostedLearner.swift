@@ -4,7 +4,8 @@
 import TagStackModel
 
 struct BoostedLearner: Learner {
-    var kind: LearnerKind { .gbdt }
+    /// `gbdt`, or a learner that is this one with other tree settings (`stumps`).
+    var kind: LearnerKind = .gbdt
 
     func run(_ c: FoldContext) throws -> LearnerRun {
         let features = c.requiredFeatures
@@ -12,9 +13,9 @@ struct BoostedLearner: Learner {
         let sharedBins = features.shared.isEmpty ? nil : try BinnedMatrix(columns: features.shared, threads: c.options.threads)
         return try PerTagLearning.run(kind, c, features: features) { k, seed, perTag in
             let y = c.labels[k]
-            let init0 = c.raw[k].map(clippedLogit)
+            let init0 = c.base[k].map(clippedLogit)
             // Fold f's trees start from the base fitted without fold f (the same base when it has no parameters).
-            let initOfFold = (0..<(c.splits?.count ?? 0)).map { f in c.rawOfFold == nil ? init0 : c.raw(fold: f)[k].map(clippedLogit) }
+            let initOfFold = (0..<(c.splits?.count ?? 0)).map { f in c.baseOfFold == nil ? init0 : c.base(fold: f)[k].map(clippedLogit) }
             var own = try BinnedMatrix(columns: perTag)
             if let s = sharedBins {
                 own = BinnedMatrix(rowCount: own.rowCount, featureCount: own.featureCount + s.featureCount,

@@ -9,17 +9,17 @@ import TagStackModel
 
 protocol Learner {
     var kind: LearnerKind { get }
-    /// Out-of-fold probabilities, paths and models of every tag. Reports progress through
+    /// Out-of-fold scores, paths and models of every tag. Reports progress through
     /// `context.options.progress` as (tags done, tags) of this learner.
     func run(_ context: FoldContext) throws -> LearnerRun
 }
 
-/// What one tag came to under a learner: its model entry, its report row and its out-of-fold probabilities
+/// What one tag came to under a learner: its model entry, its report row and its out-of-fold scores
 /// (every row) on the path it took.
 struct TagOutcome {
     var model: TagModel
     var report: TagReport
-    /// nil: the base score's out-of-fold scores (`FoldContext.rawOutOfFold`, not copied).
+    /// nil: the base score's out-of-fold scores (`FoldContext.baseOutOfFold`, not copied).
     var oof: [Double]?
     /// A boosted tag's gain importance per feature (training only: not in the model file).
     var gain: [Double]? = nil
@@ -27,14 +27,14 @@ struct TagOutcome {
     /// The tag on its base score: the F1-maximising threshold on every row (0.5 with `constant`), judged by its
     /// cross-fitted F1 (in-sample without folds; at 0.5 with `constant`) on the base's out-of-fold scores, which
     /// are also what the later levels see of it.
-    static func raw(_ k: Int, _ c: FoldContext, stackedF1: Double?, rawDecisions: [Bool]? = nil, constant: Bool = false,
+    static func onBase(_ k: Int, _ c: FoldContext, stackedF1: Double?, baseDecisions: [Bool]? = nil, constant: Bool = false,
                     reason: String = "base") -> TagOutcome {
         let name = c.data.labels.tags[k], y = c.labels[k]
-        let threshold = constant ? 0.5 : ThresholdSearch.best(scores: c.raw[k], labels: y).threshold
-        let f1 = constant ? ThresholdSearch.f1(scores: c.rawOutOfFold[k], labels: y, threshold: 0.5)
-            : CrossFit.f1(rawDecisions ?? c.decisions(c.rawOutOfFold[k], labels: y), y)
+        let threshold = constant ? 0.5 : ThresholdSearch.best(scores: c.base[k], labels: y).threshold
+        let f1 = constant ? ThresholdSearch.f1(scores: c.baseOutOfFold[k], labels: y, threshold: 0.5)
+            : TagCounts(decisions: baseDecisions ?? c.decisions(c.baseOutOfFold[k], labels: y), labels: y).f1
         return TagOutcome(model: TagModel(name: name, form: .raw, threshold: threshold),
-                          report: TagReport(tag: name, support: c.support(k), rawF1: f1, stackedF1: stackedF1,
+                          report: TagReport(tag: name, support: c.support(k), baseF1: f1, stackedF1: stackedF1,
                                             threshold: threshold, path: .raw, rounds: nil, reason: reason),
                           oof: nil)
     }
@@ -45,7 +45,7 @@ extension TagOutcome {
     static func learned(_ model: TagModel, oof: [Double], support: Int, verdict v: Judge.Verdict, rounds: Int?, gain: [Double]? = nil) -> TagOutcome {
         var m = model
         m.threshold = v.threshold ?? ThresholdSearch.best(scores: oof, labels: v.labels).threshold
-        return TagOutcome(model: m, report: TagReport(tag: m.name, support: support, rawF1: v.rawF1, stackedF1: v.learnedF1,
+        return TagOutcome(model: m, report: TagReport(tag: m.name, support: support, baseF1: v.baseF1, stackedF1: v.learnedF1,
                                                       threshold: m.threshold, path: m.path, rounds: rounds,
                                                       reason: v.keep ? v.reason : "every tag (\(v.reason) alone)"),
                           oof: oof, gain: gain)
@@ -64,16 +64,17 @@ extension LearnerRun {
     }
 }
 
-/// Out-of-fold results of one learner: per tag probabilities on every row, paths, thresholds, models.
+/// Out-of-fold results of one learner: per tag scores on every row, paths, thresholds, models.
 struct LearnerRun {
     var kind: LearnerKind
     var tags: [TagModel]
     var reports: [TagReport]
-    /// Per tag: its out-of-fold probability of every row on its chosen path (the base's own columns, not
+    /// Per tag: its out-of-fold score of every row on its chosen path (the base's own columns, not
     /// copied, for tags on the base score).
     var oof: ScoreColumns
-    /// Cross-fitted weighted F1 of `oof` under per-tag thresholds (in-sample without folds).
-    var weightedF1: Double
+    /// The weighted F1 of `oof` under per-tag thresholds (`CrossFit.ruleF1`): cross-fitted, or in-sample with
+    /// the tags' own thresholds without folds.
+    var thresholdsF1: Double
     /// The feature set the learner's tags read, when it differs from the stacker's (the pooled learner).
     var featureSet: FeatureSet? = nil
     /// The shared ensemble of pooled tags.
@@ -90,18 +91,18 @@ struct LearnerRun {
     /// The name the selection stage reports (`logistic`, `logistic (every tag)`).
     var name: String { kind.rawValue + (variant.map { " (\($0))" } ?? "") }
 
-    /// A run from its tags' outcomes: their out-of-fold probabilities, and their weighted F1.
+    /// A run from its tags' outcomes: their out-of-fold scores, and their weighted F1.
     init(kind: LearnerKind, outcomes: [TagOutcome], context c: FoldContext) {
         let oof = ScoreColumns(x: c.data.x, columns: outcomes.enumerated().map { k, o in
-            o.oof.map { .values($0) } ?? c.rawOutOfFold.columns[k]
+            o.oof.map { .values($0) } ?? c.baseOutOfFold.columns[k]
         })
         self.kind = kind
         tags = outcomes.map(\.model)
         reports = outcomes.map(\.report)
         gains = outcomes.map(\.gain)
         self.oof = oof
-        weightedF1 = c.fold.map { CrossFit.weightedF1(data: c.data, probabilities: oof, rule: .thresholds, fold: $0, k: c.options.folds) }
-            ?? DecisionSearch.weightedF1(data: c.data, probabilities: oof, tags: tags, rule: .thresholds, hierarchy: nil)
+        thresholdsF1 = CrossFit.ruleF1(data: c.data, scores: oof, rule: .thresholds, fold: c.fold, k: c.options.folds,
+                                       tags: tags, hierarchy: nil)
     }
 
     /// What scoring one track costs, in trees of per-tag boosted models (what `selection.maxTreesPerTrack`
@@ -120,9 +121,8 @@ struct LearnerRun {
     }
 
     /// One pooled tag and tree in trees of a per-tag model: the pooled scorer walks each tree once for all
-    /// of a track's pooled tags (PooledTrees.swift). Measured on an idle machine with `Scripts/latency` on the
-    /// default data's models (README, Latency): 4.08 ns a pooled tag and tree (172.1 µs, 190 tags × 222
-    /// trees) against 9.94 ns a tree of the gbdt model (187.9 µs, 18,898 trees), both medians a track.
+    /// of a track's pooled tags (PooledTrees.swift). The ratio of the two models' median latency per pooled
+    /// tag and tree and per tree, measured with `Scripts/latency` on the default data's models (README, Latency).
     static let pooledTagTreeCost = 0.41
 
     /// The charge of `tags` pooled tags over a shared ensemble of `trees` trees, rounded up.
@@ -131,11 +131,11 @@ struct LearnerRun {
     }
 }
 
-/// The part every per-tag learner shares: tags in parallel, too-rare tags raw, each learned score through
-/// the never-worse test (`Judge`) against the tag's raw score.
+/// The judging protocol every learner shares: tags in parallel, tags the learner cannot learn on their base
+/// score, each learned score through the never-worse test (`Judge`) against the tag's base score.
 enum PerTagLearning {
-    /// What a per-tag learner made of tag `k`: its model entry (path `.stacked`, no threshold yet), its
-    /// out-of-fold probabilities and, for boosted models, the final round count.
+    /// What a learner made of tag `k`: its model entry (no threshold yet), its out-of-fold scores and,
+    /// for boosted models, the final round count.
     struct Fit {
         var model: TagModel
         var oof: [Double]
@@ -143,12 +143,32 @@ enum PerTagLearning {
         var gain: [Double]? = nil
     }
 
-    /// Runs `fit` for every tag with enough positives and negatives (seeded by `SplitMix64.derive(seed, k)`),
-    /// keeping its score only where the judge says so. Tags run a block at a time (`FeatureMatrix.blocks`),
-    /// in parallel within the block; `fit` is given tag `k`'s per-tag feature columns (every row).
+    /// Which tags a learner learns; the others stay on their base score, with the reason in the report.
+    enum Eligibility {
+        /// At least this many positives and negatives (per-tag models: too few rows to learn from).
+        case minimum(Int)
+        /// Any positive and any negative (the pooled model, which borrows strength across tags).
+        case bothClasses
+
+        /// Why a tag with `support` positives among `rows` is not learned, or nil when it is.
+        func exclusion(support: Int, rows: Int) -> String? {
+            switch self {
+            case let .minimum(m):
+                if support < m { return "support \(support) < \(m)" }
+                return rows - support < m ? "negatives \(rows - support) < \(m)" : nil
+            case .bothClasses:
+                return support == 0 ? "support 0" : support == rows ? "no negatives" : nil
+            }
+        }
+    }
+
+    /// Runs `fit` for every tag with enough positives and negatives (`guards.minPositives`, seeded by
+    /// `SplitMix64.derive(seed, k)`), keeping its score only where the judge says so. Tags run a block at a
+    /// time (`FeatureMatrix.blocks`), in parallel within the block; `fit` is given tag `k`'s per-tag feature
+    /// columns (every row).
     static func run(_ kind: LearnerKind, _ c: FoldContext, features: FeatureMatrix,
                     fit: (_ k: Int, _ seed: UInt64, _ columns: [[Double]]) throws -> Fit) throws -> LearnerRun {
-        let t = c.tagCount, o = c.options.guards
+        let t = c.tagCount
         let done = WorkCounter()
         var both: [(TagOutcome, TagOutcome)] = []
         for tags in features.blocks {
@@ -156,24 +176,33 @@ enum PerTagLearning {
             both += try parallelMap(tags.count, threads: c.options.threads) { b -> (TagOutcome, TagOutcome) in
                 let k = tags.lowerBound + b
                 defer { c.options.progress?(done.next() + 1, t) }
-                let y = c.labels[k], support = c.support(k)
-                let rawDecisions = c.decisions(c.rawOutOfFold[k], labels: y)
-                if support < o.minPositives || support > y.count - o.minPositives {
-                    let reason = support < o.minPositives ? "support \(support) < \(o.minPositives)" : "negatives \(y.count - support) < \(o.minPositives)"
-                    let raw = TagOutcome.raw(k, c, stackedF1: nil, rawDecisions: rawDecisions, reason: reason)
-                    return (raw, raw)
+                return try judge(k, c, eligibility: .minimum(c.options.guards.minPositives)) { seed in
+                    try fit(k, seed, block.columns(tag: k))
                 }
-                let seed = SplitMix64.derive(c.options.seed, k)
-                let f = try fit(k, seed, block.columns(tag: k))
-                let verdict = Judge.verdict(y: y, raw: c.rawOutOfFold[k], rawDecisions: rawDecisions, learned: f.oof, support: support,
-                                            context: c, seed: seed)
-                let learned = TagOutcome.learned(f.model, oof: f.oof, support: support, verdict: verdict, rounds: f.rounds, gain: f.gain)
-                guard verdict.keep else {
-                    return (.raw(k, c, stackedF1: verdict.learnedF1, rawDecisions: rawDecisions, reason: verdict.reason), learned)
-                }
-                return (learned, learned)
             }
         }
         return LearnerRun(kind: kind, judged: both.map(\.0), everyTag: both.map(\.1), context: c)
+    }
+
+    /// Tag `k` judged: on its base score when `eligibility` excludes it, else on `fit`'s learned score (given
+    /// the tag's seed) where the never-worse test keeps it. Returns the tag as judged, and as it is with every
+    /// learned tag on its learned score (the `every tag` variant).
+    static func judge(_ k: Int, _ c: FoldContext, eligibility: Eligibility,
+                      fit: (_ seed: UInt64) throws -> Fit) rethrows -> (judged: TagOutcome, everyTag: TagOutcome) {
+        let y = c.labels[k], support = c.support(k)
+        let baseDecisions = c.decisions(c.baseOutOfFold[k], labels: y)
+        if let reason = eligibility.exclusion(support: support, rows: y.count) {
+            let onBase = TagOutcome.onBase(k, c, stackedF1: nil, baseDecisions: baseDecisions, reason: reason)
+            return (onBase, onBase)
+        }
+        let seed = SplitMix64.derive(c.options.seed, k)
+        let f = try fit(seed)
+        let verdict = Judge.verdict(y: y, base: c.baseOutOfFold[k], baseDecisions: baseDecisions, learned: f.oof, support: support,
+                                    context: c, seed: seed)
+        let learned = TagOutcome.learned(f.model, oof: f.oof, support: support, verdict: verdict, rounds: f.rounds, gain: f.gain)
+        guard verdict.keep else {
+            return (.onBase(k, c, stackedF1: verdict.learnedF1, baseDecisions: baseDecisions, reason: verdict.reason), learned)
+        }
+        return (learned, learned)
     }
 }

@@ -12,6 +12,8 @@
 public enum LearnerKind: String, CaseIterable, Sendable {
     /// Per tag, gradient-boosted trees over the tag's features, boosting from the network's own logit.
     case gbdt
+    /// Per tag, gradient-boosted stumps (one split a tree): an additive model of the tag's features.
+    case stumps
     /// One gradient-boosted model over all (track, tag) pairs: the tag's features plus tag-level values
     /// (prevalence, class, category prevalence, mean scores), boosting from the tag's own logit.
     case pooled
@@ -28,7 +30,7 @@ public enum LearnerKind: String, CaseIterable, Sendable {
     public var isBaseline: Bool {
         switch self {
         case .thresholds, .constant: return true
-        case .gbdt, .pooled, .logistic: return false
+        case .gbdt, .stumps, .pooled, .logistic: return false
         }
     }
 
@@ -42,8 +44,21 @@ public enum LearnerKind: String, CaseIterable, Sendable {
         case .constant: return 0
         case .thresholds: return 1
         case .logistic: return 2
-        case .pooled: return 3
-        case .gbdt: return 4
+        case .stumps: return 3
+        case .pooled: return 4
+        case .gbdt: return 5
+        }
+    }
+
+    /// What the learner is, in a few words (`tagstack help train` lists them).
+    public var summary: String {
+        switch self {
+        case .gbdt: return "per tag, boosted trees"
+        case .stumps: return "per tag, boosted one-split trees (an additive model)"
+        case .pooled: return "one boosted model over every (track, tag) pair"
+        case .logistic: return "per tag, logistic regression"
+        case .thresholds: return "per tag, the F1-best threshold on its own score"
+        case .constant: return "0.5 on every tag's own score"
         }
     }
 
@@ -53,6 +68,7 @@ public enum LearnerKind: String, CaseIterable, Sendable {
         case .thresholds, .constant: return BaselineLearner(kind: self)
         case .logistic: return LogisticLearner()
         case .gbdt: return BoostedLearner()
+        case .stumps: return StumpsLearner()
         case .pooled: return PooledLearner()
         }
     }

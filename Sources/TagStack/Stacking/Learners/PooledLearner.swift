@@ -27,7 +27,7 @@ struct PooledLearner: Learner {
     static let tagFeatureNames = ["prevalence", "class_index", "category_prevalence", "score_mean", "positive_score_mean"]
 
     /// Tag-level values (`tagFeatureNames`) of every tag, from the given training rows.
-    static func tagValues(labels: LabelSet, y: [[UInt8]], raw: ScoreColumns, rows: [Int32]) -> [[Double]] {
+    static func tagValues(labels: LabelSet, y: [[UInt8]], base: ScoreColumns, rows: [Int32]) -> [[Double]] {
         let t = labels.count, n = Double(max(rows.count, 1))
         let classIndex = Dictionary(uniqueKeysWithValues: labels.classes.enumerated().map { ($0.element, Double($0.offset)) })
         var categoryPrevalence = [Double](repeating: 0, count: t)
@@ -38,7 +38,7 @@ struct PooledLearner: Learner {
         }
         return (0..<t).map { k in
             var pos = 0, sum = 0.0, posSum = 0.0
-            let column = raw[k]
+            let column = base[k]
             for r in rows {
                 let s = column[Int(r)]
                 sum += s
@@ -80,11 +80,11 @@ struct PooledLearner: Learner {
         let tagCount: Int
 
         init(_ c: FoldContext, features: FeatureMatrix, seed: UInt64) throws {
-            let t = c.tagCount, y = c.labels, raw = c.raw
+            let t = c.tagCount, y = c.labels, base = c.base
             (ids, weights) = PooledLearner.samplePairs(y: y, rows: c.rowCount, budget: c.options.pooled.pairs, seed: seed)
             tagCount = t
             labels = ids.map { y[$0 % t][$0 / t] }
-            initScores = ids.map { clippedLogit(raw.value($0 / t, $0 % t)) }
+            initScores = ids.map { clippedLogit(base.value($0 / t, $0 % t)) }
             // Per-pair features (only the sampled pairs' own), binned once; tag-level columns are binned per
             // fold (their values depend on it).
             rowBins = try BinnedMatrix(values: features.pairValues(ids), rowCount: ids.count, columnCount: features.set.kinds.count,
@@ -114,7 +114,7 @@ struct PooledLearner: Learner {
         }
     }
 
-    /// Runs the pooled learner: out-of-fold probabilities, per-tag paths, the shared model.
+    /// Runs the pooled learner: out-of-fold scores, per-tag paths, the shared model.
     func run(_ c: FoldContext) throws -> LearnerRun {
         let features = c.requiredFeatures
         let n = c.rowCount, t = c.tagCount, o = c.options
@@ -128,7 +128,7 @@ struct PooledLearner: Learner {
                 let block = features.block(tags, rows: rows)
                 out += parallelMap(tags.count, threads: o.threads) { b in
                     let tag = tags.lowerBound + b, start = base[tag]
-                    return PooledLearner.probabilities(ensemble, block: block, tag: tag, tagValues: v[tag],
+                    return PooledLearner.scores(ensemble, block: block, tag: tag, tagValues: v[tag],
                                                        initScores: rows.map { clippedLogit(start[Int($0)]) })
                 }
             }
@@ -147,9 +147,9 @@ struct PooledLearner: Learner {
         let tick: @Sendable (Int) -> Void = { _ in o.roundProgress?(roundsDone.add(1), planned) }
         // Fold f's pairs start from (and its tag-level values are computed on) the base fitted without fold f.
         let values = splits.enumerated().map { f, split in
-            PooledLearner.tagValues(labels: c.data.labels, y: c.labels, raw: c.raw(fold: f), rows: split.train)
+            PooledLearner.tagValues(labels: c.data.labels, y: c.labels, base: c.base(fold: f), rows: split.train)
         }
-        let finalValues = PooledLearner.tagValues(labels: c.data.labels, y: c.labels, raw: c.raw, rows: c.allRows)
+        let finalValues = PooledLearner.tagValues(labels: c.data.labels, y: c.labels, base: c.base, rows: c.allRows)
         let outcome = try BoostedFolds.run(
             folds: splits.count, rounds: o.boosting.rounds, final: o.final, workers: workers,
             fit: { f in
@@ -157,7 +157,7 @@ struct PooledLearner: Learner {
                 var inTrain = [Bool](repeating: false, count: n)
                 for r in splits[f].train { inTrain[Int(r)] = true }
                 let train = pairs.positions(inTrain), valid = pairs.positions(inTrain.map { !$0 })
-                let start = c.rawOfFold == nil ? pairs.initScores : pairs.initScores(base: c.raw(fold: f))
+                let start = c.baseOfFold == nil ? pairs.initScores : pairs.initScores(base: c.base(fold: f))
                 let b = try trainBinary(matrix: pairs.matrix(tagValues: values[f], threads: o.threads), labels: pairs.labels,
                                         initScores: start, trainRows: train, validRows: valid, weights: pairs.weights,
                                         parameters: BoostedFolds.foldParameters(o, seed: SplitMix64.derive(seed, f), pooled: true),
@@ -169,7 +169,7 @@ struct PooledLearner: Learner {
             },
             score: { f, e in
                 let valid = splits[f].valid
-                let s = try score(e, tagValues: values[f], rows: valid, base: c.raw(fold: f))
+                let s = try score(e, tagValues: values[f], rows: valid, base: c.base(fold: f))
                 for tag in 0..<t { for (r, i) in valid.enumerated() { oofByTag[tag][Int(i)] = s[tag][r] } }
             },
             refit: { rounds in
@@ -179,9 +179,9 @@ struct PooledLearner: Learner {
                                        initScores: pairs.initScores, weights: pairs.weights, parameters: p, threads: o.threads,
                                        onRound: o.roundProgress == nil ? nil : tick)
             })
-        if c.splits == nil { oofByTag = try score(outcome.ensemble, tagValues: finalValues, rows: c.allRows, base: c.raw) }
+        if c.splits == nil { oofByTag = try score(outcome.ensemble, tagValues: finalValues, rows: c.allRows, base: c.base) }
 
-        let (judged, everyTag) = try paths(c, oof: oofByTag, tagValues: finalValues, rounds: outcome.rounds)
+        let (judged, everyTag) = paths(c, oof: oofByTag, tagValues: finalValues, rounds: outcome.rounds)
         o.progress?(t, t)
         var run = LearnerRun(kind: .pooled, judged: judged, everyTag: everyTag, context: c)
         // Pooled tags read the per-tag features only (no shared columns).
@@ -194,30 +194,21 @@ struct PooledLearner: Learner {
         return run
     }
 
-    /// Per tag: the pooled score where it beats the raw score out of fold (the never-worse test), else the
-    /// raw score.
+    /// Per tag: the pooled score where it beats the base score out of fold (the never-worse test, on every
+    /// tag with a positive and a negative), else the base score.
     /// Returns the tags as judged one by one, and as they would be with every tag on its pooled score.
-    func paths(_ c: FoldContext, oof oofByTag: [[Double]], tagValues finalValues: [[Double]], rounds: Int) throws -> (judged: [TagOutcome], everyTag: [TagOutcome]) {
-        let n = c.rowCount, o = c.options
-        let both = parallelMap(c.tagCount, threads: o.threads) { tag -> (TagOutcome, TagOutcome) in
-            let y = c.labels[tag], support = c.support(tag)
-            let rawDecisions = c.decisions(c.rawOutOfFold[tag], labels: y)
-            guard support > 0 && support < n else {
-                let raw = TagOutcome.raw(tag, c, stackedF1: nil, rawDecisions: rawDecisions, reason: support == 0 ? "support 0" : "no negatives")
-                return (raw, raw)
+    func paths(_ c: FoldContext, oof oofByTag: [[Double]], tagValues finalValues: [[Double]], rounds: Int) -> (judged: [TagOutcome], everyTag: [TagOutcome]) {
+        let both = parallelMap(c.tagCount, threads: c.options.threads) { tag in
+            PerTagLearning.judge(tag, c, eligibility: .bothClasses) { _ in
+                PerTagLearning.Fit(model: TagModel(name: c.data.labels.tags[tag], form: .pooled(tagValues: finalValues[tag]), threshold: nil),
+                                   oof: oofByTag[tag], rounds: rounds)
             }
-            let v = Judge.verdict(y: y, raw: c.rawOutOfFold[tag], rawDecisions: rawDecisions, learned: oofByTag[tag], support: support,
-                                  context: c, seed: SplitMix64.derive(o.seed, tag))
-            let model = TagModel(name: c.data.labels.tags[tag], form: .pooled(tagValues: finalValues[tag]), threshold: nil)
-            let learned = TagOutcome.learned(model, oof: oofByTag[tag], support: support, verdict: v, rounds: rounds)
-            guard v.keep else { return (.raw(tag, c, stackedF1: v.learnedF1, rawDecisions: rawDecisions, reason: v.reason), learned) }
-            return (learned, learned)
         }
-        return (both.map(\.0), both.map(\.1))
+        return (both.map(\.judged), both.map(\.everyTag))
     }
 
     /// Probabilities of tag `tag` on the block's rows: per-tag features (no shared columns) then the tag values.
-    static func probabilities(_ ensemble: TreeEnsemble, block: FeatureMatrix.Block, tag: Int, tagValues: [Double],
+    static func scores(_ ensemble: TreeEnsemble, block: FeatureMatrix.Block, tag: Int, tagValues: [Double],
                               initScores: [Double]) -> [Double] {
         let k = block.kinds, w = k + tagValues.count, m = block.rows
         var x = [Double](repeating: 0, count: m * w)

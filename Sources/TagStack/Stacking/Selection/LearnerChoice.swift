@@ -15,13 +15,13 @@ enum LearnerChoice {
         var perKind: [LearnerRun] = []
         for r in affordable {
             if let last = perKind.last, last.kind == r.kind {
-                if r.weightedF1 > last.weightedF1 { perKind[perKind.count - 1] = r }
+                if r.thresholdsF1 > last.thresholdsF1 { perKind[perKind.count - 1] = r }
             } else {
                 perKind.append(r)
             }
         }
         var best = perKind[0]
-        for r in perKind.dropFirst() where r.weightedF1 > best.weightedF1 + options.selection.learnerMargin { best = r }
+        for r in perKind.dropFirst() where r.thresholdsF1 > best.thresholdsF1 + options.selection.learnerMargin { best = r }
         return best
     }
 }

@@ -15,9 +15,9 @@ final class StackerOptionsTests: XCTestCase {
         var o = StackerOptions(); o.folds = 1
         XCTAssertTrue(message(o)?.contains("folds=1") ?? false, message(o) ?? "accepted")
         o = StackerOptions(); o.boosting.leaves = 1
-        XCTAssertTrue(message(o)?.contains("boosting.leaves=1 should not be smaller than 2") ?? false, message(o) ?? "accepted")
+        XCTAssertTrue(message(o)?.contains("boosting.leaves=1 is out of range 2...65536") ?? false, message(o) ?? "accepted")
         o = StackerOptions(); o.boosting.featureFraction = 0
-        XCTAssertTrue(message(o)?.contains("boosting.featureFraction=0.0") ?? false, message(o) ?? "accepted")
+        XCTAssertTrue(message(o)?.contains("boosting.featureFraction=0 is out of range") ?? false, message(o) ?? "accepted")
         o = StackerOptions(); o.guards.confidence = 1.5
         XCTAssertTrue(message(o)?.contains("guards.confidence=1.5") ?? false, message(o) ?? "accepted")
         o = StackerOptions(); o.candidates = []

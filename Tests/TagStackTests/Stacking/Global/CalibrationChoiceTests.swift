@@ -49,4 +49,29 @@ final class CalibrationChoiceTests: XCTestCase, TrainsOnNetworks {
         XCTAssertEqual([1e308, 1e308].withUnsafeBufferPointer { mean.score(tag: 0, sources: $0) }, 1e308)
         XCTAssertEqual([0.2, .nan].withUnsafeBufferPointer { mean.score(tag: 0, sources: $0) }, 0.2)
     }
+
+    /// Temperature scaling recovers the temperature of scores made over- or under-confident: labels drawn with
+    /// probability σ(z), scores σ(z / T); the fitted slope is T, every intercept 0, at any thread count.
+    func testTemperatureRecoversTheTemperature() {
+        for temperature in [0.5, 2.0] {
+            var rng = SplitMix64(seed: 7)
+            let n = 20_000, t = 3
+            var z = [[Double]](repeating: [], count: t), y = [[UInt8]](repeating: [], count: t)
+            for k in 0..<t {
+                for _ in 0..<n {
+                    let v = (rng.nextDouble() * 2 - 1) * 4 + Double(k - 1)
+                    y[k].append(rng.nextDouble() < sigmoid(v) ? 1 : 0)
+                    z[k].append(v / temperature)
+                }
+            }
+            let rows = (0..<n).map(Int32.init)
+            let one = CalibrationChoice.fit(.temperature, tags: t, z: { z[$0] }, labels: y, rows: rows, threads: 1)
+            let two = CalibrationChoice.fit(.temperature, tags: t, z: { z[$0] }, labels: y, rows: rows, threads: 2)
+            XCTAssertEqual(one, two)
+            for c in one {
+                XCTAssertEqual(c!.slope, temperature, accuracy: 0.05 * temperature)
+                XCTAssertEqual(c!.intercept, 0)
+            }
+        }
+    }
 }

@@ -49,8 +49,8 @@ final class StackerTests: XCTestCase {
         let pa = a.score(rows: test.rowCount, columns: test.columnCount, values: test.values, mapping: try a.columnMapping(for: test.columns))
         let pb = b.score(rows: test.rowCount, columns: test.columnCount, values: test.values, mapping: try b.columnMapping(for: test.columns))
         for (u, v) in zip(pa.scores, pb.scores) { XCTAssertEqual(u, min(max(v, 1e-7), 1 - 1e-7), accuracy: 1e-12) }
-        XCTAssertEqual(a.decider.decide(rows: test.rowCount, probabilities: pa.scores),
-                       b.decider.decide(rows: test.rowCount, probabilities: pb.scores))
+        XCTAssertEqual(a.decider.decide(rows: test.rowCount, scores: pa.scores),
+                       b.decider.decide(rows: test.rowCount, scores: pb.scores))
     }
 
     /// Labels unrelated to the scores: nothing to learn, so every tag must stay on its raw score.
@@ -69,7 +69,7 @@ final class StackerTests: XCTestCase {
         func testF1(_ m: StackerModel) throws -> Double {
             let s = try ModelScorer(model: m), x = Self.small.test.X
             let p = s.score(rows: x.rowCount, columns: x.columnCount, values: x.values, mapping: try s.columnMapping(for: x.columns))
-            let d = s.decider.decide(rows: x.rowCount, probabilities: p.scores, categoryScores: p.categoryScores)
+            let d = s.decider.decide(rows: x.rowCount, scores: p.scores, categoryScores: p.categoryScores)
             return try Metrics.evaluate(truth: Self.small.test.y.values, decisions: d, rowCount: x.rowCount, tags: m.labels.tags).weightedF1
         }
         var o = options(.logistic)
@@ -160,7 +160,7 @@ final class StackerTests: XCTestCase {
         func testF1(_ m: StackerModel) throws -> Double {
             let s = try ModelScorer(model: m)
             let p = s.score(rows: x.rowCount, columns: x.columnCount, values: x.values, mapping: try s.columnMapping(for: x.columns))
-            let d = s.decider.decide(rows: x.rowCount, probabilities: p.scores, categoryScores: p.categoryScores)
+            let d = s.decider.decide(rows: x.rowCount, scores: p.scores, categoryScores: p.categoryScores)
             return try Metrics.evaluate(truth: Self.small.test.y.values, decisions: d, rowCount: x.rowCount, tags: m.labels.tags).weightedF1
         }
         o.learner = .thresholds
@@ -228,7 +228,7 @@ final class StackerTests: XCTestCase {
         let y: [[UInt8]] = [[1, 0, 0, 1], [0, 0, 1, 1], [0, 0, 0, 0]]
         let raw = ScoreColumns(x: FeatureTable(ids: ["0", "1", "2", "3"], columns: [], values: []),
                                values: [[0.9, 0.1, 0.2, 0.7], [0.3, 0.2, 0.6, 0.5], [0.1, 0.1, 0.1, 0.3]])
-        let v = PooledLearner.tagValues(labels: labels, y: y, raw: raw, rows: [0, 1, 2, 3])
+        let v = PooledLearner.tagValues(labels: labels, y: y, base: raw, rows: [0, 1, 2, 3])
         XCTAssertEqual(PooledLearner.tagFeatureNames, ["prevalence", "class_index", "category_prevalence", "score_mean", "positive_score_mean"])
         // a: 2 of 4 tracks; class K1; category g1 has a tag on rows 0, 2 and 3; mean score; mean on positives.
         for (got, want) in zip(v[0], [0.5, 0, 0.75, 0.475, 0.8]) { XCTAssertEqual(got, want, accuracy: 1e-15) }
@@ -236,7 +236,7 @@ final class StackerTests: XCTestCase {
         XCTAssertEqual(v[2][0], 0); XCTAssertEqual(v[2][1], 1); XCTAssertEqual(v[2][2], 0)
         XCTAssertEqual(v[2][4], v[2][3], "no positive: the mean score stands in")
         // Only the given rows count.
-        let w = PooledLearner.tagValues(labels: labels, y: y, raw: raw, rows: [1, 2])
+        let w = PooledLearner.tagValues(labels: labels, y: y, base: raw, rows: [1, 2])
         XCTAssertEqual(w[0][0], 0); XCTAssertEqual(w[1][0], 0.5); XCTAssertEqual(w[0][3], 0.15, accuracy: 1e-15)
     }
 
