@@ -80,6 +80,9 @@ public struct StackerResult: Sendable {
     /// model, by tag name, and of the pooled ensemble when a tag is pooled: what training knew, not in the model.
     public var gainImportance: [String: [Double]] = [:]
     public var pooledGainImportance: [Double]? = nil
+    /// Out-of-fold permutation importance of each input group of the chosen learner's model
+    /// (`StackerOptions.permutationRepeats` > 0, with folds and a learner that is not a baseline).
+    public var permutation: PermutationImportance? = nil
 
     public init(model: StackerModel, reports: [TagReport], levels: [Level]) {
         self.model = model; self.reports = reports; self.levels = levels
@@ -163,6 +166,10 @@ public enum Stacker {
             if k < best.gains.count, let g = best.gains[k] { result.gainImportance[t.name] = g }
         }
         if best.tags.contains(where: { $0.path == .pooled }) { result.pooledGainImportance = best.pooledGain }
+        if options.permutationRepeats > 0 {
+            options.stage?("permutation importance (\(best.name)'s fold models fitted again)", 0, kinds.count)
+            result.permutation = try PermutationImportance.compute(context, run: best, repeats: options.permutationRepeats)
+        }
         if let probabilities = calibration.probabilities {
             let n = data.x.rowCount, t = data.labels.count
             var p = [Double](repeating: 0, count: n * t)
