@@ -396,6 +396,9 @@ final class Progress: @unchecked Sendable {
     /// When the first round was reported and how many were done then: the rounds' pace is measured from there
     /// (building the pooled learner's pairs comes before its first round and would skew it).
     var roundsFrom: (Date, Int)? = nil
+    /// A stage that reports rounds, then tags (the permutation importance: the pooled fold models, then the
+    /// scoring): whether its rounds are all done, and when its tags started.
+    var roundsComplete = false, tagsFrom: (Date, Int)? = nil
     /// Seconds of silence before the first line (2; `TAGSTACK_PROGRESS_DELAY` sets it, for tests).
     let delay = ProcessInfo.processInfo.environment["TAGSTACK_PROGRESS_DELAY"].flatMap(Double.init) ?? 2
     init(started: Date, plan: [LearnerWork]) { self.started = started; self.plan = plan }
@@ -407,20 +410,26 @@ final class Progress: @unchecked Sendable {
         stage = index == 0 ? "\(learner): " : count > 1 ? "learner \(index)/\(count) \(learner): " : "\(learner): "
         stageStarted = Date()
         running = index == 0 ? nil : index - 1
-        later = index == 0 ? 0 : count - index; byRounds = false; roundsFrom = nil
+        later = index == 0 ? 0 : count - index; byRounds = false; roundsFrom = nil; roundsComplete = false; tagsFrom = nil
     }
 
     /// `done` of `total` tags of the running learner; the ETA is that learner's, from its own pace.
     func update(done: Int, total: Int, unit: String = "tags") {
         lock.lock(); defer { lock.unlock() }
         // Once the running learner reports rounds, its tag counts (which only move at its end) are not shown.
-        if unit == "rounds" { byRounds = true; if roundsFrom == nil { roundsFrom = (Date(), done) } } else if byRounds && done < total { return }
+        // Tags after the rounds (the permutation importance's scoring) are shown, at their own pace.
+        if unit == "rounds" {
+            byRounds = true; if roundsFrom == nil { roundsFrom = (Date(), done) }; if done >= total { roundsComplete = true }
+        } else if byRounds && done < total {
+            guard roundsComplete else { return }
+            if tagsFrom == nil { tagsFrom = (Date(), done) }
+        }
         let now = Date(), elapsed = now.timeIntervalSince(started), inStage = now.timeIntervalSince(stageStarted)
         let interval: TimeInterval = terminal ? 0.5 : 10
         guard elapsed > delay, now.timeIntervalSince(last) > interval || done == total else { return }
         last = now
         var eta = done > 0 ? inStage / Double(done) * Double(total - done) : 0
-        if unit == "rounds", let (t0, d0) = roundsFrom {
+        if let (t0, d0) = unit == "rounds" ? roundsFrom : tagsFrom {
             eta = done > d0 ? now.timeIntervalSince(t0) / Double(done - d0) * Double(total - done) : 0
         }
         let shownUnit = byRounds && unit == "tags" ? "tags" : unit

@@ -82,7 +82,16 @@ extension TrainingPage {
         let title = "What stacking learned from (out-of-fold permutation importance)"
         guard let r = p.result.permutation else {
             let learner = LearnerKind(rawValue: p.result.chosenLearner)
-            guard p.folds >= 2, p.result.folds > 0, !(learner?.isBaseline ?? true) else { return nil }
+            if learner?.isBaseline ?? true {
+                return ReportSection(id: "permutation", title: title, blocks: [
+                    .paragraph("The learner level kept \(p.result.chosenLearner): no tag has a model of its own, so there is no input to permute. On this data stacking did not earn its keep; the learner level above shows by how much each stacking learner fell short out of fold."),
+                ])
+            }
+            guard p.result.folds > 0 else {
+                return ReportSection(id: "permutation", title: title, blocks: [
+                    .paragraph("No cross-validation (--folds 0): no score is out of fold, so there is nothing to permute the inputs of."),
+                ])
+            }
             return ReportSection(id: "permutation", title: title, blocks: [
                 .paragraph("Not computed for this run. Train again with --permutation-repeats 5 to see how much the \(p.result.chosenLearner) model's out-of-fold log loss and weighted F1 suffer when each input group (own score, row statistics, category score, each other network) is shuffled across the held-out rows: it fits the chosen learner's fold models once more (no final refit) and scores them 5 times per group."),
             ])
@@ -110,7 +119,7 @@ extension TrainingPage {
         }
         return ReportSection(id: "permutation", title: title, blocks: [
             .paragraph("\(r.learnedTags.count) of \(r.tagCount) tags have a model of their own (\(r.learner)). Each fold's model is scored on its held-out rows with one group's columns shuffled across those rows (one order for the whole group), \(r.repeats) times; the figure is the rise of the mean out-of-fold log loss over every tag (tags on the base score do not move), as scikit-learn's permutation_importance with n_repeats=\(r.repeats). " + verdict),
-            .figure(svg: chart.svg(), caption: String(format: "Out-of-fold log loss unshuffled: %.5f (mean over every tag); weighted F1 at the model's thresholds: %.4f. Own score: the tag's score and logit and, for boosted and pooled models, the base score's logit their trees start from. Fold models fitted again in %.1f s%@.", r.logLoss, r.weightedF1, r.seconds, r.reproduced ? ", reproducing training's out-of-fold scores exactly" : "; they did NOT reproduce training's out-of-fold scores (a defect: report it)")),
+            .figure(svg: chart.svg(), caption: String(format: "Out-of-fold log loss unshuffled: %.5f (mean over every tag, scores before calibration); weighted F1 at the model's thresholds: %.4f. Own score: the tag's score and logit and, for boosted and pooled models, the base score's logit their trees start from. Fold models fitted again and scored in %.1f s%@.", r.logLoss, r.weightedF1, r.seconds, r.reproduced ? ", reproducing training's out-of-fold scores exactly" : "; they did NOT reproduce training's out-of-fold scores (a defect: report it)")),
             .table(header: ["input group", "log loss rise (mean ± std over repeats)", "weighted F1 fall at the thresholds"], rows: rows, numeric: [1, 2]),
         ])
     }

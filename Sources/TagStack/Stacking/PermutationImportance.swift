@@ -276,6 +276,9 @@ private struct PooledFoldModels {
             PooledLearner.tagValues(labels: c.data.labels, y: c.labels, raw: c.raw(fold: f), rows: split.train)
         }
         let workers = max(1, min(o.threads, splits.count)), inner = max(1, o.threads / workers)
+        // Progress in rounds, as the pooled learner reports its own (a fold that stops early counts the rest as done).
+        let planned = splits.count * o.boosting.rounds, roundsDone = WorkCounter()
+        let tick: @Sendable (Int) -> Void = { _ in o.roundProgress?(roundsDone.add(1), planned) }
         let fits = try parallelMap(splits.count, threads: workers) { f -> (TreeEnsemble, Int) in
             var inTrain = [Bool](repeating: false, count: n)
             for r in splits[f].train { inTrain[Int(r)] = true }
@@ -284,7 +287,8 @@ private struct PooledFoldModels {
             let b = try trainBinary(matrix: pairs.matrix(tagValues: values[f], threads: o.threads), labels: pairs.labels,
                                     initScores: start, trainRows: train, validRows: valid, weights: pairs.weights,
                                     parameters: BoostedFolds.foldParameters(o, seed: SplitMix64.derive(seed, f), pooled: true),
-                                    threads: inner)
+                                    threads: inner, onRound: o.roundProgress == nil ? nil : tick)
+            o.roundProgress?(roundsDone.add(max(0, o.boosting.rounds - b.ensemble.trees.count)), planned)
             let best = BoostedFolds.bestRound(initial: valid.map { (start[Int($0)], pairs.labels[Int($0)]) },
                                               weights: valid.map { pairs.weights[Int($0)] }, curve: b.validationLoss)
             return (b.ensemble, best)
