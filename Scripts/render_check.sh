@@ -8,7 +8,9 @@
 # folder). SCREENSHOT_DIR: where to keep report-train.png and report-evaluate.png, or with NAME
 # report-NAME-train.png and report-NAME-evaluate.png (default: not kept). Pages are rendered 1280 px wide.
 # FULL=1: the default `tagstack train` (every learner, 5 folds) instead of a quick thresholds,logistic run, and
-# taller screenshots (the README's: `FULL=1 Scripts/render_check.sh ../shared/data/jamendo-blend docs jamendo-blend`).
+# taller screenshots (the README's: `FULL=1 TRAIN_FLAGS="--permutation-repeats 5" Scripts/render_check.sh
+# ../shared/data/jamendo-blend docs jamendo-blend`). TRAIN_FLAGS: more `train` options (word-split), e.g.
+# `--learner pooled`; HEIGHT: the screenshots' height in px (default 2000, FULL=1 4800).
 # Chromium: `chromium`, `chromium-browser` or `google-chrome` on PATH, else (as root, or with
 # INSTALL_CHROMIUM=1) installed with `apt-get install -y chromium`; an unreachable apt fails with a message.
 set -euo pipefail
@@ -43,9 +45,9 @@ if [ -z "$data" ]; then
     data="$tmp/data"
 fi
 if [ "$full" = 1 ]; then
-    "$bin" train --data "$data" --model "$tmp/m.json" --quiet --html "$tmp/train.html" > /dev/null
+    "$bin" train --data "$data" --model "$tmp/m.json" --quiet --html "$tmp/train.html" ${TRAIN_FLAGS:-} > /dev/null
 else
-    "$bin" train --data "$data" --model "$tmp/m.json" --learner thresholds,logistic --folds 3 --quiet --html "$tmp/train.html" > /dev/null
+    "$bin" train --data "$data" --model "$tmp/m.json" --learner thresholds,logistic --folds 3 --quiet --html "$tmp/train.html" ${TRAIN_FLAGS:-} > /dev/null
 fi
 "$bin" predict --model "$tmp/m.json" --input "$data/test_X.csv" --decisions "$tmp/d.csv" --scores "$tmp/p.csv" --quiet
 "$bin" evaluate --truth "$data/test_y.csv" --decisions "$tmp/d.csv" --scores "$tmp/p.csv" --html "$tmp/evaluate.html" > /dev/null
@@ -54,7 +56,7 @@ status=0
 for page in train evaluate; do
     # --no-sandbox: CI containers run as root. A fresh profile folder each run keeps it reproducible.
     timeout 120 "$chrome" --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$tmp/profile" \
-        --window-size=1280,$([ "$full" = 1 ] && echo 3600 || echo 2000) --screenshot="$tmp/$page.png" "file://$tmp/$page.html" > "$tmp/chrome.log" 2>&1 || true
+        --window-size=1280,${HEIGHT:-$([ "$full" = 1 ] && echo 4800 || echo 2000)} --screenshot="$tmp/$page.png" "file://$tmp/$page.html" > "$tmp/chrome.log" 2>&1 || true
     if [ ! -s "$tmp/$page.png" ]; then
         echo "render_check: FAILED: Chromium wrote no screenshot of $page.html:" >&2; tail -5 "$tmp/chrome.log" >&2; status=1; continue
     fi

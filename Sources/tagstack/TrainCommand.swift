@@ -36,7 +36,7 @@ enum TrainCommand {
         if let importancePath { try AtomicFileWriter.checkWritable(importancePath) }
         // Progress on stderr when it is a terminal (or --progress), never with --quiet.
         if !quiet && (forceProgress || isatty(2) != 0) {
-            let p = Progress(started: started)
+            let p = Progress(started: started, plan: WorkEstimate.plan(data: data, options: o))
             o.progress = { p.update(done: $0, total: $1) }
             o.roundProgress = { p.update(done: $0, total: $1, unit: "rounds") }
             o.stage = { p.begin(learner: $0, index: $1, count: $2) }
@@ -223,12 +223,28 @@ extension TrainCommand {
         let base = r.model.base?.kind.rawValue ?? "primary"
         note("paths: " + TagPath.allCases.compactMap { p in paths[p].map { "\($0) \(p == .raw ? "on the \(base) base score" : p.rawValue)" } }.joined(separator: ", ")
              + "; \(calibrated) of \(r.model.tags.count) tag(s) calibrated; decision \(r.model.decision.rawValue)")
+        if let p = r.permutation { note(permutationLine(p)) }
+        else if o.permutationRepeats > 0 {
+            note("permutation importance: not computed (\(r.folds == 0 ? "no cross-validation: nothing is out of fold" : "the \(r.chosenLearner) learner has no model to permute the inputs of"))")
+        }
         note(String(format: "trained on %d rows × %d tags in %.1f s → %@", data.x.rowCount, data.labels.count,
                     Date().timeIntervalSince(started), modelPath))
     }
 }
 
 extension TrainCommand {
+    /// The permutation importance in one line: each group's rise in out-of-fold log loss (mean ± std over the
+    /// repeats), largest first, with the cost of the refit.
+    static func permutationLine(_ p: PermutationImportance) -> String {
+        let items = p.groups.indices.map { g -> (String, Double, Double) in
+            let (m, sd) = PermutationImportance.meanStd(p.logLossDrop[g])
+            return (p.groups[g], m, sd)
+        }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        let text = items.map { String(format: "%@ %+.4f ± %.4f", $0.0, $0.1, $0.2) }.joined(separator: ", ")
+        return "permutation importance (\(p.learner), \(p.learnedTags.count) of \(p.tagCount) tags learned, \(p.repeats) repeats, out-of-fold log loss \(String(format: "%.4f", p.logLoss)) rises by): "
+            + text + String(format: " (%.1f s%@)", p.seconds, p.reproduced ? "" : "; WARNING: the fold models fitted again did not reproduce training's out-of-fold scores")
+    }
+
     /// The one-label stage in words: what it reads and its fitted numbers.
     static func describe(_ stage: OneLabelStage, base: BaseScore?) -> String {
         let b = base?.kind.rawValue ?? "primary"
@@ -247,49 +263,75 @@ extension TrainCommand {
 /// Progress on stderr: tags (or, in the pooled learner, boosting rounds) done / total, elapsed, ETA; silent for
 /// the first two seconds. On a terminal one line is rewritten at most twice a second; otherwise (logs, CI) a
 /// plain line is printed every ten seconds. ETAs are measured, never guessed: the running learner's is its
-/// elapsed time per unit done times the units left; the overall one is that learner's while it is the last to
-/// run, and until then the line names the learners still to come (their cost is not known before they run:
-/// learners differ by orders of magnitude).
+/// elapsed time per unit done times the units left; the overall one adds the learners still to come, their
+/// work counted in units from the data's size and the options (`WorkEstimate.plan`) and priced at the pace this
+/// run has measured so far (`WorkEstimate.overallETA`); the line says so. Once the last learner runs, the
+/// overall ETA is its own.
 final class Progress: @unchecked Sendable {
     let started: Date
     let lock = NSLock()
     var last = Date.distantPast
     let terminal = isatty(2) != 0
-    /// The learner running: its name, position and the learners tried, and when it started.
-    var stage = "", stageStarted = Date()
+    /// The learners this run will try and their work (`WorkEstimate.plan`), and the seconds each finished one took.
+    let plan: [LearnerWork]
+    var finished: [Double] = []
+    /// The stage running: its name, the learner's position (0-based; nil after the learners) and when it started.
+    var stage = "", stageStarted = Date(), running: Int? = nil
     /// Learners still to run after this one, and whether the running one reports rounds (pooled).
     var later = 0, byRounds = false
     /// When the first round was reported and how many were done then: the rounds' pace is measured from there
     /// (building the pooled learner's pairs comes before its first round and would skew it).
     var roundsFrom: (Date, Int)? = nil
+    /// A stage that reports rounds, then tags (the permutation importance: the pooled fold models, then the
+    /// scoring): whether its rounds are all done, and when its tags started.
+    var roundsComplete = false, tagsFrom: (Date, Int)? = nil
     /// Seconds of silence before the first line (2; `TAGSTACK_PROGRESS_DELAY` sets it, for tests).
     let delay = ProcessInfo.processInfo.environment["TAGSTACK_PROGRESS_DELAY"].flatMap(Double.init) ?? 2
-    init(started: Date) { self.started = started }
+    init(started: Date, plan: [LearnerWork]) { self.started = started; self.plan = plan }
 
+    /// Learner `index` of `count` starts (index 0: a stage after the learners, e.g. the permutation importance).
     func begin(learner: String, index: Int, count: Int) {
         lock.lock(); defer { lock.unlock() }
-        stage = count > 1 ? "learner \(index)/\(count) \(learner): " : "\(learner): "
+        if let r = running, finished.count == r { finished.append(Date().timeIntervalSince(stageStarted)) }
+        stage = index == 0 ? "\(learner): " : count > 1 ? "learner \(index)/\(count) \(learner): " : "\(learner): "
         stageStarted = Date()
-        later = count - index; byRounds = false; roundsFrom = nil
+        running = index == 0 ? nil : index - 1
+        later = index == 0 ? 0 : count - index; byRounds = false; roundsFrom = nil; roundsComplete = false; tagsFrom = nil
     }
 
     /// `done` of `total` tags of the running learner; the ETA is that learner's, from its own pace.
     func update(done: Int, total: Int, unit: String = "tags") {
         lock.lock(); defer { lock.unlock() }
         // Once the running learner reports rounds, its tag counts (which only move at its end) are not shown.
-        if unit == "rounds" { byRounds = true; if roundsFrom == nil { roundsFrom = (Date(), done) } } else if byRounds && done < total { return }
+        // Tags after the rounds (the permutation importance's scoring) are shown, at their own pace.
+        if unit == "rounds" {
+            byRounds = true; if roundsFrom == nil { roundsFrom = (Date(), done) }; if done >= total { roundsComplete = true }
+        } else if byRounds && done < total {
+            guard roundsComplete else { return }
+            if tagsFrom == nil { tagsFrom = (Date(), done) }
+        }
         let now = Date(), elapsed = now.timeIntervalSince(started), inStage = now.timeIntervalSince(stageStarted)
         let interval: TimeInterval = terminal ? 0.5 : 10
         guard elapsed > delay, now.timeIntervalSince(last) > interval || done == total else { return }
         last = now
         var eta = done > 0 ? inStage / Double(done) * Double(total - done) : 0
-        if unit == "rounds", let (t0, d0) = roundsFrom {
+        if let (t0, d0) = unit == "rounds" ? roundsFrom : tagsFrom {
             eta = done > d0 ? now.timeIntervalSince(t0) / Double(done - d0) * Double(total - done) : 0
         }
         let shownUnit = byRounds && unit == "tags" ? "tags" : unit
-        let overall = done == total ? "" : later == 0 ? String(format: "  overall ETA %.0fs", eta)
-            : "  overall: \(later) more learner\(later == 1 ? "" : "s") after this one, not yet timed"
-        let text = stage + String(format: "%@ %d/%d  elapsed %.0fs  this learner's ETA %.0fs", shownUnit, done, total, elapsed, eta) + overall
+        let overall: String
+        if done == total { overall = "" }
+        else if later == 0 { overall = String(format: "  overall ETA %.0fs", eta) }
+        else if let r = running, done > 0,
+                let all = WorkEstimate.overallETA(plan: plan, running: r, fraction: Double(done) / Double(max(total, 1)),
+                                                  elapsedInRunning: inStage, finished: finished) {
+            // This learner's remainder at its own pace; the later learners' counted work at the run's pace.
+            overall = String(format: "  overall ETA ~%.0fs (%d more learner%@: counted work at this run's pace)", max(all, eta), later, later == 1 ? "" : "s")
+        } else {
+            overall = "  overall: \(later) more learner\(later == 1 ? "" : "s") after this one, not yet timed"
+        }
+        let what = running == nil ? "ETA" : "this learner's ETA"
+        let text = stage + String(format: "%@ %d/%d  elapsed %.0fs  %@ %.0fs", shownUnit, done, total, elapsed, what, eta) + overall
         let line = terminal ? "\r  " + text + "   " + (done == total ? "\n" : "") : "  " + text + "\n"
         FileHandle.standardError.write(line.data(using: .utf8)!)
     }

@@ -31,11 +31,15 @@ func groupsDescription(_ groups: GroupTable?, file: String?) -> String {
 }
 
 /// `train --importance`: the long-format CSV (tag, input, kind, value) of `Importance.rows` (with the gains
-/// training measured), ready to commit with the model.
+/// training measured), then the permutation importance's rows (`--permutation-repeats`), ready to commit with
+/// the model.
 func importanceCSV(_ result: StackerResult, to path: String) throws -> AtomicFileWriter {
     let w = try AtomicFileWriter(path: path)
     try w.write(MewoIO.csvRow(["tag", "input", "kind", "value"]))
     for r in Importance.rows(model: result.model, gain: result.gainImportance, pooledGain: result.pooledGainImportance) {
+        try w.write(MewoIO.csvRow([r.tag, r.input, r.kind, MewoIO.formatNumber(r.value)]))
+    }
+    for r in result.permutation.map(Importance.rows(permutation:)) ?? [] {
         try w.write(MewoIO.csvRow([r.tag, r.input, r.kind, MewoIO.formatNumber(r.value)]))
     }
     return w

@@ -21,6 +21,24 @@ struct TrainSummaryJSON: Encodable {
         var note: String?
     }
     struct Weight: Encodable { var network: String; var weight: Double }
+    /// One input group's permutation importance over every tag: mean and standard deviation over the repeats.
+    struct PermutationGroup: Encodable {
+        var group: String
+        var log_loss_rise: Double
+        var log_loss_rise_std: Double
+        var weighted_f1_fall: Double
+        var weighted_f1_fall_std: Double
+    }
+    struct Permutation: Encodable {
+        var learner: String
+        var repeats: Int
+        var learned_tags: Int
+        var log_loss: Double
+        var weighted_f1: Double
+        var groups: [PermutationGroup]
+        var reproduces_training: Bool
+        var seconds: Double
+    }
 
     var model: String
     var rows: Int
@@ -34,6 +52,8 @@ struct TrainSummaryJSON: Encodable {
     var decision: String
     var paths: [String: Int]
     var calibrated_tags: Int
+    /// `--permutation-repeats`: what permuting each input group costs out of fold (nil when not computed).
+    var permutation_importance: Permutation?
     var seconds: Double
 
     init(_ r: StackerResult, data: TrainingData, modelPath: String, started: Date) {
@@ -55,6 +75,14 @@ struct TrainSummaryJSON: Encodable {
         for t in r.model.tags { p[t.path.rawValue, default: 0] += 1 }
         paths = p
         calibrated_tags = r.model.tags.filter { $0.calibration != nil }.count
+        permutation_importance = r.permutation.map { p in
+            Permutation(learner: p.learner, repeats: p.repeats, learned_tags: p.learnedTags.count, log_loss: p.logLoss,
+                        weighted_f1: p.weightedF1, groups: p.groups.indices.map { g in
+                            let ll = PermutationImportance.meanStd(p.logLossDrop[g]), f1 = PermutationImportance.meanStd(p.weightedF1Drop[g])
+                            return PermutationGroup(group: p.groups[g], log_loss_rise: ll.mean, log_loss_rise_std: ll.std,
+                                                    weighted_f1_fall: f1.mean, weighted_f1_fall_std: f1.std)
+                        }, reproduces_training: p.reproduced, seconds: (p.seconds * 10).rounded() / 10)
+        }
         seconds = (Date().timeIntervalSince(started) * 10).rounded() / 10
     }
 

@@ -76,6 +76,54 @@ final class ImportanceTests: XCTestCase {
         }
     }
 
+    /// `--permutation-repeats`: the out-of-fold permutation importance of each input group in the CSV (kinds
+    /// permutation_*, over all tags and per learned tag), the --json summary, the text summary and the page; the
+    /// page says how to get it when it was not asked for.
+    func testPermutationImportanceInTheCSVTheSummariesAndThePage() throws {
+        let s = Scratch()
+        XCTAssertEqual(try CLI.run(["generate", "--out", s.path + "/data", "--train", "400", "--test", "20", "--seed", "4"]).status, 0)
+        let m = s.path + "/m.json", imp = s.path + "/imp.csv", page = s.path + "/page.html"
+        let r = try CLI.run(["train", "--data", s.path + "/data", "--model", m, "--learner", "logistic", "--folds", "3", "--margin", "-1",
+                             "--confidence", "0", "--permutation-repeats", "2", "--importance", imp, "--html", page, "--json", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let model = try StackerModel.load(contentsOf: URL(fileURLWithPath: m))
+        let learned = model.tags.filter { $0.path != .raw }.map(\.name)
+        XCTAssertGreaterThan(learned.count, 0)
+        let rows = try read(imp).filter { $0.kind.hasPrefix("permutation") }
+        let groups = ["own score", "row statistics", "category score"]
+        let all = rows.filter { $0.tag == "(all tags)" }
+        XCTAssertEqual(Set(all.map(\.input)), Set(groups), "\(all)")
+        XCTAssertEqual(Set(all.map(\.kind)), ["permutation_log_loss", "permutation_log_loss_std", "permutation_weighted_f1", "permutation_weighted_f1_std"])
+        XCTAssertEqual(Set(rows.map(\.tag)), Set(learned + ["(all tags)"]))
+        for tag in learned {
+            XCTAssertEqual(rows.filter { $0.tag == tag }.count, groups.count * 4, tag)
+        }
+        let own = try XCTUnwrap(all.first { $0.input == "own score" && $0.kind == "permutation_log_loss" })
+        XCTAssertGreaterThan(own.value, 0, "shuffling a logistic model's own score raises its log loss")
+        // The (all tags) log-loss rise is the tags' rises summed over every tag of the model (mean over tags).
+        for g in groups {
+            let perTag = rows.filter { $0.tag != "(all tags)" && $0.input == g && $0.kind == "permutation_log_loss" }.map(\.value).reduce(0, +)
+            let overall = all.first { $0.input == g && $0.kind == "permutation_log_loss" }!.value
+            XCTAssertEqual(overall, perTag / Double(model.tags.count), accuracy: 1e-9 + 1e-6 * abs(overall), g)
+        }
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let p = try XCTUnwrap(json["permutation_importance"] as? [String: Any])
+        XCTAssertEqual(p["reproduces_training"] as? Bool, true)
+        XCTAssertEqual(p["repeats"] as? Int, 2)
+        XCTAssertEqual((p["groups"] as? [[String: Any]])?.compactMap { $0["group"] as? String }.sorted(), groups.sorted())
+        let html = try String(contentsOfFile: page)
+        XCTAssertTrue(html.contains("What stacking learned from") && html.contains("out-of-fold scores exactly"), "the page's permutation section")
+        // The text summary names it; without the option the page says how to get it and --json has no entry.
+        let text = try CLI.run(["train", "--data", s.path + "/data", "--model", m, "--learner", "logistic", "--folds", "3",
+                                "--permutation-repeats", "1", "--quiet"])
+        XCTAssertTrue(text.stdout.contains("permutation importance (logistic"), text.stdout)
+        let plain = try CLI.run(["train", "--data", s.path + "/data", "--model", m, "--learner", "logistic", "--folds", "3",
+                                 "--html", page, "--json", "--quiet"])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertNil((try JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as! [String: Any])["permutation_importance"])
+        XCTAssertTrue(try String(contentsOfFile: page).contains("--permutation-repeats 5"))
+    }
+
     /// Gain rows: one per input, in the split rows' order, positive only on inputs split on, some positive.
     func checkGain(_ gain: [Row], split: [Row], _ tag: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(gain.map(\.input), split.map(\.input), tag, file: file, line: line)

@@ -170,6 +170,9 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("learner 2/2 logistic: tags "), r.stderr)
         XCTAssertTrue(r.stderr.contains("this learner's ETA"), r.stderr)
         XCTAssertFalse(r.stderr.contains("tags 6/6"), "tags are counted per learner: \(r.stderr)")
+        // Before the last learner starts, an overall ETA from the counted work at the run's measured pace.
+        XCTAssertTrue(r.stderr.contains("learner 1/2 thresholds: tags 1/3") && r.stderr.contains("overall ETA ~")
+                      && r.stderr.contains("(1 more learner: counted work at this run's pace)"), r.stderr)
         // The pooled learner counts its boosting rounds (5 rounds × (2 folds + the refit)), with the overall ETA
         // once it is the last learner.
         let pooled = try CLI.run(executable: CLI.binary, ["train", "--data", s.path, "--model", s.path + "/p.json", "--learner", "pooled",

@@ -1,23 +1,15 @@
 // The training page's "what the models learned from" section, from the same rows `train --importance` writes
 // (Export/Importance.swift): over all tags, each input's share of the importance and each input group's (own
 // score, row statistics, category score, each other network, tag-level values of the pooled model), and per
-// tag, for the most frequent tags off the base score, the top inputs.
+// tag, for the most frequent tags off the base score, the top inputs. Then "what stacking learned from": the
+// out-of-fold permutation importance of each input group (`train --permutation-repeats N`), or how to get it.
 
 import Foundation
 import TagStackModel
 
 extension TrainingPage {
     /// The input group of a feature-vector name: own score, row statistics, category score, one network, etc.
-    static func inputGroup(_ input: String) -> String {
-        if input.hasPrefix("net:") { return "network " + input.dropFirst(4) }
-        if input.hasPrefix("col:") { return "other input columns" }
-        if input.hasPrefix("tag:") { return "tag-level values (pooled)" }
-        switch input {
-        case "score", "logit": return "own score"
-        case "category_score": return "category score"
-        default: return "row statistics"
-        }
-    }
+    static func inputGroup(_ input: String) -> String { PermutationImportance.group(of: input) }
 
     /// The kind a page shows for a set of rows: gain when training measured it, else splits, else coefficients.
     static func preferredKind(_ kinds: Set<String>) -> String? {
@@ -80,5 +72,55 @@ extension TrainingPage {
             + (pooled ? "Pooled tags share one model, so they share its importance. " : "")
             + "Tags on the base score have no model and no row. The same figures, per tag and input, are in train --importance FILE."))
         return ReportSection(id: "importance", title: "What the models learned from", blocks: blocks)
+    }
+}
+
+extension TrainingPage {
+    /// What the chosen model loses out of fold when each input group is shuffled (`--permutation-repeats`): the
+    /// one figure that says whether stacking earned its keep, and from what; how to get it when absent.
+    static func permutation(_ p: TrainingPage) -> ReportSection? {
+        let title = "What stacking learned from (out-of-fold permutation importance)"
+        guard let r = p.result.permutation else {
+            let learner = LearnerKind(rawValue: p.result.chosenLearner)
+            if learner?.isBaseline ?? true {
+                return ReportSection(id: "permutation", title: title, blocks: [
+                    .paragraph("The learner level kept \(p.result.chosenLearner): no tag has a model of its own, so there is no input to permute. On this data stacking did not earn its keep; the learner level above shows by how much each stacking learner fell short out of fold."),
+                ])
+            }
+            guard p.result.folds > 0 else {
+                return ReportSection(id: "permutation", title: title, blocks: [
+                    .paragraph("No cross-validation (--folds 0): no score is out of fold, so there is nothing to permute the inputs of."),
+                ])
+            }
+            return ReportSection(id: "permutation", title: title, blocks: [
+                .paragraph("Not computed for this run. Train again with --permutation-repeats 5 to see how much the \(p.result.chosenLearner) model's out-of-fold log loss and weighted F1 suffer when each input group (own score, row statistics, category score, each other network) is shuffled across the held-out rows: it fits the chosen learner's fold models once more (no final refit) and scores them 5 times per group."),
+            ])
+        }
+        let stats = r.groups.indices.map { g in (group: r.groups[g], ll: PermutationImportance.meanStd(r.logLossDrop[g]),
+                                                 f1: PermutationImportance.meanStd(r.weightedF1Drop[g])) }
+        let ranked = stats.sorted { $0.ll.mean != $1.ll.mean ? $0.ll.mean > $1.ll.mean : $0.group < $1.group }
+        // Bars in percent of the unshuffled log loss, so that small rises stay readable.
+        let percent = ranked.map { 100 * $0.ll.mean / max(r.logLoss, 1e-12) }
+        let chart = BarChart(title: "Rise of the out-of-fold log loss when one input group is shuffled",
+                             categories: ranked.map { $0.group }, series: [("log loss rise", percent)],
+                             y: PlotAxis("rise of the mean log loss", unit: "% of \(String(format: "%.4f", r.logLoss)) unshuffled",
+                                         range: min(0, percent.min() ?? 0)...max(1, (percent.max() ?? 0) * 1.15)),
+                             xLabel: "input group (largest first)", showValues: true, height: 300)
+        let rows = ranked.map { s in
+            [s.group, String(format: "%+.5f ± %.5f", s.ll.mean, s.ll.std), String(format: "%+.4f ± %.4f", s.f1.mean, s.f1.std)]
+        }
+        let own = stats.first { $0.group == PermutationImportance.ownScore }?.ll.mean ?? 0
+        let beyond = stats.filter { $0.group != PermutationImportance.ownScore }.max { $0.ll.mean < $1.ll.mean }
+        let verdict: String
+        if let b = beyond, b.ll.mean > 0 {
+            verdict = String(format: "Beyond the own score, the model leans most on %@ (log loss +%.5f when shuffled, %.0f%% of the own score's +%.5f).", b.group, b.ll.mean, own > 0 ? 100 * b.ll.mean / own : 0, own)
+        } else {
+            verdict = "No group beyond the own score moves the out-of-fold log loss: stacking learned nothing from the other inputs here."
+        }
+        return ReportSection(id: "permutation", title: title, blocks: [
+            .paragraph("\(r.learnedTags.count) of \(r.tagCount) tags have a model of their own (\(r.learner)). Each fold's model is scored on its held-out rows with one group's columns shuffled across those rows (one order for the whole group), \(r.repeats) times; the figure is the rise of the mean out-of-fold log loss over every tag (tags on the base score do not move), as scikit-learn's permutation_importance with n_repeats=\(r.repeats). " + verdict),
+            .figure(svg: chart.svg(), caption: String(format: "Out-of-fold log loss unshuffled: %.5f (mean over every tag, scores before calibration); weighted F1 at the model's thresholds: %.4f. Own score: the tag's score and logit and, for boosted and pooled models, the base score's logit their trees start from. Fold models fitted again and scored in %.1f s%@.", r.logLoss, r.weightedF1, r.seconds, r.reproduced ? ", reproducing training's out-of-fold scores exactly" : "; they did NOT reproduce training's out-of-fold scores (a defect: report it)")),
+            .table(header: ["input group", "log loss rise (mean ± std over repeats)", "weighted F1 fall at the thresholds"], rows: rows, numeric: [1, 2]),
+        ])
     }
 }

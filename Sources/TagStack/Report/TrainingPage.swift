@@ -30,7 +30,7 @@ public struct TrainingPage {
     public typealias Section = (TrainingPage) -> ReportSection?
 
     /// The page's sections, in order. Add yours here.
-    public static let sections: [Section] = [summary, levels, reliability, thresholdCurves, importance, perClass, perTag]
+    public static let sections: [Section] = [summary, levels, reliability, thresholdCurves, importance, permutation, perClass, perTag]
 
     /// The sections of a one-label model's page (`StackerModel.oneLabel`): the level's candidates, then the
     /// chosen distribution's out-of-fold figures and confusion matrix, as `evaluate` shows a test set.

@@ -80,6 +80,9 @@ public struct StackerResult: Sendable {
     /// model, by tag name, and of the pooled ensemble when a tag is pooled: what training knew, not in the model.
     public var gainImportance: [String: [Double]] = [:]
     public var pooledGainImportance: [Double]? = nil
+    /// Out-of-fold permutation importance of each input group of the chosen learner's model
+    /// (`StackerOptions.permutationRepeats` > 0, with folds and a learner that is not a baseline).
+    public var permutation: PermutationImportance? = nil
 
     public init(model: StackerModel, reports: [TagReport], levels: [Level]) {
         self.model = model; self.reports = reports; self.levels = levels
@@ -137,8 +140,13 @@ public enum Stacker {
                                                        margin: options.selection.ruleMargin)
         let calibration = CalibrationChoice.choose(run: best, context: context, keepProbabilities: options.keepOutOfFold)
 
-        return try result(data: data, options: options, training: training, fold: fold, features: features, base: base, runs: runs,
-                          best: best, rule: rule, ruleScores: ruleScores, calibration: calibration, tried: candidates.count)
+        var result = try result(data: data, options: options, training: training, fold: fold, features: features, base: base,
+                                runs: runs, best: best, rule: rule, ruleScores: ruleScores, calibration: calibration, tried: candidates.count)
+        if options.permutationRepeats > 0 {
+            options.stage?("permutation importance (\(best.name)'s fold models fitted again)", 0, kinds.count)
+            result.permutation = try PermutationImportance.compute(context, run: best, repeats: options.permutationRepeats)
+        }
+        return result
     }
 
     /// The model and what it came from: every level's candidates and choice, the importances, the out-of-fold view.

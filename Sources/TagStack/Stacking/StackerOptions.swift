@@ -116,9 +116,14 @@ public struct StackerOptions: Sendable {
     /// Whether the result carries the out-of-fold view of the training rows (`StackerResult.outOfFold`, two
     /// rows × tags matrices: what the training report draws). `tagstack train` asks for it with `--html` only.
     public var keepOutOfFold = true
+    /// Shuffles of each input group for the out-of-fold permutation importance of the chosen learner
+    /// (`StackerResult.permutation`, scikit-learn's `n_repeats`); 0: not computed (it fits the chosen learner's
+    /// fold models again).
+    public var permutationRepeats = 0
     /// Called from worker threads as tags finish: (tags done, tags) of the learner running.
     public var progress: (@Sendable (Int, Int) -> Void)? = nil
-    /// Called as each learner starts: (its name, its position from 1, the number of learners tried).
+    /// Called as each learner starts: (its name, its position from 1, the number of learners tried); and with
+    /// position 0 as a stage after the learners starts (the permutation importance).
     public var stage: (@Sendable (String, Int, Int) -> Void)? = nil
     /// Called from worker threads as the pooled learner's boosting rounds go: (rounds done, rounds planned),
     /// the folds' and the refit's together (the pooled learner's tags finish only at its end).

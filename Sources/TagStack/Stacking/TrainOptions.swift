@@ -210,12 +210,15 @@ public enum TrainOptions {
           "Per-tag CSV: support, out-of-fold F1 base vs stacked, threshold_probability (on the probabilities predict --scores writes; n/a when none gives the decisions), threshold_score (on the score before calibration, which decisions compare), path, rounds, reason"),
         O("--importance", .run, .text("FILE"),
           "What each tag's model learned from which input, a long-format CSV (tag, input, kind, value): split counts and gains of boosted and pooled trees (a pooled tag: the shared model's), logistic coefficients (standardised and per unit), (all tags) totals"),
+        O("--permutation-repeats", field: "permutationRepeats", .run, "N",
+          .int(0...1000, get: { $0.permutationRepeats }, set: { $0.permutationRepeats = $1 }),
+          "Out-of-fold permutation importance of each input group (own score, row statistics, category score, each other network): the chosen learner's fold models are fitted again and scored on their held-out rows with one group shuffled, N times (scikit-learn's n_repeats); the rise in log loss and fall in weighted F1 go to the summary, --importance (kinds permutation_*), --html and --json (0: off)"),
         O("--html", .run, .text("FILE"),
           "Self-contained HTML report of the out-of-fold view (learners, decision rules, per tag base vs final F1 and path, per class and category)"),
         O("--quiet", .run, .flag, "No progress on stderr (shown only on a terminal, unless --progress)"),
         O("--progress", .run, .flag, "Progress on stderr even when it is not a terminal (a line every ten seconds)"),
         O("--json", .run, .flag,
-          "The result summary as one JSON object on stdout instead of the text (model, rows, tags, folds, groups, levels with candidates, scores, margins and choices, blend weights, learner, base, decision, paths, calibrated tags, seconds)"),
+          "The result summary as one JSON object on stdout instead of the text (model, rows, tags, folds, groups, levels with candidates, scores, margins and choices, blend weights, learner, base, decision, paths, calibrated tags, permutation importance when computed, seconds)"),
     ]
 
     /// Fields the command line does not set, checked with the others.

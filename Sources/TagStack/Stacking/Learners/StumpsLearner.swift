@@ -10,8 +10,13 @@ struct StumpsLearner: Learner {
     var kind: LearnerKind { .stumps }
 
     func run(_ c: FoldContext) throws -> LearnerRun {
+        try BoostedLearner(kind: kind).run(Self.context(c))
+    }
+
+    /// gbdt's context with trees of two leaves (what the permutation importance refits too).
+    static func context(_ c: FoldContext) -> FoldContext {
         var stumps = c
         stumps.options.boosting.leaves = 2
-        return try BoostedLearner(kind: kind).run(stumps)
+        return stumps
     }
 }
