@@ -267,7 +267,14 @@ def run_snippet(s):
     try:
         os.chdir(s["cwd"])
         exec(compile(s["code"], "README snippet", "exec"), {"__name__": "__snippet__"})
-        report(s["name"], True, "ran as written", started)
+        detail = "ran as written"
+        if s.get("scores_ref"):   # what it wrote with score_to_parquet: predict's numbers
+            for out, ref, exact in (("out/scores", s["scores_ref"], False), ("out/decisions", s["decisions_ref"], True)):
+                r = compare(out, ref, exact)
+                if isinstance(r, str):
+                    return report(s["name"], False, f"{out}: {r}", started)
+            detail += "; its out/scores and out/decisions equal predict's"
+        report(s["name"], True, detail, started)
     except Exception as e:
         report(s["name"], False, f"{type(e).__name__}: {str(e)[:1500]}", started)
     finally:

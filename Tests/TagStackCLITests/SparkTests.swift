@@ -190,7 +190,10 @@ final class SparkTests: XCTestCase {
                     expect: "--scores and --decisions name the same dataset"),
         ]
         var spec: [String: Any] = ["master": "local[2]", "binary": CLI.binary.path, "work": dir.path, "cases": cases, "refusals": refusals]
-        spec["snippet"] = try readmeSnippet(data: data, model: model, in: dir)
+        var snippet = try readmeSnippet(data: data, model: model, in: dir)
+        snippet["scores_ref"] = cases[0]["scores_ref"]
+        snippet["decisions_ref"] = cases[0]["decisions_ref"]
+        spec["snippet"] = snippet
         let specPath = dir.path + "/spec.json"
         try JSONSerialization.data(withJSONObject: spec, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: specPath))
 
