@@ -22,6 +22,7 @@ OUT=${OUT:-Benchmarks/out/spark}
 MODELS=${MODELS:-"pooled logistic"}
 ENGINES=${ENGINES:-"numpy binary"}
 BATCH=${BATCH:-20000}
+WRITER=${WRITER:-arrow}   # score.py --writer: arrow (one pass, each task writes its files) or spark (persist, two writes)
 [ -x "$BIN" ] || { echo "no $BIN: run 'swift build -c release --product tagstack'"; exit 2; }
 python3 -c "import pyspark, pyarrow, pandas" 2>/dev/null || { echo "PySpark, pyarrow or pandas missing: run Scripts/spark/install.sh"; exit 2; }
 
@@ -51,14 +52,14 @@ for m in $MODELS; do
         t2=$(date +%s.%N)
         python3 Scripts/spark/score.py --model "$model" --input "$DATA/test_X.parquet" --scores "$OUT/spark-scores" \
             --decisions "$OUT/spark-decisions" --master "local[2]" --binary "$BIN" --engine "$e" --batch-rows "$BATCH" \
-            --overwrite --timing 2>"$OUT/spark.log" || { tail -20 "$OUT/spark.log"; exit 1; }
+            --writer "$WRITER" --overwrite --timing 2>"$OUT/spark.log" || { tail -20 "$OUT/spark.log"; exit 1; }
         t3=$(date +%s.%N)
         job=$(sed -n 's/.*rows scored in \([0-9.]*\) s.*/\1/p' "$OUT/spark.log")
-        python3 - "$m" "$e" "$ROWS" "$t0" "$t1" "$t2" "$t3" "$job" "$OUT" <<'PY' | tee -a "$OUT/results.jsonl"
+        python3 - "$m" "$e" "$ROWS" "$t0" "$t1" "$t2" "$t3" "$job" "$OUT" "$WRITER" <<'PY' | tee -a "$OUT/results.jsonl"
 import sys, numpy as np, pandas as pd, pyarrow as pa, pyarrow.csv as pc
 m, e, rows = sys.argv[1], sys.argv[2], int(sys.argv[3])
 t0, t1, t2, t3, job = map(float, sys.argv[4:9])
-out = sys.argv[9]
+out, writer = sys.argv[9], sys.argv[10]
 # Exactness, cell by cell against predict's CSVs (Arrow's CSV reader: IDs as strings, numbers correctly rounded).
 def read(path):
     ids = pc.read_csv(path, convert_options=pc.ConvertOptions(column_types={"ChallengeID": pa.string()}))
@@ -70,7 +71,7 @@ got_d = pd.read_parquet(f"{out}/spark-decisions").set_index("ChallengeID").loc[r
 worst = float(np.max(np.abs(got_p.to_numpy() - ref_p.to_numpy())))
 differ = int((got_d.to_numpy().astype(int) != ref_d.to_numpy().astype(int)).sum())
 p, s = rows / (t1 - t0), rows / (t3 - t2)
-print(f'{{"bench": "spark", "model": "{m}", "engine": "{e}", "rows": {rows}, "predict_s": {t1 - t0:.2f}, '
+print(f'{{"bench": "spark", "model": "{m}", "engine": "{e}", "writer": "{writer}", "rows": {rows}, "predict_s": {t1 - t0:.2f}, '
       f'"predict_tracks_per_s": {p:.0f}, "spark_s": {t3 - t2:.2f}, "spark_tracks_per_s": {s:.0f}, "ratio": {s / p:.3f}, '
       f'"spark_after_start_s": {job:.2f}, "ratio_after_start": {rows / job / p:.3f}, '
       f'"largest_score_difference": {worst}, "decisions_differing": {differ}}}')

@@ -6,7 +6,8 @@ usage: check.py SPEC.json      (SPEC written by Tests/TagStackCLITests/SparkTest
 SPEC: {"master": "local[2]", "binary": B, "work": DIR,
        "cases": [{"name", "model", "input" (CSV or Parquet), "scores_ref", "decisions_ref" (predict's CSVs),
                   "engine" (optional: numpy or binary; absent: score.py's default)}],
-       "refusals": [{"name", "model", "input", "expect": text the message must contain}],
+       "refusals": [{"name", "model", "input", "expect": text the message must contain, optional "scores" /
+                     "decisions" / "binary" (paths given instead of the defaults: what they name must be left as it was)}],
        a case with "direct": true is also scored by tagstack_numpy itself, without Spark (result "NAME [numpy direct]"),
        "snippet": {"name", "code", "cwd"} (optional: Python run as written, in cwd)}
 Prints one line per check: `RESULT {"name": ..., "ok": true|false, "detail": ...}`.
@@ -90,8 +91,8 @@ def to_parquet(c):
 
 
 def args_for(c, out):
-    a = ["--model", c["model"], "--input", to_parquet(c), "--scores", out + "/scores", "--decisions", out + "/decisions",
-         "--binary", SPEC["binary"]]
+    a = ["--model", c["model"], "--input", to_parquet(c), "--scores", c.get("scores", out + "/scores"),
+         "--decisions", c.get("decisions", out + "/decisions"), "--binary", c.get("binary", SPEC["binary"])]
     a += ["--engine", c["engine"]] if c.get("engine") else []
     return a + (["--allow-missing"] if c.get("allow_missing") else []) + c.get("extra", [])
 
@@ -224,9 +225,21 @@ def run_golden():
         report("golden models [numpy direct]", False, f"no golden model under {root}", time.time())
 
 
+def fingerprint(path):
+    """A file's or folder's content, to see that a refused run left it alone."""
+    import hashlib
+    h = hashlib.sha256()
+    for root, dirs, files in sorted(os.walk(path)) if os.path.isdir(path) else [("", [], [path])]:
+        for f in sorted(files):
+            with open(os.path.join(root, f), "rb") as fh:
+                h.update(f.encode() + fh.read())
+    return h.hexdigest() if os.path.exists(path) else None
+
+
 def run_refusal(c):
     started = time.time()
     out = os.path.join(SPEC["work"], "refused-" + safe(c["name"]))
+    before = {p: fingerprint(p) for p in (c.get("scores"), c.get("decisions")) if p and os.path.exists(p)}
     try:
         score.run(parse(args_for(c, out)))
         return report(c["name"], False, "not refused", started)
@@ -240,6 +253,9 @@ def run_refusal(c):
         left = [d for d in ("scores", "decisions") if os.path.exists(os.path.join(out, d))]
         if left:
             problems.append(f"left behind: {left}")
+        for path, digest in before.items():   # the files an output named: untouched
+            if fingerprint(path) != digest:
+                problems.append(f"{path} changed")
         report(c["name"], not problems, "; ".join(problems) or message, started)
     except Exception as e:
         report(c["name"], False, f"not a TagStackError: {type(e).__name__}: {str(e)[:1500]}", started)
@@ -251,7 +267,14 @@ def run_snippet(s):
     try:
         os.chdir(s["cwd"])
         exec(compile(s["code"], "README snippet", "exec"), {"__name__": "__snippet__"})
-        report(s["name"], True, "ran as written", started)
+        detail = "ran as written"
+        if s.get("scores_ref"):   # what it wrote with score_to_parquet: predict's numbers
+            for out, ref, exact in (("out/scores", s["scores_ref"], False), ("out/decisions", s["decisions_ref"], True)):
+                r = compare(out, ref, exact)
+                if isinstance(r, str):
+                    return report(s["name"], False, f"{out}: {r}", started)
+            detail += "; its out/scores and out/decisions equal predict's"
+        report(s["name"], True, detail, started)
     except Exception as e:
         report(s["name"], False, f"{type(e).__name__}: {str(e)[:1500]}", started)
     finally:

@@ -48,6 +48,10 @@ def main(argv=None):
     ap.add_argument("--batch-rows", type=int, default=20000, help="rows per Arrow batch")
     ap.add_argument("--driver-memory", default="4g", help="the driver's heap when score.py starts Spark itself "
                     "(local mode: the driver is the executor; default 4g; under spark-submit, its --driver-memory)")
+    ap.add_argument("--writer", choices=("arrow", "spark"), default="arrow",
+                    help="arrow (the default): each task writes both datasets' files itself with pyarrow, one pass, "
+                    "nothing cached (a local path or a URI pyarrow opens: hdfs://, s3://, gs://, abfs://); spark: the "
+                    "scored DataFrame persisted and written twice by Spark's own Parquet writer (any location Spark writes)")
     ap.add_argument("--timing", action="store_true", help="print the session start and scoring times on stderr")
     a = ap.parse_args(argv)
     try:
@@ -87,15 +91,29 @@ def run(a):
     spark = session(a.master, a.batch_rows, getattr(a, "driver_memory", "4g"))
     ready = time.time()
     df = ts.read_input(spark, a.input)
-    both = ts.score(df, model, binary, allow_missing=a.allow_missing, where=a.input, engine=engine)
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(a.batch_rows))
+    if getattr(a, "writer", "arrow") == "arrow":
+        # One pass: each task writes its rows' scores and decisions itself (tagstack_spark.score_to_parquet).
+        rows = ts.score_to_parquet(df, model, a.scores, a.decisions, binary, allow_missing=a.allow_missing,
+                                   where=a.input, engine=engine, overwrite=a.overwrite)
+    else:
+        rows = write_with_spark(a, df, model, binary, engine)
+    if getattr(a, "timing", False):
+        print(f"score.py: {rows} rows scored in {time.time() - ready:.2f} s after a session start of "
+              f"{ready - started:.2f} s", file=sys.stderr)
+
+
+def write_with_spark(a, df, model, binary, engine):
+    """--writer spark: the scored DataFrame persisted, then each layout written by Spark's own Parquet writer
+    and committer (for a location pyarrow cannot open). Returns the rows written."""
     from pyspark import StorageLevel
-    # Scored once: the two layouts are written from the persisted result.
-    both = both.persist(StorageLevel.MEMORY_AND_DISK)
+    both = ts.score(df, model, binary, allow_missing=a.allow_missing, where=a.input, engine=engine)
+    both = both.persist(StorageLevel.MEMORY_AND_DISK)   # scored once, written twice
     existed = {p: os.path.exists(p) for p in (a.scores, a.decisions)}
     try:
         ts.write(ts.scores_layout(both, model), a.scores, a.overwrite)
         ts.write(ts.decisions_layout(both, model), a.decisions, a.overwrite)
+        return both.count()
     except BaseException:
         for p, was in existed.items():  # no half result: the scores without the decisions
             if not was and "://" not in p and os.path.isdir(p):
@@ -103,11 +121,6 @@ def run(a):
         raise
     finally:
         both.unpersist()
-    if getattr(a, "timing", False):
-        took = time.time() - ready
-        rows = spark.read.parquet(a.scores).count()
-        print(f"score.py: {rows} rows scored in {took:.2f} s after a session start of {ready - started:.2f} s",
-              file=sys.stderr)
 
 
 def session(master, batch_rows, driver_memory="4g"):

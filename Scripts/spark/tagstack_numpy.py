@@ -81,9 +81,10 @@ else:  # the C library's functions element by element: slower, still exact
 
 def sigmoid(x):
     """TreeEnsemble.swift's sigmoid: `x >= 0 ? 1/(1+exp(-x)) : x < 0 ? e/(1+e) : 0.5` (NaN gives 0.5)."""
+    # One exp a cell: exp(-|x|) is exp(-x) where x >= 0 and exp(x) where x < 0 (a sign change is exact).
     with np.errstate(over="ignore", invalid="ignore"):
-        pos = 1.0 / (1.0 + _exp(-x))
-        e = _exp(x)
+        e = _exp(-np.abs(x))
+        pos = 1.0 / (1.0 + e)
         neg = e / (1.0 + e)
     return np.where(x >= 0, pos, np.where(x < 0, neg, 0.5))
 
@@ -106,11 +107,16 @@ def clipped_logit(p):
 def calibration_logit(q):
     lo, hi = EPS, 1 - EPS
     with np.errstate(invalid="ignore", divide="ignore"):
-        mid = _log(q / (1 - q))
-        below = math.log(lo / (1 - lo)) - _log1p((lo - q) / lo)
-        above = math.log(hi / (1 - hi)) + _log1p((q - hi) / (1 - hi))
-    v = np.where(q < lo, below, np.where(q > hi, above, mid))
-    return np.where(np.isnan(q), 0.0, v)
+        v = np.array(_log(q / (1 - q)), dtype=np.float64)
+        below, above = q < lo, q > hi   # rare: the two tails computed only where they apply
+        if below.any():
+            v[below] = math.log(lo / (1 - lo)) - _log1p((lo - q[below]) / lo)
+        if above.any():
+            v[above] = math.log(hi / (1 - hi)) + _log1p((q[above] - hi) / (1 - hi))
+    missing = np.isnan(q)
+    if missing.any():
+        v[missing] = 0.0
+    return v
 
 
 def raw_probability(s):
@@ -356,19 +362,25 @@ class NumpyScorer:
         return np.where(count == 0, np.nan, out)
 
     def _features(self, x, s, tags):
-        """The feature vectors of `tags` (FeatureBuilder.features), rows × len(tags) × width."""
+        """The feature vectors of `tags` (FeatureBuilder.features), width × rows × len(tags): feature-major, so
+        that each feature is one contiguous rows × tags block (written and read a block at a time)."""
         n, T = s.shape
         kinds = self.kinds
         need_class = any(k in ("class_z", "class_max", "class_mean", "gap_to_class_max") for k in kinds)
         need_cat = any(k in ("category_mean_others", "category_max_others") for k in kinds)
-        out = np.empty((n, len(tags), self.width))
+        out = np.empty((self.width, n, len(tags)))
         cls = self.class_of[tags]
         cat = self.category_of[tags]
         st = s[:, tags]
+        # Only the classes and categories of `tags` (the stacked or pooled ones) are summarised, and only
+        # `tags` ranked: the other entries of cmax, rank, ... are never read.
+        classes, categories, wanted = set(cls.tolist()), set(cat.tolist()), set(tags.tolist())
         if need_class:
             C = len(self.class_members)
             cmax, cmean, csd = np.empty((n, C)), np.empty((n, C)), np.empty((n, C))
             for c, mem in enumerate(self.class_members):
+                if c not in classes:
+                    continue
                 mx, total = np.full(n, -np.inf), np.zeros(n)
                 for k in mem:
                     v = s[:, k]
@@ -382,13 +394,16 @@ class NumpyScorer:
                 cmax[:, c], cmean[:, c], csd[:, c] = mx, mean, np.sqrt(ss / len(mem))
         if "class_rank" in kinds:
             rank = np.zeros((n, T))
-            for mem in self.class_members:
+            for c, mem in enumerate(self.class_members):
+                if c not in classes:
+                    continue
                 m = len(mem)
                 denom = float(max(m - 1, 1))
                 sv = s[:, mem]
                 if m <= 64:
                     for i, k in enumerate(mem):
-                        rank[:, k] = (sv > sv[:, i:i + 1]).sum(axis=1) / denom
+                        if k in wanted:
+                            rank[:, k] = (sv > sv[:, i:i + 1]).sum(axis=1) / denom
                 else:   # sorted descending, the first position of each value = the count strictly higher
                     filled = np.where(np.isnan(sv), -np.inf, sv)
                     order = np.argsort(-filled, axis=1, kind="stable")
@@ -405,6 +420,8 @@ class NumpyScorer:
             G = len(self.category_members)
             csum, cm1, cm2, carg = np.empty((n, G)), np.empty((n, G)), np.empty((n, G)), np.empty((n, G), dtype=np.intp)
             for g, mem in enumerate(self.category_members):
+                if g not in categories:
+                    continue
                 total, m1, m2, arg = np.zeros(n), np.full(n, -np.inf), np.full(n, -np.inf), np.full(n, -1, dtype=np.intp)
                 for k in mem:
                     v = s[:, k]
@@ -459,9 +476,9 @@ class NumpyScorer:
                             total = np.where(ok, total + quantile(knots, xv), total)
                             count += ok
                         v[:, i] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
-                out[:, :, j] = v
+                out[j] = v
         if len(self.shared):
-            out[:, :, len(kinds):] = x[:, self.shared][:, None, :]
+            out[len(kinds):] = x[:, self.shared].T[:, :, None]
         return out
 
     def _begin(self, start, x, base, k):
@@ -485,7 +502,7 @@ class NumpyScorer:
                 feats = self._features(x, s, np.array(stacked, dtype=np.intp))
                 lin = [(i, p) for i, p in enumerate(self.plans) if p[1] == "linear"]
                 for i, (k, kind, *rest) in enumerate(self.plans):
-                    f = feats[:, i, :]
+                    f = feats[:, :, i].T   # rows × width
                     if kind == "trees":
                         ens, start = rest
                         raw = self._begin(start, x, base, k)
@@ -496,7 +513,7 @@ class NumpyScorer:
                 P, V = len(self.pooled_tags), self.tag_values.shape[1]
                 f = self._features(x, s, self.pooled_tags)
                 rows = np.empty((n, P, self.width + V))
-                rows[:, :, :self.width] = f
+                rows[:, :, :self.width] = f.transpose(1, 2, 0)
                 rows[:, :, self.width:] = self.tag_values[None, :, :]
                 raw = self._begin(self.pooled_start, x, base, self.pooled_tags).reshape(-1).copy()
                 raw = self.pooled.accumulate(rows.reshape(n * P, -1), raw)
@@ -513,14 +530,21 @@ class NumpyScorer:
         W = np.array([p[2][1] for _, p in lin])
         M = np.array([p[2][2] for _, p in lin])
         S = np.array([p[2][3] for _, p in lin])
-        f = feats[:, idx, :]
-        z = np.broadcast_to(b, (f.shape[0], len(idx))).copy()
+        f = feats if np.array_equal(idx, np.arange(feats.shape[2])) else feats[:, :, idx]   # features × rows × tags
+        z = np.broadcast_to(b, (f.shape[1], len(idx))).copy()
         with np.errstate(invalid="ignore", over="ignore"):
             for j in range(W.shape[1]):
-                xj = f[:, :, j]
-                d = xj - M[:, j]
-                term = np.where(np.isfinite(d), W[:, j] * d / S[:, j], W[:, j] * (xj / S[:, j] - M[:, j] / S[:, j]))
-                z = np.where(np.isfinite(xj), z + term, z)
+                xj, w, m, s = f[j], W[:, j], M[:, j], S[:, j]
+                d = xj - m
+                term = w * d / s
+                odd = ~np.isfinite(d)   # rare: x - mean overflowed (or x is not finite: then not added below)
+                if odd.any():
+                    term = np.where(odd, w * (xj / s - m / s), term)
+                finite = np.isfinite(xj)
+                if finite.all():
+                    z += term
+                else:
+                    z = np.where(finite, z + term, z)
         q[:, tags] = sigmoid(z)
 
     def _one_label(self, x, q):

@@ -3,7 +3,8 @@
 For users who already hold a SparkSession:
 
     import tagstack_spark as ts
-    both = ts.score(df, "model.json", "tagstack")          # ChallengeID, p_0.., d_0..
+    ts.score_to_parquet(df, "model.json", "scores", "decisions", "tagstack")   # predict's two layouts, one pass
+    both = ts.score(df, "model.json", "tagstack")          # or a DataFrame: ChallengeID, p_0.., d_0..
     ts.scores_layout(both, model).write.parquet("scores")    # predict's layout: ChallengeID then one column per tag
 
 Inside the executors, `mapInArrow` hands each Arrow batch (as one rows × columns float64 matrix) to one of two
@@ -16,6 +17,9 @@ engines (issue 23's designs, both exact, measured side by side in Benchmarks/ben
   once per executor Python process (`_SCORERS`, keyed by the model file's content hash).
 The files (binary or the NumPy modules, and the model, named by content) are shipped once per executor with
 `SparkContext.addFile` / `addPyFile` and found with `SparkFiles`.
+`score_to_parquet` writes both of predict's layouts from one pass: each task writes its own Parquet files with
+pyarrow and renames them into place when its last batch is written (`_batch_writer`); nothing but a row per
+task goes back to the JVM, so the 2 × tags scored columns are neither converted to Spark rows nor cached.
 
 Refusals (missing input columns, a column that is not numeric, a null / NaN / infinite cell) are raised as
 `TagStackError` naming the column: in the driver before any job where the schema says so, otherwise from the
@@ -227,55 +231,68 @@ def _matrix(batch, columns, ids, allow_missing):
     return x
 
 
+def _scored(batches, engine, binary, model, digest, model_path, columns, id_column, allow_missing):
+    """Each Arrow batch scored: yields (ID column, probabilities rows × tags float64, decisions rows × tags int8),
+    by the NumPy port (engine "numpy", the model parsed once per worker process) or by one `tagstack predict`
+    call (engine "binary")."""
+    import numpy as np
+    work = None
+    try:
+        if engine == "binary":
+            exe, model_file = _local(binary), _local(model)
+            if not os.access(exe, os.X_OK):
+                _refuse(f"the tagstack binary '{binary}' is not in this executor's SparkFiles (shipped with addFile)")
+            work = tempfile.mkdtemp(prefix="tagstack-spark-")
+            names = os.path.join(work, "columns.csv")
+            with open(names, "w", newline="") as f:
+                csv.writer(f, lineterminator="\n").writerow(columns)
+            x_path, p_path, d_path = (os.path.join(work, n) for n in ("x.npy", "p.npy", "d.npy"))
+        else:
+            scorer = _numpy_scorer(model, digest, model_path)
+        for batch in batches:
+            if batch.num_rows == 0:
+                continue
+            id_col = batch.column(batch.schema.names.index(id_column))
+            if id_col.null_count:
+                _refuse(f"null cell in column '{id_column}' (every track needs an ID)")
+            x = _matrix(batch, columns, _Ids(id_col), allow_missing)   # the IDs indexed only to name a refused row
+            if engine == "binary":
+                np.save(x_path, x)
+                cmd = [exe, "predict", "--model", model_file, "--input", x_path, "--columns", names,
+                       "--scores", p_path, "--decisions", d_path, "--npy-decisions", "uint8", "--quiet"]
+                if allow_missing:
+                    cmd.append("--allow-missing")
+                r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                if r.returncode != 0:
+                    message = r.stderr.decode("utf-8", "replace").strip().replace(x_path, "the batch").replace(model_file, model_path)
+                    _refuse(f"tagstack predict refused a batch (exit {r.returncode}): {message}")
+                p, d = np.load(p_path), np.load(d_path)
+            else:
+                _, p, d = scorer.score(x)
+            yield id_col, p, d.view(np.int8)
+    finally:
+        if work:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _columns(p, d, ntags):
+    """A batch's probabilities and decisions as Arrow arrays, one per tag (each tag's column made contiguous
+    first, so that Arrow takes it without another copy)."""
+    import numpy as np
+    import pyarrow as pa
+    p, d = np.asfortranarray(p), np.asfortranarray(d)
+    return [pa.array(p[:, k]) for k in range(ntags)], [pa.array(d[:, k]) for k in range(ntags)]
+
+
 def _batch_scorer(engine, binary, model, digest, model_path, columns, ntags, id_column, allow_missing):
-    """The function mapInArrow runs: each Arrow batch scored by the NumPy port (engine "numpy", the model parsed
-    once per worker process) or by one `tagstack predict` call (engine "binary")."""
+    """The function mapInArrow runs for `score`: each batch scored (`_scored`), returned as ID, p_k, d_k."""
 
     def run(batches):
-        import numpy as np
         import pyarrow as pa
-        work = None
-        try:
-            if engine == "binary":
-                exe, model_file = _local(binary), _local(model)
-                if not os.access(exe, os.X_OK):
-                    _refuse(f"the tagstack binary '{binary}' is not in this executor's SparkFiles (shipped with addFile)")
-                work = tempfile.mkdtemp(prefix="tagstack-spark-")
-                names = os.path.join(work, "columns.csv")
-                with open(names, "w", newline="") as f:
-                    csv.writer(f, lineterminator="\n").writerow(columns)
-                x_path, p_path, d_path = (os.path.join(work, n) for n in ("x.npy", "p.npy", "d.npy"))
-            else:
-                scorer = _numpy_scorer(model, digest, model_path)
-            for batch in batches:
-                if batch.num_rows == 0:
-                    continue
-                id_col = batch.column(batch.schema.names.index(id_column))
-                if id_col.null_count:
-                    _refuse(f"null cell in column '{id_column}' (every track needs an ID)")
-                ids = id_col  # indexed only to name a row in a refusal
-                x = _matrix(batch, columns, _Ids(ids), allow_missing)
-                if engine == "binary":
-                    np.save(x_path, x)
-                    cmd = [exe, "predict", "--model", model_file, "--input", x_path, "--columns", names,
-                           "--scores", p_path, "--decisions", d_path, "--npy-decisions", "uint8", "--quiet"]
-                    if allow_missing:
-                        cmd.append("--allow-missing")
-                    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-                    if r.returncode != 0:
-                        message = r.stderr.decode("utf-8", "replace").strip().replace(x_path, "the batch").replace(model_file, model_path)
-                        _refuse(f"tagstack predict refused a batch (exit {r.returncode}): {message}")
-                    p, d = np.load(p_path), np.load(d_path)
-                else:
-                    _, p, d = scorer.score(x)
-                p = np.asfortranarray(p)   # each tag's column contiguous: handed to Arrow without a copy
-                d = np.asfortranarray(d.view(np.int8))
-                arrays = [id_col] + [pa.array(p[:, k]) for k in range(ntags)] + [pa.array(d[:, k]) for k in range(ntags)]
-                yield pa.RecordBatch.from_arrays(arrays, names=[id_column] + [f"p_{k}" for k in range(ntags)]
-                                                 + [f"d_{k}" for k in range(ntags)])
-        finally:
-            if work:
-                shutil.rmtree(work, ignore_errors=True)
+        names = [id_column] + [f"p_{k}" for k in range(ntags)] + [f"d_{k}" for k in range(ntags)]
+        for id_col, p, d in _scored(batches, engine, binary, model, digest, model_path, columns, id_column, allow_missing):
+            ps, ds = _columns(p, d, ntags)
+            yield pa.RecordBatch.from_arrays([id_col] + ps + ds, names=names)
 
     return run
 
@@ -290,14 +307,10 @@ class _Ids:
         return self.col[int(i)].as_py()
 
 
-def score(df, model, binary=None, id_column=ID_COLUMN, allow_missing=False, where="input", engine=None):
-    """DataFrame → DataFrame: `id_column` (string) then `p_0 … p_{K-1}` (probabilities, float64) and `d_0 … d_{K-1}`
-    (decisions, int8 0/1), K = the model's tags in its order (`scores_layout` / `decisions_layout` name them).
-    `model`: a path or a `Model`; `engine`: "numpy" (tagstack_numpy, the model parsed once per executor
-    process), "binary" (`binary`, the `tagstack` binary's path, run once per batch) or "auto" (the default:
-    `Model.engine`, the binary for a model with trees when `binary` is given, else NumPy). Both ship
-    their files with `addFile` / `addPyFile`. Lazy: the refusals from the executors surface when an action runs
-    (wrap it in `errors()`)."""
+def _prepare(df, model, binary, id_column, allow_missing, where, engine):
+    """What `score` and `score_to_parquet` share: the driver's checks (schema, model), the files shipped, and
+    the input narrowed to the ID and the model's input columns (as doubles; CSV text parsed in the executors).
+    Returns (model, the narrowed DataFrame, the arguments of `_scored` after the batches)."""
     from pyspark.sql import SparkSession, functions as F, types as T
     if not isinstance(model, Model):
         model = Model(model)
@@ -328,12 +341,157 @@ def score(df, model, binary=None, id_column=ID_COLUMN, allow_missing=False, wher
     for c in columns:
         col = F.col(_quote(c))
         picked.append(col if isinstance(fields[c], T.StringType) else col.cast("double").alias(c))
+    return model, df.select(*picked), (engine, binary_name, model_name, digest, model.path, columns, id_column,
+                                       allow_missing)
+
+
+def score(df, model, binary=None, id_column=ID_COLUMN, allow_missing=False, where="input", engine=None):
+    """DataFrame → DataFrame: `id_column` (string) then `p_0 … p_{K-1}` (probabilities, float64) and `d_0 … d_{K-1}`
+    (decisions, int8 0/1), K = the model's tags in its order (`scores_layout` / `decisions_layout` name them).
+    `model`: a path or a `Model`; `engine`: "numpy" (tagstack_numpy, the model parsed once per executor
+    process), "binary" (`binary`, the `tagstack` binary's path, run once per batch) or "auto" (the default:
+    `Model.engine`, the binary for a model with trees when `binary` is given, else NumPy). Both ship
+    their files with `addFile` / `addPyFile`. Lazy: the refusals from the executors surface when an action runs
+    (wrap it in `errors()`). To write predict's two layouts, `score_to_parquet` does it in one pass."""
+    from pyspark.sql import types as T
+    model, narrow, args = _prepare(df, model, binary, id_column, allow_missing, where, engine)
+    engine, binary_name, model_name, digest, path, columns, _, _ = args
     schema = T.StructType([T.StructField(id_column, T.StringType())]
                           + [T.StructField(f"p_{k}", T.DoubleType()) for k in range(len(model.tags))]
                           + [T.StructField(f"d_{k}", T.ByteType()) for k in range(len(model.tags))])
-    return df.select(*picked).mapInArrow(
-        _batch_scorer(engine, binary_name, model_name, digest, model.path, columns, len(model.tags), id_column,
+    return narrow.mapInArrow(
+        _batch_scorer(engine, binary_name, model_name, digest, path, columns, len(model.tags), id_column,
                       allow_missing), schema)
+
+
+def _filesystem(location):
+    """(pyarrow FileSystem, path in it) for a dataset's location: a local path (made absolute) or a URI that
+    pyarrow opens (file://, hdfs:// with libhdfs, s3://, gs://, abfs://)."""
+    import pyarrow.fs as pafs
+    if "://" not in location:
+        return pafs.LocalFileSystem(), os.path.abspath(location)
+    return pafs.FileSystem.from_uri(location)
+
+
+def _exists(fs, path):
+    import pyarrow.fs as pafs
+    return fs.get_file_info(path).type != pafs.FileType.NotFound
+
+
+def _layouts(tags, id_column):
+    """The Arrow schemas of predict's two layouts: ID (string), then one column per tag, probabilities as
+    float64, decisions as int8 0/1."""
+    import pyarrow as pa
+    return [pa.schema([pa.field(id_column, pa.string())] + [pa.field(t, typ) for t in tags])
+            for typ in (pa.float64(), pa.int8())]
+
+
+# Per layout: Parquet's dictionary encoding for the 0/1 decisions (a bit a cell), not for the probabilities
+# (distinct doubles: the dictionary would only cost time); Snappy for both, Spark's default.
+_WRITE_OPTIONS = ({"use_dictionary": False, "compression": "snappy"},
+                  {"use_dictionary": True, "compression": "snappy"})
+
+
+def _batch_writer(scored, tags, locations, job):
+    """The function mapInArrow runs for `score_to_parquet`: each task scores its batches (`_scored`) and writes
+    both layouts itself, one Parquet file per task and layout (a row group per batch), first under
+    `_temporary/JOB/`, then renamed to `part-NNNNN.parquet` (NNNNN: the task's partition) when the task's last
+    batch is written: a retried or speculative attempt writes the same file again, a failed one leaves only
+    its temporary file. Yields one row per task: its partition and rows written."""
+
+    def run(batches):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        from pyspark import TaskContext
+        ctx = TaskContext.get()
+        part, attempt = ctx.partitionId(), ctx.attemptNumber()
+        id_column = scored[6]
+        targets = []
+        for location, schema, options in zip(locations, _layouts(tags, id_column), _WRITE_OPTIONS):
+            fs, root = _filesystem(location)
+            targets.append({"fs": fs, "schema": schema, "options": options, "writer": None,
+                            "tmp": f"{root}/_temporary/{job}/part-{part:05d}-attempt-{attempt}.parquet",
+                            "final": f"{root}/part-{part:05d}.parquet"})
+        rows = 0
+        try:
+            for id_col, p, d in _scored(batches, *scored):
+                if not pa.types.is_string(id_col.type):
+                    id_col = id_col.cast(pa.string())
+                for t, cols in zip(targets, _columns(p, d, len(tags))):
+                    if t["writer"] is None:
+                        t["fs"].create_dir(t["tmp"].rsplit("/", 1)[0], recursive=True)
+                        t["writer"] = pq.ParquetWriter(t["tmp"], t["schema"], filesystem=t["fs"], **t["options"])
+                    t["writer"].write_batch(pa.RecordBatch.from_arrays([id_col] + cols, schema=t["schema"]))
+                rows += len(id_col)
+            for t in targets:
+                if t["writer"] is not None:
+                    t["writer"].close()
+                    t["writer"] = None
+                    if _exists(t["fs"], t["final"]):   # an earlier attempt's (the same rows): HDFS renames onto nothing
+                        t["fs"].delete_file(t["final"])
+                    t["fs"].move(t["tmp"], t["final"])
+        finally:
+            for t in targets:
+                if t["writer"] is not None:   # a refusal or a failure mid-task: no renamed file, the temporary one removed
+                    t["writer"].close()
+                    try:
+                        t["fs"].delete_file(t["tmp"])
+                    except OSError:
+                        pass
+        yield pa.RecordBatch.from_arrays([pa.array([part], pa.int32()), pa.array([rows], pa.int64())],
+                                         names=["partition", "rows"])
+
+    return run
+
+
+def score_to_parquet(df, model, scores, decisions, binary=None, id_column=ID_COLUMN, allow_missing=False,
+                     where="input", engine=None, overwrite=False):
+    """Scores `df` (as `score`) and writes predict's two layouts, `scores` (probabilities) and `decisions` (0/1),
+    as Parquet datasets, both from one pass over the data: each task writes its own files with pyarrow
+    (`_batch_writer`), the driver then removes the temporary folders and writes `_SUCCESS`. Nothing crosses
+    back into the JVM but a row per task, so no scored DataFrame is cached and no row is converted twice.
+    An existing dataset is refused unless `overwrite` (then it is removed first, as Spark's overwrite mode
+    does); a failed run removes the datasets it created. `scores` / `decisions`: local paths or URIs pyarrow
+    opens (`_filesystem`); for others, `score` with Spark's writer (`scores_layout(...).write.parquet`).
+    Returns the rows written."""
+    import uuid
+    try:
+        places = [_filesystem(p) for p in (scores, decisions)]
+    except (OSError, ValueError, ImportError) as e:
+        raise TagStackError(f"{scores}: pyarrow cannot write there ({e}); write with Spark instead "
+                            "(score.py --writer spark)") from None
+    for (fs, root), name in zip(places, (scores, decisions)):
+        if _exists(fs, root) and not overwrite:
+            raise TagStackError(f"{name}: exists; give overwrite=True (score.py --overwrite) to replace it")
+    model, narrow, args = _prepare(df, model, binary, id_column, allow_missing, where, engine)
+    job = uuid.uuid4().hex[:16]
+    locations = [p if "://" in p else os.path.abspath(p) for p in (scores, decisions)]
+    created = []
+    try:
+        for fs, root in places:
+            if _exists(fs, root):
+                fs.delete_dir(root)
+            fs.create_dir(root, recursive=True)
+            created.append((fs, root))
+        with errors():
+            done = narrow.mapInArrow(_batch_writer(args, model.tags, locations, job), "partition int, rows long").collect()
+        rows = sum(r["rows"] for r in done)
+        import pyarrow.parquet as pq
+        for (fs, root), schema in zip(places, _layouts(model.tags, id_column)):
+            if _exists(fs, root + "/_temporary"):
+                fs.delete_dir(root + "/_temporary")
+            if rows == 0:   # no rows: one empty file still gives the dataset its schema, as Spark's writer does
+                pq.write_table(schema.empty_table(), f"{root}/part-00000.parquet", filesystem=fs)
+            with fs.open_output_stream(root + "/_SUCCESS"):
+                pass
+        return rows
+    except BaseException:
+        for fs, root in created:   # no half result: the scores without the decisions
+            try:
+                fs.delete_dir(root)
+            except OSError:
+                pass
+        raise
 
 
 def _check_model_numpy(model):

@@ -113,6 +113,13 @@ final class SparkTests: XCTestCase {
             parquet["direct"] = false
             cases.append(parquet)
         }
+        // The other writer: the scored DataFrame persisted and written by Spark's own Parquet writer.
+        var sparkWriter = cases.first { $0["name"] as? String == "gen-logistic-platt [numpy]" }!
+        sparkWriter["name"] = "gen-logistic-platt [numpy] (--writer spark)"
+        sparkWriter["extra"] = ["--writer", "spark"]
+        sparkWriter["direct"] = false
+        sparkWriter["rerun"] = true
+        cases.append(sparkWriter)
         for set in ["jamendo-moodtheme", "jamendo-blend"] {
             guard let shared = sharedData(set) else { print("note: ../shared/data/\(set) is absent: its Spark cases are skipped"); continue }
             for (name, flags) in kinds where set == "jamendo-blend" || name != "pooled-blend" {
@@ -143,7 +150,7 @@ final class SparkTests: XCTestCase {
         let empty = csvWith("empty_X.csv") { rows in rows[5][4] = "" }
         let text = csvWith("text_X.csv") { rows in rows[7][2] = "abc" }
         let invalid = Repo.invalidModels.appendingPathComponent("tree-threshold-null.json").path
-        let refusals: [[String: Any]] = [
+        var refusals: [[String: Any]] = [
             ["name": "missing column", "model": model, "input": missing, "expect": "lacks 1 column(s) the model needs: '\(dropped)'"],
             ["name": "empty CSV cell", "model": model, "input": empty, "expect": "empty cell in column '\(header[4])'"],
             ["name": "not a number", "model": model, "input": text, "expect": "'abc' is not a number (column '\(header[2])'"],
@@ -156,8 +163,37 @@ final class SparkTests: XCTestCase {
             ["name": "model refused by tagstack (binary engine)", "model": invalid, "input": data + "/test_X.csv", "expect": "threshold",
              "engine": "binary"],
         ]
+        // An output dataset (a folder --overwrite replaces) must not be, hold or lie inside an input or the other
+        // output: refused before Spark starts, the named files left as they were.
+        let lake = dir.path + "/lake", tools = dir.path + "/tools"
+        try FileManager.default.createDirectory(atPath: lake, withIntermediateDirectories: true)
+        dir.write("lake/part-0.parquet", "not read: refused before")
+        try FileManager.default.createDirectory(atPath: tools, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLI.binary.path, toPath: tools + "/tagstack")
+        let x = data + "/test_X.csv"
+        func overlap(_ name: String, _ paths: [String: String], input: String? = nil, expect: String) -> [String: Any] {
+            var c: [String: Any] = ["name": name, "model": model, "input": input ?? x, "expect": expect]
+            for (k, v) in paths { c[k] = v }
+            return c
+        }
+        refusals += [
+            overlap("--scores is the --input", ["scores": x], expect: "--scores would overwrite or hold the --input"),
+            overlap("--decisions holds the --input", ["decisions": data], expect: "--decisions would overwrite or hold the --input"),
+            overlap("--scores inside the --input dataset", ["scores": lake + "/scores"], input: lake,
+                    expect: "--scores would overwrite or hold the --input"),
+            overlap("--decisions is the --model", ["decisions": model], expect: "--decisions would overwrite or hold the --model"),
+            overlap("--scores holds the --binary", ["scores": tools, "binary": tools + "/tagstack"],
+                    expect: "--scores would overwrite or hold the --binary"),
+            overlap("--scores and --decisions the same", ["scores": dir.path + "/same", "decisions": dir.path + "/same"],
+                    expect: "--scores and --decisions name the same dataset"),
+            overlap("--decisions inside --scores", ["scores": dir.path + "/outer", "decisions": dir.path + "/outer/d"],
+                    expect: "--scores and --decisions name the same dataset"),
+        ]
         var spec: [String: Any] = ["master": "local[2]", "binary": CLI.binary.path, "work": dir.path, "cases": cases, "refusals": refusals]
-        spec["snippet"] = try readmeSnippet(data: data, model: model, in: dir)
+        var snippet = try readmeSnippet(data: data, model: model, in: dir)
+        snippet["scores_ref"] = cases[0]["scores_ref"]
+        snippet["decisions_ref"] = cases[0]["decisions_ref"]
+        spec["snippet"] = snippet
         let specPath = dir.path + "/spec.json"
         try JSONSerialization.data(withJSONObject: spec, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: specPath))
 
