@@ -15,7 +15,8 @@
 #    target: median ≤ 200 µs. Prints every rerun's median, their median and spread.
 #
 #   THREADS=2 (default) LATENCY_RUNS=5 (default) Benchmarks/bench_speed.sh
-#   DATA=DIR BIN=… BENCH=… PY=python3 Benchmarks/bench_speed.sh        another data set, builds, Python (development)
+#   DATA=DIR BIN=… BENCH_BIN=… PY=python3 Benchmarks/bench_speed.sh    another data set, builds, Python (development)
+#   (BENCH itself selects make bench's sections, Benchmarks/run.sh: never a binary here)
 # Run on an idle machine: LightGBM's OpenMP threads slow down badly when anything else runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,20 +27,20 @@ MODES=${MODES:-"auto col row"}
 OUT=${OUT:-Benchmarks/out/speed}
 VENV=Benchmarks/.venv
 PY=${PY:-$VENV/bin/python}
-# BIN and BENCH name other builds (development: skips the build).
+# BIN and BENCH_BIN name other builds (development: skips the build).
 if [ -z "${BIN:-}" ]; then
     swift build -c release --product tagstack >/dev/null
     swift build -c release --product tagstack-bench >/dev/null
 fi
 BIN=${BIN:-.build/release/tagstack}
-BENCH=${BENCH:-.build/release/tagstack-bench}
+BENCH_BIN=${BENCH_BIN:-.build/release/tagstack-bench}
 if ! command -v "$PY" >/dev/null || ! "$PY" -c "import lightgbm, numpy" 2>/dev/null; then
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q "lightgbm==4.7.0" numpy
 fi
 [ -f "$DATA/train_X.csv" ] || "$BIN" generate --out "$DATA" --train 12000 --test 4000 --seed 1 >/dev/null
 rm -rf "$OUT"; mkdir -p "$OUT/in"
-"$BENCH" gbdt-export --data "$DATA" --out "$OUT/in" >/dev/null
+"$BENCH_BIN" gbdt-export --data "$DATA" --out "$OUT/in" >/dev/null
 
 seconds() { /usr/bin/time -f %e -o "$1" "${@:2}"; }
 
