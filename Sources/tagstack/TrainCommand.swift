@@ -54,8 +54,8 @@ enum TrainCommand {
       --feature-fraction X    Features drawn per tree (default: 0.8)
       --lambda-l2 X           L2 on leaf values (default: 1)
       --gradient-bins N       Quantized training: gradients rounded to N levels a round (e.g. 4), integer
-                              histograms, leaf values from exact gradients; pays off with --features all;
-                              0: exact gradients (default: 0)
+                              histograms, leaf values from exact gradients; 0: exact gradients
+                              (default: 4 with --features all, else 0)
       --threshold-step-rows N With --gradient-bins: small leaves try every s-th threshold, s (a power of two
                               up to 8) giving about N rows a step; 0: every threshold (default: 8)
       --final HOW             refit | average: the final boosted model is refitted on all rows with the mean
@@ -184,7 +184,7 @@ enum TrainCommand {
         o.boosting.minDataInLeaf = try args.int("--min-data-in-leaf", default: o.boosting.minDataInLeaf, in: 1...1_000_000)
         o.boosting.featureFraction = try args.double("--feature-fraction", default: o.boosting.featureFraction, in: 1e-6...1)
         o.boosting.lambdaL2 = try args.double("--lambda-l2", default: o.boosting.lambdaL2, in: 0...1e12)
-        o.boosting.gradientBins = try args.int("--gradient-bins", default: o.boosting.gradientBins, in: 0...65_536)
+        if let v = try args.optionalInt("--gradient-bins", in: 0...65_536) { o.boosting.gradientBins = v }
         if o.boosting.gradientBins == 1 { throw args.fail("--gradient-bins=1: use 0 (exact gradients) or at least 2 levels") }
         o.boosting.thresholdStepRows = try args.int("--threshold-step-rows", default: o.boosting.thresholdStepRows, in: 0...1_000_000)
         o.guards.margin = try args.double("--margin", default: o.guards.margin, in: -1...1)

@@ -140,11 +140,13 @@ public struct StackerOptions: Sendable {
         public var featureFraction = 0.8
         public var lambdaL2 = 1.0
         /// Quantized training (`BoostingParameters.gradientBins`): gradient levels per round, 0 for exact
-        /// gradients (the default, as LightGBM's). With the default per-tag features (about ten columns) the
-        /// per-round quantization of every training row costs about what the integer histograms save, and the
-        /// pooled model grows more trees than `auto`'s limit allows on the default data, so it stays off
-        /// (README, "Where the time goes").
-        public var gradientBins = 0
+        /// gradients; nil (the default) chooses by the features: `automaticGradientBins` levels for per-tag
+        /// models that read every input column (`features == .all`: hundreds of columns, where the integer
+        /// histograms save about 3 × the engine's time at the same or lower log loss), exact otherwise. With the
+        /// per-tag features alone (about ten columns) the per-round quantization of every training row costs
+        /// about what the integer histograms save, and the pooled model (which reads only those) grows more
+        /// trees than `auto`'s limit allows on the default data (README, "Where the time goes").
+        public var gradientBins: Int? = nil
         /// Quantized training only: rows a threshold step in small leaves (`BoostingParameters.thresholdStepRows`;
         /// 0: every bin).
         public var thresholdStepRows = 8
@@ -217,7 +219,7 @@ public struct StackerOptions: Sendable {
         if b.minDataInLeaf < 1 { throw bad("boosting.minDataInLeaf", b.minDataInLeaf, "should be at least 1") }
         if !(b.featureFraction > 0 && b.featureFraction <= 1) { throw bad("boosting.featureFraction", b.featureFraction, "should be in (0, 1]") }
         if !(b.lambdaL2 >= 0 && b.lambdaL2.isFinite) { throw bad("boosting.lambdaL2", b.lambdaL2, "should be a finite number >= 0") }
-        if b.gradientBins != 0 && !(2...65_536).contains(b.gradientBins) { throw bad("boosting.gradientBins", b.gradientBins, "should be 0 (exact) or in 2...65536") }
+        if let g = b.gradientBins, g != 0 && !(2...65_536).contains(g) { throw bad("boosting.gradientBins", g, "should be 0 (exact) or in 2...65536") }
         if !(0...1_000_000).contains(b.thresholdStepRows) { throw bad("boosting.thresholdStepRows", b.thresholdStepRows, "should be in 0...1000000") }
         if pooled.pairs < 0 { throw bad("pooled.pairs", pooled.pairs, "should not be negative (0 keeps every pair)") }
         if pooled.leaves < 2 { throw bad("pooled.leaves", pooled.leaves, "should not be smaller than 2") }
@@ -245,6 +247,16 @@ public struct StackerOptions: Sendable {
         BoostingParameters(numLeaves: isPooled ? pooled.leaves : boosting.leaves, minDataInLeaf: boosting.minDataInLeaf,
                            lambdaL2: boosting.lambdaL2, learningRate: isPooled ? pooled.learningRate : boosting.learningRate,
                            numRounds: rounds, featureFraction: boosting.featureFraction, earlyStoppingRounds: earlyStopping,
-                           seed: seed, gradientBins: boosting.gradientBins, thresholdStepRows: boosting.thresholdStepRows)
+                           seed: seed, gradientBins: gradientBins(pooled: isPooled), thresholdStepRows: boosting.thresholdStepRows)
+    }
+
+    /// Gradient levels of the automatic choice (`Boosting.gradientBins` nil) with `--features all`.
+    static let automaticGradientBins = 4
+
+    /// The gradient levels a boosted learner trains with: the ones asked for, else `automaticGradientBins` for
+    /// per-tag models over every input column and exact gradients otherwise (the pooled model reads only the
+    /// per-tag features).
+    func gradientBins(pooled isPooled: Bool) -> Int {
+        boosting.gradientBins ?? (features == .all && !isPooled ? Self.automaticGradientBins : 0)
     }
 }
