@@ -16,7 +16,7 @@
 //   bit (PooledScoringTests).
 // - Cost: the former path walked every tree once per (row, tag) pair (248 tags: 248 walks of every tree per
 //   row) and rebuilt the ensemble's batch layout for every tag; this walks each tree once per row
-//   (Benchmarks/README.md, "Pooled out-of-fold scoring", for the measured CPU).
+//   (README, "Where the time goes", for the measured CPU).
 
 import TagStackModel
 
