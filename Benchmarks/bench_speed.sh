@@ -15,8 +15,7 @@
 #    target: median ≤ 200 µs. Prints every rerun's median, their median and spread.
 #
 #   THREADS=2 (default) LATENCY_RUNS=5 (default) Benchmarks/bench_speed.sh
-#   DATA=DIR BIN=… BENCH_BIN=… PY=python3 Benchmarks/bench_speed.sh    another data set, builds, Python (development)
-#   (BENCH itself selects make bench's sections, Benchmarks/run.sh: never a binary here)
+#   DATA=DIR BIN=… BENCH_BIN=… PY=python3 Benchmarks/bench_speed.sh        another data set, builds, Python (development)
 # Run on an idle machine: LightGBM's OpenMP threads slow down badly when anything else runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
