@@ -28,17 +28,13 @@
 //   `TreeEnsemble.rawScore(row:initScore:)` over the tag's full vector (features, then tag values) bit for
 //   bit (PooledTreesTests, NaNs, ties and trees over 64 and 256 leaves included);
 // - tags go in chunks of 256 (`chunk`), each chunk a pass over the ensemble;
-// - measured (Data/ pooled model, 190 tags × 222 trees of 63 leaves; thread CPU time of `decide` over
-//   Data/test_X.csv, load 6-9 on 2 cores): 0.49-0.54 × the previous per-tag bitvector layout (QuickScorer
-//   lists per tag: 174,000 failed node records scanned and 1,330 bin searches a track) with a plain search
-//   over each feature's thresholds (11 steps for 1,600, a mispredicted branch about every other one: a third
-//   of this loop's time), 0.78-0.82 × that with the buckets. A walk that prunes
-//   empty sets and scatters each leaf's value to its tags bit by bit (commit b47a468) was 1.09-1.11 × that
-//   layout: mispredicted branches, not node work, were its cost. A select in the bin search compiles to a
-//   branch (LLVM's x86 cmov conversion), written as a mask too.
+// - why this layout (per-tag bitvector lists, a plain threshold search and a pruning walk measured against it:
+//   Benchmarks/README.md, "The pooled scorer's layout"): mispredicted branches, not node work, were the
+//   cost of the alternatives, so the bin search and the walk are written without branches on the data (a
+//   select in the bin search compiles to a branch, LLVM's x86 cmov conversion, so it is a mask too).
 
 /// The shared ensemble of a pooled model, laid out to score every pooled tag of a track in one walk per tree.
-struct PooledTrees: Sendable {
+package struct PooledTrees: Sendable {
     /// Tags per pass over the ensemble (a `TagSet`'s bits).
     static let chunk = 256
     typealias TagSet = SIMD4<UInt64>
@@ -80,11 +76,13 @@ struct PooledTrees: Sendable {
     let maxSlots: Int
     /// Per tree, the bits of its leaf numbers (`leafCount <= 1 << bits`).
     let treeBits: [Int]
+    /// The tables above as the walk reads them.
+    private let tables: Tables
 
     /// - Parameters:
     ///   - trees: the shared ensemble, over vectors of `featureCount` track features then the tag values.
     ///   - tagValues: per pooled tag its tag values (finite).
-    init(_ trees: [Tree], featureCount: Int, tagValues: [[Double]]) {
+    package init(_ trees: [Tree], featureCount: Int, tagValues: [[Double]]) {
         let f = featureCount
         var perFeature = [[Double]](repeating: [], count: f)
         for t in trees { for i in 0..<t.nodeCount where Int(t.splitFeature[i]) < f { perFeature[Int(t.splitFeature[i])].append(t.threshold[i]) } }
@@ -144,10 +142,13 @@ struct PooledTrees: Sendable {
         self.tagRight = tagRight; tagSplitCount = tagSplits.count
         self.treeBits = treeBits; self.leafRegion = leafRegion
         maxSlots = leafRegion + (trees.map(\.nodeCount).max() ?? 0)
+        tables = Tables(cuts: cuts, cutStart: cutStart, bucketMin: bucketMin, bucketScale: bucketScale, bucketTop: bucketTop,
+                        bucketOffset: bucketOffset, bucketStart: bucketStart, nodes: nodes, nodeStart: nodeStart,
+                        leafStart: leafStart, leafValues: leafValues, treeBits: treeBits)
     }
 
     /// Per-thread scratch for `accumulate` (make one per thread with `makeScratch()`).
-    final class Scratch {
+    package final class Scratch {
         let bins: UnsafeMutablePointer<Int32>, order: UnsafeMutablePointer<Int32>, counts: UnsafeMutablePointer<Int32>
         /// Per node key (`Node.key`) its failing set in `table`: the track's prefix sets (`features × width`, rebuilt
         /// per track), then every chunk's `tagRight` (copied once).
@@ -186,7 +187,7 @@ struct PooledTrees: Sendable {
         }
     }
 
-    func makeScratch() -> Scratch { Scratch(self) }
+    package func makeScratch() -> Scratch { Scratch(self) }
 
     /// -1 when `a < b`, else 0, without a branch (a vector compare: the compiler keeps it branch-free, where it
     /// turns a select in a search loop into a mispredicted branch).
@@ -232,150 +233,176 @@ struct PooledTrees: Sendable {
 
     /// Adds every tree's output for each tag to `raw[tag]`, in tree order. Tag `s`'s track features are at
     /// `rows + s * stride` (`featureCount` values).
-    func accumulate(rows: UnsafePointer<Double>, stride: Int, into raw: UnsafeMutablePointer<Double>, scratch sc: Scratch) {
-        let f = featureCount, width = min(tagCount, PooledTrees.chunk) + 1
-        cuts.withUnsafeBufferPointer { cuts in
-        cutStart.withUnsafeBufferPointer { cutStart in
-        bucketMin.withUnsafeBufferPointer { bucketMin in
-        bucketScale.withUnsafeBufferPointer { bucketScale in
-        bucketTop.withUnsafeBufferPointer { bucketTop in
-        bucketOffset.withUnsafeBufferPointer { bucketOffset in
-        bucketStart.withUnsafeBufferPointer { bucketStart in
-        nodes.withUnsafeBufferPointer { nodes in
-        nodeStart.withUnsafeBufferPointer { nodeStart in
-        leafStart.withUnsafeBufferPointer { leafStart in
-        leafValues.withUnsafeBufferPointer { leafValues in
-            let bins = sc.bins, order = sc.order, counts = sc.counts, fidx = sc.fidx, table = sc.table
-            let nanSets = sc.nanSets, slots = sc.slots, value = sc.value, planes = sc.planes, leafOf = sc.leafOf
-            let leafByte = UnsafeMutableRawPointer(leafOf).assumingMemoryBound(to: UInt8.self)
-            var first = 0
-            while first < tagCount {
-                let n = min(PooledTrees.chunk, tagCount - first)
-                if tagCount > PooledTrees.chunk { pointTagSplits(sc, chunk: first / PooledTrees.chunk) }
-                var anyNaN = false
-                // Per feature: bins, the tags ordered by bin (largest first), the prefix sets, and per threshold
-                // its failing set.
-                for j in 0..<f {
-                    let c0 = cutStart[j], nc = cutStart[j + 1] - c0
-                    counts.update(repeating: 0, count: nc + 1)
-                    var nanSet = TagSet()
-                    for i in 0..<n {
-                        let v = rows[(first + i) * stride + j]
-                        var b = 0
-                        if v.isNaN {
-                            nanSet[i >> 6] |= 1 << UInt64(i & 63)
-                        } else {
-                            // The value's bucket, then a lower bound among its thresholds (the answer stays in
-                            // [lo, lo + len]).
-                            let k = bucketOffset[j] &+ PooledTrees.bucket(v, bucketMin[j], bucketScale[j], bucketTop[j])
-                            var lo = Int(bucketStart[k]), len = Int(bucketStart[k &+ 1]) &- lo
-                            while len > 1 {
-                                let half = len >> 1
-                                lo &+= half & PooledTrees.less(cuts[lo &+ half], v)
-                                len &-= half
-                            }
-                            b = lo &- c0 &- (len > 0 ? PooledTrees.less(cuts[lo], v) : 0)
-                        }
-                        bins[i] = Int32(truncatingIfNeeded: b)
-                        counts[b] &+= 1
-                    }
-                    nanSets[j + 1] = nanSet
-                    if nanSet != TagSet() { anyNaN = true }
-                    // counts[b] becomes the number of tags with a larger bin (their start in the order).
-                    var above: Int32 = 0
-                    var b = nc
-                    while b >= 0 { let c = counts[b]; counts[b] = above; above &+= c; b -= 1 }
-                    let base = j * width
-                    for q in 0..<nc { fidx[c0 + q] = Int32(truncatingIfNeeded: base) &+ counts[q] }
-                    for i in 0..<n { let b = Int(bins[i]); order[Int(counts[b])] = Int32(truncatingIfNeeded: i); counts[b] &+= 1 }
-                    var s = TagSet()
-                    table[base] = s
-                    for k in 0..<n {
-                        let i = Int(order[k])
-                        s[i >> 6] |= 1 << UInt64(i & 63)
-                        table[base + k + 1] = s
-                    }
-                }
-                var all = TagSet()
-                for i in 0..<n { all[i >> 6] |= 1 << UInt64(i & 63) }
-                let r = raw + first
-                for t in 0..<treeCount {
-                    // Every node in order (children come after their parent), no branch on the data: each node's
-                    // set split into its children's slots.
-                    let n0 = nodeStart[t], nodeCount = nodeStart[t + 1] - n0
-                    let l0 = leafStart[t], leafCount = leafStart[t + 1] - l0
-                    if nodeCount == 0 {
-                        for i in 0..<n { r[i] += leafValues[l0] }
-                        continue
-                    }
-                    let nodeSlots = slots + leafRegion
-                    nodeSlots[0] = all
-                    for i in 0..<nodeCount {
-                        let node = nodes[n0 + i], s = nodeSlots[i]
-                        var fail = table[Int(fidx[Int(node.key)])]
-                        if anyNaN { fail |= nanSets[Int(node.nan)] }
-                        let right = s & fail
-                        slots[Int(node.right)] = right
-                        slots[Int(node.left)] = s & ~right
-                    }
-                    // Each tag is in exactly one leaf's slot. Its leaf number, bit by bit: OR the slots pairwise,
-                    // level by level (bit k is set for the odd ones at level k); then per 8 tags the 8 planes'
-                    // bytes transposed into 8 leaf numbers.
-                    let bits = treeBits[t]
-                    if bits <= 8 {
-                        for l in leafCount..<(1 << bits) { slots[l] = TagSet() }
-                        var width = 1 << bits
-                        for k in 0..<8 {
-                            var plane = TagSet()
-                            if k < bits {
-                                width >>= 1
-                                for i in 0..<width {
-                                    let a = slots[2 &* i], b = slots[2 &* i &+ 1]
-                                    plane |= b
-                                    slots[i] = a | b
-                                }
-                            }
-                            planes[k] = plane
-                        }
-                        for w in 0..<((n + 63) >> 6) {
-                            var m = (planes[0][w], planes[1][w], planes[2][w], planes[3][w], planes[4][w], planes[5][w], planes[6][w], planes[7][w])
-                            PooledTrees.transposeBytes(&m)
-                            let o = leafOf + w &* 8
-                            o[0] = PooledTrees.transposeBits(m.0); o[1] = PooledTrees.transposeBits(m.1)
-                            o[2] = PooledTrees.transposeBits(m.2); o[3] = PooledTrees.transposeBits(m.3)
-                            o[4] = PooledTrees.transposeBits(m.4); o[5] = PooledTrees.transposeBits(m.5)
-                            o[6] = PooledTrees.transposeBits(m.6); o[7] = PooledTrees.transposeBits(m.7)
-                        }
-                        let lv = leafValues.baseAddress! + l0
-                        for i in 0..<n { r[i] += lv[Int(leafByte[i])] }
-                        continue
-                    }
-                    for l in 0..<leafCount {
-                        let s = slots[l]
-                        if s == TagSet() { continue }
-                        let v = leafValues[l0 + l]
-                        for w in 0..<4 {
-                            var x = s[w]
-                            while x != 0 {
-                                value[w << 6 | x.trailingZeroBitCount] = v
-                                x &= x &- 1
-                            }
-                        }
-                    }
-                    for i in 0..<n { r[i] += value[i] }
-                }
-                first += n
+    package func accumulate(rows: UnsafePointer<Double>, stride: Int, into raw: UnsafeMutablePointer<Double>, scratch sc: Scratch) {
+        var first = 0
+        while first < tagCount {
+            let n = min(PooledTrees.chunk, tagCount - first)
+            if tagCount > PooledTrees.chunk { pointTagSplits(sc, chunk: first / PooledTrees.chunk) }
+            let anyNaN = prepareChunk(rows: rows + first * stride, stride: stride, tags: n, scratch: sc)
+            var all = TagSet()
+            for i in 0..<n { all[i >> 6] |= 1 << UInt64(i & 63) }
+            for t in 0..<treeCount { addTree(t, tags: n, all: all, anyNaN: anyNaN, into: raw + first, scratch: sc) }
+            first += n
+        }
+    }
+
+    /// Per feature, the chunk's bins, its tags ordered by bin (largest first), the prefix sets and per threshold
+    /// its failing set (`fidx`), and the NaN tags; returns whether any tag has a NaN.
+    @inline(__always)
+    private func prepareChunk(rows: UnsafePointer<Double>, stride: Int, tags n: Int, scratch sc: Scratch) -> Bool {
+        let tb = tables, width = min(tagCount, PooledTrees.chunk) + 1
+        let bins = sc.bins, order = sc.order, counts = sc.counts, table = sc.table
+        var anyNaN = false
+        for j in 0..<featureCount {
+            let c0 = tb.cutStart[j], nc = tb.cutStart[j + 1] - c0
+            counts.update(repeating: 0, count: nc + 1)
+            var nanSet = TagSet()
+            for i in 0..<n {
+                let v = rows[i * stride + j]
+                var b = 0
+                if v.isNaN { nanSet[i >> 6] |= 1 << UInt64(i & 63) } else { b = PooledTrees.bin(v, feature: j, tb) }
+                bins[i] = Int32(truncatingIfNeeded: b)
+                counts[b] &+= 1
+            }
+            sc.nanSets[j + 1] = nanSet
+            if nanSet != TagSet() { anyNaN = true }
+            // counts[b] becomes the number of tags with a larger bin (their start in the order).
+            var above: Int32 = 0
+            var b = nc
+            while b >= 0 { let c = counts[b]; counts[b] = above; above &+= c; b -= 1 }
+            let base = j * width
+            for q in 0..<nc { sc.fidx[c0 + q] = Int32(truncatingIfNeeded: base) &+ counts[q] }
+            for i in 0..<n { let b = Int(bins[i]); order[Int(counts[b])] = Int32(truncatingIfNeeded: i); counts[b] &+= 1 }
+            var s = TagSet()
+            table[base] = s
+            for k in 0..<n {
+                let i = Int(order[k])
+                s[i >> 6] |= 1 << UInt64(i & 63)
+                table[base + k + 1] = s
             }
         }
+        return anyNaN
+    }
+
+    /// The bin of `v` (not NaN) on track feature `j`: how many of its thresholds are `< v`. The value's bucket,
+    /// then a lower bound among that bucket's thresholds (the answer stays in [lo, lo + len]).
+    @inline(__always)
+    private static func bin(_ v: Double, feature j: Int, _ tb: Tables) -> Int {
+        let cuts = tb.cuts
+        let k = tb.bucketOffset[j] &+ PooledTrees.bucket(v, tb.bucketMin[j], tb.bucketScale[j], tb.bucketTop[j])
+        var lo = Int(tb.bucketStart[k]), len = Int(tb.bucketStart[k &+ 1]) &- lo
+        while len > 1 {
+            let half = len >> 1
+            lo &+= half & PooledTrees.less(cuts[lo &+ half], v)
+            len &-= half
         }
+        return lo &- tb.cutStart[j] &- (len > 0 ? PooledTrees.less(cuts[lo], v) : 0)
+    }
+
+    /// Adds tree `t`'s output for each of the chunk's `n` tags to `r[tag]`.
+    @inline(__always)
+    private func addTree(_ t: Int, tags n: Int, all: TagSet, anyNaN: Bool, into r: UnsafeMutablePointer<Double>, scratch sc: Scratch) {
+        let tb = tables
+        let n0 = tb.nodeStart[t], nodeCount = tb.nodeStart[t + 1] - n0
+        let l0 = tb.leafStart[t], leafCount = tb.leafStart[t + 1] - l0
+        if nodeCount == 0 {
+            for i in 0..<n { r[i] += tb.leafValues[l0] }
+            return
         }
+        // Every node in order (children come after their parent), no branch on the data: each node's set split
+        // into its children's slots.
+        let slots = sc.slots, nodeSlots = slots + leafRegion, nodes = tb.nodes + n0
+        let table = sc.table, fidx = sc.fidx, nanSets = sc.nanSets
+        nodeSlots[0] = all
+        for i in 0..<nodeCount {
+            let node = nodes[i], s = nodeSlots[i]
+            var fail = table[Int(fidx[Int(node.key)])]
+            if anyNaN { fail |= nanSets[Int(node.nan)] }
+            let right = s & fail
+            slots[Int(node.right)] = right
+            slots[Int(node.left)] = s & ~right
         }
+        let bits = tb.treeBits[t]
+        if bits <= 8 {
+            leafNumbers(bits: bits, leafCount: leafCount, tags: n, scratch: sc)
+            let lv = tb.leafValues + l0, leafByte = UnsafeMutableRawPointer(sc.leafOf).assumingMemoryBound(to: UInt8.self)
+            for i in 0..<n { r[i] += lv[Int(leafByte[i])] }
+        } else {
+            let value = sc.value
+            for l in 0..<leafCount {
+                let s = slots[l]
+                if s == TagSet() { continue }
+                let v = tb.leafValues[l0 + l]
+                for w in 0..<4 {
+                    var x = s[w]
+                    while x != 0 {
+                        value[w << 6 | x.trailingZeroBitCount] = v
+                        x &= x &- 1
+                    }
+                }
+            }
+            for i in 0..<n { r[i] += value[i] }
         }
+    }
+
+    /// Each tag's leaf number (one byte a tag in `leafOf`) from the leaves' slots of a tree of at most 256
+    /// leaves: the slots ORed pairwise, level by level (bit `k` is set for the odd ones at level `k`), then per
+    /// 8 tags the 8 planes' bytes transposed into 8 leaf numbers.
+    @inline(__always)
+    private func leafNumbers(bits: Int, leafCount: Int, tags n: Int, scratch sc: Scratch) {
+        let slots = sc.slots, planes = sc.planes
+        for l in leafCount..<(1 << bits) { slots[l] = TagSet() }
+        var width = 1 << bits
+        for k in 0..<8 {
+            var plane = TagSet()
+            if k < bits {
+                width >>= 1
+                for i in 0..<width {
+                    let a = slots[2 &* i], b = slots[2 &* i &+ 1]
+                    plane |= b
+                    slots[i] = a | b
+                }
+            }
+            planes[k] = plane
         }
+        for w in 0..<((n + 63) >> 6) {
+            var m = (planes[0][w], planes[1][w], planes[2][w], planes[3][w], planes[4][w], planes[5][w], planes[6][w], planes[7][w])
+            PooledTrees.transposeBytes(&m)
+            let o = sc.leafOf + w &* 8
+            o[0] = PooledTrees.transposeBits(m.0); o[1] = PooledTrees.transposeBits(m.1)
+            o[2] = PooledTrees.transposeBits(m.2); o[3] = PooledTrees.transposeBits(m.3)
+            o[4] = PooledTrees.transposeBits(m.4); o[5] = PooledTrees.transposeBits(m.5)
+            o[6] = PooledTrees.transposeBits(m.6); o[7] = PooledTrees.transposeBits(m.7)
         }
+    }
+
+    /// The tables the walk reads, copied once into buffers of their own so that the walk reads them through
+    /// plain pointers (immutable after init, so shared by every thread).
+    final class Tables: @unchecked Sendable {
+        let cuts: UnsafeMutablePointer<Double>, cutStart: UnsafeMutablePointer<Int>
+        let bucketMin: UnsafeMutablePointer<Double>, bucketScale: UnsafeMutablePointer<Double>, bucketTop: UnsafeMutablePointer<Double>
+        let bucketOffset: UnsafeMutablePointer<Int>, bucketStart: UnsafeMutablePointer<Int32>
+        let nodes: UnsafeMutablePointer<Node>, nodeStart: UnsafeMutablePointer<Int>, leafStart: UnsafeMutablePointer<Int>
+        let leafValues: UnsafeMutablePointer<Double>, treeBits: UnsafeMutablePointer<Int>
+
+        init(cuts: [Double], cutStart: [Int], bucketMin: [Double], bucketScale: [Double], bucketTop: [Double], bucketOffset: [Int],
+             bucketStart: [Int32], nodes: [Node], nodeStart: [Int], leafStart: [Int], leafValues: [Double], treeBits: [Int]) {
+            func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
+                let b = UnsafeMutablePointer<T>.allocate(capacity: max(a.count, 1))
+                _ = UnsafeMutableBufferPointer(start: b, count: a.count).initialize(from: a)
+                return b
+            }
+            self.cuts = copy(cuts); self.cutStart = copy(cutStart)
+            self.bucketMin = copy(bucketMin); self.bucketScale = copy(bucketScale); self.bucketTop = copy(bucketTop)
+            self.bucketOffset = copy(bucketOffset); self.bucketStart = copy(bucketStart)
+            self.nodes = copy(nodes); self.nodeStart = copy(nodeStart); self.leafStart = copy(leafStart)
+            self.leafValues = copy(leafValues); self.treeBits = copy(treeBits)
         }
-        }
-        }
+
+        deinit {
+            cuts.deallocate(); cutStart.deallocate(); bucketMin.deallocate(); bucketScale.deallocate(); bucketTop.deallocate()
+            bucketOffset.deallocate(); bucketStart.deallocate(); nodes.deallocate(); nodeStart.deallocate(); leafStart.deallocate()
+            leafValues.deallocate(); treeBits.deallocate()
         }
     }
 }

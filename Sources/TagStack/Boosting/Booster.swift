@@ -148,87 +148,33 @@ func logLoss(rawScore s: Double, label y: Double) -> Double {
     max(s, 0) - y * s + log1p(exp(-abs(s)))
 }
 
-/// The boosting loop for one model (inputs already checked).
+/// The boosting loop for one model (inputs already checked), at LightGBM's seams: gradients, bagging and the
+/// tree's features (`Round`), one tree, the score update, then validation and early stopping.
 private func boost(matrix: BinnedMatrix, bins: UnsafePointer<UInt8>, grower: TreeGrower, labels: [UInt8],
                    initScores: [Double]?, train: [Int32], valid: [Int32], weights: [Double]?,
                    parameters p: BoostingParameters, onRound: (@Sendable (Int) -> Void)? = nil) -> TrainedBooster {
     let n = matrix.rowCount, m = matrix.featureCount
-    var rng = SplitMix64(seed: p.seed)
-
-    // Starting scores.
-    var base = 0.0
-    if initScores == nil {
-        var pos = 0.0, total = 0.0
-        for r in train {
-            let w = weights?[Int(r)] ?? 1
-            total += w
-            if labels[Int(r)] == 1 { pos += w }
-        }
-        let eps = 1e-15
-        let avg = min(max(pos / max(total, 1e-300), eps), 1 - eps)
-        base = log(avg / (1 - avg))
-    }
+    let base = initScores == nil ? priorLogOdds(labels: labels, rows: train, weights: weights) : 0
     var score = initScores ?? [Double](repeating: base, count: n)
-    var validScore = valid.map { score[Int($0)] }     // kept apart: validation rows may also be training rows
-    let valueBins = matrix.upperBounds.map(\.count)
-    var grad = [Float](repeating: 0, count: n), hess = [Float](repeating: 0, count: n)
+    var round = Round(rowCount: n, featureCount: m, trainCount: train.count, parameters: p)
+    var validation = Validation(rows: valid, scores: score, weights: weights)
     var trees: [BinnedTree] = []
-    var validLoss: [Double] = []
-    var bestLoss = Double.infinity, bestIter = 0
+    let valueBins = matrix.upperBounds.map(\.count)
     let allRows = train.count == n            // train is sorted and unique, so it is 0..<n
-    let featureTarget = max(1, Int((p.featureFraction * Double(m)).rounded()))
-    var featurePool = Array(0..<m)
-    var inBag = [Bool](repeating: true, count: train.count)
-    let validWeight = weights.map { w in valid.reduce(0.0) { $0 + w[Int($1)] } } ?? Double(valid.count)
-    // Quantized training: the rounding noise is a stream of its own, so bags and feature draws stay those
-    // of exact training.
-    let roundingSeed = SplitMix64.derive(p.seed, 0x5155_414E_5449_5A45)
 
-    for round in 0..<p.numRounds {
+    for r in 0..<p.numRounds {
         // Progress (pooled learner): called before each round, from the thread training this model.
-        onRound?(round)
-        // Gradients of the log loss: g = p - y, h = p(1 - p), stored as Float.
-        if let w = weights {
-            for r32 in train {
-                let r = Int(r32)
-                let prob = sigmoid(score[r])
-                grad[r] = Float(w[r] * (prob - Double(labels[r])))
-                hess[r] = Float(w[r] * (prob * (1 - prob)))
-            }
-        } else {
-            for r32 in train {
-                let r = Int(r32)
-                let prob = sigmoid(score[r])
-                grad[r] = Float(prob - Double(labels[r]))
-                hess[r] = Float(prob * (1 - prob))
-            }
-        }
+        onRound?(r)
+        round.gradients(scores: score, labels: labels, rows: train, weights: weights)
         if grower.isQuantized {
             train.withUnsafeBufferPointer { rows in
-                grower.quantize(rows: rows, gradients: grad, hessians: hess, round: round, seed: roundingSeed)
+                grower.quantize(rows: rows, gradients: round.grad, hessians: round.hess, round: r, seed: round.roundingSeed)
             }
         }
-        // Bag (Bernoulli per row), then the features of this tree.
-        var bagCount = 0
-        if p.baggingFraction < 1 {
-            for i in 0..<train.count {
-                let keep = rng.nextDouble() < p.baggingFraction
-                inBag[i] = keep
-                if keep { grower.indices[bagCount] = train[i]; bagCount += 1 }
-            }
-        } else {
-            for i in 0..<train.count { grower.indices[i] = train[i] }
-            bagCount = train.count
-        }
-        var features: [Int]
-        if featureTarget < m {
-            for i in 0..<featureTarget { featurePool.swapAt(i, i + rng.nextInt(below: m - i)) }
-            features = Array(featurePool[0..<featureTarget]).sorted()
-        } else {
-            features = featurePool.sorted()
-        }
-        let tree = grad.withUnsafeBufferPointer { g in
-            hess.withUnsafeBufferPointer { h in
+        let bagCount = round.bag(train: train, into: grower.indices)
+        let features = round.drawFeatures()
+        let tree = round.grad.withUnsafeBufferPointer { g in
+            round.hess.withUnsafeBufferPointer { h in
                 grower.grow(bagCount: bagCount, allRowsInOrder: allRows && bagCount == n, gradients: g.baseAddress!,
                             hessians: h.baseAddress!, features: features)
             }
@@ -240,39 +186,150 @@ private func boost(matrix: BinnedMatrix, bins: UnsafePointer<UInt8>, grower: Tre
         // log-odds by less than 1e-6 (nothing left to learn; Float gradients leave ~1e-8 at the optimum).
         if tree.feature.isEmpty && abs(tree.leafValue[0]) < 1e-6 { break }
         trees.append(tree)
-
-        // Update scores: bag rows from the leaf ranges, the others by walking the tree on bins.
-        for leaf in 0..<grower.leaves {
-            let v = tree.leafValue[leaf]
-            let b = grower.leafBegin[leaf]
-            for k in b..<(b + grower.leafCount[leaf]) { score[Int(grower.indices[k])] += v }
-        }
         valueBins.withUnsafeBufferPointer { vb in
-            if bagCount < train.count {
-                for (i, r) in train.enumerated() where !inBag[i] {
-                    score[Int(r)] += tree.leafValue[tree.leaf(ofRow: Int(r), bins: bins, rowCount: n, valueBins: vb.baseAddress!)]
-                }
-            }
-            if !valid.isEmpty {
-                var loss = 0.0
-                for (i, r32) in valid.enumerated() {
-                    let r = Int(r32)
-                    validScore[i] += tree.leafValue[tree.leaf(ofRow: r, bins: bins, rowCount: n, valueBins: vb.baseAddress!)]
-                    loss += (weights?[r] ?? 1) * logLoss(rawScore: validScore[i], label: Double(labels[r]))
-                }
-                validLoss.append(loss / validWeight)
-            }
+            updateScores(&score, tree: tree, grower: grower, train: train, inBag: bagCount < train.count ? round.inBag : nil,
+                         bins: bins, rowCount: n, valueBins: vb.baseAddress!)
+            validation.add(tree, labels: labels, bins: bins, rowCount: n, valueBins: vb.baseAddress!, trees: trees.count)
         }
-        if !valid.isEmpty {
-            if validLoss.last! < bestLoss { bestLoss = validLoss.last!; bestIter = trees.count }
-            if p.earlyStoppingRounds > 0 && trees.count - bestIter >= p.earlyStoppingRounds { break }
-        }
+        if validation.shouldStop(trees: trees.count, patience: p.earlyStoppingRounds) { break }
     }
+    var bestIter = validation.bestIter
     if p.earlyStoppingRounds > 0 && p.truncateToBest { trees.removeSubrange(bestIter...) }
     else if valid.isEmpty || p.earlyStoppingRounds == 0 { bestIter = trees.count }
 
     var importance = [Double](repeating: 0, count: m)
     for t in trees { for (f, g) in zip(t.feature, t.gain) { importance[Int(f)] += g } }
     return TrainedBooster(ensemble: TreeEnsemble(baseScore: base, trees: trees.map { $0.toTree(upperBounds: matrix.upperBounds) }),
-                          bestIteration: bestIter, gainImportance: importance, validationLoss: validLoss)
+                          bestIteration: bestIter, gainImportance: importance, validationLoss: validation.loss)
+}
+
+/// The prior log-odds of the (weighted) labels of `rows` (LightGBM's boost_from_average), clipped to 1e-15.
+private func priorLogOdds(labels: [UInt8], rows: [Int32], weights: [Double]?) -> Double {
+    var pos = 0.0, total = 0.0
+    for r in rows {
+        let w = weights?[Int(r)] ?? 1
+        total += w
+        if labels[Int(r)] == 1 { pos += w }
+    }
+    let eps = 1e-15
+    let avg = min(max(pos / max(total, 1e-300), eps), 1 - eps)
+    return log(avg / (1 - avg))
+}
+
+/// A round's per-row state: gradients, the bag and the tree's features, drawn from one seeded generator.
+private struct Round {
+    var rng: SplitMix64
+    var grad: [Float], hess: [Float]
+    /// Per training row (in `train` order): in this round's bag.
+    var inBag: [Bool]
+    var featurePool: [Int]
+    let featureTarget: Int
+    let baggingFraction: Double
+    /// Quantized training: the rounding noise is a stream of its own, so bags and feature draws stay those
+    /// of exact training.
+    let roundingSeed: UInt64
+
+    init(rowCount n: Int, featureCount m: Int, trainCount: Int, parameters p: BoostingParameters) {
+        rng = SplitMix64(seed: p.seed)
+        grad = [Float](repeating: 0, count: n); hess = [Float](repeating: 0, count: n)
+        inBag = [Bool](repeating: true, count: trainCount)
+        featurePool = Array(0..<m)
+        featureTarget = max(1, Int((p.featureFraction * Double(m)).rounded()))
+        baggingFraction = p.baggingFraction
+        roundingSeed = SplitMix64.derive(p.seed, 0x5155_414E_5449_5A45)
+    }
+
+    /// Gradients of the log loss: g = p - y, h = p(1 - p), times the row's weight, stored as Float.
+    mutating func gradients(scores: [Double], labels: [UInt8], rows: [Int32], weights: [Double]?) {
+        if let w = weights {
+            for r32 in rows {
+                let r = Int(r32)
+                let prob = sigmoid(scores[r])
+                grad[r] = Float(w[r] * (prob - Double(labels[r])))
+                hess[r] = Float(w[r] * (prob * (1 - prob)))
+            }
+        } else {
+            for r32 in rows {
+                let r = Int(r32)
+                let prob = sigmoid(scores[r])
+                grad[r] = Float(prob - Double(labels[r]))
+                hess[r] = Float(prob * (1 - prob))
+            }
+        }
+    }
+
+    /// The bag (Bernoulli per row, `inBag`) into `indices`; returns its size.
+    mutating func bag(train: [Int32], into indices: UnsafeMutablePointer<Int32>) -> Int {
+        guard baggingFraction < 1 else {
+            for i in 0..<train.count { indices[i] = train[i] }
+            return train.count
+        }
+        var bagCount = 0
+        for i in 0..<train.count {
+            let keep = rng.nextDouble() < baggingFraction
+            inBag[i] = keep
+            if keep { indices[bagCount] = train[i]; bagCount += 1 }
+        }
+        return bagCount
+    }
+
+    /// The features of this tree (a partial Fisher-Yates draw), increasing.
+    mutating func drawFeatures() -> [Int] {
+        let m = featurePool.count
+        guard featureTarget < m else { return featurePool.sorted() }
+        for i in 0..<featureTarget { featurePool.swapAt(i, i + rng.nextInt(below: m - i)) }
+        return Array(featurePool[0..<featureTarget]).sorted()
+    }
+}
+
+/// Adds the tree's output to every training row: bag rows from the leaf ranges, the others (`inBag` false)
+/// by walking the tree on bins.
+private func updateScores(_ score: inout [Double], tree: BinnedTree, grower: TreeGrower, train: [Int32], inBag: [Bool]?,
+                          bins: UnsafePointer<UInt8>, rowCount n: Int, valueBins: UnsafePointer<Int>) {
+    for leaf in 0..<grower.leaves {
+        let v = tree.leafValue[leaf]
+        let b = grower.leaf[leaf].begin
+        for k in b..<(b + grower.leaf[leaf].count) { score[Int(grower.indices[k])] += v }
+    }
+    if let inBag {
+        for (i, r) in train.enumerated() where !inBag[i] {
+            score[Int(r)] += tree.leafValue[tree.leaf(ofRow: Int(r), bins: bins, rowCount: n, valueBins: valueBins)]
+        }
+    }
+}
+
+/// The validation rows' scores (kept apart: validation rows may also be training rows), the (weighted mean)
+/// log loss after each round and the best round so far.
+private struct Validation {
+    let rows: [Int32]
+    var scores: [Double]
+    let weights: [Double]?
+    let totalWeight: Double
+    var loss: [Double] = []
+    var bestLoss = Double.infinity, bestIter = 0
+
+    init(rows: [Int32], scores: [Double], weights: [Double]?) {
+        self.rows = rows; self.weights = weights
+        self.scores = rows.map { scores[Int($0)] }
+        totalWeight = weights.map { w in rows.reduce(0.0) { $0 + w[Int($1)] } } ?? Double(rows.count)
+    }
+
+    /// Adds the tree's output to every validation row and records the round's loss (`trees`: trees so far).
+    mutating func add(_ tree: BinnedTree, labels: [UInt8], bins: UnsafePointer<UInt8>, rowCount n: Int,
+                      valueBins: UnsafePointer<Int>, trees: Int) {
+        guard !rows.isEmpty else { return }
+        var sum = 0.0
+        for (i, r32) in rows.enumerated() {
+            let r = Int(r32)
+            scores[i] += tree.leafValue[tree.leaf(ofRow: r, bins: bins, rowCount: n, valueBins: valueBins)]
+            sum += (weights?[r] ?? 1) * logLoss(rawScore: scores[i], label: Double(labels[r]))
+        }
+        loss.append(sum / totalWeight)
+        if loss.last! < bestLoss { bestLoss = loss.last!; bestIter = trees }
+    }
+
+    /// Early stopping: `patience` rounds (> 0) without a better loss.
+    func shouldStop(trees: Int, patience: Int) -> Bool {
+        !rows.isEmpty && patience > 0 && trees - bestIter >= patience
+    }
 }

@@ -183,16 +183,23 @@ final class TreeGrower {
     private var packedPool: [UnsafeMutablePointer<Int64>] = []
     private let binsPerHistogram: Int
 
-    // Per-leaf state (index = leaf id).
-    private(set) var leafBegin: [Int]
-    private(set) var leafCount: [Int]
-    private var leafG: [Double], leafH: [Double], leafC: [Double]
-    private var leafWord: [Int64]
-    private var leafDepth: [Int]
-    private var slotOf: [Int]
-    private var best: [SplitCandidate]
-    private var leafParent: [Int32]
-    private var leafIsLeft: [Bool]
+    /// One leaf of the tree being grown: its rows, sums, place in the tree and best split.
+    struct Leaf {
+        /// Its rows: `indices[begin..<(begin + count)]`.
+        var begin = 0, count = 0
+        /// Sums of its rows on the scale splits are chosen on (gradient, hessian, count), and (packed) their word.
+        var g = 0.0, h = 0.0, c = 0.0
+        var word: Int64 = 0
+        var depth = 0
+        /// Its histogram's buffer.
+        var slot = 0
+        var best: SplitCandidate
+        /// The node above it (-1: the root) and whether it is that node's left child.
+        var parent: Int32 = -1
+        var isLeft = false
+    }
+    /// Per leaf id, its state.
+    private(set) var leaf: [Leaf]
     private(set) var leaves = 0
 
     // Per-tree feature layout: `offset[f]` (in histogram elements) into a leaf's histogram, or -1 when not drawn.
@@ -217,13 +224,7 @@ final class TreeGrower {
         orderedWords = .allocate(capacity: quantizer == nil ? 1 : cap)
         scanScratch = .allocate(capacity: quantizer == nil ? 1 : self.threads * SplitFinder.packedScratch)
         binsPerHistogram = valueBins.reduce(0) { $0 + $1 + 1 }
-        let L = numLeaves
-        leafBegin = Array(repeating: 0, count: L); leafCount = Array(repeating: 0, count: L)
-        leafG = Array(repeating: 0, count: L); leafH = Array(repeating: 0, count: L); leafC = Array(repeating: 0, count: L)
-        leafWord = Array(repeating: 0, count: L)
-        leafDepth = Array(repeating: 0, count: L); slotOf = Array(repeating: 0, count: L)
-        best = Array(repeating: SplitCandidate(minGain: p.minGainToSplit), count: L)
-        leafParent = Array(repeating: -1, count: L); leafIsLeft = Array(repeating: false, count: L)
+        leaf = Array(repeating: Leaf(best: SplitCandidate(minGain: p.minGainToSplit)), count: numLeaves)
         offset = Array(repeating: -1, count: featureCount)
     }
 
@@ -253,9 +254,9 @@ final class TreeGrower {
     }
 
     private func canSplit(_ l: Int) -> Bool {
-        (maxDepth <= 0 || leafDepth[l] < maxDepth)
-            && leafC[l] >= 2 * constraints.minDataInLeaf
-            && leafH[l] >= 2 * constraints.minSumHessianInLeaf
+        (maxDepth <= 0 || leaf[l].depth < maxDepth)
+            && leaf[l].c >= 2 * constraints.minDataInLeaf
+            && leaf[l].h >= 2 * constraints.minSumHessianInLeaf
     }
 
     /// Grows one tree on the rows `indices[0..<bagCount]`.
@@ -279,8 +280,8 @@ final class TreeGrower {
         // Leaf values: exact training has each leaf's exact sums already; quantized training renews them from
         // the exact gradients of the leaf's rows (in the leaf's row order).
         tree.leafValue = (0..<leaves).map { i in
-            let (g, h) = quantizer == nil ? (leafG[i], leafH[i])
-                : exactSums(rows: indices + leafBegin[i], count: leafCount[i], gradients: gradients, hessians: hessians)
+            let (g, h) = quantizer == nil ? (leaf[i].g, leaf[i].h)
+                : exactSums(rows: indices + leaf[i].begin, count: leaf[i].count, gradients: gradients, hessians: hessians)
             let d = h + constraints.lambdaL2
             return d > 0 ? -g / d * learningRate : 0
         }
@@ -298,12 +299,12 @@ final class TreeGrower {
 
         // Root.
         leaves = 1
-        leafBegin[0] = 0; leafCount[0] = bagCount; leafDepth[0] = 0; slotOf[0] = 0; leafParent[0] = -1
-        (leafG[0], leafH[0], leafC[0], leafWord[0]) = kind.totals(rows: indices, count: bagCount)
-        best[0] = SplitCandidate(minGain: constraints.minGainToSplit)
+        let (g, h, c, w) = kind.totals(rows: indices, count: bagCount)
+        leaf[0] = Leaf(begin: 0, count: bagCount, g: g, h: h, c: c, word: w, depth: 0, slot: 0,
+                       best: SplitCandidate(minGain: constraints.minGainToSplit), parent: -1, isLeft: false)
         if numLeaves > 1 && canSplit(0) {
             if !allRowsInOrder { kind.gather(rows: indices, count: bagCount) }
-            best[0] = buildAndScan(kind: kind, small: 0, smallSlot: slot(0), large: -1, largeSlot: nil, scanSmall: true,
+            leaf[0].best = buildAndScan(kind: kind, small: 0, smallSlot: slot(0), large: -1, largeSlot: nil, scanSmall: true,
                                    allRows: allRowsInOrder).0
         }
 
@@ -311,45 +312,43 @@ final class TreeGrower {
         while leaves < numLeaves {
             // The leaf with the largest gain (ties: the smallest leaf id).
             var l = -1
-            for i in 0..<leaves where best[i].isValid && (l < 0 || best[i].gain > best[l].gain) { l = i }
+            for i in 0..<leaves where leaf[i].best.isValid && (l < 0 || leaf[i].best.gain > leaf[l].best.gain) { l = i }
             if l < 0 { break }
-            let s = best[l]
+            let s = leaf[l].best
             let node = Int32(tree.feature.count)
             let r = leaves
             tree.feature.append(s.feature); tree.thresholdBin.append(s.thresholdBin); tree.defaultLeft.append(s.defaultLeft)
             tree.left.append(~Int32(l)); tree.right.append(~Int32(r)); tree.gain.append(s.gain)
-            let parent = leafParent[l]
+            let parent = leaf[l].parent
             if parent >= 0 {
-                if leafIsLeft[l] { tree.left[Int(parent)] = node } else { tree.right[Int(parent)] = node }
+                if leaf[l].isLeft { tree.left[Int(parent)] = node } else { tree.right[Int(parent)] = node }
             }
             // Partition the rows of `l`.
             let f = Int(s.feature)
-            let begin = leafBegin[l], count = leafCount[l]
+            let begin = leaf[l].begin, count = leaf[l].count
             let nl = DataPartition.partition(indices: indices, scratch: scratch, begin: begin, count: count,
                                              column: bins + f * rowCount, thresholdBin: Int(s.thresholdBin),
                                              missingBin: valueBins[f], defaultLeft: s.defaultLeft)
             assert(Double(nl) == s.leftC, "partition disagrees with the histogram")
             leaves += 1
-            leafBegin[r] = begin + nl; leafCount[r] = count - nl; leafCount[l] = nl
-            leafG[l] = s.leftG; leafH[l] = s.leftH; leafC[l] = s.leftC; leafWord[l] = s.leftWord; leafWord[r] = s.rightWord
-            leafG[r] = s.rightG; leafH[r] = s.rightH; leafC[r] = s.rightC
-            leafDepth[r] = leafDepth[l] + 1; leafDepth[l] += 1
-            leafParent[l] = node; leafIsLeft[l] = true; leafParent[r] = node; leafIsLeft[r] = false
-            best[l] = SplitCandidate(minGain: constraints.minGainToSplit); best[r] = best[l]
+            let depth = leaf[l].depth + 1, parentSlot = leaf[l].slot, none = SplitCandidate(minGain: constraints.minGainToSplit)
+            leaf[l] = Leaf(begin: begin, count: nl, g: s.leftG, h: s.leftH, c: s.leftC, word: s.leftWord, depth: depth,
+                           slot: parentSlot, best: none, parent: node, isLeft: true)
+            leaf[r] = Leaf(begin: begin + nl, count: count - nl, g: s.rightG, h: s.rightH, c: s.rightC, word: s.rightWord,
+                           depth: depth, slot: leaf[r].slot, best: none, parent: node, isLeft: false)
             if leaves >= numLeaves { break }
 
             // Histograms of the children: build the smaller, subtract for the larger (in the parent's buffer).
-            let parentSlot = slotOf[l]
             let (small, large) = nl <= count - nl ? (l, r) : (r, l)
-            slotOf[small] = r          // slot id `r` is the free one: slots in use are always 0..<leaves-1
-            slotOf[large] = parentSlot
+            leaf[small].slot = r       // slot id `r` is the free one: slots in use are always 0..<leaves-1
+            leaf[large].slot = parentSlot
             let needSmall = canSplit(small), needLarge = canSplit(large)
             if !needSmall && !needLarge { continue }
-            kind.gather(rows: indices + leafBegin[small], count: leafCount[small])
-            let (bs, bl) = buildAndScan(kind: kind, small: small, smallSlot: slot(slotOf[small]), large: needLarge ? large : -1,
+            kind.gather(rows: indices + leaf[small].begin, count: leaf[small].count)
+            let (bs, bl) = buildAndScan(kind: kind, small: small, smallSlot: slot(leaf[small].slot), large: needLarge ? large : -1,
                                         largeSlot: needLarge ? slot(parentSlot) : nil, scanSmall: needSmall, allRows: false)
-            if needSmall { best[small] = bs }
-            if needLarge { best[large] = bl }
+            if needSmall { leaf[small].best = bs }
+            if needLarge { leaf[large].best = bl }
         }
         return tree
     }
@@ -362,13 +361,13 @@ final class TreeGrower {
                                                 largeSlot: UnsafeMutablePointer<K.Element>?, scanSmall: Bool,
                                                 allRows: Bool) -> (SplitCandidate, SplitCandidate) {
         let nUsed = used.count
-        let sBegin = leafBegin[small], sCount = leafCount[small]
+        let sBegin = leaf[small].begin, sCount = leaf[small].count
         let c = constraints
-        let sG = leafG[small], sH = leafH[small], sC = leafC[small]
+        let sG = leaf[small].g, sH = leaf[small].h, sC = leaf[small].c
         let sParent = sG * sG / (sH + c.lambdaL2)
-        let lG = large >= 0 ? leafG[large] : 0, lH = large >= 0 ? leafH[large] : 0, lC = large >= 0 ? leafC[large] : 0
+        let lG = large >= 0 ? leaf[large].g : 0, lH = large >= 0 ? leaf[large].h : 0, lC = large >= 0 ? leaf[large].c : 0
         let lParent = lG * lG / (lH + c.lambdaL2)
-        let sW = leafWord[small], lW = large >= 0 ? leafWord[large] : 0
+        let sW = leaf[small].word, lW = large >= 0 ? leaf[large].word : 0
         // Enough work per thread to be worth a fork-join?
         let work = sCount * nUsed
         let chunks = (threads > 1 && work >= 40_000) ? min(threads, nUsed) : 1

@@ -120,19 +120,9 @@ struct PooledLearner: Learner {
         let n = c.rowCount, t = c.tagCount, o = c.options
         let seed = SplitMix64.derive(o.seed, 0x9001ED)
         let pairs = try Pairs(c, features: features, seed: seed)
-        /// Probabilities of every tag on `rows` with `ensemble` and the tag values `v`: [tag][row].
-        /// (The per-tag features of a block of tags on `rows` at a time.)
-        func score(_ ensemble: TreeEnsemble, tagValues v: [[Double]], rows: [Int32], base: ScoreColumns) throws -> [[Double]] {
-            var out: [[Double]] = []
-            for tags in features.blocks {
-                let block = features.block(tags, rows: rows)
-                out += parallelMap(tags.count, threads: o.threads) { b in
-                    let tag = tags.lowerBound + b, start = base[tag]
-                    return PooledLearner.scores(ensemble, block: block, tag: tag, tagValues: v[tag],
-                                                       initScores: rows.map { clippedLogit(start[Int($0)]) })
-                }
-            }
-            return out
+        /// Probabilities of every tag on `rows` with `ensemble` and the tag values `v`: [tag][row] (PooledScoring.swift).
+        func score(_ ensemble: TreeEnsemble, tagValues v: [[Double]], rows: [Int32], base: ScoreColumns) -> [[Double]] {
+            PooledScoring.probabilities(ensemble, features: features, tagValues: v, rows: rows, base: base, threads: o.threads)
         }
         let splits = c.splits ?? []
         var oofByTag = [[Double]](repeating: [Double](repeating: 0, count: n), count: t)
@@ -169,7 +159,7 @@ struct PooledLearner: Learner {
             },
             score: { f, e in
                 let valid = splits[f].valid
-                let s = try score(e, tagValues: values[f], rows: valid, base: c.base(fold: f))
+                let s = score(e, tagValues: values[f], rows: valid, base: c.base(fold: f))
                 for tag in 0..<t { for (r, i) in valid.enumerated() { oofByTag[tag][Int(i)] = s[tag][r] } }
             },
             refit: { rounds in
@@ -179,7 +169,7 @@ struct PooledLearner: Learner {
                                        initScores: pairs.initScores, weights: pairs.weights, parameters: p, threads: o.threads,
                                        onRound: o.roundProgress == nil ? nil : tick)
             })
-        if c.splits == nil { oofByTag = try score(outcome.ensemble, tagValues: finalValues, rows: c.allRows, base: c.base) }
+        if c.splits == nil { oofByTag = score(outcome.ensemble, tagValues: finalValues, rows: c.allRows, base: c.base) }
 
         let (judged, everyTag) = paths(c, oof: oofByTag, tagValues: finalValues, rounds: outcome.rounds)
         o.progress?(t, t)
@@ -205,17 +195,5 @@ struct PooledLearner: Learner {
             }
         }
         return (both.map(\.judged), both.map(\.everyTag))
-    }
-
-    /// Probabilities of tag `tag` on the block's rows: per-tag features (no shared columns) then the tag values.
-    static func scores(_ ensemble: TreeEnsemble, block: FeatureMatrix.Block, tag: Int, tagValues: [Double],
-                              initScores: [Double]) -> [Double] {
-        let k = block.kinds, w = k + tagValues.count, m = block.rows
-        var x = [Double](repeating: 0, count: m * w)
-        for r in 0..<m {
-            for f in 0..<k { x[r * w + f] = block.value(tag: tag, feature: f, row: r) }
-            for j in 0..<tagValues.count { x[r * w + k + j] = tagValues[j] }
-        }
-        return ensemble.rawScores(values: x, rowCount: m, columnCount: w, initScores: initScores).map(sigmoid)
     }
 }
