@@ -270,7 +270,7 @@ private struct PooledFoldModels {
     var values: [[[Double]]]
 
     init(_ c: FoldContext, features: FeatureMatrix) throws {
-        let o = c.options, n = c.rowCount, splits = c.splits ?? []
+        let o = c.options, splits = c.splits ?? []
         let seed = SplitMix64.derive(o.seed, 0x9001ED)
         let pairs = try PooledLearner.Pairs(c, features: features, seed: seed)
         let values = splits.enumerated().map { f, split in
@@ -281,18 +281,10 @@ private struct PooledFoldModels {
         let planned = splits.count * o.boosting.rounds, roundsDone = WorkCounter()
         let tick: @Sendable (Int) -> Void = { _ in o.roundProgress?(roundsDone.add(1), planned) }
         let fits = try parallelMap(splits.count, threads: workers) { f -> (TreeEnsemble, Int) in
-            var inTrain = [Bool](repeating: false, count: n)
-            for r in splits[f].train { inTrain[Int(r)] = true }
-            let train = pairs.positions(inTrain), valid = pairs.positions(inTrain.map { !$0 })
-            let start = c.baseOfFold == nil ? pairs.initScores : pairs.initScores(base: c.base(fold: f))
-            let b = try trainBinary(matrix: pairs.matrix(tagValues: values[f], threads: o.threads), labels: pairs.labels,
-                                    initScores: start, trainRows: train, validRows: valid, weights: pairs.weights,
-                                    parameters: BoostedFolds.foldParameters(o, seed: SplitMix64.derive(seed, f), pooled: true),
-                                    threads: inner, onRound: o.roundProgress == nil ? nil : tick)
-            o.roundProgress?(roundsDone.add(max(0, o.boosting.rounds - b.ensemble.trees.count)), planned)
-            let best = BoostedFolds.bestRound(initial: valid.map { (start[Int($0)], pairs.labels[Int($0)]) },
-                                              weights: valid.map { pairs.weights[Int($0)] }, curve: b.validationLoss)
-            return (b.ensemble, best)
+            let fit = try PooledLearner.fitFold(c, pairs: pairs, tagValues: values[f], fold: f, seed: seed, threads: inner,
+                                                onRound: o.roundProgress == nil ? nil : tick,
+                                                skipped: { o.roundProgress?(roundsDone.add($0), planned) })
+            return (fit.ensemble, fit.bestRound)
         }
         let best = fits.map(\.1)
         ensembles = fits.enumerated().map { f, fit in

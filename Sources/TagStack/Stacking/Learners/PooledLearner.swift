@@ -114,6 +114,26 @@ struct PooledLearner: Learner {
         }
     }
 
+    /// Fold `f`'s pooled model and its best round, as the learner fits it (the permutation importance fits it
+    /// again with this same call, so that its fold models are training's). `skipped` gets the planned rounds an
+    /// early stop left out.
+    static func fitFold(_ c: FoldContext, pairs: Pairs, tagValues: [[Double]], fold f: Int, seed: UInt64, threads: Int,
+                        onRound: (@Sendable (Int) -> Void)?, skipped: (Int) -> Void) throws -> BoostedFolds.FoldFit {
+        let o = c.options, splits = c.splits ?? []
+        var inTrain = [Bool](repeating: false, count: c.rowCount)
+        for r in splits[f].train { inTrain[Int(r)] = true }
+        let train = pairs.positions(inTrain), valid = pairs.positions(inTrain.map { !$0 })
+        let start = c.baseOfFold == nil ? pairs.initScores : pairs.initScores(base: c.base(fold: f))
+        let b = try trainBinary(matrix: pairs.matrix(tagValues: tagValues, threads: o.threads), labels: pairs.labels,
+                                initScores: start, trainRows: train, validRows: valid, weights: pairs.weights,
+                                parameters: BoostedFolds.foldParameters(o, seed: SplitMix64.derive(seed, f), pooled: true),
+                                threads: threads, onRound: onRound)
+        skipped(max(0, o.boosting.rounds - b.ensemble.trees.count))
+        let best = BoostedFolds.bestRound(initial: valid.map { (start[Int($0)], pairs.labels[Int($0)]) },
+                                          weights: valid.map { pairs.weights[Int($0)] }, curve: b.validationLoss)
+        return BoostedFolds.FoldFit(ensemble: b.ensemble, bestRound: best)
+    }
+
     /// Runs the pooled learner: out-of-fold scores, per-tag paths, the shared model.
     func run(_ c: FoldContext) throws -> LearnerRun {
         let features = c.requiredFeatures
@@ -144,18 +164,9 @@ struct PooledLearner: Learner {
             folds: splits.count, rounds: o.boosting.rounds, final: o.final, workers: workers,
             fit: { f in
                 defer { o.progress?((done.next() + 1) * t / stages, t) }
-                var inTrain = [Bool](repeating: false, count: n)
-                for r in splits[f].train { inTrain[Int(r)] = true }
-                let train = pairs.positions(inTrain), valid = pairs.positions(inTrain.map { !$0 })
-                let start = c.baseOfFold == nil ? pairs.initScores : pairs.initScores(base: c.base(fold: f))
-                let b = try trainBinary(matrix: pairs.matrix(tagValues: values[f], threads: o.threads), labels: pairs.labels,
-                                        initScores: start, trainRows: train, validRows: valid, weights: pairs.weights,
-                                        parameters: BoostedFolds.foldParameters(o, seed: SplitMix64.derive(seed, f), pooled: true),
-                                        threads: inner, onRound: o.roundProgress == nil ? nil : tick)
-                o.roundProgress?(roundsDone.add(max(0, o.boosting.rounds - b.ensemble.trees.count)), planned)
-                let best = BoostedFolds.bestRound(initial: valid.map { (start[Int($0)], pairs.labels[Int($0)]) },
-                                                  weights: valid.map { pairs.weights[Int($0)] }, curve: b.validationLoss)
-                return BoostedFolds.FoldFit(ensemble: b.ensemble, bestRound: best)
+                return try PooledLearner.fitFold(c, pairs: pairs, tagValues: values[f], fold: f, seed: seed, threads: inner,
+                                                 onRound: o.roundProgress == nil ? nil : tick,
+                                                 skipped: { o.roundProgress?(roundsDone.add($0), planned) })
             },
             score: { f, e in
                 let valid = splits[f].valid
