@@ -177,15 +177,7 @@ extension PermutationImportance {
                     }
                     return out
                 }
-                func f1(_ s: [Double]) -> Double {
-                    var tp = 0, predicted = 0, support = 0
-                    for (v, l) in zip(s, y) {
-                        let on = threshold.map { v >= $0 } ?? false
-                        if on { predicted += 1 }
-                        if l != 0 { support += 1; if on { tp += 1 } }
-                    }
-                    return f1Score(truePositives: tp, support: support, predicted: predicted)
-                }
+                func f1(_ s: [Double]) -> Double { TagCounts(decisions: decide(s, threshold), labels: y).f1 }
                 let original = scores(permuting: nil, repeat: 0)
                 let baseLoss = Metrics.logLoss(labels: y, scores: original) ?? 0, baseF1 = f1(original)
                 var ll = [[Double]](repeating: [], count: groups.count), fs = ll
@@ -206,9 +198,7 @@ extension PermutationImportance {
         for k in 0..<t {
             let s = run.oof[k], y = c.labels[k], th = run.tags[k].threshold
             logLoss += Metrics.logLoss(labels: y, scores: s) ?? 0
-            var tp = 0, predicted = 0
-            for (v, l) in zip(s, y) where th.map({ v >= $0 }) ?? false { predicted += 1; if l != 0 { tp += 1 } }
-            weightedF1 += Double(support[k]) * f1Score(truePositives: tp, support: support[k], predicted: predicted)
+            weightedF1 += Double(support[k]) * TagCounts(decisions: decide(s, th), labels: y).f1
         }
         let llDrop = groups.indices.map { g in (0..<repeats).map { r in results.reduce(0.0) { $0 + $1.logLoss[g][r] } / Double(t) } }
         let f1Drop = groups.indices.map { g in
@@ -223,6 +213,11 @@ extension PermutationImportance {
         out.groupColumns = columns
         out.seconds = Date().timeIntervalSince(started)
         return out
+    }
+
+    /// A tag's decisions at its model's threshold (none without one).
+    private static func decide(_ scores: [Double], _ threshold: Double?) -> [Bool] {
+        scores.map { v in threshold.map { v >= $0 } ?? false }
     }
 
     /// Tag `k`'s logistic fold models, fitted as LogisticLearner fits them (each fold's fit starts from the
@@ -242,16 +237,11 @@ extension PermutationImportance {
     private static func boostedFolds(_ c: FoldContext, _ k: Int, own columns: [[Double]], shared: BinnedMatrix?,
                                      features: FeatureMatrix) throws -> [HeldOut] {
         let y = c.labels[k], seed = SplitMix64.derive(c.options.seed, k), splits = c.splits ?? []
-        var own = try BinnedMatrix(columns: columns)
-        if let s = shared {
-            own = BinnedMatrix(rowCount: own.rowCount, featureCount: own.featureCount + s.featureCount,
-                               bins: own.bins + s.bins, upperBounds: own.upperBounds + s.upperBounds)
-        }
+        let own = try BoostedLearner.matrix(perTag: columns, shared: shared)
         let starts = splits.indices.map { f in c.base(fold: f)[k].map(clippedLogit) }
-        let fits = try splits.enumerated().map { f, split -> (TreeEnsemble, Int) in
-            let b = try trainBinary(matrix: own, labels: y, initScores: starts[f], trainRows: split.train, validRows: split.valid,
-                                    parameters: BoostedFolds.foldParameters(c.options, seed: SplitMix64.derive(seed, f), pooled: false))
-            return (b.ensemble, BoostedFolds.bestRound(initial: split.valid.map { (starts[f][Int($0)], y[Int($0)]) }, curve: b.validationLoss))
+        let fits = try splits.indices.map { f -> (TreeEnsemble, Int) in
+            let fit = try BoostedLearner.fitFold(c, labels: y, matrix: own, start: starts[f], fold: f, seed: seed)
+            return (fit.ensemble, fit.bestRound)
         }
         let best = fits.map(\.1)
         return splits.enumerated().map { f, split in
