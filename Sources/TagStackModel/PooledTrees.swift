@@ -84,6 +84,28 @@ package struct PooledTrees: Sendable {
     ///   - tagValues: per pooled tag its tag values (finite).
     package init(_ trees: [Tree], featureCount: Int, tagValues: [[Double]]) {
         let f = featureCount
+        let c = PooledTrees.thresholds(trees, featureCount: f)
+        let treeBits = trees.map { t in (0...).first { 1 << $0 >= t.leafCount }! }
+        let leafRegion = 1 << (treeBits.max() ?? 0)
+        let w = PooledTrees.walk(trees, featureCount: f, cuts: c.cuts, cutStart: c.cutStart, leafRegion: leafRegion)
+        tagCount = tagValues.count; treeCount = trees.count; self.featureCount = f
+        cuts = c.cuts; cutStart = c.cutStart
+        bucketMin = c.bucketMin; bucketScale = c.bucketScale; bucketTop = c.bucketTop
+        bucketOffset = c.bucketOffset; bucketStart = c.bucketStart
+        nodes = w.nodes; nodeStart = w.nodeStart; leafStart = w.leafStart; leafValues = w.leafValues
+        tagRight = PooledTrees.tagRight(tagValues, splits: w.tagSplits); tagSplitCount = w.tagSplits.count
+        self.treeBits = treeBits; self.leafRegion = leafRegion
+        maxSlots = leafRegion + (trees.map(\.nodeCount).max() ?? 0)
+        tables = Tables(cuts: c.cuts, cutStart: c.cutStart, bucketMin: c.bucketMin, bucketScale: c.bucketScale,
+                        bucketTop: c.bucketTop, bucketOffset: c.bucketOffset, bucketStart: c.bucketStart, nodes: w.nodes,
+                        nodeStart: w.nodeStart, leafStart: w.leafStart, leafValues: w.leafValues, treeBits: treeBits)
+    }
+
+    /// Per track feature, its split thresholds and the buckets that narrow a value's bin search (the fields of
+    /// the same names).
+    private static func thresholds(_ trees: [Tree], featureCount f: Int)
+        -> (cuts: [Double], cutStart: [Int], bucketMin: [Double], bucketScale: [Double], bucketTop: [Double],
+            bucketOffset: [Int], bucketStart: [Int32]) {
         var perFeature = [[Double]](repeating: [], count: f)
         for t in trees { for i in 0..<t.nodeCount where Int(t.splitFeature[i]) < f { perFeature[Int(t.splitFeature[i])].append(t.threshold[i]) } }
         var cuts: [Double] = [], cutStart = [0]
@@ -102,10 +124,15 @@ package struct PooledTrees: Sendable {
             for k in 0..<count { below[k + 1] += below[k] }
             bucketStart += below.map { Int32(c0 + $0) }
         }
+        return (cuts, cutStart, bucketMin, bucketScale, bucketTop, bucketOffset, bucketStart)
+    }
+
+    /// Every tree's nodes as the walk reads them (the fields of the same names), and the tag-level splits
+    /// (tag-level value, threshold) in key order.
+    private static func walk(_ trees: [Tree], featureCount f: Int, cuts: [Double], cutStart: [Int], leafRegion: Int)
+        -> (nodes: [Node], nodeStart: [Int], leafStart: [Int], leafValues: [Double], tagSplits: [(feature: Int, threshold: Double)]) {
         var nodes: [Node] = [], nodeStart = [0], leafStart = [0], leafValues: [Double] = []
         var tagSplits: [(feature: Int, threshold: Double)] = []
-        let treeBits = trees.map { t in (0...).first { 1 << $0 >= t.leafCount }! }
-        let leafRegion = 1 << (treeBits.max() ?? 0)
         for t in trees {
             leafValues += t.leafValue
             func slot(_ c: Int32) -> Int32 { c >= 0 ? Int32(leafRegion) + c : ~c }
@@ -125,26 +152,21 @@ package struct PooledTrees: Sendable {
             }
             nodeStart.append(nodes.count); leafStart.append(leafValues.count)
         }
+        return (nodes, nodeStart, leafStart, leafValues, tagSplits)
+    }
+
+    /// Per chunk of tags and tag-level split, the chunk's tags whose value is not `<= threshold` (`tagRight`).
+    private static func tagRight(_ tagValues: [[Double]], splits: [(feature: Int, threshold: Double)]) -> [TagSet] {
         var tagRight: [TagSet] = []
         for first in stride(from: 0, to: tagValues.count, by: PooledTrees.chunk) {
             let n = min(PooledTrees.chunk, tagValues.count - first)
-            for (j, threshold) in tagSplits {
+            for (j, threshold) in splits {
                 var s = TagSet()
                 for i in 0..<n where !(tagValues[first + i][j] <= threshold) { s[i >> 6] |= 1 << UInt64(i & 63) }
                 tagRight.append(s)
             }
         }
-        tagCount = tagValues.count; treeCount = trees.count; self.featureCount = f
-        self.cuts = cuts; self.cutStart = cutStart
-        self.bucketMin = bucketMin; self.bucketScale = bucketScale; self.bucketTop = bucketTop
-        self.bucketOffset = bucketOffset; self.bucketStart = bucketStart
-        self.nodes = nodes; self.nodeStart = nodeStart; self.leafStart = leafStart; self.leafValues = leafValues
-        self.tagRight = tagRight; tagSplitCount = tagSplits.count
-        self.treeBits = treeBits; self.leafRegion = leafRegion
-        maxSlots = leafRegion + (trees.map(\.nodeCount).max() ?? 0)
-        tables = Tables(cuts: cuts, cutStart: cutStart, bucketMin: bucketMin, bucketScale: bucketScale, bucketTop: bucketTop,
-                        bucketOffset: bucketOffset, bucketStart: bucketStart, nodes: nodes, nodeStart: nodeStart,
-                        leafStart: leafStart, leafValues: leafValues, treeBits: treeBits)
+        return tagRight
     }
 
     /// Per-thread scratch for `accumulate` (make one per thread with `makeScratch()`).

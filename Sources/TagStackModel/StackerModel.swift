@@ -260,64 +260,78 @@ public struct StackerModel: Codable, Sendable, Equatable {
                 throw ModelError.invalid("tags[\(k)] ('\(tags[k].name)'): a one-label model's probabilities come from 'one_label', not a calibration")
             }
         }
-        for (k, t) in tags.enumerated() {
-            if let c = t.calibration {
-                guard formatVersion >= 3 else { throw ModelError.invalid("tags[\(k)] ('\(t.name)'): 'calibration' needs format_version 3") }
-                guard c.slope > 0 && c.slope.isFinite && c.intercept.isFinite else {
-                    throw ModelError.invalid("tags[\(k)] ('\(t.name)'): calibration needs a finite slope > 0 and a finite intercept")
-                }
-            }
-            guard t.name == labels.tags[k] else {
-                throw ModelError.invalid("tags[\(k)].name is '\(t.name)'; labels.tags[\(k)] is '\(labels.tags[k])'")
-            }
-            if let th = t.threshold, th.isNaN { throw ModelError.invalid("tags[\(k)].threshold is NaN") }
-            if !inputs.contains(t.name) {
-                throw ModelError.invalid("tag '\(t.name)': its own score column is not among input_columns")
-            }
-            let at = "tags[\(k)] ('\(t.name)')"
-            try TagModel.checkPath(t.path, formatVersion: formatVersion, at: at)
-            switch t.form {
-            case .raw:
-                break
-            case let .boosted(b, initScore):
-                if initScore == .baseLogit, formatVersion < 3 {
-                    throw ModelError.invalid("\(at): init_score 'base_logit' needs format_version 3")
-                }
-                guard let features else { throw ModelError.missingField("features") }
-                guard b.requiredFeatureCount <= features.count else {
-                    throw ModelError.invalid("\(at): trees use feature \(b.requiredFeatureCount - 1); the model defines \(features.count)")
-                }
-            case let .linear(l):
-                guard let features else { throw ModelError.missingField("features") }
-                if l.means.count != l.weights.count || l.scales.count != l.weights.count {
-                    throw ModelError.invalid("\(at): linear model has \(l.weights.count) weights, \(l.means.count) means, \(l.scales.count) scales")
-                }
-                if l.weights.count != features.count {
-                    throw ModelError.invalid("\(at): \(l.weights.count) weights for \(features.count) features")
-                }
-                if let j = l.scales.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
-                    throw ModelError.invalid("\(at): linear.scales[\(j)] is \(l.scales[j]); scales must be finite and > 0")
-                }
-                if !l.intercept.isFinite || !l.weights.allSatisfy(\.isFinite) || !l.means.allSatisfy(\.isFinite) {
-                    throw ModelError.invalid("\(at): linear model has a value that is not a finite number")
-                }
-            case let .pooled(v):
-                guard let features else { throw ModelError.missingField("features") }
-                guard let pooled else { throw ModelError.missingField("pooled") }
-                if pooled.initScore == .baseLogit, formatVersion < 3 {
-                    throw ModelError.invalid("pooled.init_score 'base_logit' needs format_version 3")
-                }
-                guard v.count == pooled.tagFeatures.count else {
-                    throw ModelError.invalid("\(at): \(v.count) tag_values for \(pooled.tagFeatures.count) pooled.tag_features")
-                }
-                if let bad = v.firstIndex(where: { !$0.isFinite }) {
-                    throw ModelError.invalid("\(at): tag_values[\(bad)] is not a finite number")
-                }
-                guard pooled.booster.requiredFeatureCount <= features.count + v.count else {
-                    throw ModelError.invalid("pooled trees use feature \(pooled.booster.requiredFeatureCount - 1); pooled tags have \(features.count + v.count)")
-                }
+        for (k, t) in tags.enumerated() { try validate(tag: t, at: k, inputs: inputs) }
+        try validateHierarchy(inputs: inputs)
+        try validateFeatures(inputs: inputs)
+    }
+
+    /// Tag entry `k`: its name, threshold, calibration and own score column, then its form.
+    private func validate(tag t: TagModel, at k: Int, inputs: Set<String>) throws {
+        if let c = t.calibration {
+            guard formatVersion >= 3 else { throw ModelError.invalid("tags[\(k)] ('\(t.name)'): 'calibration' needs format_version 3") }
+            guard c.slope > 0 && c.slope.isFinite && c.intercept.isFinite else {
+                throw ModelError.invalid("tags[\(k)] ('\(t.name)'): calibration needs a finite slope > 0 and a finite intercept")
             }
         }
+        guard t.name == labels.tags[k] else {
+            throw ModelError.invalid("tags[\(k)].name is '\(t.name)'; labels.tags[\(k)] is '\(labels.tags[k])'")
+        }
+        if let th = t.threshold, th.isNaN { throw ModelError.invalid("tags[\(k)].threshold is NaN") }
+        if !inputs.contains(t.name) {
+            throw ModelError.invalid("tag '\(t.name)': its own score column is not among input_columns")
+        }
+        let at = "tags[\(k)] ('\(t.name)')"
+        try TagModel.checkPath(t.path, formatVersion: formatVersion, at: at)
+        try validate(form: t.form, at: at)
+    }
+
+    /// A tag's form (`at` names the tag): its trees' features, linear coefficients, pooled tag values.
+    private func validate(form: TagModel.Form, at: String) throws {
+        switch form {
+        case .raw:
+            break
+        case let .boosted(b, initScore):
+            if initScore == .baseLogit, formatVersion < 3 {
+                throw ModelError.invalid("\(at): init_score 'base_logit' needs format_version 3")
+            }
+            guard let features else { throw ModelError.missingField("features") }
+            guard b.requiredFeatureCount <= features.count else {
+                throw ModelError.invalid("\(at): trees use feature \(b.requiredFeatureCount - 1); the model defines \(features.count)")
+            }
+        case let .linear(l):
+            guard let features else { throw ModelError.missingField("features") }
+            if l.means.count != l.weights.count || l.scales.count != l.weights.count {
+                throw ModelError.invalid("\(at): linear model has \(l.weights.count) weights, \(l.means.count) means, \(l.scales.count) scales")
+            }
+            if l.weights.count != features.count {
+                throw ModelError.invalid("\(at): \(l.weights.count) weights for \(features.count) features")
+            }
+            if let j = l.scales.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
+                throw ModelError.invalid("\(at): linear.scales[\(j)] is \(l.scales[j]); scales must be finite and > 0")
+            }
+            if !l.intercept.isFinite || !l.weights.allSatisfy(\.isFinite) || !l.means.allSatisfy(\.isFinite) {
+                throw ModelError.invalid("\(at): linear model has a value that is not a finite number")
+            }
+        case let .pooled(v):
+            guard let features else { throw ModelError.missingField("features") }
+            guard let pooled else { throw ModelError.missingField("pooled") }
+            if pooled.initScore == .baseLogit, formatVersion < 3 {
+                throw ModelError.invalid("pooled.init_score 'base_logit' needs format_version 3")
+            }
+            guard v.count == pooled.tagFeatures.count else {
+                throw ModelError.invalid("\(at): \(v.count) tag_values for \(pooled.tagFeatures.count) pooled.tag_features")
+            }
+            if let bad = v.firstIndex(where: { !$0.isFinite }) {
+                throw ModelError.invalid("\(at): tag_values[\(bad)] is not a finite number")
+            }
+            guard pooled.booster.requiredFeatureCount <= features.count + v.count else {
+                throw ModelError.invalid("pooled trees use feature \(pooled.booster.requiredFeatureCount - 1); pooled tags have \(features.count + v.count)")
+            }
+        }
+    }
+
+    /// The hierarchical rule's thresholds, one per category (and its category columns among the inputs).
+    private func validateHierarchy(inputs: Set<String>) throws {
         if decision == .hierarchical {
             guard let h = hierarchy else { throw ModelError.missingField("hierarchy") }
             guard h.thresholds.count == labels.categories.count else {
@@ -327,6 +341,10 @@ public struct StackerModel: Codable, Sendable, Equatable {
                 throw ModelError.invalid("hierarchy reads category columns, but '\(missing)' is not among input_columns")
             }
         }
+    }
+
+    /// The feature set's columns, quantile knots and networks.
+    private func validateFeatures(inputs: Set<String>) throws {
         if let features {
             for c in features.sharedColumns where !inputs.contains(c) {
                 throw ModelError.invalid("feature column '\(c)' (features.shared_columns) is not among input_columns")

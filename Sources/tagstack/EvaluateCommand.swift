@@ -80,12 +80,17 @@ enum EvaluateCommand {
             return
         }
         if perTag { print(report.perTagTable()) }
+        printSummary(report, scored: input.scores != nil)
+    }
+
+    /// The metrics as text on stdout.
+    static func printSummary(_ report: MetricsReport, scored: Bool) {
         func f(_ v: Double?) -> String { v.map { String(format: "%.6f", $0) } ?? "-" }
         print("rows \(report.rows), tags \(report.tags), support \(report.support), predicted \(report.predicted)")
         print("weighted F1     \(f(report.weightedF1))")
         print("macro  P/R/F1   \(f(report.macroPrecision)) \(f(report.macroRecall)) \(f(report.macroF1))")
         print("micro  P/R/F1   \(f(report.microPrecision)) \(f(report.microRecall)) \(f(report.microF1))")
-        if input.scores != nil {
+        if scored {
             print("PR-AUC (macro)  \(f(report.prAUC))  over \(report.prAUCTags ?? 0) tags with a positive")
             print("ROC-AUC (macro) \(f(report.rocAUC))  over \(report.rocAUCTags ?? 0) tags")
             print("log loss (mean) \(f(report.logLoss))")

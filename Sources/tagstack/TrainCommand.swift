@@ -170,47 +170,12 @@ extension TrainCommand {
     static func summary(_ r: StackerResult, data: TrainingData, groupsFile: String?, xFile: String, options o: StackerOptions,
                         started: Date, modelPath: String) {
         func note(_ line: String) { print(line) }   // the result on stdout (progress and notes stay on stderr)
-        let f4 = { (v: Double) in String(format: "%.4f", v) }
         if r.model.oneLabel != nil {
             note(o.labelsPerTrack == .auto ? "labels a track: one (every row of the training labels has exactly one; --labels-per-track any to stack per tag)"
                                            : "labels a track: one (--labels-per-track one)")
         }
-        if r.folds > 0 {
-            if let g = data.groups {
-                let groups = Folds.groupCount(g)
-                let byPosition = groupsFile.map { TrainingData.groupsByPosition(groups: $0, x: xFile) } ?? false
-                let ungrouped = (0..<g.ids.count).filter { i in g.values.allSatisfy { Folds.namesNoGroup($0[i]) } }.count
-                note("folds: \(r.folds), grouped by \(groupsFile ?? "the groups file") (\(g.columns.joined(separator: ", ")): \(groups) groups of rows)"
-                     + (byPosition ? ", paired with X's rows by position" : "")
-                     + (ungrouped > 0 ? "; \(ungrouped) row(s) with only empty group cells belong to no group and are assigned alone" : ""))
-            } else {
-                note("folds: \(r.folds), rows assigned at random (no groups file; rows of one artist may straddle folds)")
-            }
-        } else {
-            note("no cross-validation (--folds 0, or too few groups for the baselines or one label a track): every score below is in-sample")
-        }
-        let scope = { (l: Level) in l.inSample ? "in-sample" : "out-of-fold" }
-        let limit = r.learnerScores.count > 1 && o.selection.maxTreesPerTrack > 0 ? o.selection.maxTreesPerTrack : Int.max
-        for level in r.levels {
-            var items: [String] = []
-            for c in level.candidates {
-                var item = "\(c.name) \(f4(c.score))"
-                if let trees = level.treesPerTrack[c.name], trees > limit {
-                    item += " (\(trees) trees a track > --max-trees-per-track \(limit): not chosen)"
-                }
-                items.append(item)
-            }
-            let margin = level.margin.map { ", \(level.marginRule ?? "a more complex one must win by") > \(f4($0))" } ?? ""
-            let better = level.lowerIsBetter ? "lower is better" : "higher is better"
-            note("\(level.name) (\(scope(level)) \(level.metric), \(better)\(margin)): \(items.joined(separator: ", ")) → \(level.chosen)"
-                 + (level.note.map { " (\($0))" } ?? ""))
-            if r.model.oneLabel != nil {
-                note("  (a later candidate replaces the incumbent only when lower by more than the margin and than the standard error of the paired difference, rows clustered by the folds' groups)")
-            }
-            if level.kind == .base, let w = r.blendWeights {
-                note("  blend weights (one per network, shared by every tag): " + w.map { "\($0.0) \(String(format: "%.3f", $0.1))" }.joined(separator: ", "))
-            }
-        }
+        note(foldsLine(r, data: data, groupsFile: groupsFile, xFile: xFile))
+        levelLines(r, options: o).forEach(note)
         if let stage = r.model.oneLabel {
             note("one label a track: \(describe(stage, base: r.model.base)); decision: the argmax of the probabilities")
             note(String(format: "trained on %d rows × %d labels in %.1f s → %@", data.x.rowCount, data.labels.count,
@@ -229,6 +194,52 @@ extension TrainCommand {
         }
         note(String(format: "trained on %d rows × %d tags in %.1f s → %@", data.x.rowCount, data.labels.count,
                     Date().timeIntervalSince(started), modelPath))
+    }
+
+    /// Every level's line: its candidates with their scores, the margin to beat, the choice (and the blend's
+    /// weights under the base level).
+    static func levelLines(_ r: StackerResult, options o: StackerOptions) -> [String] {
+        let f4 = { (v: Double) in String(format: "%.4f", v) }
+        var lines: [String] = []
+        let scope = { (l: Level) in l.inSample ? "in-sample" : "out-of-fold" }
+        let limit = r.learnerScores.count > 1 && o.selection.maxTreesPerTrack > 0 ? o.selection.maxTreesPerTrack : Int.max
+        for level in r.levels {
+            var items: [String] = []
+            for c in level.candidates {
+                var item = "\(c.name) \(f4(c.score))"
+                if let trees = level.treesPerTrack[c.name], trees > limit {
+                    item += " (\(trees) trees a track > --max-trees-per-track \(limit): not chosen)"
+                }
+                items.append(item)
+            }
+            let margin = level.margin.map { ", \(level.marginRule ?? "a more complex one must win by") > \(f4($0))" } ?? ""
+            let better = level.lowerIsBetter ? "lower is better" : "higher is better"
+            lines.append("\(level.name) (\(scope(level)) \(level.metric), \(better)\(margin)): \(items.joined(separator: ", ")) → \(level.chosen)"
+                 + (level.note.map { " (\($0))" } ?? ""))
+            if r.model.oneLabel != nil {
+                lines.append("  (a later candidate replaces the incumbent only when lower by more than the margin and than the standard error of the paired difference, rows clustered by the folds' groups)")
+            }
+            if level.kind == .base, let w = r.blendWeights {
+                lines.append("  blend weights (one per network, shared by every tag): " + w.map { "\($0.0) \(String(format: "%.3f", $0.1))" }.joined(separator: ", "))
+            }
+        }
+        return lines
+    }
+
+    /// How the rows were split into folds (by which groups), or that no score is out of fold.
+    static func foldsLine(_ r: StackerResult, data: TrainingData, groupsFile: String?, xFile: String) -> String {
+        guard r.folds > 0 else {
+            return "no cross-validation (--folds 0, or too few groups for the baselines or one label a track): every score below is in-sample"
+        }
+        guard let g = data.groups else {
+            return "folds: \(r.folds), rows assigned at random (no groups file; rows of one artist may straddle folds)"
+        }
+        let groups = Folds.groupCount(g)
+        let byPosition = groupsFile.map { TrainingData.groupsByPosition(groups: $0, x: xFile) } ?? false
+        let ungrouped = (0..<g.ids.count).filter { i in g.values.allSatisfy { Folds.namesNoGroup($0[i]) } }.count
+        return "folds: \(r.folds), grouped by \(groupsFile ?? "the groups file") (\(g.columns.joined(separator: ", ")): \(groups) groups of rows)"
+            + (byPosition ? ", paired with X's rows by position" : "")
+            + (ungrouped > 0 ? "; \(ungrouped) row(s) with only empty group cells belong to no group and are assigned alone" : "")
     }
 }
 

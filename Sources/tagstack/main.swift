@@ -8,9 +8,8 @@ import TagStackModel
 #if os(Linux)
 // Blocks of 256 KiB and more (a column of the training rows, a row block) come from mmap and go back to the
 // system when freed. glibc's default raises this threshold each time such a block is freed, after which
-// freed columns stay resident in the heap (and in each thread's arena): measured on 100,000 training rows
-// (Benchmarks/bench_catalogue.sh), peak RSS of `train --learner thresholds` otherwise holds ~40 MB of freed
-// columns, above 1.5 × X.
+// freed columns stay resident in the heap (and in each thread's arena), and peak RSS of `train --learner
+// thresholds` rises above 1.5 × X (README, Large catalogues: the figures before and after, Benchmarks/bench_catalogue.sh).
 @_silgen_name("mallopt") func mallopt(_ parameter: Int32, _ value: Int32) -> Int32   // <malloc.h>, not in Glibc's module
 let M_MMAP_THRESHOLD: Int32 = -3
 _ = mallopt(M_MMAP_THRESHOLD, 256 << 10)

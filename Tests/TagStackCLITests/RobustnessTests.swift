@@ -65,24 +65,32 @@ final class RobustnessTests: XCTestCase {
 
     // MARK: - Values
 
+    /// `train` on the good folder with X (`x`) or Y (`y`) edited by one replacement fails at `location` with `words`.
+    func assertTrainFails(_ cases: [(file: String, of: String, with: String, location: String, words: String)],
+                          file: StaticString = #filePath, line: UInt = #line) throws {
+        for c in cases {
+            let s = c.file == "x" ? folder(x: xGood.replacingOccurrences(of: c.of, with: c.with))
+                                  : folder(y: yGood.replacingOccurrences(of: c.of, with: c.with))
+            try assertFails(s, train(s), c.location, c.words, file: file, line: line)
+        }
+    }
+
     func testInfinityInXAndY() throws {
-        var s = folder(x: xGood.replacingOccurrences(of: "0.7,0.6", with: "0.7,inf"))
-        try assertFails(s, train(s), "train_X.csv:3:4", "infinite value 'inf' in column 'piano'")
-        s = folder(x: xGood.replacingOccurrences(of: "0.7,0.6", with: "0.7,-Infinity"))
-        try assertFails(s, train(s), "train_X.csv:3:4", "infinite")
-        s = folder(y: yGood.replacingOccurrences(of: "002,0,1,1", with: "002,0,inf,1"))
-        try assertFails(s, train(s), "train_y.csv:3:3", "'inf' in column 'jazz' is not 0 or 1")
-        s = folder(x: xGood.replacingOccurrences(of: "0.7,0.6", with: "0.7,1e999"))
-        try assertFails(s, train(s), "train_X.csv:3:4", "infinite value '1e999'")
+        try assertTrainFails([
+            ("x", "0.7,0.6", "0.7,inf", "train_X.csv:3:4", "infinite value 'inf' in column 'piano'"),
+            ("x", "0.7,0.6", "0.7,-Infinity", "train_X.csv:3:4", "infinite"),
+            ("y", "002,0,1,1", "002,0,inf,1", "train_y.csv:3:3", "'inf' in column 'jazz' is not 0 or 1"),
+            ("x", "0.7,0.6", "0.7,1e999", "train_X.csv:3:4", "infinite value '1e999'"),
+        ])
     }
 
     func testMalformedQuotesAndEmptyCells() throws {
-        var s = folder(x: xGood + "004,\"0.1,0.2,0.3,0.4\n")
+        let s = folder(x: xGood + "004,\"0.1,0.2,0.3,0.4\n")
         try assertFails(s, train(s), "train_X.csv:5:2", "unterminated quoted field")
-        s = folder(x: xGood.replacingOccurrences(of: "002,0.2,", with: "002,\"0.2\"x,"))
-        try assertFails(s, train(s), "train_X.csv:3:2", "unexpected character after a closing quote")
-        s = folder(x: xGood.replacingOccurrences(of: "0.7,0.6", with: "0.7,"))
-        try assertFails(s, train(s), "train_X.csv:3:4", "empty cell in column 'piano' (use --allow-missing")
+        try assertTrainFails([
+            ("x", "002,0.2,", "002,\"0.2\"x,", "train_X.csv:3:2", "unexpected character after a closing quote"),
+            ("x", "0.7,0.6", "0.7,", "train_X.csv:3:4", "empty cell in column 'piano' (use --allow-missing"),
+        ])
     }
 
     func testDuplicateIDInY() throws {

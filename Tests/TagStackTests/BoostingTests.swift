@@ -164,9 +164,11 @@ final class BoostingTests: XCTestCase {
         func message(_ p: BoostingParameters, trainRows: [Int32]? = nil) -> String {
             do { _ = try trainBinary(matrix: m, labels: d.y, trainRows: trainRows, parameters: p); return "no error" } catch { return "\(error)" }
         }
-        XCTAssertEqual(message(BoostingParameters(numLeaves: 1)), "numLeaves=1 should not be smaller than 2")
-        XCTAssertEqual(message(BoostingParameters(learningRate: 0)), "learningRate=0.0 should be a finite number > 0")
-        XCTAssertEqual(message(BoostingParameters(featureFraction: 1.5)), "featureFraction=1.5 should be in (0, 1]")
+        // Ranges of the fields `tagstack train` sets come from TrainOptions.table.
+        XCTAssertEqual(message(BoostingParameters(numLeaves: 1)), "numLeaves=1 is out of range 2...65536")
+        XCTAssertEqual(message(BoostingParameters(learningRate: 0)), "learningRate=0 is out of range 1e-06...10")
+        XCTAssertEqual(message(BoostingParameters(featureFraction: 1.5)), "featureFraction=1.5 is out of range 1e-06...1")
+        XCTAssertEqual(message(BoostingParameters(baggingFraction: 1.5)), "baggingFraction=1.5 should be in (0, 1]")
         XCTAssertEqual(message(BoostingParameters(earlyStoppingRounds: 3)), "earlyStoppingRounds=3 needs validation rows (validRows is empty)")
         XCTAssertEqual(message(BoostingParameters(), trainRows: [0, 60]), "trainRows: row 60 is outside 0..<50")
         XCTAssertEqual(message(BoostingParameters(), trainRows: [3, 3]), "trainRows: row 3 appears twice")

@@ -93,23 +93,36 @@ public struct BoostingParameters: Sendable, Equatable, Codable {
                   thresholdStepRows: try get(.thresholdStepRows, d.thresholdStepRows))
     }
 
-    /// Throws `BoostingError.invalidParameter` naming the first bad value.
+    /// Throws `BoostingError.invalidParameter` naming the first bad value. The fields `tagstack train` sets are
+    /// checked against their option's range in `TrainOptions.table` (its `parameter`), e.g. `numLeaves=1 is out of
+    /// range 2...65536`; the table does not hold the others, whose bounds are stated here.
     public func validate() throws {
+        let (whole, real) = optionValues
+        for option in TrainOptions.table {
+            guard let name = option.parameter else { continue }
+            let problem: OptionError?
+            switch option.value {
+            case .int: problem = whole[name].flatMap(option.problem)
+            case .double: problem = real[name].flatMap(option.problem)
+            case .flag, .text, .choice: problem = nil
+            }
+            if let problem {
+                throw BoostingError.invalidParameter(name: name, value: problem.value ?? "", requirement: problem.requirement ?? "")
+            }
+        }
         func bad(_ name: String, _ value: Any, _ req: String) -> BoostingError {
             .invalidParameter(name: name, value: "\(value)", requirement: req)
         }
-        if numLeaves < 2 { throw bad("numLeaves", numLeaves, "should not be smaller than 2") }
-        if numLeaves > 65_536 { throw bad("numLeaves", numLeaves, "should not be larger than 65536") }
-        if minDataInLeaf < 1 { throw bad("minDataInLeaf", minDataInLeaf, "should not be smaller than 1") }
         if !(minSumHessianInLeaf >= 0) || !minSumHessianInLeaf.isFinite { throw bad("minSumHessianInLeaf", minSumHessianInLeaf, "should be a finite number >= 0") }
-        if !(lambdaL2 >= 0) || !lambdaL2.isFinite { throw bad("lambdaL2", lambdaL2, "should be a finite number >= 0") }
         if !(minGainToSplit >= 0) || !minGainToSplit.isFinite { throw bad("minGainToSplit", minGainToSplit, "should be a finite number >= 0") }
-        if !(learningRate > 0) || !learningRate.isFinite { throw bad("learningRate", learningRate, "should be a finite number > 0") }
-        if numRounds < 0 { throw bad("numRounds", numRounds, "should not be negative") }
-        if !(featureFraction > 0 && featureFraction <= 1) { throw bad("featureFraction", featureFraction, "should be in (0, 1]") }
         if !(baggingFraction > 0 && baggingFraction <= 1) { throw bad("baggingFraction", baggingFraction, "should be in (0, 1]") }
-        if gradientBins != 0 && !(2...65_536).contains(gradientBins) { throw bad("gradientBins", gradientBins, "should be 0 (exact) or in 2...65536") }
-        if !(0...1_000_000).contains(thresholdStepRows) { throw bad("thresholdStepRows", thresholdStepRows, "should be in 0...1000000") }
-        if earlyStoppingRounds < 0 { throw bad("earlyStoppingRounds", earlyStoppingRounds, "should not be negative") }
+    }
+
+    /// The fields `tagstack train` sets, by name: `validate` checks them against the ranges `TrainOptions.table`
+    /// states (each has an entry whose `parameter` names it; TrainOptionsTests).
+    var optionValues: (whole: [String: Int], real: [String: Double]) {
+        (["numLeaves": numLeaves, "minDataInLeaf": minDataInLeaf, "numRounds": numRounds, "earlyStoppingRounds": earlyStoppingRounds,
+          "gradientBins": gradientBins, "thresholdStepRows": thresholdStepRows],
+         ["learningRate": learningRate, "featureFraction": featureFraction, "lambdaL2": lambdaL2])
     }
 }

@@ -106,51 +106,9 @@ public enum LightGBMExport {
             writers.append(w)
         }
         for (k, t) in model.tags.enumerated() {
-            var entry: [String: Any] = ["index": k, "tag": t.name, "path": t.path.rawValue, "threshold": t.threshold ?? NSNull()]
-            if let c = t.calibration {
-                entry["calibration"] = ["slope": c.slope, "intercept": c.intercept, "threshold": c.threshold ?? NSNull()] as [String: Any]
-            }
-            switch t.form {
-            case .raw:
-                entry["column"] = t.name; summary.rawTags += 1
-            case let .pooled(values):
-                guard let pooled = model.pooled else { throw ModelError.missingField("pooled") }
-                entry["file"] = "pooled.txt"
-                entry["init_score"] = pooled.initScore.rawValue
-                if pooled.initScore != .ownLogit { entry["base_score"] = pooled.booster.baseScore }
-                entry["tag_values"] = values
-                summary.exportedTags += 1
-            case let .boosted(b, initScore):
-                let file = fileName(tag: k, name: t.name)
-                let w = try AtomicFileWriter(path: directory + "/" + file)
-                try w.write(modelText(b, featureNames: names))
-                writers.append(w)
-                entry["file"] = file
-                entry["init_score"] = initScore.rawValue
-                if initScore != .ownLogit { entry["base_score"] = b.baseScore }
-                summary.exportedTags += 1
-            case .linear:
-                entry["learner"] = "linear"
-                entry["note"] = "logistic model: not a tree ensemble, not exported (score it with TagStackModel or Scripts/score_model.py)"
-                summary.linearTags += 1
-            }
-            tags.append(entry)
+            tags.append(try tagEntry(t, at: k, model: model, names: names, directory: directory, summary: &summary, writers: &writers))
         }
-        var description: [String: Any] = [
-            "format": "tagstack-lightgbm-export", "export_version": 1,
-            "model_format_version": model.formatVersion,
-            "documentation": "docs/MODEL_FORMAT.md (sections Features and Export to LightGBM)",
-            "input_columns": model.inputColumns,
-            "feature_names": names, "tagstack_feature_names": tagStackNames(set, pooled: model.pooled),
-            "per_tag": set.kinds.map(\.name), "shared_columns": set.sharedColumns, "networks": set.networks,
-            "decision": model.decision.rawValue, "tags": tags,
-            "base": model.base.map { b -> Any in
-                var d: [String: Any] = ["kind": b.kind.rawValue, "networks": b.networks]
-                if let w = b.weights { d["weights"] = w }
-                if let i = b.intercepts { d["intercepts"] = i }
-                return d
-            } ?? NSNull(),
-        ]
+        var description = featuresJSON(model, set: set, names: names, tags: tags)
         if let stage = model.oneLabel { description["one_label"] = oneLabelDescription(stage) }
         // JSONEncoder, not JSONSerialization: it writes every double so that it reads back to the same bits
         // (thresholds and tag values must reach LightGBM users exactly).
@@ -171,6 +129,60 @@ public enum LightGBMExport {
         try commitAll(writers)
         try folder.commit()
         return summary
+    }
+
+    /// Tag `k`'s entry in `features.json`; a boosted tag's model file goes to `directory` (its writer to
+    /// `writers`).
+    static func tagEntry(_ t: TagModel, at k: Int, model: StackerModel, names: [String], directory: String,
+                         summary: inout Summary, writers: inout [AtomicFileWriter]) throws -> [String: Any] {
+        var entry: [String: Any] = ["index": k, "tag": t.name, "path": t.path.rawValue, "threshold": t.threshold ?? NSNull()]
+        if let c = t.calibration {
+            entry["calibration"] = ["slope": c.slope, "intercept": c.intercept, "threshold": c.threshold ?? NSNull()] as [String: Any]
+        }
+        switch t.form {
+        case .raw:
+            entry["column"] = t.name; summary.rawTags += 1
+        case let .pooled(values):
+            guard let pooled = model.pooled else { throw ModelError.missingField("pooled") }
+            entry["file"] = "pooled.txt"
+            entry["init_score"] = pooled.initScore.rawValue
+            if pooled.initScore != .ownLogit { entry["base_score"] = pooled.booster.baseScore }
+            entry["tag_values"] = values
+            summary.exportedTags += 1
+        case let .boosted(b, initScore):
+            let file = fileName(tag: k, name: t.name)
+            let w = try AtomicFileWriter(path: directory + "/" + file)
+            try w.write(modelText(b, featureNames: names))
+            writers.append(w)
+            entry["file"] = file
+            entry["init_score"] = initScore.rawValue
+            if initScore != .ownLogit { entry["base_score"] = b.baseScore }
+            summary.exportedTags += 1
+        case .linear:
+            entry["learner"] = "linear"
+            entry["note"] = "logistic model: not a tree ensemble, not exported (score it with TagStackModel or Scripts/score_model.py)"
+            summary.linearTags += 1
+        }
+        return entry
+    }
+
+    /// The `features.json` object (without `one_label`).
+    static func featuresJSON(_ model: StackerModel, set: FeatureSet, names: [String], tags: [[String: Any]]) -> [String: Any] {
+        [
+            "format": "tagstack-lightgbm-export", "export_version": 1,
+            "model_format_version": model.formatVersion,
+            "documentation": "docs/MODEL_FORMAT.md (sections Features and Export to LightGBM)",
+            "input_columns": model.inputColumns,
+            "feature_names": names, "tagstack_feature_names": tagStackNames(set, pooled: model.pooled),
+            "per_tag": set.kinds.map(\.name), "shared_columns": set.sharedColumns, "networks": set.networks,
+            "decision": model.decision.rawValue, "tags": tags,
+            "base": model.base.map { b -> Any in
+                var d: [String: Any] = ["kind": b.kind.rawValue, "networks": b.networks]
+                if let w = b.weights { d["weights"] = w }
+                if let i = b.intercepts { d["intercepts"] = i }
+                return d
+            } ?? NSNull(),
+        ]
     }
 
     /// Whether `name` is a file `export` writes: `NNN_<tag>.txt`, `pooled.txt`, `features.json`, `README.txt`,

@@ -39,7 +39,7 @@ public enum Predictor {
         var summary = PredictionSummary()
         // Whether every value the model reads is exactly 0 or 1: a label file (y) given as features.
         var allBinary = true
-        func emit(ids: [String], inputs: [Double], width: Int, mapping: [Int]) throws {
+        func emit(_ ids: [String], _ inputs: [Double], _ width: Int, _ mapping: [Int]) throws {
             if allBinary {
                 let used = Set(mapping)
                 for i in 0..<ids.count where allBinary {
@@ -55,37 +55,9 @@ public enum Predictor {
             summary.rows += ids.count
         }
 
-        if DataFiles.isNPY(inputPath) {
-            let x = try DataFiles.readFeatures(path: inputPath, labels: model.labels, columnNames: columnNames, options: options)
-            let mapping = try mapColumns(scorer, x.columns, inputPath, line: nil)
-            summary.ignoredColumns = unused(x.columns, mapping)
-            try emit(ids: x.ids, inputs: x.values, width: x.columnCount, mapping: mapping)
-        } else {
-            let r = try CSVReader(streaming: inputPath)
-            let columns = try MewoIO.readHeader(r)
-            let mapping0 = try mapColumns(scorer, columns, inputPath, line: r.line)
-            summary.ignoredColumns = unused(columns, mapping0)
-            // Parse only the needed columns: the block holds them densely, in the model's order.
-            let needed = mapping0
-            let width = needed.count
-            let identity = Array(0..<width)
-            var seen: [String: Int] = [:]
-            var ids: [String] = []; ids.reserveCapacity(blockSize)
-            var block: [Double] = []; block.reserveCapacity(blockSize * width)
-            while let id = try MewoIO.nextRow(r, width: columns.count + 1, seen: &seen) {
-                ids.append(id)
-                for j in needed {
-                    if let v = r.double(j + 1), v.isFinite || (options.allowMissing && v.isNaN) { block.append(v); continue }
-                    block.append(try MewoIO.badFeatureCell(r, j + 1, columns[j], options))
-                }
-                if ids.count == blockSize {
-                    try emit(ids: ids, inputs: block, width: width, mapping: identity)
-                    ids.removeAll(keepingCapacity: true); block.removeAll(keepingCapacity: true)
-                }
-            }
-            if !ids.isEmpty { try emit(ids: ids, inputs: block, width: width, mapping: identity) }
-            if summary.rows == 0 { throw DataError(.headerOnly, file: inputPath, line: r.line + 1, "no data rows after the header") }
-        }
+        let ignored = try forEachBlock(inputPath, scorer: scorer, labels: model.labels, options: options,
+                                       columnNames: columnNames, emit)
+        summary.ignoredColumns = ignored
         if allBinary && summary.rows > 0 {
             throw DataError(.notAProbability, file: inputPath,
                             "every value of the \(model.inputColumns.count) column(s) the model reads is 0 or 1 in all \(summary.rows) rows: this looks like a label file (y), not first-stage scores")
@@ -98,6 +70,46 @@ public enum Predictor {
         }
         try commitAll([decisionsOut] + (scoresOut.map { [$0] } ?? []))
         return summary
+    }
+
+    /// Reads `inputPath` (`.npy` at once; CSV in blocks of `blockSize` rows, parsing only the columns the model
+    /// reads) and hands each block to `emit` (ids, row-major inputs, their width, the model's column mapping);
+    /// returns the input columns the model does not read.
+    static func forEachBlock(_ inputPath: String, scorer: ModelScorer, labels: LabelSet, options: FeatureReadOptions,
+                             columnNames: [String]?,
+                             _ emit: (_ ids: [String], _ inputs: [Double], _ width: Int, _ mapping: [Int]) throws -> Void) throws -> [String] {
+        if DataFiles.isNPY(inputPath) {
+            let x = try DataFiles.readFeatures(path: inputPath, labels: labels, columnNames: columnNames, options: options)
+            let mapping = try mapColumns(scorer, x.columns, inputPath, line: nil)
+            try emit(x.ids, x.values, x.columnCount, mapping)
+            return unused(x.columns, mapping)
+        } else {
+            let r = try CSVReader(streaming: inputPath)
+            let columns = try MewoIO.readHeader(r)
+            let mapping0 = try mapColumns(scorer, columns, inputPath, line: r.line)
+            // Parse only the needed columns: the block holds them densely, in the model's order.
+            let needed = mapping0
+            let width = needed.count
+            let identity = Array(0..<width)
+            var seen: [String: Int] = [:], rows = 0
+            var ids: [String] = []; ids.reserveCapacity(blockSize)
+            var block: [Double] = []; block.reserveCapacity(blockSize * width)
+            while let id = try MewoIO.nextRow(r, width: columns.count + 1, seen: &seen) {
+                ids.append(id)
+                for j in needed {
+                    if let v = r.double(j + 1), v.isFinite || (options.allowMissing && v.isNaN) { block.append(v); continue }
+                    block.append(try MewoIO.badFeatureCell(r, j + 1, columns[j], options))
+                }
+                rows += 1
+                if ids.count == blockSize {
+                    try emit(ids, block, width, identity)
+                    ids.removeAll(keepingCapacity: true); block.removeAll(keepingCapacity: true)
+                }
+            }
+            if !ids.isEmpty { try emit(ids, block, width, identity) }
+            if rows == 0 { throw DataError(.headerOnly, file: inputPath, line: r.line + 1, "no data rows after the header") }
+            return unused(columns, mapping0)
+        }
     }
 
     static func mapColumns(_ scorer: ModelScorer, _ columns: [String], _ path: String, line: Int?) throws -> [Int] {

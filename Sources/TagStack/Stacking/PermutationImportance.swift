@@ -107,44 +107,43 @@ private struct HeldOut {
     var model: FoldModel
 }
 
+/// The input groups of the columns a model reads: a per-tag model the per-tag features then the shared
+/// columns; the pooled model the per-tag features then the tag-level values (constant over a tag's rows: no
+/// group).
+private struct InputGroups {
+    var width: Int
+    var names: [String] = []
+    /// Per group its columns.
+    var columns: [[Int]] = []
+    var own: Int?
+
+    init(_ set: FeatureSet, pooled: Bool) {
+        width = pooled ? set.kinds.count + PooledLearner.tagFeatureNames.count : set.count
+        for (j, name) in (pooled ? set.kinds.map(\.name) : set.names).enumerated() {
+            let g = PermutationImportance.group(of: name)
+            if let at = names.firstIndex(of: g) { columns[at].append(j) } else { names.append(g); columns.append([j]) }
+        }
+        own = names.firstIndex(of: PermutationImportance.ownScore)
+    }
+}
+
+/// A learned tag's result: [group][repeat] its log-loss rise and F1 fall, whether its unpermuted scores are
+/// training's, the features its models read.
+private struct TagResult { var logLoss: [[Double]]; var f1: [[Double]]; var reproduced: Bool; var read: Set<Int> }
+
 extension PermutationImportance {
     /// Permutation importance of `run` (the chosen learner's run on `c`), `repeats` shuffles a group; nil
     /// without folds (nothing is out of fold) or for a baseline (no model to permute the inputs of).
     static func compute(_ c: FoldContext, run: LearnerRun, repeats: Int) throws -> PermutationImportance? {
         guard repeats > 0, let splits = c.splits, !run.kind.isBaseline, let features = c.features else { return nil }
         let started = Date()
-        let o = c.options, t = c.tagCount, n = c.rowCount
-        let pooled = run.kind == .pooled
-        let set = features.set
-        // The columns each model reads: a per-tag model the per-tag features then the shared columns; the pooled
-        // model the per-tag features then the tag-level values (constant over a tag's rows: no group).
-        let kinds = set.kinds.count
-        let width = pooled ? kinds + PooledLearner.tagFeatureNames.count : set.count
-        let names = pooled ? set.kinds.map(\.name) : set.names
-        var groups: [String] = [], columns: [[Int]] = []
-        for (j, name) in names.enumerated() {
-            let g = group(of: name)
-            if let at = groups.firstIndex(of: g) { columns[at].append(j) } else { groups.append(g); columns.append([j]) }
-        }
-        let ownGroup = groups.firstIndex(of: ownScore)
-        // One shuffle per (repeat, group, fold) of the fold's held-out rows.
-        let seed = SplitMix64.derive(o.seed, 0x9E27_0000)
-        let orders: [[[[Int]]]] = (0..<repeats).map { r in
-            (0..<groups.count).map { g in
-                splits.indices.map { f in
-                    var rng = SplitMix64(seed: SplitMix64.derive(SplitMix64.derive(SplitMix64.derive(seed, r), g), f))
-                    var order = Array(0..<splits[f].valid.count)
-                    rng.shuffle(&order)
-                    return order
-                }
-            }
-        }
-        let learned = (0..<t).filter { run.tags[$0].path != .raw }
+        let o = c.options
+        let inputs = InputGroups(features.set, pooled: run.kind == .pooled)
+        let orders = shuffles(seed: o.seed, splits: splits, groups: inputs.names.count, repeats: repeats)
+        let learned = (0..<c.tagCount).filter { run.tags[$0].path != .raw }
         let isLearned = Set(learned)
-        let pooledFolds = pooled && !learned.isEmpty ? try PooledFoldModels(c, features: features) : nil
+        let pooledFolds = run.kind == .pooled && !learned.isEmpty ? try PooledFoldModels(c, features: features) : nil
         let sharedBins = (run.kind == .gbdt || run.kind == .stumps) && !features.shared.isEmpty ? try BinnedMatrix(columns: features.shared, threads: o.threads) : nil
-
-        struct TagResult { var logLoss: [[Double]]; var f1: [[Double]]; var reproduced: Bool; var read: Set<Int> }
         let done = WorkCounter()
         var results: [TagResult] = []
         for tags in features.blocks where tags.contains(where: isLearned.contains) {
@@ -162,37 +161,69 @@ extension PermutationImportance {
                 case .pooled: folds = pooledFolds!.heldOut(c, k, own: own)
                 case .thresholds, .constant: return nil
                 }
-                let y = c.labels[k], threshold = run.tags[k].threshold
-                func scores(permuting g: Int?, repeat r: Int) -> [Double] {
-                    var out = [Double](repeating: 0, count: n)
-                    for (f, h) in folds.enumerated() {
-                        var x = h.x, start = h.start
-                        if let g {
-                            let order = orders[r][g][f]
-                            for (p, src) in order.enumerated() { for j in columns[g] { x[p * width + j] = h.x[src * width + j] } }
-                            if g == ownGroup, let s = h.start { start = order.map { s[$0] } }
-                        }
-                        let p = h.model.probabilities(x, rows: h.rows.count, width: width, start: start)
-                        for (q, i) in h.rows.enumerated() { out[Int(i)] = p[q] }
-                    }
-                    return out
-                }
-                func f1(_ s: [Double]) -> Double { TagCounts(decisions: decide(s, threshold), labels: y).f1 }
-                let original = scores(permuting: nil, repeat: 0)
-                let baseLoss = Metrics.logLoss(labels: y, scores: original) ?? 0, baseF1 = f1(original)
-                var ll = [[Double]](repeating: [], count: groups.count), fs = ll
-                for g in groups.indices {
-                    for r in 0..<repeats {
-                        let s = scores(permuting: g, repeat: r)
-                        ll[g].append((Metrics.logLoss(labels: y, scores: s) ?? 0) - baseLoss)
-                        fs[g].append(baseF1 - f1(s))
-                    }
-                }
-                return TagResult(logLoss: ll, f1: fs, reproduced: original == run.oof[k],
-                                 read: folds.reduce(into: Set<Int>()) { $0.formUnion($1.model.read) })
+                return tagResult(c, k, run: run, folds: folds, inputs: inputs, orders: orders, repeats: repeats)
             }.compactMap { $0 }
         }
-        // Over every tag: the mean log loss (tags on the base score unchanged) and the weighted F1.
+        var out = summary(c, run: run, inputs: inputs, learned: learned, results: results, repeats: repeats)
+        out.seconds = Date().timeIntervalSince(started)
+        return out
+    }
+
+    /// One shuffle per (repeat, group, fold) of the fold's held-out rows: `[repeat][group][fold]`.
+    private static func shuffles(seed runSeed: UInt64, splits: [(train: [Int32], valid: [Int32])], groups: Int,
+                                 repeats: Int) -> [[[[Int]]]] {
+        let seed = SplitMix64.derive(runSeed, 0x9E27_0000)
+        return (0..<repeats).map { r in
+            (0..<groups).map { g in
+                splits.indices.map { f in
+                    var rng = SplitMix64(seed: SplitMix64.derive(SplitMix64.derive(SplitMix64.derive(seed, r), g), f))
+                    var order = Array(0..<splits[f].valid.count)
+                    rng.shuffle(&order)
+                    return order
+                }
+            }
+        }
+    }
+
+    /// Tag `k`'s out-of-fold scores by its fold models `folds`, unpermuted and with each group shuffled by
+    /// `orders`, against training's.
+    private static func tagResult(_ c: FoldContext, _ k: Int, run: LearnerRun, folds: [HeldOut], inputs: InputGroups,
+                                  orders: [[[[Int]]]], repeats: Int) -> TagResult {
+        let y = c.labels[k], threshold = run.tags[k].threshold, width = inputs.width
+        func scores(permuting g: Int?, repeat r: Int) -> [Double] {
+            var out = [Double](repeating: 0, count: c.rowCount)
+            for (f, h) in folds.enumerated() {
+                var x = h.x, start = h.start
+                if let g {
+                    let order = orders[r][g][f]
+                    for (p, src) in order.enumerated() { for j in inputs.columns[g] { x[p * width + j] = h.x[src * width + j] } }
+                    if g == inputs.own, let s = h.start { start = order.map { s[$0] } }
+                }
+                let p = h.model.probabilities(x, rows: h.rows.count, width: width, start: start)
+                for (q, i) in h.rows.enumerated() { out[Int(i)] = p[q] }
+            }
+            return out
+        }
+        func f1(_ s: [Double]) -> Double { TagCounts(decisions: decide(s, threshold), labels: y).f1 }
+        let original = scores(permuting: nil, repeat: 0)
+        let baseLoss = Metrics.logLoss(labels: y, scores: original) ?? 0, baseF1 = f1(original)
+        var ll = [[Double]](repeating: [], count: inputs.names.count), fs = ll
+        for g in inputs.names.indices {
+            for r in 0..<repeats {
+                let s = scores(permuting: g, repeat: r)
+                ll[g].append((Metrics.logLoss(labels: y, scores: s) ?? 0) - baseLoss)
+                fs[g].append(baseF1 - f1(s))
+            }
+        }
+        return TagResult(logLoss: ll, f1: fs, reproduced: original == run.oof[k],
+                         read: folds.reduce(into: Set<Int>()) { $0.formUnion($1.model.read) })
+    }
+
+    /// The result over every tag: the mean log loss (tags on the base score unchanged) and the weighted F1,
+    /// unpermuted and their drops per group and repeat.
+    private static func summary(_ c: FoldContext, run: LearnerRun, inputs: InputGroups, learned: [Int], results: [TagResult],
+                                repeats: Int) -> PermutationImportance {
+        let t = c.tagCount, groups = inputs.names.indices
         let support = (0..<t).map { c.support($0) }, totalSupport = Double(max(support.reduce(0, +), 1))
         var logLoss = 0.0, weightedF1 = 0.0
         for k in 0..<t {
@@ -200,18 +231,17 @@ extension PermutationImportance {
             logLoss += Metrics.logLoss(labels: y, scores: s) ?? 0
             weightedF1 += Double(support[k]) * TagCounts(decisions: decide(s, th), labels: y).f1
         }
-        let llDrop = groups.indices.map { g in (0..<repeats).map { r in results.reduce(0.0) { $0 + $1.logLoss[g][r] } / Double(t) } }
-        let f1Drop = groups.indices.map { g in
+        let llDrop = groups.map { g in (0..<repeats).map { r in results.reduce(0.0) { $0 + $1.logLoss[g][r] } / Double(t) } }
+        let f1Drop = groups.map { g in
             (0..<repeats).map { r in zip(learned, results).reduce(0.0) { $0 + Double(support[$1.0]) * $1.1.f1[g][r] } / totalSupport }
         }
-        var out = PermutationImportance(learner: run.name, repeats: repeats, groups: groups, tagCount: t,
+        var out = PermutationImportance(learner: run.name, repeats: repeats, groups: inputs.names, tagCount: t,
                                         learnedTags: learned.map { c.data.labels.tags[$0] }, logLoss: logLoss / Double(t),
                                         weightedF1: weightedF1 / totalSupport, logLossDrop: llDrop, weightedF1Drop: f1Drop,
                                         tagLogLossDrop: results.map(\.logLoss), tagF1Drop: results.map(\.f1),
                                         reproduced: results.allSatisfy(\.reproduced))
         out.featuresRead = results.map(\.read)
-        out.groupColumns = columns
-        out.seconds = Date().timeIntervalSince(started)
+        out.groupColumns = inputs.columns
         return out
     }
 
@@ -220,15 +250,12 @@ extension PermutationImportance {
         scores.map { v in threshold.map { v >= $0 } ?? false }
     }
 
-    /// Tag `k`'s logistic fold models, fitted as LogisticLearner fits them (each fold's fit starts from the
-    /// previous fold's), on the per-tag features `own` and the shared columns.
+    /// Tag `k`'s logistic fold models, fitted by LogisticLearner's own fold fit, on the per-tag features `own`
+    /// and the shared columns.
     private static func logisticFolds(_ c: FoldContext, _ k: Int, own: [[Double]], features: FeatureMatrix) -> [HeldOut] {
-        let lp = LogisticParameters(lambda: c.options.logistic.lambda), columns = own + features.shared
-        var previous: LinearModel? = nil
-        return (c.splits ?? []).map { split in
-            let m = Logistic.train(columns: columns, labels: c.labels[k], rows: split.train, parameters: lp, start: previous)
-            previous = m
-            return HeldOut(rows: split.valid, x: features.rowMajor(own, rows: split.valid), start: nil, model: .linear(m))
+        let models = LogisticLearner.fitFolds(c, labels: c.labels[k], columns: own + features.shared)
+        return zip(c.splits ?? [], models).map { split, m in
+            HeldOut(rows: split.valid, x: features.rowMajor(own, rows: split.valid), start: nil, model: .linear(m))
         }
     }
 

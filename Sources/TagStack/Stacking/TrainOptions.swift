@@ -1,7 +1,8 @@
 // Every option of `tagstack train`, stated once: its name, its value, its help, its range and the
 // `StackerOptions` field it sets (as LightGBM's config.h states each parameter once and generates its docs).
 // From this table derive: the CLI's parsing of numbers and plain choices (Sources/tagstack/TrainCommand.swift),
-// `StackerOptions.validate` (the one range check, library callers included), `tagstack help train` and the
+// `StackerOptions.validate` (the one range check, library callers included), the ranges of the
+// `BoostingParameters` fields an option sets (`parameter`; BoostingParameters.validate), `tagstack help train` and the
 // README's `tagstack train` summary (`TrainOptions.summary`, which `TrainOptionsTests` compares with the README).
 // Defaults are read from `StackerOptions()`, never restated; a default that is not a field (the thread count,
 // a learner-dependent rule) says so in `defaultText`.
@@ -40,6 +41,9 @@ public struct TrainOption: Sendable {
     /// The default as the help says it when it is not the field's value (nil: read from `StackerOptions()`;
     /// "" : no default shown).
     public var defaultText: String?
+    /// The `BoostingParameters` field the option's range bounds as well (`numLeaves`; BoostingParameters.validate),
+    /// nil for none.
+    public var parameter: String?
     /// A value inside the range that is refused, with what to give instead (`folds` 1, `gradientBins` 1).
     public var excluded: (value: Int, requirement: String)?
     /// Required on the command line (shown without brackets in the summary).
@@ -47,9 +51,9 @@ public struct TrainOption: Sendable {
 
     /// A number: its field and placeholder.
     init(_ name: String?, field: String, _ section: Section, _ placeholder: String, _ value: Value, _ help: String,
-         default defaultText: String? = nil, excluded: (Int, String)? = nil) {
+         default defaultText: String? = nil, excluded: (Int, String)? = nil, parameter: String? = nil) {
         self.name = name; self.field = field; self.section = section; self.placeholder = placeholder; self.value = value
-        self.help = help; self.defaultText = defaultText
+        self.help = help; self.defaultText = defaultText; self.parameter = parameter
         self.excluded = excluded.map { (value: $0.0, requirement: $0.1) }
     }
 
@@ -163,33 +167,38 @@ public enum TrainOptions {
           "Cross-validation folds; 0 turns CV off: rounds fixed by --rounds, thresholds fitted on training scores",
           excluded: (1, "should be 0 (no cross-validation) or at least 2")),
         O("--rounds", field: "boosting.rounds", .model, "N", .int(0...100_000, get: { $0.boosting.rounds }, set: { $0.boosting.rounds = $1 }),
-          "Most boosting rounds early stopping may choose (without CV: the rounds)"),
+          "Most boosting rounds early stopping may choose (without CV: the rounds)", parameter: "numRounds"),
         O("--leaves", field: "boosting.leaves", .model, "N",
           .int(2...65_536, get: { $0.boosting.leaves }, set: { $0.boosting.leaves = $1; $0.pooled.leaves = $1 }),
-          "Leaves per tree, every boosted learner", default: "\(StackerOptions().boosting.leaves) per tag, \(StackerOptions().pooled.leaves) pooled"),
+          "Leaves per tree, every boosted learner", default: "\(StackerOptions().boosting.leaves) per tag, \(StackerOptions().pooled.leaves) pooled",
+          parameter: "numLeaves"),
         O("--learning-rate", field: "boosting.learningRate", .model, "X",
           .double(1e-6...10, get: { $0.boosting.learningRate }, set: { $0.boosting.learningRate = $1; $0.pooled.learningRate = $1 }),
           "Shrinkage, every boosted learner",
-          default: "\(TrainOption.format(StackerOptions().boosting.learningRate)) per tag, \(TrainOption.format(StackerOptions().pooled.learningRate)) pooled"),
+          default: "\(TrainOption.format(StackerOptions().boosting.learningRate)) per tag, \(TrainOption.format(StackerOptions().pooled.learningRate)) pooled",
+          parameter: "learningRate"),
         O("--pooled-leaves", field: "pooled.leaves", .model, "N", .int(2...65_536, get: { $0.pooled.leaves }, set: { $0.pooled.leaves = $1 }),
           "Leaves per tree of the pooled model only", default: "--leaves if given, else \(StackerOptions().pooled.leaves)"),
         O("--pooled-learning-rate", field: "pooled.learningRate", .model, "X",
           .double(1e-6...10, get: { $0.pooled.learningRate }, set: { $0.pooled.learningRate = $1 }),
           "Shrinkage of the pooled model only", default: "--learning-rate if given, else \(TrainOption.format(StackerOptions().pooled.learningRate))"),
         O("--min-data-in-leaf", field: "boosting.minDataInLeaf", .model, "N",
-          .int(1...1_000_000, get: { $0.boosting.minDataInLeaf }, set: { $0.boosting.minDataInLeaf = $1 }), "Fewest rows a leaf may hold"),
+          .int(1...1_000_000, get: { $0.boosting.minDataInLeaf }, set: { $0.boosting.minDataInLeaf = $1 }), "Fewest rows a leaf may hold",
+          parameter: "minDataInLeaf"),
         O("--feature-fraction", field: "boosting.featureFraction", .model, "X",
-          .double(1e-6...1, get: { $0.boosting.featureFraction }, set: { $0.boosting.featureFraction = $1 }), "Features drawn per tree"),
+          .double(1e-6...1, get: { $0.boosting.featureFraction }, set: { $0.boosting.featureFraction = $1 }), "Features drawn per tree",
+          parameter: "featureFraction"),
         O("--lambda-l2", field: "boosting.lambdaL2", .model, "X", .double(0...1e12, get: { $0.boosting.lambdaL2 }, set: { $0.boosting.lambdaL2 = $1 }),
-          "L2 on leaf values"),
+          "L2 on leaf values", parameter: "lambdaL2"),
         O("--gradient-bins", field: "boosting.gradientBins", .model, "N",
           .int(0...65_536, get: { $0.boosting.gradientBins ?? 0 }, set: { $0.boosting.gradientBins = $1 }),
           "Quantized training: gradients rounded to N levels a round (e.g. 4), integer histograms, leaf values from exact gradients; 0: exact gradients",
           default: "\(StackerOptions.automaticGradientBins) with --features all (per-tag learners), else 0",
-          excluded: (1, "should be 0 (exact gradients) or at least 2 levels")),
+          excluded: (1, "should be 0 (exact gradients) or at least 2 levels"), parameter: "gradientBins"),
         O("--threshold-step-rows", field: "boosting.thresholdStepRows", .model, "N",
           .int(0...1_000_000, get: { $0.boosting.thresholdStepRows }, set: { $0.boosting.thresholdStepRows = $1 }),
-          "With --gradient-bins: small leaves try every s-th threshold, s (a power of two up to 8) giving about N rows a step; 0: every threshold"),
+          "With --gradient-bins: small leaves try every s-th threshold, s (a power of two up to 8) giving about N rows a step; 0: every threshold",
+          parameter: "thresholdStepRows"),
         O("--final", .model, .choice(FinalModel.allCases.map(\.rawValue), set: { $0.final = FinalModel(rawValue: $1)! }),
           "The final boosted model is refitted on all rows with the mean best round count, or the average of the fold models",
           default: StackerOptions().final.rawValue),
@@ -225,7 +234,7 @@ public enum TrainOptions {
     /// Fields the command line does not set, checked with the others.
     static let fieldsOnly: [TrainOption] = [
         O(nil, field: "boosting.patience", .model, "N", .int(0...100_000, get: { $0.boosting.patience }, set: { $0.boosting.patience = $1 }),
-          "Early-stopping patience"),
+          "Early-stopping patience", parameter: "earlyStoppingRounds"),
         O(nil, field: "logistic.lambda", .model, "X", .double(0...1e12, get: { $0.logistic.lambda }, set: { $0.logistic.lambda = $1 }),
           "L2 penalty of the logistic learner"),
         O(nil, field: "guards.bootstrapDraws", .model, "N",
@@ -243,6 +252,9 @@ public enum TrainOptions {
 
     /// The entry of a `StackerOptions` field.
     public static func option(field: String) -> TrainOption? { table.first { $0.field == field } }
+
+    /// The entry whose range also bounds a `BoostingParameters` field.
+    public static func option(parameter: String) -> TrainOption? { table.first { $0.parameter == parameter } }
 
     /// `tagstack help train`.
     public static var help: String {

@@ -17,13 +17,10 @@ public struct LearnerWork: Sendable, Equatable {
 
 public enum WorkEstimate {
     /// Seconds a unit of each learner's work costs relative to a thresholds unit (a row × tag × fit of threshold
-    /// search), measured from the progress lines' times of the default `train` on the generated data (12,000 ×
-    /// 248, thresholds 2.6 s, logistic 52.1 s, pooled 158 s) and on jamendo-blend (2,541 × 56: 0.14 s, 2.3 s,
-    /// 21.5 s), one run each under load (README, Command line): logistic 2.0 and 1.07 thresholds units' time a
-    /// unit, pooled 0.080 and 0.025 (its planned rounds overcount early-stopped ones; its scoring of every pair
-    /// is not in its units); the weights are their geometric means. With them the overall ETA before the pooled
-    /// learner starts came within 30% of the time left on both sets. `gbdt` (always the last learner, so only ever
-    /// priced, never a pace) was not measured: it counts as the pooled model's boosting, per row × feature × round.
+    /// search): the geometric means of the ratios measured from the progress lines' times of the default `train`
+    /// on the generated data and on jamendo-blend (Benchmarks/README.md, "The overall ETA's weights"). `gbdt`
+    /// (always the last learner, so only ever priced, never a pace) was not measured: it counts as the pooled
+    /// model's boosting, per row × feature × round.
     static func weight(_ kind: LearnerKind) -> Double {
         switch kind {
         case .thresholds, .constant: return 1

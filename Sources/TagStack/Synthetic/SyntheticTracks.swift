@@ -59,34 +59,45 @@ struct SyntheticLabelDraw: Sendable {
                 }
                 rowArtist.append(artist); rowAlbum.append(albumCount - 1)
 
-                // Genre categories: mostly the artist's, sometimes any.
-                let m = 1 + categorical(K.trackGenreCountProbabilities, &rng)
-                var trackGenres: [Int] = []
-                for _ in 0..<m {
-                    let fromArtist = rng.nextUnit() < K.fromArtistGenresProbability
-                    let pool = fromArtist && artistGenres.contains(where: { !trackGenres.contains($0) }) ? artistGenres : genres
-                    trackGenres.append(weightedPick(pool, excluding: trackGenres, weights: genreWeight, &rng))
-                }
-                for g in trackGenres {
-                    for t in layout.categoryTags[g] { weights[t] = exp(world.tagLogWeight[t] + artistTilt[t]) }
-                    pickTags(category: g, row: row, weights: weights, extra: K.extraTagProbability[0], &rng)
-                }
-                // Instrument and mood categories: present by a logistic model of the genres and the artist.
-                let share = 1.0 / Double(trackGenres.count)
-                for k in 1...2 {
-                    for c in layout.classCategories[k] {
-                        var logit = world.categoryBase[c] + artistOffset[c] + albumOffset[c]
-                        for g in trackGenres { logit += share * world.affinity[g * nC + c] }
-                        guard rng.nextUnit() < 1 / (1 + exp(-logit)) else { continue }
-                        for t in layout.categoryTags[c] {
-                            var w = world.tagLogWeight[t] + artistTilt[t]
-                            for g in trackGenres { w += share * world.tilt[g * nT + t] }
-                            weights[t] = exp(w)
-                        }
-                        pickTags(category: c, row: row, weights: weights, extra: K.extraTagProbability[k], &rng)
-                    }
-                }
+                drawTags(row: row, artistGenres: artistGenres, genreWeight: genreWeight, artistTilt: artistTilt,
+                         artistOffset: artistOffset, albumOffset: albumOffset, weights: &weights, &rng)
                 row += 1
+            }
+        }
+    }
+
+    /// One track's tags (row `row`), given its artist's genres, tag tilts and category offsets and its album's
+    /// (`weights`: scratch, a value per tag).
+    private mutating func drawTags(row: Int, artistGenres: [Int], genreWeight: [Double], artistTilt: [Double],
+                                   artistOffset: [Double], albumOffset: [Double], weights: inout [Double], _ rng: inout SplitMix64) {
+        typealias K = SyntheticConstants
+        let layout = world.layout, nT = layout.tagCount, nC = layout.categoryCount
+        let genres = layout.classCategories[0]
+        // Genre categories: mostly the artist's, sometimes any.
+        let m = 1 + categorical(K.trackGenreCountProbabilities, &rng)
+        var trackGenres: [Int] = []
+        for _ in 0..<m {
+            let fromArtist = rng.nextUnit() < K.fromArtistGenresProbability
+            let pool = fromArtist && artistGenres.contains(where: { !trackGenres.contains($0) }) ? artistGenres : genres
+            trackGenres.append(weightedPick(pool, excluding: trackGenres, weights: genreWeight, &rng))
+        }
+        for g in trackGenres {
+            for t in layout.categoryTags[g] { weights[t] = exp(world.tagLogWeight[t] + artistTilt[t]) }
+            pickTags(category: g, row: row, weights: weights, extra: K.extraTagProbability[0], &rng)
+        }
+        // Instrument and mood categories: present by a logistic model of the genres and the artist.
+        let share = 1.0 / Double(trackGenres.count)
+        for k in 1...2 {
+            for c in layout.classCategories[k] {
+                var logit = world.categoryBase[c] + artistOffset[c] + albumOffset[c]
+                for g in trackGenres { logit += share * world.affinity[g * nC + c] }
+                guard rng.nextUnit() < 1 / (1 + exp(-logit)) else { continue }
+                for t in layout.categoryTags[c] {
+                    var w = world.tagLogWeight[t] + artistTilt[t]
+                    for g in trackGenres { w += share * world.tilt[g * nT + t] }
+                    weights[t] = exp(w)
+                }
+                pickTags(category: c, row: row, weights: weights, extra: K.extraTagProbability[k], &rng)
             }
         }
     }

@@ -99,16 +99,21 @@ struct SyntheticWorld: Sendable {
             for t in 0..<nT where layout.tagClass[t] != 0 { tl[g * nT + t] = K.tiltSD * rng.nextGaussian() }
         }
         tilt = tl
+        networks = SyntheticWorld.tagNetworks(seed: seed, count: networkCount, tagCount: nT)
+        categoryNetwork = SyntheticWorld.makeCategoryNetwork(seed: seed, categoryCount: nC)
+    }
 
-        // Network parameters. The tag's difficulty is shared by all networks (some tags are hard to hear),
-        // each network jitters it and has its own distortion. Network n draws from its own stream, so
-        // adding networks never changes the first ones.
+    /// The tag networks' parameters. The tag's difficulty is shared by all networks (some tags are hard to
+    /// hear), each network jitters it and has its own distortion. Network n draws from its own stream, so
+    /// adding networks never changes the first ones.
+    static func tagNetworks(seed: UInt64, count: Int, tagCount nT: Int) -> [SyntheticNetwork] {
+        typealias K = SyntheticConstants
         var base = SplitMix64(seed: seed, stream: 2)
         let difficulty = (0..<nT).map { _ in K.separationLogMean + K.separationLogSD * base.nextGaussian() }
         let leakFraction = (0..<nT).map { _ in
             K.leakFractionRange.0 + (K.leakFractionRange.1 - K.leakFractionRange.0) * base.nextUnit()
         }
-        networks = (0..<networkCount).map { n in
+        return (0..<count).map { n in
             var r = SplitMix64(seed: seed, stream: 100 + UInt64(n))
             var net = SyntheticNetwork(separation: [], leak: [], temperature: [], bias: [])
             for t in 0..<nT {
@@ -120,6 +125,11 @@ struct SyntheticWorld: Sendable {
             }
             return net
         }
+    }
+
+    /// The category network's parameters (its own stream).
+    static func makeCategoryNetwork(seed: UInt64, categoryCount nC: Int) -> SyntheticNetwork {
+        typealias K = SyntheticConstants
         var rc = SplitMix64(seed: seed, stream: 3)
         var cn = SyntheticNetwork(separation: [], leak: [], temperature: [], bias: [])
         for _ in 0..<nC {
@@ -128,7 +138,7 @@ struct SyntheticWorld: Sendable {
             cn.temperature.append(exp(K.temperatureLogSD * rc.nextGaussian()))
             cn.bias.append(K.biasMean + K.biasSD * rc.nextGaussian())
         }
-        categoryNetwork = cn
+        return cn
     }
 }
 

@@ -61,4 +61,21 @@ final class TrainOptionsTests: XCTestCase {
         var s = StackerOptions(); s.folds = 1
         XCTAssertThrowsError(try s.validate()) { XCTAssertEqual(($0 as? OptionError)?.commandLine, "--folds=1 should be 0 (no cross-validation) or at least 2") }
     }
+
+    /// `BoostingParameters.validate` checks every field `tagstack train` sets against that option's range: each
+    /// such field has exactly one entry naming it, and a value just outside the range is refused.
+    func testBoostingParametersAreCheckedAgainstTheTable() {
+        let (whole, real) = BoostingParameters().optionValues
+        let named = TrainOptions.table.compactMap(\.parameter)
+        XCTAssertEqual(named.count, Set(named).count, "a parameter named twice")
+        XCTAssertEqual(Set(named), Set(whole.keys).union(real.keys))
+        XCTAssertNoThrow(try BoostingParameters().validate())
+        XCTAssertNoThrow(try StackerOptions().boostingParameters(rounds: 300, earlyStopping: 30, seed: 1).validate())
+        var p = BoostingParameters(); p.numRounds = 100_001
+        XCTAssertThrowsError(try p.validate()) { XCTAssertEqual("\($0)", "numRounds=100001 is out of range 0...100000") }
+        p = BoostingParameters(); p.lambdaL2 = .nan
+        XCTAssertThrowsError(try p.validate()) { XCTAssertTrue("\($0)".hasPrefix("lambdaL2=nan is out of range"), "\($0)") }
+        p = BoostingParameters(); p.earlyStoppingRounds = -1
+        XCTAssertThrowsError(try p.validate()) { XCTAssertEqual("\($0)", "earlyStoppingRounds=-1 is out of range 0...100000") }
+    }
 }

@@ -1,7 +1,7 @@
 // Honest estimates of F1 for choosing between paths, learners and decision rules.
 //
-// A threshold fitted on the rows it is scored on flatters rare tags (on MTG-Jamendo: in-sample weighted F1
-// 0.31 for per-tag thresholds, 0.21 on the test set), and it flatters a noisier score more, so comparing
+// A threshold fitted on the rows it is scored on flatters rare tags (README, How the stacker works, for the
+// figures on MTG-Jamendo), and it flatters a noisier score more, so comparing
 // in-sample F1s picks stacked scores and elaborate rules that lose on new data. Cross-fitting removes the
 // bias: for each fold, thresholds (and the hierarchical rule's category thresholds) are fitted on the
 // other folds' rows and applied to the fold's rows; counts are summed over folds.

@@ -23,17 +23,25 @@ struct LogisticLearner: Learner {
                     }
                 }
             }
-            // Each fit starts from the previous one (folds share most rows): fewer Newton iterations, same optimum.
-            var previous: LinearModel? = nil
-            for split in c.splits ?? [] {
-                let m = Logistic.train(columns: columns, labels: y, rows: split.train, parameters: lp, start: previous)
-                score(m, rows: split.valid)
-                previous = m
-            }
-            let final = Logistic.train(columns: columns, labels: y, rows: c.allRows, parameters: lp, start: previous)
+            let folds = Self.fitFolds(c, labels: y, columns: columns)
+            for (split, m) in zip(c.splits ?? [], folds) { score(m, rows: split.valid) }
+            let final = Logistic.train(columns: columns, labels: y, rows: c.allRows, parameters: lp, start: folds.last)
             if c.splits == nil { score(final, rows: c.allRows) }
             return PerTagLearning.Fit(model: TagModel(name: c.data.labels.tags[k], form: .linear(final), threshold: nil),
                                       oof: oof)
+        }
+    }
+
+    /// A tag's fold models, one per split of `c` in order, on `columns` (its per-tag features, then the shared
+    /// columns). Each fit starts from the previous one (folds share most rows): fewer Newton iterations, same
+    /// optimum. Called by the learner and by the permutation importance's refit, which must reproduce it.
+    static func fitFolds(_ c: FoldContext, labels y: [UInt8], columns: [[Double]]) -> [LinearModel] {
+        let lp = LogisticParameters(lambda: c.options.logistic.lambda)
+        var previous: LinearModel? = nil
+        return (c.splits ?? []).map { split in
+            let m = Logistic.train(columns: columns, labels: y, rows: split.train, parameters: lp, start: previous)
+            previous = m
+            return m
         }
     }
 }

@@ -181,9 +181,14 @@ struct PooledLearner: Learner {
                                        onRound: o.roundProgress == nil ? nil : tick)
             })
         if c.splits == nil { oofByTag = score(outcome.ensemble, tagValues: finalValues, rows: c.allRows, base: c.base) }
-
         let (judged, everyTag) = paths(c, oof: oofByTag, tagValues: finalValues, rounds: outcome.rounds)
         o.progress?(t, t)
+        return Self.learnerRun(c, judged: judged, everyTag: everyTag, features: features, outcome: outcome)
+    }
+
+    /// The run of the judged tags, every alternative carrying the shared model.
+    static func learnerRun(_ c: FoldContext, judged: [TagOutcome], everyTag: [TagOutcome], features: FeatureMatrix,
+                           outcome: BoostedFolds.Outcome) -> LearnerRun {
         var run = LearnerRun(kind: .pooled, judged: judged, everyTag: everyTag, context: c)
         // Pooled tags read the per-tag features only (no shared columns).
         let set = FeatureSet(kinds: features.set.kinds, networks: features.set.networks, quantiles: features.set.quantiles)
