@@ -88,7 +88,6 @@ public struct ModelScorer: Sendable {
         hasStacked = model.tags.contains { $0.path != .raw }
         builder = try FeatureBuilder(set: hasStacked ? model.features! : FeatureSet(kinds: []), labels: model.labels,
                                      inputColumns: model.inputColumns)
-        var plans: [Plan] = [], packed: [PackedTrees] = [], quick: [QuickScorer] = [], linears: [LinearModel] = []
         let featureCount = model.features?.count ?? 0
         let base = model.base.flatMap { $0.kind == .primary ? nil : $0 }
         self.base = base
@@ -109,36 +108,48 @@ public struct ModelScorer: Sendable {
         let pooledTrees = pooledValues.isEmpty ? nil : model.pooled.map {
             PooledTrees($0.booster.trees, featureCount: featureCount, tagValues: pooledValues)
         }
-        var pooledTags: [Int] = []
-        for (k, t) in model.tags.enumerated() {
-            switch t.form {
-            case .raw:
-                plans.append(.raw)
-            case .pooled:
-                plans.append(.pooled(pooledTags.count))
-                pooledTags.append(k)
-            case let .boosted(b, initScore):
-                let from = start(initScore, b.baseScore)
-                if let q = QuickScorer(b.trees) {
-                    plans.append(.quick(quick.count, from))
-                    quick.append(q)
-                } else {
-                    plans.append(.trees(packed.count, from))
-                    packed.append(PackedTrees(b.trees))
-                }
-            case let .linear(l):
-                plans.append(.linear(linears.count))
-                linears.append(l)
-            }
-        }
-        self.plans = plans; self.packed = packed; self.quick = quick; self.linears = linears
-        self.pooledTags = pooledTags
+        let resolved = Self.resolve(model.tags, start: start)
+        plans = resolved.plans; packed = resolved.packed; quick = resolved.quick; linears = resolved.linears
+        pooledTags = resolved.pooledTags
         self.pooledTrees = pooledTrees
         pooledStart = model.pooled.map { start($0.initScore, $0.booster.baseScore) } ?? .constant(0)
         pooledWidth = featureCount
         maxQuickTrees = quick.map(\.treeCount).max() ?? 0
         decider = Decider(model: model)
         oneLabel = model.oneLabel.map { OneLabelScorer(stage: $0, tags: model.labels.tags, index: index) }
+    }
+
+    /// Each tag's `Plan`, with the tree layouts and linear models the plans index and the pooled tags by slot.
+    private struct ResolvedPlans {
+        var plans: [Plan] = [], packed: [PackedTrees] = [], quick: [QuickScorer] = [], linears: [LinearModel] = []
+        var pooledTags: [Int] = []
+    }
+
+    /// Resolves every tag's path once (`start` maps a boosted form's initial score to where it starts).
+    private static func resolve(_ tags: [TagModel], start: (InitScore, Double) -> Start) -> ResolvedPlans {
+        var r = ResolvedPlans()
+        for (k, t) in tags.enumerated() {
+            switch t.form {
+            case .raw:
+                r.plans.append(.raw)
+            case .pooled:
+                r.plans.append(.pooled(r.pooledTags.count))
+                r.pooledTags.append(k)
+            case let .boosted(b, initScore):
+                let from = start(initScore, b.baseScore)
+                if let q = QuickScorer(b.trees) {
+                    r.plans.append(.quick(r.quick.count, from))
+                    r.quick.append(q)
+                } else {
+                    r.plans.append(.trees(r.packed.count, from))
+                    r.packed.append(PackedTrees(b.trees))
+                }
+            case let .linear(l):
+                r.plans.append(.linear(r.linears.count))
+                r.linears.append(l)
+            }
+        }
+        return r
     }
 
     /// Loads a model file and prepares a scorer (see `StackerModel.load(contentsOf:)` for the errors).
