@@ -165,7 +165,7 @@ private func boost(matrix: BinnedMatrix, bins: UnsafePointer<UInt8>, grower: Tre
     for r in 0..<p.numRounds {
         // Progress (pooled learner): called before each round, from the thread training this model.
         onRound?(r)
-        round.gradients(scores: score, labels: labels, rows: train, weights: weights)
+        round.gradients(scores: score, labels: labels, rows: train, weights: weights, threads: grower.threads)
         if grower.isQuantized {
             train.withUnsafeBufferPointer { rows in
                 grower.quantize(rows: rows, gradients: round.grad, hessians: round.hess, round: r, seed: round.roundingSeed)
@@ -189,7 +189,8 @@ private func boost(matrix: BinnedMatrix, bins: UnsafePointer<UInt8>, grower: Tre
         valueBins.withUnsafeBufferPointer { vb in
             updateScores(&score, tree: tree, grower: grower, train: train, inBag: bagCount < train.count ? round.inBag : nil,
                          bins: bins, rowCount: n, valueBins: vb.baseAddress!)
-            validation.add(tree, labels: labels, bins: bins, rowCount: n, valueBins: vb.baseAddress!, trees: trees.count)
+            validation.add(tree, labels: labels, bins: bins, rowCount: n, valueBins: vb.baseAddress!, trees: trees.count,
+                           threads: grower.threads)
         }
         if validation.shouldStop(trees: trees.count, patience: p.earlyStoppingRounds) { break }
     }
@@ -239,21 +240,29 @@ private struct Round {
         roundingSeed = SplitMix64.derive(p.seed, 0x5155_414E_5449_5A45)
     }
 
-    /// Gradients of the log loss: g = p - y, h = p(1 - p), times the row's weight, stored as Float.
-    mutating func gradients(scores: [Double], labels: [UInt8], rows: [Int32], weights: [Double]?) {
-        if let w = weights {
-            for r32 in rows {
-                let r = Int(r32)
-                let prob = sigmoid(scores[r])
-                grad[r] = Float(w[r] * (prob - Double(labels[r])))
-                hess[r] = Float(w[r] * (prob * (1 - prob)))
-            }
-        } else {
-            for r32 in rows {
-                let r = Int(r32)
-                let prob = sigmoid(scores[r])
-                grad[r] = Float(prob - Double(labels[r]))
-                hess[r] = Float(prob * (1 - prob))
+    /// Gradients of the log loss: g = p - y, h = p(1 - p), times the row's weight, stored as Float. Each row's
+    /// values depend on that row alone, so large row sets are split among `threads`.
+    mutating func gradients(scores: [Double], labels: [UInt8], rows: [Int32], weights: [Double]?, threads: Int) {
+        grad.withUnsafeMutableBufferPointer { gp in
+            hess.withUnsafeMutableBufferPointer { hp in
+                let (gp, hp) = (gp, hp)
+                forRowChunks(rows.count, threads: threads) { lo, hi in
+                    if let w = weights {
+                        for r32 in rows[lo..<hi] {
+                            let r = Int(r32)
+                            let prob = sigmoid(scores[r])
+                            gp[r] = Float(w[r] * (prob - Double(labels[r])))
+                            hp[r] = Float(w[r] * (prob * (1 - prob)))
+                        }
+                    } else {
+                        for r32 in rows[lo..<hi] {
+                            let r = Int(r32)
+                            let prob = sigmoid(scores[r])
+                            gp[r] = Float(prob - Double(labels[r]))
+                            hp[r] = Float(prob * (1 - prob))
+                        }
+                    }
+                }
             }
         }
     }
@@ -282,6 +291,13 @@ private struct Round {
     }
 }
 
+/// Runs `body(lo, hi)` over consecutive chunks of `0..<count`, one a thread when the rows are many enough to
+/// be worth a fork-join (each chunk's work must depend on its own rows only).
+private func forRowChunks(_ count: Int, threads: Int, _ body: (Int, Int) -> Void) {
+    let chunks = threads > 1 && count >= 20_000 ? threads : 1
+    parallelFor(chunks, threads: chunks) { c in body(c * count / chunks, (c + 1) * count / chunks) }
+}
+
 /// Adds the tree's output to every training row: bag rows from the leaf ranges, the others (`inBag` false)
 /// by walking the tree on bins.
 private func updateScores(_ score: inout [Double], tree: BinnedTree, grower: TreeGrower, train: [Int32], inBag: [Bool]?,
@@ -307,23 +323,36 @@ private struct Validation {
     let totalWeight: Double
     var loss: [Double] = []
     var bestLoss = Double.infinity, bestIter = 0
+    /// Per validation row, this round's weighted loss (computed in parallel, added in row order).
+    var rowLoss: [Double]
 
     init(rows: [Int32], scores: [Double], weights: [Double]?) {
         self.rows = rows; self.weights = weights
         self.scores = rows.map { scores[Int($0)] }
+        rowLoss = [Double](repeating: 0, count: rows.count)
         totalWeight = weights.map { w in rows.reduce(0.0) { $0 + w[Int($1)] } } ?? Double(rows.count)
     }
 
     /// Adds the tree's output to every validation row and records the round's loss (`trees`: trees so far).
+    /// Rows are scored in chunks on `threads`; their losses are added in row order, as one thread would.
     mutating func add(_ tree: BinnedTree, labels: [UInt8], bins: UnsafePointer<UInt8>, rowCount n: Int,
-                      valueBins: UnsafePointer<Int>, trees: Int) {
+                      valueBins: UnsafePointer<Int>, trees: Int, threads: Int) {
         guard !rows.isEmpty else { return }
-        var sum = 0.0
-        for (i, r32) in rows.enumerated() {
-            let r = Int(r32)
-            scores[i] += tree.leafValue[tree.leaf(ofRow: r, bins: bins, rowCount: n, valueBins: valueBins)]
-            sum += (weights?[r] ?? 1) * logLoss(rawScore: scores[i], label: Double(labels[r]))
+        let (rows, weights) = (rows, weights)
+        scores.withUnsafeMutableBufferPointer { sp in
+            rowLoss.withUnsafeMutableBufferPointer { lp in
+                let (sp, lp) = (sp, lp)
+                forRowChunks(rows.count, threads: threads) { lo, hi in
+                    for i in lo..<hi {
+                        let r = Int(rows[i])
+                        sp[i] += tree.leafValue[tree.leaf(ofRow: r, bins: bins, rowCount: n, valueBins: valueBins)]
+                        lp[i] = (weights?[r] ?? 1) * logLoss(rawScore: sp[i], label: Double(labels[r]))
+                    }
+                }
+            }
         }
+        var sum = 0.0
+        for l in rowLoss { sum += l }
         loss.append(sum / totalWeight)
         if loss.last! < bestLoss { bestLoss = loss.last!; bestIter = trees }
     }

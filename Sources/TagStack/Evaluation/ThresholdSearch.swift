@@ -3,8 +3,8 @@
 //
 // Notes (hot loop):
 // - Inputs (`scores`, `labels`) are read-only; each call keys one tag's scores as integers in descending score
-//   order (`DescendingCurve.descendingKey`), sorts the positives' and the negatives' keys apart (O(n log n), a
-//   plain integer sort) and merges them once into groups (O(n)).
+//   order (`DescendingCurve.descendingKey`), sorts the positives' and the negatives' keys apart (a radix sort,
+//   RadixSort.swift) and merges them once into groups (O(n)).
 // - NaN scores (missing values read with --allow-missing, or a learner's output on extreme inputs) never trap:
 //   they rank below every other score (one group at the end of the curve), and no threshold includes them
 //   (`NaN >= t` is false), so they count as "not predicted" in every F1. ±infinity is allowed.
@@ -50,7 +50,7 @@ struct DescendingCurve {
             if s.isNaN { if y != 0 { nanPos += 1 } else { nanNeg += 1 }; continue }
             if y != 0 { pos.append(Self.descendingKey(s)) } else { neg.append(Self.descendingKey(s)) }
         }
-        pos.sort(); neg.sort()
+        RadixSort.sort(&pos); RadixSort.sort(&neg)
         self.scores.reserveCapacity(min(scores.count, 1 << 16))
         var tp = 0, fp = 0, i = 0, j = 0
         while i < pos.count || j < neg.count {

@@ -29,14 +29,18 @@ enum BoostedFolds {
     /// - Parameters:
     ///   - folds: the fold count (0: no cross-validation).
     ///   - workers: folds fitted at once (their models must not depend on it).
-    ///   - fit: fits fold f (trees grown past the best kept) and finds its best round (`bestRound`).
+    ///   - fit: fits fold f (trees grown past the best kept) and finds its best round (`bestRound`); its second
+    ///     argument is the number of workers' shares of threads the fold may use (1, or more for the folds of a
+    ///     last wave smaller than `workers`: 5 folds on 2 workers fit 4 two at a time, then the fifth on both).
     ///   - score: scores fold f's validation rows with the given (truncated) ensemble.
     ///   - refit: trains the final model on every row with the given round count.
     static func run(folds: Int, rounds: Int, final: FinalModel, workers: Int,
-                    fit: (Int) throws -> FoldFit, score: (Int, TreeEnsemble) throws -> Void,
+                    fit: (_ fold: Int, _ share: Int) throws -> FoldFit, score: (Int, TreeEnsemble) throws -> Void,
                     refit: (Int) throws -> TrainedBooster) throws -> Outcome {
         guard folds > 0 else { let b = try refit(rounds); return Outcome(ensemble: b.ensemble, rounds: rounds, gain: b.gainImportance) }
-        let fits = try parallelMap(folds, threads: workers, fit)
+        let full = workers > 1 ? folds - folds % workers : folds, rest = folds - full
+        var fits = try parallelMap(full, threads: workers) { try fit($0, 1) }
+        if rest > 0 { fits += try parallelMap(rest, threads: rest) { try fit(full + $0, workers / rest) } }
         let best = fits.map(\.bestRound)
         for f in 0..<folds {
             let e = fits[f].ensemble

@@ -27,7 +27,7 @@ struct BoostedLearner: Learner {
             let splits = c.splits ?? []
             let outcome = try BoostedFolds.run(
                 folds: splits.count, rounds: c.options.boosting.rounds, final: c.options.final, workers: 1,
-                fit: { f in try BoostedLearner.fitFold(c, labels: y, matrix: own, start: initOfFold[f], fold: f, seed: seed) },
+                fit: { f, _ in try BoostedLearner.fitFold(c, labels: y, matrix: own, start: initOfFold[f], fold: f, seed: seed) },
                 score: { f, e in score(e, rows: splits[f].valid, start: initOfFold[f]) },
                 refit: { rounds in
                     let p = c.options.boostingParameters(rounds: rounds, earlyStopping: 0, seed: seed)

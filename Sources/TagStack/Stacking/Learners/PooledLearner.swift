@@ -162,9 +162,9 @@ struct PooledLearner: Learner {
         let finalValues = PooledLearner.tagValues(labels: c.data.labels, y: c.labels, base: c.base, rows: c.allRows)
         let outcome = try BoostedFolds.run(
             folds: splits.count, rounds: o.boosting.rounds, final: o.final, workers: workers,
-            fit: { f in
+            fit: { f, share in
                 defer { o.progress?((done.next() + 1) * t / stages, t) }
-                return try PooledLearner.fitFold(c, pairs: pairs, tagValues: values[f], fold: f, seed: seed, threads: inner,
+                return try PooledLearner.fitFold(c, pairs: pairs, tagValues: values[f], fold: f, seed: seed, threads: inner * share,
                                                  onRound: o.roundProgress == nil ? nil : tick,
                                                  skipped: { o.roundProgress?(roundsDone.add($0), planned) })
             },

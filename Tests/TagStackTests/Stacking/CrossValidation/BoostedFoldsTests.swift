@@ -15,7 +15,7 @@ final class BoostedFoldsTests: XCTestCase {
         var scoredAt = [Int](repeating: -1, count: 3)
         var refitRounds = -1
         let out = try BoostedFolds.run(folds: 3, rounds: 10, final: .refit, workers: 1,
-                                       fit: { BoostedFolds.FoldFit(ensemble: full, bestRound: best[$0]) },
+                                       fit: { f, _ in BoostedFolds.FoldFit(ensemble: full, bestRound: best[f]) },
                                        score: { f, e in scoredAt[f] = e.trees.count },
                                        refit: { r in
                                            refitRounds = r
@@ -27,7 +27,7 @@ final class BoostedFoldsTests: XCTestCase {
         XCTAssertEqual(out.rounds, 5)
         XCTAssertEqual(out.gain, [2.5], "the refitted model's gain importance")
         let averaged = try BoostedFolds.run(folds: 3, rounds: 10, final: .average, workers: 2,
-                                            fit: { BoostedFolds.FoldFit(ensemble: full, bestRound: best[$0]) },
+                                            fit: { f, _ in BoostedFolds.FoldFit(ensemble: full, bestRound: best[f]) },
                                             score: { _, _ in }, refit: { _ in
                                                 XCTFail("no refit when averaging")
                                                 return TrainedBooster(ensemble: full, bestIteration: 10, gainImportance: [], validationLoss: [])
