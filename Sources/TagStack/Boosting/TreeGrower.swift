@@ -314,28 +314,7 @@ final class TreeGrower {
             var l = -1
             for i in 0..<leaves where leaf[i].best.isValid && (l < 0 || leaf[i].best.gain > leaf[l].best.gain) { l = i }
             if l < 0 { break }
-            let s = leaf[l].best
-            let node = Int32(tree.feature.count)
-            let r = leaves
-            tree.feature.append(s.feature); tree.thresholdBin.append(s.thresholdBin); tree.defaultLeft.append(s.defaultLeft)
-            tree.left.append(~Int32(l)); tree.right.append(~Int32(r)); tree.gain.append(s.gain)
-            let parent = leaf[l].parent
-            if parent >= 0 {
-                if leaf[l].isLeft { tree.left[Int(parent)] = node } else { tree.right[Int(parent)] = node }
-            }
-            // Partition the rows of `l`.
-            let f = Int(s.feature)
-            let begin = leaf[l].begin, count = leaf[l].count
-            let nl = DataPartition.partition(indices: indices, scratch: scratch, begin: begin, count: count,
-                                             column: bins + f * rowCount, thresholdBin: Int(s.thresholdBin),
-                                             missingBin: valueBins[f], defaultLeft: s.defaultLeft)
-            assert(Double(nl) == s.leftC, "partition disagrees with the histogram")
-            leaves += 1
-            let depth = leaf[l].depth + 1, parentSlot = leaf[l].slot, none = SplitCandidate(minGain: constraints.minGainToSplit)
-            leaf[l] = Leaf(begin: begin, count: nl, g: s.leftG, h: s.leftH, c: s.leftC, word: s.leftWord, depth: depth,
-                           slot: parentSlot, best: none, parent: node, isLeft: true)
-            leaf[r] = Leaf(begin: begin + nl, count: count - nl, g: s.rightG, h: s.rightH, c: s.rightC, word: s.rightWord,
-                           depth: depth, slot: leaf[r].slot, best: none, parent: node, isLeft: false)
+            let (r, nl, count, parentSlot) = split(leaf: l, into: &tree)
             if leaves >= numLeaves { break }
 
             // Histograms of the children: build the smaller, subtract for the larger (in the parent's buffer).
@@ -351,6 +330,34 @@ final class TreeGrower {
             if needLarge { leaf[large].best = bl }
         }
         return tree
+    }
+
+    /// Applies leaf `l`'s best split: a node in `tree`, the leaf's rows partitioned, `l` the left child and the
+    /// new leaf `r` the right. Returns `r`, the left child's row count, the parent's row count and its slot.
+    private func split(leaf l: Int, into tree: inout BinnedTree) -> (r: Int, nl: Int, count: Int, parentSlot: Int) {
+        let s = leaf[l].best
+        let node = Int32(tree.feature.count)
+        let r = leaves
+        tree.feature.append(s.feature); tree.thresholdBin.append(s.thresholdBin); tree.defaultLeft.append(s.defaultLeft)
+        tree.left.append(~Int32(l)); tree.right.append(~Int32(r)); tree.gain.append(s.gain)
+        let parent = leaf[l].parent
+        if parent >= 0 {
+            if leaf[l].isLeft { tree.left[Int(parent)] = node } else { tree.right[Int(parent)] = node }
+        }
+        // Partition the rows of `l`.
+        let f = Int(s.feature)
+        let begin = leaf[l].begin, count = leaf[l].count
+        let nl = DataPartition.partition(indices: indices, scratch: scratch, begin: begin, count: count,
+                                         column: bins + f * rowCount, thresholdBin: Int(s.thresholdBin),
+                                         missingBin: valueBins[f], defaultLeft: s.defaultLeft)
+        assert(Double(nl) == s.leftC, "partition disagrees with the histogram")
+        leaves += 1
+        let depth = leaf[l].depth + 1, parentSlot = leaf[l].slot, none = SplitCandidate(minGain: constraints.minGainToSplit)
+        leaf[l] = Leaf(begin: begin, count: nl, g: s.leftG, h: s.leftH, c: s.leftC, word: s.leftWord, depth: depth,
+                       slot: parentSlot, best: none, parent: node, isLeft: true)
+        leaf[r] = Leaf(begin: begin + nl, count: count - nl, g: s.rightG, h: s.rightH, c: s.rightC, word: s.rightWord,
+                       depth: depth, slot: leaf[r].slot, best: none, parent: node, isLeft: false)
+        return (r, nl, count, parentSlot)
     }
 
     /// For every drawn feature: builds the small leaf's histogram (from the gathered rows, or from all rows

@@ -40,26 +40,7 @@ public enum Logistic {
         if useNewton { for r in 0..<n { design.values[r * design.chunks][0] = 1 } }
         for j in 0..<d {
             let col = columns[j]
-            // Missing values (NaN, and infinities, which a feature built from extreme inputs can hold) are
-            // imputed by the mean, as `LinearModel.rawScore` does.
-            var sum = 0.0, cnt = 0
-            for r in rows { let v = col[Int(r)]; if v.isFinite { sum += v; cnt += 1 } }
-            var mu = cnt > 0 ? sum / Double(cnt) : 0
-            var ss = 0.0
-            for r in rows { let v = col[Int(r)]; if v.isFinite { ss += (v - mu) * (v - mu) } }
-            var sd = cnt > 0 ? (ss / Double(cnt)).squareRoot() : 0
-            if !mu.isFinite || !sd.isFinite {
-                // Values near ±1.8e308 overflow the sums: redo them on values divided by the largest magnitude.
-                var m = 0.0
-                for r in rows { let v = col[Int(r)]; if v.isFinite { m = max(m, abs(v)) } }
-                var s = 0.0
-                for r in rows { let v = col[Int(r)]; if v.isFinite { s += v / m } }
-                let mus = s / Double(cnt)
-                var q = 0.0
-                for r in rows { let v = col[Int(r)]; if v.isFinite { q += (v / m - mus) * (v / m - mus) } }
-                mu = mus * m
-                sd = min((q / Double(cnt)).squareRoot() * m, Double.greatestFiniteMagnitude)
-            }
+            let (mu, sd) = moments(col, rows: rows)
             means[j] = mu; scales[j] = sd > 1e-12 ? sd : 1
             let scale = scales[j]
             @inline(__always) func standardised(_ v: Double) -> Double {
@@ -85,42 +66,75 @@ public enum Logistic {
         if positives == 0 || positives == Double(n) {
             return LinearModel(intercept: beta[0], weights: .init(repeating: 0, count: d), means: means, scales: scales)
         }
-        if let m = start, m.weights.count == d {
-            // b + Σ w_j (x_j − μ_j)/σ_j in this fit's (μ', σ'): w'_j = w_j σ'_j/σ_j, b' = b + Σ w_j (μ'_j − μ_j)/σ_j.
-            var b = m.intercept, w = [Double](repeating: 0, count: d)
-            for j in 0..<d {
-                w[j] = m.weights[j] * scales[j] / m.scales[j]
-                b += m.weights[j] * (means[j] - m.means[j]) / m.scales[j]
-            }
-            if b.isFinite && w.allSatisfy(\.isFinite) { beta = [b] + w }
-        }
+        if let m = start, m.weights.count == d, let restated = restate(m, means: means, scales: scales) { beta = restated }
         let lambda = parameters.lambda
         if useNewton {
             newton(&beta, design: design, y: y, lambda: lambda, parameters: parameters)
             return LinearModel(intercept: beta[0], weights: Array(beta[1...]), means: means, scales: scales)
         }
-        func objective(_ b: [Double], gradient: inout [Double]?) -> Double {
-            var eta = [Double](repeating: b[0], count: n)
-            for j in 0..<d where b[j + 1] != 0 { let w = b[j + 1]; let zj = z[j]; for i in 0..<n { eta[i] += w * zj[i] } }
-            var loss = 0.0
-            var resid = [Double](repeating: 0, count: n)
-            for i in 0..<n {
-                let e = eta[i]
-                // log(1 + exp(e)) − y·e, stably.
-                loss += (e > 0 ? e + Foundation.log1p(Foundation.exp(-e)) : Foundation.log1p(Foundation.exp(e))) - y[i] * e
-                resid[i] = sigmoid(e) - y[i]
-            }
-            for j in 1...d { loss += 0.5 * lambda * b[j] * b[j] }
-            if gradient != nil {
-                var g = [Double](repeating: 0, count: d + 1)
-                g[0] = resid.reduce(0, +)
-                for j in 0..<d { var s = 0.0; let zj = z[j]; for i in 0..<n { s += resid[i] * zj[i] }; g[j + 1] = s + lambda * b[j + 1] }
-                gradient = g
-            }
-            return loss
-        }
-        lbfgs(&beta, parameters: parameters, objective: objective)
+        lbfgs(&beta, parameters: parameters) { b, gradient in objective(b, &gradient, z: z, y: y, lambda: lambda) }
         return LinearModel(intercept: beta[0], weights: Array(beta[1...]), means: means, scales: scales)
+    }
+
+    /// Mean and standard deviation (population) of a column's finite values on `rows`. Missing values (NaN, and
+    /// infinities, which a feature built from extreme inputs can hold) are left out: the fit imputes them by the
+    /// mean, as `LinearModel.rawScore` does.
+    static func moments(_ col: [Double], rows: [Int32]) -> (mean: Double, sd: Double) {
+        var sum = 0.0, cnt = 0
+        for r in rows { let v = col[Int(r)]; if v.isFinite { sum += v; cnt += 1 } }
+        var mu = cnt > 0 ? sum / Double(cnt) : 0
+        var ss = 0.0
+        for r in rows { let v = col[Int(r)]; if v.isFinite { ss += (v - mu) * (v - mu) } }
+        var sd = cnt > 0 ? (ss / Double(cnt)).squareRoot() : 0
+        if !mu.isFinite || !sd.isFinite {
+            // Values near ±1.8e308 overflow the sums: redo them on values divided by the largest magnitude.
+            var m = 0.0
+            for r in rows { let v = col[Int(r)]; if v.isFinite { m = max(m, abs(v)) } }
+            var s = 0.0
+            for r in rows { let v = col[Int(r)]; if v.isFinite { s += v / m } }
+            let mus = s / Double(cnt)
+            var q = 0.0
+            for r in rows { let v = col[Int(r)]; if v.isFinite { q += (v / m - mus) * (v / m - mus) } }
+            mu = mus * m
+            sd = min((q / Double(cnt)).squareRoot() * m, Double.greatestFiniteMagnitude)
+        }
+        return (mu, sd)
+    }
+
+    /// A model of the same features restated in this fit's standardisation (μ', σ'), as [b', w'...]:
+    /// b + Σ w_j (x_j − μ_j)/σ_j = b' + Σ w'_j (x_j − μ'_j)/σ'_j with w'_j = w_j σ'_j/σ_j, b' = b + Σ w_j (μ'_j − μ_j)/σ_j.
+    /// Nil when that is not finite.
+    static func restate(_ m: LinearModel, means: [Double], scales: [Double]) -> [Double]? {
+        var b = m.intercept, w = [Double](repeating: 0, count: means.count)
+        for j in 0..<means.count {
+            w[j] = m.weights[j] * scales[j] / m.scales[j]
+            b += m.weights[j] * (means[j] - m.means[j]) / m.scales[j]
+        }
+        return b.isFinite && w.allSatisfy(\.isFinite) ? [b] + w : nil
+    }
+
+    /// L-BFGS's objective on standardised columns `z` (row order of `y`): the penalised log loss at `b` = [b, w...],
+    /// and its gradient when `gradient` is non-nil.
+    static func objective(_ b: [Double], _ gradient: inout [Double]?, z: [[Double]], y: [Double], lambda: Double) -> Double {
+        let d = z.count, n = y.count
+        var eta = [Double](repeating: b[0], count: n)
+        for j in 0..<d where b[j + 1] != 0 { let w = b[j + 1]; let zj = z[j]; for i in 0..<n { eta[i] += w * zj[i] } }
+        var loss = 0.0
+        var resid = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            let e = eta[i]
+            // log(1 + exp(e)) − y·e, stably.
+            loss += (e > 0 ? e + Foundation.log1p(Foundation.exp(-e)) : Foundation.log1p(Foundation.exp(e))) - y[i] * e
+            resid[i] = sigmoid(e) - y[i]
+        }
+        for j in 1...d { loss += 0.5 * lambda * b[j] * b[j] }
+        if gradient != nil {
+            var g = [Double](repeating: 0, count: d + 1)
+            g[0] = resid.reduce(0, +)
+            for j in 0..<d { var s = 0.0; let zj = z[j]; for i in 0..<n { s += resid[i] * zj[i] }; g[j + 1] = s + lambda * b[j + 1] }
+            gradient = g
+        }
+        return loss
     }
 
     /// Newton's method with step halving on [1, z] (`design`, LogisticKernel.swift): each iteration one pass
