@@ -311,7 +311,7 @@ def _prepare(df, model, binary, id_column, allow_missing, where, engine):
     """What `score` and `score_to_parquet` share: the driver's checks (schema, model), the files shipped, and
     the input narrowed to the ID and the model's input columns (as doubles; CSV text parsed in the executors).
     Returns (model, the narrowed DataFrame, the arguments of `_scored` after the batches)."""
-    from pyspark.sql import SparkSession, functions as F, types as T
+    from pyspark.sql import SparkSession, types as T
     if not isinstance(model, Model):
         model = Model(model)
     engine = engine or DEFAULT_ENGINE
@@ -337,12 +337,13 @@ def _prepare(df, model, binary, id_column, allow_missing, where, engine):
     digest = model_name.split("-")[-1].split(".")[0]
     columns = model.input_columns
     fields = {f.name: f.dataType for f in df.schema.fields}
-    picked = [F.col(_quote(id_column)).cast("string").alias(id_column)]
-    for c in columns:
-        col = F.col(_quote(c))
-        picked.append(col if isinstance(fields[c], T.StringType) else col.cast("double").alias(c))
-    return model, df.select(*picked), (engine, binary_name, model_name, digest, model.path, columns, id_column,
-                                       allow_missing)
+    # One selectExpr call (its list crosses to the JVM at once): a Column built per input column costs several
+    # py4j round trips each, about 2 s for 289 columns.
+    picked = [f"CAST({_quote(id_column)} AS STRING) AS {_quote(id_column)}"]
+    picked += [_quote(c) if isinstance(fields[c], T.StringType) or isinstance(fields[c], T.DoubleType)
+               else f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for c in columns]
+    return model, df.selectExpr(*picked), (engine, binary_name, model_name, digest, model.path, columns, id_column,
+                                           allow_missing)
 
 
 def score(df, model, binary=None, id_column=ID_COLUMN, allow_missing=False, where="input", engine=None):
