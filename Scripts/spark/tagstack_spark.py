@@ -21,6 +21,9 @@ The files (binary or the NumPy modules, and the model, named by content) are shi
 pyarrow and renames them into place when its last batch is written (`_batch_writer`); nothing but a row per
 task goes back to the JVM, so the 2 × tags scored columns are neither converted to Spark rows nor cached.
 
+In a session of your own, set `spark.sql.execution.arrow.maxBytesPerBatch` to 2147483647 (score.py does): Spark then
+skips a size check after every row it adds to an Arrow batch (batches stay bounded by maxRecordsPerBatch).
+
 Refusals (missing input columns, a column that is not numeric, a null / NaN / infinite cell) are raised as
 `TagStackError` naming the column: in the driver before any job where the schema says so, otherwise from the
 executor, turned back into a `TagStackError` by `errors()` (used by `write`) instead of a Java stack trace.
