@@ -81,12 +81,17 @@ else:  # the C library's functions element by element: slower, still exact
 
 def sigmoid(x):
     """TreeEnsemble.swift's sigmoid: `x >= 0 ? 1/(1+exp(-x)) : x < 0 ? e/(1+e) : 0.5` (NaN gives 0.5)."""
-    # One exp a cell: exp(-|x|) is exp(-x) where x >= 0 and exp(x) where x < 0 (a sign change is exact).
+    # One exp a cell: exp(-|x|) is exp(-x) where x >= 0 and exp(x) where x < 0 (a sign change is exact); then
+    # one division, `1 / (1 + e)` or `e / (1 + e)` (the same operations as each branch, so the same bits).
+    x = np.asarray(x, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
         e = _exp(-np.abs(x))
-        pos = 1.0 / (1.0 + e)
-        neg = e / (1.0 + e)
-    return np.where(x >= 0, pos, np.where(x < 0, neg, 0.5))
+        out = np.where(x >= 0, 1.0, e)
+        np.divide(out, e + 1.0, out=out)
+    nan = np.isnan(x)
+    if nan.any():
+        out[nan] = 0.5
+    return out
 
 
 def clip_unit(p):
@@ -375,6 +380,7 @@ class NumpyScorer:
         # Only the classes and categories of `tags` (the stacked or pooled ones) are summarised, and only
         # `tags` ranked: the other entries of cmax, rank, ... are never read.
         classes, categories, wanted = set(cls.tolist()), set(cat.tolist()), set(tags.tolist())
+        sT = np.ascontiguousarray(s.T)   # tags × rows: each tag's scores one contiguous row (s[:, k] is strided)
         if need_class:
             C = len(self.class_members)
             cmax, cmean, csd = np.empty((n, C)), np.empty((n, C)), np.empty((n, C))
@@ -383,13 +389,13 @@ class NumpyScorer:
                     continue
                 mx, total = np.full(n, -np.inf), np.zeros(n)
                 for k in mem:
-                    v = s[:, k]
+                    v = sT[k]
                     mx = np.where(v >= mx, v, mx)   # Swift max(mx, v)
                     total = total + v
                 mean = total / len(mem)
                 ss = np.zeros(n)
                 for k in mem:
-                    d = s[:, k] - mean
+                    d = sT[k] - mean
                     ss = ss + d * d
                 cmax[:, c], cmean[:, c], csd[:, c] = mx, mean, np.sqrt(ss / len(mem))
         if "class_rank" in kinds:
@@ -399,12 +405,13 @@ class NumpyScorer:
                     continue
                 m = len(mem)
                 denom = float(max(m - 1, 1))
-                sv = s[:, mem]
-                if m <= 64:
-                    for i, k in enumerate(mem):
-                        if k in wanted:
-                            rank[:, k] = (sv > sv[:, i:i + 1]).sum(axis=1) / denom
+                ranked = [k for k in mem if k in wanted]
+                if len(ranked) * m <= 64 * 64:   # count the members strictly higher: m comparisons a ranked tag
+                    members = sT[mem]   # members × rows
+                    for k in ranked:
+                        rank[:, k] = np.count_nonzero(members > sT[k], axis=0) / denom
                 else:   # sorted descending, the first position of each value = the count strictly higher
+                    sv = s[:, mem]
                     filled = np.where(np.isnan(sv), -np.inf, sv)
                     order = np.argsort(-filled, axis=1, kind="stable")
                     srt = np.take_along_axis(filled, order, axis=1)
@@ -424,7 +431,7 @@ class NumpyScorer:
                     continue
                 total, m1, m2, arg = np.zeros(n), np.full(n, -np.inf), np.full(n, -np.inf), np.full(n, -1, dtype=np.intp)
                 for k in mem:
-                    v = s[:, k]
+                    v = sT[k]
                     total = total + v
                     gt1 = v > m1
                     m2 = np.where(gt1, m1, np.where(v > m2, v, m2))

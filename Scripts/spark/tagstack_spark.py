@@ -21,6 +21,9 @@ The files (binary or the NumPy modules, and the model, named by content) are shi
 pyarrow and renames them into place when its last batch is written (`_batch_writer`); nothing but a row per
 task goes back to the JVM, so the 2 × tags scored columns are neither converted to Spark rows nor cached.
 
+In a session of your own, set `spark.sql.execution.arrow.maxBytesPerBatch` to 2147483647 (score.py does): Spark then
+skips a size check after every row it adds to an Arrow batch (batches stay bounded by maxRecordsPerBatch).
+
 Refusals (missing input columns, a column that is not numeric, a null / NaN / infinite cell) are raised as
 `TagStackError` naming the column: in the driver before any job where the schema says so, otherwise from the
 executor, turned back into a `TagStackError` by `errors()` (used by `write`) instead of a Java stack trace.
@@ -311,7 +314,7 @@ def _prepare(df, model, binary, id_column, allow_missing, where, engine):
     """What `score` and `score_to_parquet` share: the driver's checks (schema, model), the files shipped, and
     the input narrowed to the ID and the model's input columns (as doubles; CSV text parsed in the executors).
     Returns (model, the narrowed DataFrame, the arguments of `_scored` after the batches)."""
-    from pyspark.sql import SparkSession, functions as F, types as T
+    from pyspark.sql import SparkSession, types as T
     if not isinstance(model, Model):
         model = Model(model)
     engine = engine or DEFAULT_ENGINE
@@ -337,12 +340,13 @@ def _prepare(df, model, binary, id_column, allow_missing, where, engine):
     digest = model_name.split("-")[-1].split(".")[0]
     columns = model.input_columns
     fields = {f.name: f.dataType for f in df.schema.fields}
-    picked = [F.col(_quote(id_column)).cast("string").alias(id_column)]
-    for c in columns:
-        col = F.col(_quote(c))
-        picked.append(col if isinstance(fields[c], T.StringType) else col.cast("double").alias(c))
-    return model, df.select(*picked), (engine, binary_name, model_name, digest, model.path, columns, id_column,
-                                       allow_missing)
+    # One selectExpr call (its list crosses to the JVM at once): a Column built per input column costs several
+    # py4j round trips each, about 2 s for 289 columns.
+    picked = [f"CAST({_quote(id_column)} AS STRING) AS {_quote(id_column)}"]
+    picked += [_quote(c) if isinstance(fields[c], T.StringType) or isinstance(fields[c], T.DoubleType)
+               else f"CAST({_quote(c)} AS DOUBLE) AS {_quote(c)}" for c in columns]
+    return model, df.selectExpr(*picked), (engine, binary_name, model_name, digest, model.path, columns, id_column,
+                                           allow_missing)
 
 
 def score(df, model, binary=None, id_column=ID_COLUMN, allow_missing=False, where="input", engine=None):
