@@ -360,6 +360,24 @@ final class TreeGrower {
         return (r, nl, count, parentSlot)
     }
 
+    /// A leaf's sums as a split scan reads them, and its score as a parent (G² / (H + λ)).
+    private struct Totals {
+        var g = 0.0, h = 0.0, c = 0.0, word: Int64 = 0, parentScore = 0.0
+        init() {}
+        init(_ leaf: Leaf, lambdaL2: Double) {
+            g = leaf.g; h = leaf.h; c = leaf.c; word = leaf.word; parentScore = g * g / (h + lambdaL2)
+        }
+    }
+
+    /// Where one thread's share of `buildAndScan` reads and writes: the drawn features' layout, the small leaf's
+    /// rows (nil: every row in order) and the two leaves' histogram buffers and sums.
+    private struct ScanJob<Element> {
+        let used: UnsafeBufferPointer<Int>, offsets: UnsafeBufferPointer<Int>, valueBins: UnsafeBufferPointer<Int>
+        let rows: UnsafePointer<Int32>?, count: Int
+        let smallSlot: UnsafeMutablePointer<Element>, small: Totals, scanSmall: Bool
+        let largeSlot: UnsafeMutablePointer<Element>?, large: Totals
+    }
+
     /// For every drawn feature: builds the small leaf's histogram (from the gathered rows, or from all rows
     /// in order at the root), turns `largeSlot` (the parent's histogram) into the large leaf's by
     /// subtraction, and scans the features of the leaves asked for. Returns the best split of the small and
@@ -370,11 +388,8 @@ final class TreeGrower {
         let nUsed = used.count
         let sBegin = leaf[small].begin, sCount = leaf[small].count
         let c = constraints
-        let sG = leaf[small].g, sH = leaf[small].h, sC = leaf[small].c
-        let sParent = sG * sG / (sH + c.lambdaL2)
-        let lG = large >= 0 ? leaf[large].g : 0, lH = large >= 0 ? leaf[large].h : 0, lC = large >= 0 ? leaf[large].c : 0
-        let lParent = lG * lG / (lH + c.lambdaL2)
-        let sW = leaf[small].word, lW = large >= 0 ? leaf[large].word : 0
+        let smallTotals = Totals(leaf[small], lambdaL2: c.lambdaL2)
+        let largeTotals = large >= 0 ? Totals(leaf[large], lambdaL2: c.lambdaL2) : Totals()
         // Enough work per thread to be worth a fork-join?
         let work = sCount * nUsed
         let chunks = (threads > 1 && work >= 40_000) ? min(threads, nUsed) : 1
@@ -385,47 +400,12 @@ final class TreeGrower {
                 valueBins.withUnsafeBufferPointer { vbP in
                     results.withUnsafeMutableBufferPointer { res in
                         let res = res
+                        let job = ScanJob(used: usedP, offsets: offP, valueBins: vbP, rows: rows, count: sCount,
+                                          smallSlot: smallSlot, small: smallTotals, scanSmall: scanSmall,
+                                          largeSlot: largeSlot, large: largeTotals)
                         parallelFor(chunks, threads: chunks) { ci in
-                            var bestS = SplitCandidate(minGain: c.minGainToSplit), bestL = bestS
-                            let scratch = self.scanScratch + ci * SplitFinder.packedScratch
-                            let lo = ci * nUsed / chunks, hi = (ci + 1) * nUsed / chunks
-                            var j = lo
-                            while j < hi {
-                                // Build up to four features' histograms in one pass, then subtract and scan each.
-                                let group = min(4, hi - j)
-                                if group == 4 {
-                                    let f0 = usedP[j], f1 = usedP[j + 1], f2 = usedP[j + 2], f3 = usedP[j + 3]
-                                    kind.build4(
-                                        columns: (self.bins + f0 * self.rowCount, self.bins + f1 * self.rowCount,
-                                                  self.bins + f2 * self.rowCount, self.bins + f3 * self.rowCount),
-                                        hists: (smallSlot + offP[f0], smallSlot + offP[f1], smallSlot + offP[f2], smallSlot + offP[f3]),
-                                        binCounts: (vbP[f0] + 1, vbP[f1] + 1, vbP[f2] + 1, vbP[f3] + 1), rows: rows, count: sCount)
-                                } else {
-                                    for f in usedP[j..<(j + group)] {
-                                        let column = self.bins + f * self.rowCount, hs = smallSlot + offP[f], nb = vbP[f] + 1
-                                        if let rows = rows {
-                                            kind.build(column: column, rows: rows, count: sCount, hist: hs, binCount: nb)
-                                        } else {
-                                            kind.buildAllRows(column: column, count: sCount, hist: hs, binCount: nb)
-                                        }
-                                    }
-                                }
-                                for f in usedP[j..<(j + group)] {
-                                    let k = vbP[f], hs = smallSlot + offP[f]
-                                    if scanSmall {
-                                        kind.scan(feature: f, hist: hs, valueBins: k, totalG: sG, totalH: sH,
-                                                  totalC: sC, totalWord: sW, parentScore: sParent, constraints: c, scratch: scratch, best: &bestS)
-                                    }
-                                    if let ls = largeSlot {
-                                        let hl = ls + offP[f]
-                                        kind.subtract(hl, hs, count: (k + 1) * K.stride)
-                                        kind.scan(feature: f, hist: hl, valueBins: k, totalG: lG, totalH: lH,
-                                                  totalC: lC, totalWord: lW, parentScore: lParent, constraints: c, scratch: scratch, best: &bestL)
-                                    }
-                                }
-                                j += group
-                            }
-                            res[ci] = (bestS, bestL)
+                            res[ci] = self.buildAndScan(kind: kind, job: job, features: ci * nUsed / chunks ..< (ci + 1) * nUsed / chunks,
+                                                        scratch: self.scanScratch + ci * SplitFinder.packedScratch)
                         }
                     }
                 }
@@ -434,5 +414,52 @@ final class TreeGrower {
         var bs = SplitCandidate(minGain: c.minGainToSplit), bl = bs
         for (s, l) in results { bs.merge(s); bl.merge(l) }
         return (bs, bl)
+    }
+
+    /// One thread's share of `buildAndScan`: the drawn features at `features` (positions in `job.used`).
+    @inline(__always)
+    private func buildAndScan<K: HistogramKind>(kind: K, job: ScanJob<K.Element>, features: Range<Int>,
+                                                scratch: UnsafeMutablePointer<Int64>) -> (SplitCandidate, SplitCandidate) {
+        let c = constraints
+        let usedP = job.used, offP = job.offsets, vbP = job.valueBins, smallSlot = job.smallSlot, sCount = job.count
+        let s = job.small, l = job.large
+        var bestS = SplitCandidate(minGain: c.minGainToSplit), bestL = bestS
+        var j = features.lowerBound
+        let hi = features.upperBound
+        while j < hi {
+            // Build up to four features' histograms in one pass, then subtract and scan each.
+            let group = min(4, hi - j)
+            if group == 4 {
+                let f0 = usedP[j], f1 = usedP[j + 1], f2 = usedP[j + 2], f3 = usedP[j + 3]
+                kind.build4(
+                    columns: (bins + f0 * rowCount, bins + f1 * rowCount, bins + f2 * rowCount, bins + f3 * rowCount),
+                    hists: (smallSlot + offP[f0], smallSlot + offP[f1], smallSlot + offP[f2], smallSlot + offP[f3]),
+                    binCounts: (vbP[f0] + 1, vbP[f1] + 1, vbP[f2] + 1, vbP[f3] + 1), rows: job.rows, count: sCount)
+            } else {
+                for f in usedP[j..<(j + group)] {
+                    let column = bins + f * rowCount, hs = smallSlot + offP[f], nb = vbP[f] + 1
+                    if let rows = job.rows {
+                        kind.build(column: column, rows: rows, count: sCount, hist: hs, binCount: nb)
+                    } else {
+                        kind.buildAllRows(column: column, count: sCount, hist: hs, binCount: nb)
+                    }
+                }
+            }
+            for f in usedP[j..<(j + group)] {
+                let k = vbP[f], hs = smallSlot + offP[f]
+                if job.scanSmall {
+                    kind.scan(feature: f, hist: hs, valueBins: k, totalG: s.g, totalH: s.h, totalC: s.c, totalWord: s.word,
+                              parentScore: s.parentScore, constraints: c, scratch: scratch, best: &bestS)
+                }
+                if let ls = job.largeSlot {
+                    let hl = ls + offP[f]
+                    kind.subtract(hl, hs, count: (k + 1) * K.stride)
+                    kind.scan(feature: f, hist: hl, valueBins: k, totalG: l.g, totalH: l.h, totalC: l.c, totalWord: l.word,
+                              parentScore: l.parentScore, constraints: c, scratch: scratch, best: &bestL)
+                }
+            }
+            j += group
+        }
+        return (bestS, bestL)
     }
 }
