@@ -99,8 +99,6 @@ def run(a):
     spark = session(a.master, a.batch_rows, getattr(a, "driver_memory", "4g"))
     ready = time.time()
     df = ts.read_input(spark, a.input)
-    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(a.batch_rows))
-    spark.conf.set(*NO_BYTE_LIMIT)
     if getattr(a, "writer", "arrow") == "arrow":
         # One pass: each task writes its rows' scores and decisions itself (tagstack_spark.score_to_parquet).
         rows = ts.score_to_parquet(df, model, a.scores, a.decisions, binary, allow_missing=a.allow_missing,
@@ -139,6 +137,7 @@ def session(master, batch_rows, driver_memory="4g"):
         b = b.master(master)
     elif "PYSPARK_GATEWAY_PORT" not in os.environ:  # not under spark-submit, which gives the master
         b = b.master("local[*]")
+    # Runtime SQL settings: getOrCreate applies them to a session spark-submit already started, too.
     b = b.config("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_rows))
     b = b.config(*NO_BYTE_LIMIT)
     b = b.config("spark.ui.showConsoleProgress", "false")
