@@ -291,7 +291,11 @@ if __name__ == "__main__":
     except Exception as e:
         report("session", False, f"cannot start Spark: {type(e).__name__}: {str(e)[:1000]}", started)
         sys.exit(3)
-    report("session", True, f"Spark {spark.version}", started)
+    # score.py's JVM options (JIT_OPTIONS) must reach the JVM it starts: the options the JVM itself reports.
+    jvm_args = list(spark._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+    missing = [o for o in score.JIT_OPTIONS.split() if o not in jvm_args]
+    report("session", not missing, f"Spark {spark.version}; the JVM's options lack {missing}" if missing
+           else f"Spark {spark.version}, JVM started with score.JIT_OPTIONS", started)
     for c in SPEC.get("cases", []):
         run_case(c)
         if c.get("direct"):

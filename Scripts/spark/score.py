@@ -30,6 +30,18 @@ import tagstack_spark as ts  # noqa: E402
 # each, one session, under load). Spark skips the check when the limit is Int.MaxValue.
 NO_BYTE_LIMIT = ("spark.sql.execution.arrow.maxBytesPerBatch", str(2 ** 31 - 1))
 
+# The JVM score.py starts itself (python3 score.py; in local mode the driver is the executor) runs with the
+# thresholds of HotSpot's optimising compiler (C2, tier 4) ten times the defaults. At the defaults, Spark's own
+# start-up and per-job code (class loading, bytecode generation, task serialisation, Parquet footers) runs often
+# enough to be C2-compiled: C2's threads took about 11 of the JVM's 34 CPU s on the benchmark's 200,000 rows (a
+# per-thread /proc sample, under load), more than the compiled code gives back in a job this size. The per-row
+# loops pass even the raised thresholds within the first batch, so a long job's steady state keeps its C2 code
+# (unlike -XX:TieredStopAtLevel=1, which README "Scoring on Spark" records as slowing it). Figures: README.
+# Under spark-submit the JVM is already running: pass these with --driver-java-options (local mode) or
+# spark.executor.extraJavaOptions. --java-options '' turns them off.
+JIT_OPTIONS = ("-XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 "
+               "-XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000")
+
 
 def default_binary():
     here = os.path.dirname(os.path.abspath(__file__))
@@ -60,6 +72,9 @@ def main(argv=None):
                     help="arrow (the default): each task writes both datasets' files itself with pyarrow, one pass, "
                     "nothing cached (a local path or a URI pyarrow opens: hdfs://, s3://, gs://, abfs://); spark: the "
                     "scored DataFrame persisted and written twice by Spark's own Parquet writer (any location Spark writes)")
+    ap.add_argument("--java-options", default=JIT_OPTIONS, help="the JVM's options when score.py starts Spark itself "
+                    "(default: C2's compile thresholds raised, see JIT_OPTIONS; '' for none; under spark-submit, its "
+                    "--driver-java-options)")
     ap.add_argument("--timing", action="store_true", help="print the session start and scoring times on stderr")
     a = ap.parse_args(argv)
     try:
@@ -96,7 +111,7 @@ def run(a):
             raise ts.TagStackError(f"{p}: exists; give --overwrite to replace it")
     model = ts.Model(a.model)
     started = time.time()
-    spark = session(a.master, a.batch_rows, getattr(a, "driver_memory", "4g"))
+    spark = session(a.master, a.batch_rows, getattr(a, "driver_memory", "4g"), getattr(a, "java_options", JIT_OPTIONS))
     ready = time.time()
     df = ts.read_input(spark, a.input)
     if getattr(a, "writer", "arrow") == "arrow":
@@ -130,7 +145,7 @@ def write_with_spark(a, df, model, binary, engine):
         both.unpersist()
 
 
-def session(master, batch_rows, driver_memory="4g"):
+def session(master, batch_rows, driver_memory="4g", java_options=JIT_OPTIONS):
     from pyspark.sql import SparkSession
     b = SparkSession.builder.appName("tagstack-score")
     if master:
@@ -143,6 +158,8 @@ def session(master, batch_rows, driver_memory="4g"):
     b = b.config("spark.ui.showConsoleProgress", "false")
     if "PYSPARK_GATEWAY_PORT" not in os.environ:  # the JVM starts here: its heap can still be set (1g: too small)
         b = b.config("spark.driver.memory", driver_memory)
+        if java_options:
+            b = b.config("spark.driver.extraJavaOptions", java_options)
     for k, v in ts.NUMPY_ENV.items():  # the Python workers' NumPy calls the C library's exp / log (tagstack_numpy)
         b = b.config("spark.executorEnv." + k, v)
     return b.getOrCreate()
