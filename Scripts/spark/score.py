@@ -2,7 +2,8 @@
 """tagstack predict on Apache Spark: the same model, the same numbers, Parquet in predict's layout.
 
 usage: score.py --model M.json --input PATH --scores DIR --decisions DIR [--master URL] [--binary TAGSTACK]
-                [--engine numpy|binary] [--allow-missing] [--overwrite] [--batch-rows N]
+                [--engine auto|numpy|binary] [--allow-missing] [--overwrite] [--batch-rows N]
+                [--writer arrow|spark] [--driver-memory M] [--java-options OPTS] [--timing]
        (python3 Scripts/spark/score.py ... or spark-submit --files tagstack,M.json Scripts/spark/score.py ...)
 
 PATH: a CSV in our layout (ChallengeID then feature columns) or a Parquet dataset with the ChallengeID column and
