@@ -98,17 +98,8 @@ def args_for(c, out):
 
 
 def parse(argv):
-    import argparse  # noqa: F401
-    ns = {}
-    it = iter(argv)
-    for k in it:
-        ns[k.lstrip("-").replace("-", "_")] = True if k in ("--allow-missing", "--overwrite") else next(it)
-    ns.setdefault("allow_missing", False)
-    ns.setdefault("overwrite", False)
-    ns.setdefault("batch_rows", SPEC.get("batch_rows", 20000))
-    ns.setdefault("master", SPEC["master"])
-    ns.setdefault("engine", ts.DEFAULT_ENGINE)
-    return type("Args", (), ns)
+    """A case's arguments as score.py parses them, with the spec's master and batch size unless the case names its own."""
+    return score.parser().parse_args(["--master", SPEC["master"], "--batch-rows", str(SPEC.get("batch_rows", 20000))] + argv)
 
 
 def run_case(c):

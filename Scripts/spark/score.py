@@ -34,8 +34,8 @@ NO_BYTE_LIMIT = ("spark.sql.execution.arrow.maxBytesPerBatch", str(2 ** 31 - 1))
 # The JVM score.py starts itself (python3 score.py; in local mode the driver is the executor) runs with the
 # thresholds of HotSpot's optimising compiler (C2, tier 4) ten times the defaults. At the defaults, Spark's own
 # start-up and per-job code (class loading, bytecode generation, task serialisation, Parquet footers) runs often
-# enough to be C2-compiled: C2's threads took about 11 of the JVM's 34 CPU s on the benchmark's 200,000 rows (a
-# per-thread /proc sample, under load), more than the compiled code gives back in a job this size. The per-row
+# enough to be C2-compiled: C2's threads took about 11 CPU s of a JVM that spends about 34 on the benchmark's
+# 200,000 rows (/proc samples, under load), more than the compiled code gives back in a job this size. The per-row
 # loops pass even the raised thresholds within the first batch, so a long job's steady state keeps its C2 code
 # (unlike -XX:TieredStopAtLevel=1, which README "Scoring on Spark" records as slowing it). Figures: README.
 # Under spark-submit the JVM is already running: pass these with --driver-java-options (local mode) or
@@ -52,7 +52,8 @@ def default_binary():
     return None
 
 
-def main(argv=None):
+def parser():
+    """score.py's command line (also what Scripts/spark/check.py parses its cases with)."""
     ap = argparse.ArgumentParser(prog="score.py", description=__doc__.split("\n")[0])
     ap.add_argument("--model", required=True)
     ap.add_argument("--input", required=True)
@@ -77,7 +78,11 @@ def main(argv=None):
                     "(default: C2's compile thresholds raised, see JIT_OPTIONS; '' for none; under spark-submit, its "
                     "--driver-java-options)")
     ap.add_argument("--timing", action="store_true", help="print the session start and scoring times on stderr")
-    a = ap.parse_args(argv)
+    return ap
+
+
+def main(argv=None):
+    a = parser().parse_args(argv)
     try:
         run(a)
     except ts.TagStackError as e:
@@ -87,7 +92,7 @@ def main(argv=None):
 
 
 def run(a):
-    engine = getattr(a, "engine", ts.DEFAULT_ENGINE)
+    engine = a.engine
     binary = a.binary or default_binary()
     if engine == "auto":
         engine = ts.Model(a.model).engine(binary)
@@ -112,16 +117,16 @@ def run(a):
             raise ts.TagStackError(f"{p}: exists; give --overwrite to replace it")
     model = ts.Model(a.model)
     started = time.time()
-    spark = session(a.master, a.batch_rows, getattr(a, "driver_memory", "4g"), getattr(a, "java_options", JIT_OPTIONS))
+    spark = session(a.master, a.batch_rows, a.driver_memory, a.java_options)
     ready = time.time()
     df = ts.read_input(spark, a.input)
-    if getattr(a, "writer", "arrow") == "arrow":
+    if a.writer == "arrow":
         # One pass: each task writes its rows' scores and decisions itself (tagstack_spark.score_to_parquet).
         rows = ts.score_to_parquet(df, model, a.scores, a.decisions, binary, allow_missing=a.allow_missing,
                                    where=a.input, engine=engine, overwrite=a.overwrite)
     else:
         rows = write_with_spark(a, df, model, binary, engine)
-    if getattr(a, "timing", False):
+    if a.timing:
         print(f"score.py: {rows} rows scored in {time.time() - ready:.2f} s after a session start of "
               f"{ready - started:.2f} s", file=sys.stderr)
 
