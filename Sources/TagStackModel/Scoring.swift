@@ -440,12 +440,11 @@ public struct ModelScorer: Sendable {
         values.withUnsafeBufferPointer { v in
             out.withUnsafeMutableBufferPointer { o in
                 let o = o
-                parallelFor(chunks, threads: chunks) { chunk in
+                parallelChunks(rows, chunks: chunks) { _, range in
                     var ws = makeWorkspace()
                     var x = [Double](repeating: 0, count: m)
-                    let lo = rows * chunk / chunks, hi = rows * (chunk + 1) / chunks
                     x.withUnsafeMutableBufferPointer { xb in
-                        for i in lo..<hi {
+                        for i in range {
                             for j in 0..<m { xb[j] = v[i * columns + mapping[j]] }
                             scores(inputRow: UnsafeBufferPointer(xb), into: UnsafeMutableBufferPointer(rebasing: o[(i * t)..<((i + 1) * t)]), workspace: &ws)
                         }

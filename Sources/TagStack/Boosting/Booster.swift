@@ -295,7 +295,7 @@ private struct Round {
 /// be worth a fork-join (each chunk's work must depend on its own rows only).
 private func forRowChunks(_ count: Int, threads: Int, _ body: (Int, Int) -> Void) {
     let chunks = threads > 1 && count >= 20_000 ? threads : 1
-    parallelFor(chunks, threads: chunks) { c in body(c * count / chunks, (c + 1) * count / chunks) }
+    parallelChunks(count, chunks: chunks) { _, r in body(r.lowerBound, r.upperBound) }
 }
 
 /// Adds the tree's output to every training row: bag rows from the leaf ranges, the others (`inBag` false)

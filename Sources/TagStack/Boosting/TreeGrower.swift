@@ -403,8 +403,8 @@ final class TreeGrower {
                         let job = ScanJob(used: usedP, offsets: offP, valueBins: vbP, rows: rows, count: sCount,
                                           smallSlot: smallSlot, small: smallTotals, scanSmall: scanSmall,
                                           largeSlot: largeSlot, large: largeTotals)
-                        parallelFor(chunks, threads: chunks) { ci in
-                            res[ci] = self.buildAndScan(kind: kind, job: job, features: ci * nUsed / chunks ..< (ci + 1) * nUsed / chunks,
+                        parallelChunks(nUsed, chunks: chunks) { ci, features in
+                            res[ci] = self.buildAndScan(kind: kind, job: job, features: features,
                                                         scratch: self.scanScratch + ci * SplitFinder.packedScratch)
                         }
                     }

@@ -22,29 +22,27 @@ enum RadixSort {
         defer { scratch.deallocate() }
         var counts = [Int](repeating: 0, count: 8 * 256)
         keys.withUnsafeMutableBufferPointer { a in
-            do {
-                counts.withUnsafeMutableBufferPointer { c in
-                    var src = a.baseAddress!, dst = scratch
-                    let c = c.baseAddress!
-                    for i in 0..<n {
-                        let k = src[i]
-                        for d in 0..<8 { c[d &* 256 &+ Int(truncatingIfNeeded: (k >> UInt64(8 &* d)) & 0xFF)] &+= 1 }
-                    }
-                    for d in 0..<8 {
-                        let h = c + d &* 256
-                        // All keys in one bucket: this digit orders nothing.
-                        if h[Int(truncatingIfNeeded: (src[0] >> UInt64(8 &* d)) & 0xFF)] == n { continue }
-                        var sum = 0
-                        for v in 0..<256 { let x = h[v]; h[v] = sum; sum &+= x }
-                        let shift = UInt64(8 &* d)
-                        for i in 0..<n {
-                            let k = src[i], v = Int(truncatingIfNeeded: (k >> shift) & 0xFF)
-                            dst[h[v]] = k; h[v] &+= 1
-                        }
-                        swap(&src, &dst)
-                    }
-                    if src != a.baseAddress! { a.baseAddress!.update(from: src, count: n) }
+            counts.withUnsafeMutableBufferPointer { c in
+                var src = a.baseAddress!, dst = scratch
+                let c = c.baseAddress!
+                for i in 0..<n {
+                    let k = src[i]
+                    for d in 0..<8 { c[d &* 256 &+ Int(truncatingIfNeeded: (k >> UInt64(8 &* d)) & 0xFF)] &+= 1 }
                 }
+                for d in 0..<8 {
+                    let h = c + d &* 256
+                    // All keys in one bucket: this digit orders nothing.
+                    if h[Int(truncatingIfNeeded: (src[0] >> UInt64(8 &* d)) & 0xFF)] == n { continue }
+                    var sum = 0
+                    for v in 0..<256 { let x = h[v]; h[v] = sum; sum &+= x }
+                    let shift = UInt64(8 &* d)
+                    for i in 0..<n {
+                        let k = src[i], v = Int(truncatingIfNeeded: (k >> shift) & 0xFF)
+                        dst[h[v]] = k; h[v] &+= 1
+                    }
+                    swap(&src, &dst)
+                }
+                if src != a.baseAddress! { a.baseAddress!.update(from: src, count: n) }
             }
         }
     }

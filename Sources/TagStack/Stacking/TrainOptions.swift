@@ -253,9 +253,6 @@ public enum TrainOptions {
     /// The entry of a `StackerOptions` field.
     public static func option(field: String) -> TrainOption? { table.first { $0.field == field } }
 
-    /// The entry whose range also bounds a `BoostingParameters` field.
-    public static func option(parameter: String) -> TrainOption? { table.first { $0.parameter == parameter } }
-
     /// `tagstack help train`.
     public static var help: String {
         var lines = [

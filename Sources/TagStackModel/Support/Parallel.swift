@@ -28,6 +28,12 @@ package func parallelFor(_ count: Int, threads: Int, _ body: (Int) -> Void) {
     }
 }
 
+/// Splits `0..<count` into `chunks` consecutive ranges of near-equal size (chunk c is `count·c/chunks ..<
+/// count·(c+1)/chunks`) and runs `body(c, range)` for each, one a worker (`parallelFor(chunks, threads: chunks)`).
+package func parallelChunks(_ count: Int, chunks: Int, _ body: (Int, Range<Int>) -> Void) {
+    parallelFor(chunks, threads: chunks) { c in body(c, (c * count / chunks)..<((c + 1) * count / chunks)) }
+}
+
 /// `[body(0), ..., body(count - 1)]` computed as `parallelFor` does (results in index order, whatever the
 /// scheduling). It throws only when `body` does (`rethrows`: a non-throwing body needs no `try`, and no caller
 /// needs a `try?` that would turn an error into a silent default). When items throw, every item still runs and

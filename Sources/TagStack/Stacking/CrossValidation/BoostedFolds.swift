@@ -31,7 +31,8 @@ enum BoostedFolds {
     ///   - workers: folds fitted at once (their models must not depend on it).
     ///   - fit: fits fold f (trees grown past the best kept) and finds its best round (`bestRound`); its second
     ///     argument is the number of workers' shares of threads the fold may use (1, or more for the folds of a
-    ///     last wave smaller than `workers`: 5 folds on 2 workers fit 4 two at a time, then the fifth on both).
+    ///     last wave smaller than `workers`: 5 folds on 2 workers fit 4 two at a time, then the fifth on both;
+    ///     the share is `workers / rest`, rounded down: 5 folds on 3 workers fit the last two on one share each).
     ///   - score: scores fold f's validation rows with the given (truncated) ensemble.
     ///   - refit: trains the final model on every row with the given round count.
     static func run(folds: Int, rounds: Int, final: FinalModel, workers: Int,

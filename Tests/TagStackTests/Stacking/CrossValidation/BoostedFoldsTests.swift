@@ -36,4 +36,23 @@ final class BoostedFoldsTests: XCTestCase {
         XCTAssertEqual(averaged.ensemble.trees.count, 15)
         XCTAssertEqual(averaged.ensemble.trees[0].leafValue[0], 1.0 / 3)
     }
+
+    /// Each fold's share of the workers' threads: 1, except the folds of a last wave smaller than the workers,
+    /// which split the workers between them (rounded down).
+    func testALastWaveSmallerThanTheWorkersSharesTheirThreads() throws {
+        let tree = try Tree(splitFeature: [], threshold: [], leftChild: [], rightChild: [], defaultLeft: [], leafValue: [1])
+        let full = TreeEnsemble(baseScore: 0, trees: [tree])
+        for (folds, workers, expected) in [(5, 2, [1, 1, 1, 1, 2]), (3, 2, [1, 1, 2]), (4, 2, [1, 1, 1, 1]),
+                                           (5, 3, [1, 1, 1, 1, 1]), (2, 4, [2, 2]), (3, 1, [1, 1, 1])] {
+            let lock = NSLock()
+            var shares = [Int](repeating: 0, count: folds)
+            _ = try BoostedFolds.run(folds: folds, rounds: 1, final: .average, workers: workers,
+                                     fit: { f, share in
+                                         lock.lock(); shares[f] = share; lock.unlock()
+                                         return BoostedFolds.FoldFit(ensemble: full, bestRound: 1)
+                                     },
+                                     score: { _, _ in }, refit: { _ in XCTFail("no refit when averaging"); throw CancellationError() })
+            XCTAssertEqual(shares, expected, "\(folds) folds on \(workers) workers")
+        }
+    }
 }
