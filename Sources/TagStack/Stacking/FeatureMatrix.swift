@@ -13,7 +13,7 @@ struct FeatureMatrix: Sendable {
     var shared: [[Double]]
     let rowCount: Int
     let tagCount: Int
-    /// Tags per block at most: a block's features stay within max(X / 4, 16 MiB).
+    /// Tags per block at most: a block's features stay within max(X / 16, 16 MiB) (one tag a thread at least).
     let blockSize: Int
     private let x: FeatureTable
     private let builder: FeatureBuilder
@@ -24,17 +24,18 @@ struct FeatureMatrix: Sendable {
         let tags: Range<Int>
         let rows: Int
         let kinds: Int
-        /// [tag - tags.lowerBound][feature][row], flat.
-        let values: [Double]
+        /// [(tag - tags.lowerBound) × kinds + feature][row]: one array a column, so that a tag's columns are
+        /// handed to its fit without a copy (a copy a thread was 1 / 36 × X at 100,000 rows).
+        let values: [[Double]]
 
-        /// Tag `t`'s features (one column per feature, one value per row of the block).
+        /// Tag `t`'s features (one column per feature, one value per row of the block), not copied.
         func columns(tag t: Int) -> [[Double]] {
-            let base = (t - tags.lowerBound) * kinds * rows
-            return (0..<kinds).map { f in Array(values[(base + f * rows)..<(base + (f + 1) * rows)]) }
+            let base = (t - tags.lowerBound) * kinds
+            return Array(values[base..<(base + kinds)])
         }
 
         @inline(__always) func value(tag t: Int, feature f: Int, row r: Int) -> Double {
-            values[((t - tags.lowerBound) * kinds + f) * rows + r]
+            values[(t - tags.lowerBound) * kinds + f][r]
         }
     }
 
@@ -83,15 +84,16 @@ struct FeatureMatrix: Sendable {
         self.threads = threads
         builder = try FeatureBuilder(set: FeatureSet(kinds: set.kinds, networks: set.networks, quantiles: set.quantiles),
                                      labels: data.labels, inputColumns: data.x.columns)
-        let budget = max(n * data.x.columnCount * 8 / 4, 16 << 20), perTag = max(n * k * 8, 1)
+        let budget = max(n * data.x.columnCount * 8 / 16, 16 << 20), perTag = max(n * k * 8, 1)
         blockSize = max(1, min(tagCount, budget / perTag))
         shared = set.sharedColumns.map { name in data.x.column(data.x.columnIndex(name)!) }
     }
 
     /// The blocks of tags, in order: the first `blockSize` tags, later blocks smaller in step with the tags
-    /// left, down to one tag a thread. A learner keeps every finished tag's out-of-fold scores (tags × rows
-    /// Doubles, 0.86 × X on Mewo's layout) while it computes the next block, so the block shrinks as they grow
-    /// and the two together stay near the larger of them (Benchmarks/bench_catalogue.sh).
+    /// left, down to one tag a thread. A learner that holds every finished tag's out-of-fold scores (tags × rows
+    /// Doubles, 0.86 × X on Mewo's layout; the boosted and pooled learners: the logistic learner's are
+    /// recomputed when read, RecomputedScores.swift) while it computes the next block, so the block shrinks as
+    /// they grow and the two together stay near the larger of them (Benchmarks/bench_catalogue.sh).
     var blocks: [Range<Int>] { Self.blocks(tags: tagCount, blockSize: blockSize, threads: threads) }
 
     static func blocks(tags: Int, blockSize: Int, threads: Int) -> [Range<Int>] {
@@ -120,7 +122,8 @@ struct FeatureMatrix: Sendable {
                 }
             }
         }
-        return Block(tags: tags, rows: m, kinds: k, values: flat)
+        // Split into columns before the fits run: the flat copy is freed on return.
+        return Block(tags: tags, rows: m, kinds: k, values: (0..<(b * k)).map { q in Array(flat[(q * m)..<((q + 1) * m)]) })
     }
 
     /// The per-tag features of the (row, tag) pairs `ids` (`id = row × tagCount + tag`, rows never
@@ -140,6 +143,36 @@ struct FeatureMatrix: Sendable {
             for q in starts[c]..<starts[c + 1] {
                 let one = features(ids[q] / t, ids[q] % t)
                 for f in 0..<k { out[f * p + q] = one[f] }
+            }
+        }
+        return flat
+    }
+
+    /// Columns of X (the width of a row `compute` prepares).
+    var inputColumnCount: Int { x.columnCount }
+
+    /// σ(`model(row, tag)`'s raw score) of each tag of `tags` on each row of `rows` (every row when nil),
+    /// `[tag index × rows + row index]`, rows in parallel chunks. The vector scored is the tag's per-tag features
+    /// then the shared columns, as `rowMajor` lays it out for the fit, so each value is the one the logistic
+    /// learner computed for its out-of-fold scores, bit for bit. `prepared`: each row prepared for those tags
+    /// only (they must include `tags`; nil: for every tag), as `block` does.
+    func linearScores(tags: [Int], rows: [Int]?, prepared: Range<Int>?,
+                      model: (_ row: Int, _ tag: Int) -> LinearModel) -> [Double] {
+        let m = rows?.count ?? rowCount, k = set.kinds.count, d = set.count, b = tags.count
+        var flat = [Double](repeating: 0, count: b * m)   // [tag][row]
+        let chunks = max(1, min(threads, m / 256))
+        compute(into: &flat, chunks: chunks, tags: prepared) { c, features, out in
+            let v = UnsafeMutableBufferPointer<Double>.allocate(capacity: d)
+            defer { v.deallocate() }
+            v.initialize(repeating: 0)
+            for r in (m * c / chunks)..<(m * (c + 1) / chunks) {
+                let i = rows?[r] ?? r
+                for (q, tag) in tags.enumerated() {
+                    let one = features(i, tag)
+                    for f in 0..<k { v[f] = one[f] }
+                    for (s, col) in shared.enumerated() { v[k + s] = col[i] }
+                    out[q * m + r] = sigmoid(model(i, tag).rawScore(UnsafeBufferPointer(v)))
+                }
             }
         }
         return flat
@@ -166,12 +199,18 @@ struct FeatureMatrix: Sendable {
                             if let tags = tags { bld.prepare(row: x, tags: tags) } else { bld.prepare(row: x) }
                             prepared = row
                         }
-                        bld.features(tag: tag, into: one)
+                        Self.features(&bld, tag: tag, into: one)
                         return UnsafeBufferPointer(one)
                     }, out)
                 }
             }
         }
+    }
+
+    /// `b.features(tag:into:)`, given `b` in place: called on the captured builder itself, the method was given a
+    /// copy of it (every array of the builder retained and released for each value computed).
+    @inline(__always) private static func features(_ b: inout FeatureBuilder, tag: Int, into out: UnsafeMutableBufferPointer<Double>) {
+        b.features(tag: tag, into: out)
     }
 
     /// A tag's features for the given rows, row-major (per-tag features `columns`, then shared columns).

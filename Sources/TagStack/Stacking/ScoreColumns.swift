@@ -1,25 +1,34 @@
-// Per-tag score columns over the training rows, each either a column of X read in place or an array of its
-// own. A tag's base score is, unless the base level chose another, its own network score: a column of X.
-// Reading it in place instead of copying it out (tags × rows Doubles, 0.86 × X on Mewo's layout) is what
-// keeps training within 1.5 × X (Benchmarks/bench_catalogue.sh); learned and fitted scores have arrays.
+// Per-tag score columns over the training rows, each a column of X read in place, an array of its own, or
+// recomputed from a learner's fold models when read. A tag's base score is, unless the base level chose another,
+// its own network score: a column of X. Reading it in place instead of copying it out (tags × rows Doubles,
+// 0.86 × X on Mewo's layout), and recomputing the logistic learner's out-of-fold scores instead of holding them
+// (RecomputedScores.swift), is what keeps training within 1.5 × X (Benchmarks/bench_catalogue.sh); other
+// learned and fitted scores have arrays.
+//
+// Read a recomputed column whole (`subscript`) or rows across tags a chunk at a time (`forEachRow`): `value`
+// and `row` compute what they read on their own (one row), for the occasional value.
 
 import TagStackModel
 
-/// Score columns (tags × rows), each a column of X or an array of its own.
+/// Score columns (tags × rows), each a column of X, an array of its own, or recomputed.
 struct ScoreColumns: Sendable {
     enum Column: Sendable {
         /// Column `j` of `x`, read in place.
         case input(Int)
         /// One value per row.
         case values([Double])
+        /// Computed when read, from `recomputed`'s models of the tag.
+        case recomputed
     }
 
     /// X, held by reference (its values are never copied: nothing mutates it).
     let x: FeatureTable
     var columns: [Column]
+    /// The models `.recomputed` columns are computed from (nil when there is none).
+    let recomputed: RecomputedScores?
 
-    init(x: FeatureTable, columns: [Column]) {
-        self.x = x; self.columns = columns
+    init(x: FeatureTable, columns: [Column], recomputed: RecomputedScores? = nil) {
+        self.x = x; self.columns = columns; self.recomputed = recomputed
     }
 
     /// Columns `inputs` of `x`, read in place.
@@ -35,30 +44,64 @@ struct ScoreColumns: Sendable {
     var count: Int { columns.count }
     var rowCount: Int { x.rowCount }
 
-    /// Column `k`'s value of every row (a copy when it is a column of X).
+    /// Column `k`'s value of every row (a copy when it is a column of X; computed when recomputed).
     subscript(k: Int) -> [Double] {
         switch columns[k] {
         case .input(let j): return x.column(j)
         case .values(let v): return v
+        case .recomputed: return recomputed!.column(k)
         }
     }
 
-    /// Column `k`'s value on row `i`.
-    @inline(__always) func value(_ i: Int, _ k: Int) -> Double {
+    /// Columns `ks` (increasing), the recomputed ones computed together (`RecomputedScores.columns`).
+    func columns(_ ks: [Int]) -> [[Double]] {
+        let computed = recomputed?.columns(ks.filter { if case .recomputed = columns[$0] { return true } else { return false } }) ?? []
+        var q = 0
+        return ks.map { k in
+            if case .recomputed = columns[k] { q += 1; return computed[q - 1] }
+            return self[k]
+        }
+    }
+
+    /// Column `k`'s value on row `i` (computed alone when recomputed: read recomputed columns otherwise).
+    func value(_ i: Int, _ k: Int) -> Double {
         switch columns[k] {
         case .input(let j): return x.values[i * x.columnCount + j]
         case .values(let v): return v[i]
+        case .recomputed: return recomputed!.values(tags: [k], rows: [i])[0]
         }
     }
 
     /// Row `i`'s value of every column, into `out` (length `count`).
     func row(_ i: Int, into out: UnsafeMutableBufferPointer<Double>) {
+        forEachRow([i]) { _, r in _ = out.update(fromContentsOf: r) }
+    }
+
+    /// Rows of a chunk `forEachRow` computes recomputed columns for at once.
+    static let chunkRows = 1024
+
+    /// `body(i, values)` for each row `i` of `rows` in order, `values` its value of every column (valid during
+    /// the call). Recomputed columns are computed for a chunk of rows at a time (`chunkRows`).
+    func forEachRow(_ rows: [Int], _ body: (Int, UnsafeBufferPointer<Double>) -> Void) {
+        let recomputedTags = columns.indices.filter { if case .recomputed = columns[$0] { return true } else { return false } }
+        var out = [Double](repeating: 0, count: count)
         let w = x.columnCount
         x.values.withUnsafeBufferPointer { xv in
-            for (k, c) in columns.enumerated() {
-                switch c {
-                case .input(let j): out[k] = xv[i * w + j]
-                case .values(let v): out[k] = v[i]
+            out.withUnsafeMutableBufferPointer { o in
+                for start in stride(from: 0, to: rows.count, by: Self.chunkRows) {
+                    let chunk = Array(rows[start..<min(rows.count, start + Self.chunkRows)])
+                    let computed = recomputedTags.isEmpty ? [] : recomputed!.values(tags: recomputedTags, rows: chunk)
+                    for (r, i) in chunk.enumerated() {
+                        var q = 0
+                        for (k, c) in columns.enumerated() {
+                            switch c {
+                            case .input(let j): o[k] = xv[i * w + j]
+                            case .values(let v): o[k] = v[i]
+                            case .recomputed: o[k] = computed[q * chunk.count + r]; q += 1
+                            }
+                        }
+                        body(i, UnsafeBufferPointer(o))
+                    }
                 }
             }
         }
@@ -66,10 +109,10 @@ struct ScoreColumns: Sendable {
 
     /// Every row's values, row-major rows × columns.
     func rowMajor() -> [Double] {
-        let n = rowCount, t = count
-        var out = [Double](repeating: 0, count: n * t)
-        out.withUnsafeMutableBufferPointer { o in
-            for i in 0..<n { row(i, into: UnsafeMutableBufferPointer(rebasing: o[(i * t)..<((i + 1) * t)])) }
+        let t = count
+        var out = [Double](repeating: 0, count: rowCount * t)
+        forEachRow(Array(0..<rowCount)) { i, r in
+            for k in 0..<t { out[i * t + k] = r[k] }
         }
         return out
     }

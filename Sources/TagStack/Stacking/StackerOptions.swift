@@ -120,6 +120,10 @@ public struct StackerOptions: Sendable {
     /// (`StackerResult.permutation`, scikit-learn's `n_repeats`); 0: not computed (it fits the chosen learner's
     /// fold models again).
     public var permutationRepeats = 0
+    /// Bytes of a learner's recomputable out-of-fold columns (the logistic learner's) held as arrays, tags in
+    /// order; the columns of later tags are recomputed from their fold models when read (RecomputedScores.swift).
+    /// nil: every tag while all fit in 32 MiB, else X / 32 (`FoldContext.recomputes`).
+    var heldOutOfFoldBytes: Int? = nil
     /// Called from worker threads as tags finish: (tags done, tags) of the learner running.
     public var progress: (@Sendable (Int, Int) -> Void)? = nil
     /// Called as each learner starts: (its name, its position from 1, the number of learners tried); and with

@@ -84,37 +84,37 @@ enum CrossFit {
         guard let fold else {
             let decider = Decider(thresholds: tags.map(\.threshold), rule: rule, labels: data.labels, hierarchy: hierarchy)
             var counts = [TagCounts](repeating: TagCounts(), count: t)
-            count(decider, rows: 0..<n, data: data, scores: scores, into: &counts)
+            count(decider, rows: Array(0..<n), data: data, scores: scores, into: &counts)
             return TagCounts.weightedF1(counts)
         }
         // Per tag, counts summed over folds (no rows × tags decisions kept).
         var counts = [TagCounts](repeating: TagCounts(), count: t)
+        let inFolds = (0..<k).map { f in (0..<n).filter { fold[$0] == f } }
+        let outFolds = (0..<k).map { f in (0..<n).filter { fold[$0] != f } }
+        // [tag][fold]: each column read once for every fold (a recomputed column is computed when read).
+        let thresholds: [[Double?]] = (0..<t).map { j in
+            let s = scores[j], y = data.labelColumns[j]
+            return outFolds.map { ThresholdSearch.best(scores: $0.map { s[$0] }, labels: $0.map { y[$0] }).threshold }
+        }
         for f in 0..<k {
-            let inFold = (0..<n).filter { fold[$0] == f }
-            let outFold = (0..<n).filter { fold[$0] != f }
-            let thresholds: [Double?] = (0..<t).map { j in
-                let s = scores[j]
-                let y = data.labelColumns[j]
-                return ThresholdSearch.best(scores: outFold.map { s[$0] }, labels: outFold.map { y[$0] }).threshold
-            }
-            let foldTags = (0..<t).map { TagModel(name: data.labels.tags[$0], form: .raw, threshold: thresholds[$0]) }
-            let foldHierarchy = rule.fitParameters(data: data, scores: scores, tags: foldTags, rows: outFold)
-            let decider = Decider(thresholds: thresholds, rule: rule, labels: data.labels, hierarchy: foldHierarchy)
-            count(decider, rows: inFold, data: data, scores: scores, into: &counts)
+            let foldThresholds = thresholds.map { $0[f] }
+            let foldTags = (0..<t).map { TagModel(name: data.labels.tags[$0], form: .raw, threshold: foldThresholds[$0]) }
+            let foldHierarchy = rule.fitParameters(data: data, scores: scores, tags: foldTags, rows: outFolds[f])
+            let decider = Decider(thresholds: foldThresholds, rule: rule, labels: data.labels, hierarchy: foldHierarchy)
+            count(decider, rows: inFolds[f], data: data, scores: scores, into: &counts)
         }
         return TagCounts.weightedF1(counts)
     }
 
-    /// Adds `decider`'s decisions of `rows` to each tag's counts.
-    private static func count<R: Sequence<Int>>(_ decider: Decider, rows: R, data: TrainingData, scores: ScoreColumns,
-                                                into counts: inout [TagCounts]) {
+    /// Adds `decider`'s decisions of `rows` to each tag's counts (rows read a chunk at a time: `forEachRow`).
+    private static func count(_ decider: Decider, rows: [Int], data: TrainingData, scores: ScoreColumns,
+                              into counts: inout [TagCounts]) {
         let t = data.labels.count, y = data.labelColumns
         let cats = decider.needsCategoryColumns ? DecisionSearch.categoryColumns(data) : nil
-        var row = [Double](repeating: 0, count: t), out = [UInt8](repeating: 0, count: t)
+        var out = [UInt8](repeating: 0, count: t)
         var catRow = [Double](repeating: 0, count: data.labels.categories.count)
-        for i in rows {
-            DecisionSearch.decide(decider, row: i, scores: scores, x: data.x, categoryColumns: cats,
-                                  into: &row, &catRow, &out)
+        scores.forEachRow(rows) { i, row in
+            DecisionSearch.decide(decider, row: i, scores: row, x: data.x, categoryColumns: cats, into: &catRow, &out)
             for j in 0..<t { counts[j].add(decision: out[j] != 0, label: y[j][i] != 0) }
         }
     }

@@ -84,6 +84,18 @@ struct FoldContext: Sendable {
         CrossFit.decisions(scores: scores, labels: y, fold: fold, k: options.folds)
     }
 
+    /// Whether tag `k`'s out-of-fold scores, where a learner can recompute them from its fold models, are
+    /// recomputed when read rather than held: tags in order are held while their columns fit
+    /// `options.heldOutOfFoldBytes`, by default every tag while all tags' columns fit in 32 MiB (12,000 rows ×
+    /// 248 tags: 23 MiB), else X / 32 (100,000 rows × 289 columns: 9 of 248 tags), so that with X, the labels
+    /// and the runtime (≈ 1.2 × X), the feature block and each thread's fit training stays within 1.5 × X
+    /// (recomputing costs time: README, Large catalogues).
+    func recomputes(_ k: Int) -> Bool {
+        let n = max(rowCount, 1), all = n * tagCount * 8
+        let budget = options.heldOutOfFoldBytes ?? (all <= 32 << 20 ? all : n * data.x.columnCount * 8 / 32)
+        return k >= budget / (n * 8)
+    }
+
     /// Tag `k`'s positives.
     func support(_ k: Int) -> Int { labels[k].reduce(0) { $0 + Int($1) } }
 }

@@ -19,8 +19,11 @@ protocol Learner {
 struct TagOutcome {
     var model: TagModel
     var report: TagReport
-    /// nil: the base score's out-of-fold scores (`FoldContext.baseOutOfFold`, not copied).
+    /// nil: the base score's out-of-fold scores (`FoldContext.baseOutOfFold`, not copied), or `foldModels`'.
     var oof: [Double]?
+    /// A logistic tag's models by fold (its one model without folds): its out-of-fold scores, recomputed from
+    /// them when read instead of held (RecomputedScores.swift).
+    var foldModels: [LinearModel]? = nil
     /// A boosted tag's gain importance per feature (training only: not in the model file).
     var gain: [Double]? = nil
 
@@ -42,13 +45,15 @@ struct TagOutcome {
 
 extension TagOutcome {
     /// The tag on its learned score, with the threshold that maximises F1 on its out-of-fold scores.
-    static func learned(_ model: TagModel, oof: [Double], support: Int, verdict v: Judge.Verdict, rounds: Int?, gain: [Double]? = nil) -> TagOutcome {
+    /// With `foldModels`, the scores are recomputed from them when read (`oof` is not kept).
+    static func learned(_ model: TagModel, oof: [Double], foldModels: [LinearModel]? = nil, support: Int, verdict v: Judge.Verdict,
+                        rounds: Int?, gain: [Double]? = nil) -> TagOutcome {
         var m = model
         m.threshold = v.threshold ?? ThresholdSearch.best(scores: oof, labels: v.labels).threshold
         return TagOutcome(model: m, report: TagReport(tag: m.name, support: support, baseF1: v.baseF1, stackedF1: v.learnedF1,
                                                       threshold: m.threshold, path: m.path, rounds: rounds,
                                                       reason: v.keep ? v.reason : "every tag (\(v.reason) alone)"),
-                          oof: oof, gain: gain)
+                          oof: foldModels == nil ? oof : nil, foldModels: foldModels, gain: gain)
     }
 }
 
@@ -70,7 +75,7 @@ struct LearnerRun {
     var tags: [TagModel]
     var reports: [TagReport]
     /// Per tag: its out-of-fold score of every row on its chosen path (the base's own columns, not
-    /// copied, for tags on the base score).
+    /// copied, for tags on the base score; recomputed from the fold models for logistic tags).
     var oof: ScoreColumns
     /// The weighted F1 of `oof` under per-tag thresholds (`CrossFit.ruleF1`): cross-fitted, or in-sample with
     /// the tags' own thresholds without folds.
@@ -93,9 +98,12 @@ struct LearnerRun {
 
     /// A run from its tags' outcomes: their out-of-fold scores, and their weighted F1.
     init(kind: LearnerKind, outcomes: [TagOutcome], context c: FoldContext) {
+        let models = outcomes.map(\.foldModels)
+        let recomputed = models.contains { $0 != nil }
+            ? RecomputedScores(features: c.requiredFeatures, fold: c.fold, models: models) : nil
         let oof = ScoreColumns(x: c.data.x, columns: outcomes.enumerated().map { k, o in
-            o.oof.map { .values($0) } ?? c.baseOutOfFold.columns[k]
-        })
+            o.foldModels != nil ? .recomputed : o.oof.map { .values($0) } ?? c.baseOutOfFold.columns[k]
+        }, recomputed: recomputed)
         self.kind = kind
         tags = outcomes.map(\.model)
         reports = outcomes.map(\.report)
@@ -141,6 +149,9 @@ enum PerTagLearning {
         var oof: [Double]
         var rounds: Int? = nil
         var gain: [Double]? = nil
+        /// The models `oof` came from, by fold (the final model without folds), when the learner's out-of-fold
+        /// scores are recomputable from them (`RecomputedScores`): the run keeps these instead of `oof`.
+        var foldModels: [LinearModel]? = nil
     }
 
     /// Which tags a learner learns; the others stay on their base score, with the reason in the report.
@@ -199,7 +210,8 @@ enum PerTagLearning {
         let f = try fit(seed)
         let verdict = Judge.verdict(y: y, base: c.baseOutOfFold[k], baseDecisions: baseDecisions, learned: f.oof, support: support,
                                     context: c, seed: seed)
-        let learned = TagOutcome.learned(f.model, oof: f.oof, support: support, verdict: verdict, rounds: f.rounds, gain: f.gain)
+        let learned = TagOutcome.learned(f.model, oof: f.oof, foldModels: c.recomputes(k) ? f.foldModels : nil, support: support, verdict: verdict,
+                                         rounds: f.rounds, gain: f.gain)
         guard verdict.keep else {
             return (.onBase(k, c, stackedF1: verdict.learnedF1, baseDecisions: baseDecisions, reason: verdict.reason), learned)
         }

@@ -28,7 +28,7 @@ struct LogisticLearner: Learner {
             let final = Logistic.train(columns: columns, labels: y, rows: c.allRows, parameters: lp, start: folds.last)
             if c.splits == nil { score(final, rows: c.allRows) }
             return PerTagLearning.Fit(model: TagModel(name: c.data.labels.tags[k], form: .linear(final), threshold: nil),
-                                      oof: oof)
+                                      oof: oof, foldModels: c.splits == nil ? [final] : folds)
         }
     }
 

@@ -36,20 +36,16 @@ enum DecisionSearch {
         return cols.map { $0! }
     }
 
-    /// Row `i`'s decisions under `decider`: its scores gathered into `row`, and with `categoryColumns`
-    /// its category scores from X into `catRow` (one per category).
-    static func decide(_ decider: Decider, row i: Int, scores: ScoreColumns, x: FeatureTable, categoryColumns: [Int]?,
-                       into row: inout [Double], _ catRow: inout [Double], _ out: inout [UInt8]) {
+    /// Row `i`'s decisions under `decider`, given its scores `row` (one per tag); with `categoryColumns` its
+    /// category scores are read from X into `catRow` (one per category).
+    static func decide(_ decider: Decider, row i: Int, scores row: UnsafeBufferPointer<Double>, x: FeatureTable,
+                       categoryColumns: [Int]?, into catRow: inout [Double], _ out: inout [UInt8]) {
         if let categoryColumns { for (g, j) in categoryColumns.enumerated() { catRow[g] = x[i, j] } }
-        row.withUnsafeMutableBufferPointer { pr in
-            out.withUnsafeMutableBufferPointer { o in
-                scores.row(i, into: pr)
-                let p = UnsafeBufferPointer(pr)
-                if categoryColumns != nil {
-                    catRow.withUnsafeBufferPointer { cb in decider.decide(p, categoryScores: cb, into: o) }
-                } else {
-                    decider.decide(p, into: o)
-                }
+        out.withUnsafeMutableBufferPointer { o in
+            if categoryColumns != nil {
+                catRow.withUnsafeBufferPointer { cb in decider.decide(row, categoryScores: cb, into: o) }
+            } else {
+                decider.decide(row, into: o)
             }
         }
     }
@@ -64,13 +60,14 @@ enum DecisionSearch {
         let c = groups.count
         var thresholds = [Double?](repeating: nil, count: c)
         for (g, members) in groups.enumerated() {
+            let columns = scores.columns(members)   // read whole, recomputed columns computed together
             let score: [Double] = rows.map { i in
                 if let cs = columnScores { return data.x[i, cs[g]] }
-                return members.map { scores.value(i, $0) }.max()!
+                return columns.map { $0[i] }.max()!
             }
             // Tag decisions before gating, and the truth, for this category's tags.
-            let passes: [[Bool]] = members.map { k in
-                rows.map { i in tags[k].threshold.map { scores.value(i, k) >= $0 } ?? false }
+            let passes: [[Bool]] = zip(members, columns).map { k, s in
+                rows.map { i in tags[k].threshold.map { s[i] >= $0 } ?? false }
             }
             let truth: [[Bool]] = members.map { k in rows.map { data.labelColumns[k][$0] != 0 } }
             func objective(_ th: Double?) -> Double {
