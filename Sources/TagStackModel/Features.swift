@@ -254,8 +254,8 @@ public struct FeatureBuilder: Sendable {
         prepareCategories()
     }
 
-    /// As `prepare(row:)`, but only what the features of `tags` read: the statistics of their classes, and
-    /// the class ranks of those tags alone, each counted directly (no sort of the class). `features(tag:)`
+    /// As `prepare(row:)`, but only what the features of `tags` read: the statistics of their classes and
+    /// categories, and the class ranks of those tags alone, each counted directly (no sort of the class). `features(tag:)`
     /// is then valid for `tags` only, with the values `prepare(row:)` gives, bit for bit (the same sums in
     /// the same order; a rank is the same count of members scoring strictly higher). Training builds the
     /// features of a block of tags a row at a time with it (FeatureMatrix.swift).
@@ -264,11 +264,12 @@ public struct FeatureBuilder: Sendable {
         if needsClassStats || needsRank {
             for c in 0..<classMembers.count {
                 let inClass = tags.reduce(0) { $0 + (classOf[$1] == c ? 1 : 0) }
-                // A few ranks: counted directly; many: the whole class sorted once (`prepare(row:)`'s way).
-                if inClass > 0 { prepareClass(c, only: inClass <= 16 ? tags : nil) }
+                // A few ranks: counted directly; many: the whole class sorted once (`prepare(row:)`'s way), then
+                // each of those tags' ranks searched.
+                if inClass > 0 { prepareClass(c, only: tags, direct: inClass <= 16) }
             }
         }
-        prepareCategories()
+        prepareCategories(of: tags)
     }
 
     private mutating func load(row x: UnsafeBufferPointer<Double>) {
@@ -282,10 +283,12 @@ public struct FeatureBuilder: Sendable {
         }
     }
 
-    private mutating func prepareCategories() {
+    /// Each category's statistics (with `tags`: those of their categories alone).
+    private mutating func prepareCategories(of tags: Range<Int>? = nil) {
         if needsCategoryStats {
             s.withUnsafeBufferPointer { sp in
                 for (g, members) in categoryMembers.enumerated() {
+                    if let tags, !tags.contains(where: { categoryOf[$0] == g }) { continue }
                     var sum = 0.0, m1 = -Double.infinity, m2 = -Double.infinity, arg = -1
                     for k in members {
                         let v = sp[k]
@@ -298,8 +301,9 @@ public struct FeatureBuilder: Sendable {
         }
     }
 
-    /// Class `c`'s statistics and its members' ranks (with `only`: the ranks of those tags of the class alone).
-    private mutating func prepareClass(_ c: Int, only: Range<Int>? = nil) {
+    /// Class `c`'s statistics and its members' ranks (with `only`: the ranks of those tags of the class alone,
+    /// counted one by one when `direct`).
+    private mutating func prepareClass(_ c: Int, only: Range<Int>? = nil, direct: Bool = false) {
         let members = classMembers[c]
         var rk = rank; rank = []                  // take the buffers (no copy), give them back below
         var buf = sortScratch; sortScratch = []
@@ -317,7 +321,7 @@ public struct FeatureBuilder: Sendable {
             // Rank: how many class members score strictly higher.
             let denom = Double(max(members.count - 1, 1))
             rk.withUnsafeMutableBufferPointer { rp in
-                if let only = only {
+                if let only = only, direct {
                     for k in only where classOf[k] == c {
                         var higher = 0
                         for u in members where sp[u] > sp[k] { higher += 1 }
@@ -339,12 +343,13 @@ public struct FeatureBuilder: Sendable {
                 buf.withUnsafeMutableBufferPointer { b in
                     for k in members where !sp[k].isNaN { b[n] = sp[k]; n += 1 }
                     FeatureBuilder.sortDescending(b.baseAddress!, n)
-                    for k in members {
+                    func search(_ k: Int) {
                         // First position whose score is not > s[k] = number strictly higher.
                         var lo = 0, hi = n
                         while lo < hi { let mid = (lo + hi) / 2; if b[mid] > sp[k] { lo = mid + 1 } else { hi = mid } }
                         rp[k] = Double(lo) / denom
                     }
+                    if let only { for k in only where classOf[k] == c { search(k) } } else { for k in members { search(k) } }
                 }
             }
         }

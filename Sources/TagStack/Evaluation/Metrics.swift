@@ -360,13 +360,16 @@ public enum Metrics {
     where S.Element == Double, L.Element == UInt8 {
         precondition(labels.count == scores.count, "Metrics.logLoss: \(labels.count) labels vs \(scores.count) scores")
         guard !scores.isEmpty else { return nil }
-        let eps = Double.ulpOfOne, hi = 1 - eps
         var sum = 0.0
-        for (y, s) in zip(labels, scores) {
-            let q = y != 0 ? s : 1 - s
-            sum += -Foundation.log(min(max(q, eps), hi))
-        }
+        for (y, s) in zip(labels, scores) { sum += logLossTerm(label: y, probability: s) }
         return sum / Double(scores.count)
+    }
+
+    /// One row's term of `logLoss`: −log of the probability given to its label, clipped to [ε, 1 − ε].
+    @inline(__always) static func logLossTerm(label y: UInt8, probability s: Double) -> Double {
+        let eps = Double.ulpOfOne, hi = 1 - eps
+        let q = y != 0 ? s : 1 - s
+        return -Foundation.log(min(max(q, eps), hi))
     }
 
     /// The one-label metrics of rows × tags 0/1 truth and decisions (and scores), nil unless every truth row

@@ -18,6 +18,8 @@ struct FeatureMatrix: Sendable {
     private let x: FeatureTable
     private let builder: FeatureBuilder
     private let threads: Int
+    /// The recomputed out-of-fold columns' kept blocks, shared by every copy of the matrix (RecomputedScores.swift).
+    let recomputedBlocks: RecomputedBlocks
 
     /// One block of tags' per-tag features on some rows: `value(tag, feature, r)` for the block's `r`-th row.
     struct Block: Sendable {
@@ -87,6 +89,7 @@ struct FeatureMatrix: Sendable {
         let budget = max(n * data.x.columnCount * 8 / 16, 16 << 20), perTag = max(n * k * 8, 1)
         blockSize = max(1, min(tagCount, budget / perTag))
         shared = set.sharedColumns.map { name in data.x.column(data.x.columnIndex(name)!) }
+        recomputedBlocks = RecomputedBlocks(bytes: max(n * data.x.columnCount * 8 / 8, 4 << 20))
     }
 
     /// The blocks of tags, in order: the first `blockSize` tags, later blocks smaller in step with the tags
@@ -151,13 +154,13 @@ struct FeatureMatrix: Sendable {
     /// Columns of X (the width of a row `compute` prepares).
     var inputColumnCount: Int { x.columnCount }
 
-    /// σ(`model(row, tag)`'s raw score) of each tag of `tags` on each row of `rows` (every row when nil),
-    /// `[tag index × rows + row index]`, rows in parallel chunks. The vector scored is the tag's per-tag features
-    /// then the shared columns, as `rowMajor` lays it out for the fit, so each value is the one the logistic
-    /// learner computed for its out-of-fold scores, bit for bit. `prepared`: each row prepared for those tags
-    /// only (they must include `tags`; nil: for every tag), as `block` does.
-    func linearScores(tags: [Int], rows: [Int]?, prepared: Range<Int>?,
-                      model: (_ row: Int, _ tag: Int) -> LinearModel) -> [Double] {
+    /// σ(raw score) of each tag of `tags` on each row of `rows` (every row when nil) under `models` (the tags' fold
+    /// models, packed in `tags`' order) and `fold` (each row's; nil: every row's model 0), `[tag index × rows + row
+    /// index]`, rows in parallel chunks. The vector scored is the tag's per-tag features then the shared columns, as
+    /// `rowMajor` lays it out for the fit, so each value is the one the logistic learner computed for its
+    /// out-of-fold scores, bit for bit. `prepared`: each row prepared for those tags only (they must include
+    /// `tags`; nil: for every tag), as `block` does.
+    func linearScores(tags: [Int], rows: [Int]?, prepared: Range<Int>?, models: PackedLinearModels, fold: [Int]?) -> [Double] {
         let m = rows?.count ?? rowCount, k = set.kinds.count, d = set.count, b = tags.count
         var flat = [Double](repeating: 0, count: b * m)   // [tag][row]
         let chunks = max(1, min(threads, m / 256))
@@ -165,13 +168,15 @@ struct FeatureMatrix: Sendable {
             let v = UnsafeMutableBufferPointer<Double>.allocate(capacity: d)
             defer { v.deallocate() }
             v.initialize(repeating: 0)
-            for r in (m * c / chunks)..<(m * (c + 1) / chunks) {
-                let i = rows?[r] ?? r
-                for (q, tag) in tags.enumerated() {
-                    let one = features(i, tag)
-                    for f in 0..<k { v[f] = one[f] }
+            models.values.withUnsafeBufferPointer { params in
+                for r in (m * c / chunks)..<(m * (c + 1) / chunks) {
+                    let i = rows?[r] ?? r, f = fold?[i] ?? 0
                     for (s, col) in shared.enumerated() { v[k + s] = col[i] }
-                    out[q * m + r] = sigmoid(model(i, tag).rawScore(UnsafeBufferPointer(v)))
+                    for (q, tag) in tags.enumerated() {
+                        let one = features(i, tag)
+                        for j in 0..<k { v[j] = one[j] }
+                        out[q * m + r] = sigmoid(models.rawScore(tag: q, fold: f, UnsafeBufferPointer(v), params))
+                    }
                 }
             }
         }

@@ -21,51 +21,102 @@ final class RecomputedScores: @unchecked Sendable {
     let models: [[LinearModel]?]
     /// Tags a block of `column(_:)` computes at once (aligned: block b is tags b·blockSize ..< (b+1)·blockSize).
     let blockSize: Int
-    private let lock = NSLock()
-    /// The latest blocks, most recent last (at most two): `values[recomputed tag of the block][row]`, flat.
-    private var cache: [(block: Int, values: [Double])] = []
 
     init(features: FeatureMatrix, fold: [Int]?, models: [[LinearModel]?]) {
         self.features = features; self.fold = fold; self.models = models
-        // Two blocks within max(X / 32, 4 MiB) (X / 16 peaked at 1.49 × X at 100,000 rows, README).
-        let n = max(features.rowCount, 1), budget = max(n * features.inputColumnCount * 8 / 32, 4 << 20)
-        blockSize = max(1, min(models.count, budget / 2 / (n * 8)))
+        blockSize = max(1, min(models.count, features.recomputedBlocks.bytes / 2 / (max(features.rowCount, 1) * 8)))
     }
 
     /// Tag `k`'s value on every row (`models[k]` must not be nil).
     func column(_ k: Int) -> [Double] {
         let b = k / blockSize, n = features.rowCount
-        lock.lock(); defer { lock.unlock() }
-        if let hit = cache.firstIndex(where: { $0.block == b }) {
-            let offset = ((b * blockSize)..<k).filter { models[$0] != nil }.count * n
-            let entry = cache.remove(at: hit)
-            cache.append(entry)
-            return Array(entry.values[offset..<(offset + n)])
-        }
         let range = (b * blockSize)..<min(models.count, (b + 1) * blockSize)
         let tags = range.filter { models[$0] != nil }
-        if cache.count == 2 { cache.removeFirst() }   // before computing: two blocks held at most
-        let values = features.linearScores(tags: tags, rows: nil, prepared: range) { i, tag in
-            self.model(row: i, tag: tag)
-        }
-        cache.append((b, values))
         let offset = tags.firstIndex(of: k)! * n
-        return Array(values[offset..<(offset + n)])
-    }
-
-    /// The columns of `tags` (each recomputed, increasing) on every row, computed together (each row prepared
-    /// once for them all), not kept: for readers of a few tags scattered over the blocks (a category's).
-    func columns(_ tags: [Int]) -> [[Double]] {
-        guard let first = tags.first, let last = tags.last else { return [] }
-        let n = features.rowCount
-        let values = features.linearScores(tags: tags, rows: nil, prepared: first..<(last + 1)) { i, tag in self.model(row: i, tag: tag) }
-        return tags.indices.map { q in Array(values[(q * n)..<((q + 1) * n)]) }
+        return features.recomputedBlocks.column(owner: ObjectIdentifier(self), block: b, offset: offset, count: n) {
+            self.features.linearScores(tags: tags, rows: nil, prepared: range, models: self.packed(tags), fold: self.fold)
+        }
     }
 
     /// The values of `tags` (each recomputed) on `rows`, `[tag index × rows.count + row index]`.
     func values(tags: [Int], rows: [Int]) -> [Double] {
-        features.linearScores(tags: tags, rows: rows, prepared: nil) { i, tag in self.model(row: i, tag: tag) }
+        // Readers of rows are not readers of columns: the kept blocks would only add to what rows read.
+        features.recomputedBlocks.release()
+        return features.linearScores(tags: tags, rows: rows, prepared: nil, models: packed(tags), fold: fold)
     }
 
-    @inline(__always) func model(row i: Int, tag k: Int) -> LinearModel { models[k]![fold?[i] ?? 0] }
+    /// The models of `tags` (each recomputed), packed.
+    func packed(_ tags: [Int]) -> PackedLinearModels { PackedLinearModels(tags.map { models[$0]! }) }
+}
+
+/// The blocks of recomputed columns kept, the two latest of every `RecomputedScores` of a training together (a
+/// learner's runs, such as the logistic learner's and its every-tag alternative, are read in turn): readers go
+/// through tags in order, from up to two threads, so a column's block is usually one of them. A read of rows
+/// drops them (training's stages read columns or rows in turn, never both at once).
+final class RecomputedBlocks: @unchecked Sendable {
+    /// What the two blocks may hold together: max(X / 8, 4 MiB).
+    let bytes: Int
+    private let lock = NSLock()
+    /// Most recent last: `values[recomputed tag of the block][row]`, flat.
+    private var kept: [(owner: ObjectIdentifier, block: Int, values: [Double])] = []
+
+    init(bytes: Int) { self.bytes = bytes }
+
+    /// Drops the kept blocks.
+    func release() {
+        lock.lock(); defer { lock.unlock() }
+        kept.removeAll()
+    }
+
+    /// `count` values from `offset` of `owner`'s block `block`, computed by `compute` (the block's values) unless
+    /// kept; a block computed is kept, the least recent of two dropped before it is computed.
+    func column(owner: ObjectIdentifier, block: Int, offset: Int, count: Int, compute: () -> [Double]) -> [Double] {
+        lock.lock(); defer { lock.unlock() }
+        if let hit = kept.firstIndex(where: { $0.owner == owner && $0.block == block }) {
+            let entry = kept.remove(at: hit)
+            kept.append(entry)
+            return Array(entry.values[offset..<(offset + count)])
+        }
+        if kept.count == 2 { kept.removeFirst() }
+        let values = compute()
+        kept.append((owner, block, values))
+        return Array(values[offset..<(offset + count)])
+    }
+}
+
+/// Linear models by tag and fold, their parameters in one array (intercept, then each feature's weight, mean and
+/// scale): scoring a value reads them in place, where a `LinearModel` taken out of an array retained and released
+/// its three arrays for every value (contended between threads).
+struct PackedLinearModels {
+    let width: Int, folds: Int
+    /// `[tag][fold][1 + 3 × width]`.
+    let values: [Double]
+
+    init(_ models: [[LinearModel]]) {
+        let width = models.first?.first?.weights.count ?? 0, folds = models.first?.count ?? 0
+        self.width = width; self.folds = folds
+        var v: [Double] = []
+        v.reserveCapacity(models.count * folds * (1 + 3 * width))
+        for byFold in models {
+            precondition(byFold.count == folds && byFold.allSatisfy { $0.weights.count == width })
+            for model in byFold {
+                v.append(model.intercept)
+                for j in 0..<width { v.append(model.weights[j]); v.append(model.means[j]); v.append(model.scales[j]) }
+            }
+        }
+        values = v
+    }
+
+    /// `LinearModel.rawScore` of tag `q`'s fold `f` model (the same operations in the same order, so the same
+    /// value bit for bit: RecomputedScoresTests), `p` being `values`' storage.
+    @inline(__always) func rawScore(tag q: Int, fold f: Int, _ x: UnsafeBufferPointer<Double>, _ p: UnsafeBufferPointer<Double>) -> Double {
+        let base = (q * folds + f) * (1 + 3 * width)
+        var z = p[base]
+        for j in 0..<width where x[j].isFinite {
+            let w = p[base + 1 + 3 * j], mean = p[base + 2 + 3 * j], scale = p[base + 3 + 3 * j]
+            let d = x[j] - mean
+            z += d.isFinite ? w * d / scale : w * (x[j] / scale - mean / scale)
+        }
+        return z
+    }
 }

@@ -53,16 +53,6 @@ struct ScoreColumns: Sendable {
         }
     }
 
-    /// Columns `ks` (increasing), the recomputed ones computed together (`RecomputedScores.columns`).
-    func columns(_ ks: [Int]) -> [[Double]] {
-        let computed = recomputed?.columns(ks.filter { if case .recomputed = columns[$0] { return true } else { return false } }) ?? []
-        var q = 0
-        return ks.map { k in
-            if case .recomputed = columns[k] { q += 1; return computed[q - 1] }
-            return self[k]
-        }
-    }
-
     /// Column `k`'s value on row `i` (computed alone when recomputed: read recomputed columns otherwise).
     func value(_ i: Int, _ k: Int) -> Double {
         switch columns[k] {
@@ -83,25 +73,43 @@ struct ScoreColumns: Sendable {
     /// `body(i, values)` for each row `i` of `rows` in order, `values` its value of every column (valid during
     /// the call). Recomputed columns are computed for a chunk of rows at a time (`chunkRows`).
     func forEachRow(_ rows: [Int], _ body: (Int, UnsafeBufferPointer<Double>) -> Void) {
+        forEachChunk(rows) { chunk, values in
+            for (r, i) in chunk.enumerated() { body(i, UnsafeBufferPointer(rebasing: values[(r * count)..<((r + 1) * count)])) }
+        }
+    }
+
+    /// `body(rows, values)` for consecutive chunks of `chunkRows` rows covering every row, in order, `values`
+    /// row-major (the chunk's rows, then every column; valid during the call).
+    func forEachChunk(_ body: (Range<Int>, UnsafeBufferPointer<Double>) -> Void) {
+        var start = 0
+        forEachChunk(Array(0..<rowCount)) { chunk, values in
+            body(start..<(start + chunk.count), values)
+            start += chunk.count
+        }
+    }
+
+    /// `body(chunk, values)` for consecutive chunks of `rows` (`chunkRows` each), `values` row-major (the chunk's
+    /// rows, then every column; valid during the call): recomputed columns computed for a chunk at once.
+    private func forEachChunk(_ rows: [Int], _ body: (ArraySlice<Int>, UnsafeBufferPointer<Double>) -> Void) {
         let recomputedTags = columns.indices.filter { if case .recomputed = columns[$0] { return true } else { return false } }
-        var out = [Double](repeating: 0, count: count)
-        let w = x.columnCount
+        var out = [Double](repeating: 0, count: min(rows.count, Self.chunkRows) * count)
+        let w = x.columnCount, t = count
         x.values.withUnsafeBufferPointer { xv in
             out.withUnsafeMutableBufferPointer { o in
                 for start in stride(from: 0, to: rows.count, by: Self.chunkRows) {
-                    let chunk = Array(rows[start..<min(rows.count, start + Self.chunkRows)])
-                    let computed = recomputedTags.isEmpty ? [] : recomputed!.values(tags: recomputedTags, rows: chunk)
+                    let chunk = rows[start..<min(rows.count, start + Self.chunkRows)]
+                    let computed = recomputedTags.isEmpty ? [] : recomputed!.values(tags: recomputedTags, rows: Array(chunk))
                     for (r, i) in chunk.enumerated() {
                         var q = 0
                         for (k, c) in columns.enumerated() {
                             switch c {
-                            case .input(let j): o[k] = xv[i * w + j]
-                            case .values(let v): o[k] = v[i]
-                            case .recomputed: o[k] = computed[q * chunk.count + r]; q += 1
+                            case .input(let j): o[r * t + k] = xv[i * w + j]
+                            case .values(let v): o[r * t + k] = v[i]
+                            case .recomputed: o[r * t + k] = computed[q * chunk.count + r]; q += 1
                             }
                         }
-                        body(i, UnsafeBufferPointer(o))
                     }
+                    body(chunk, UnsafeBufferPointer(rebasing: o[0..<(chunk.count * t)]))
                 }
             }
         }

@@ -79,43 +79,57 @@ enum CrossFit {
     /// thresholds fitted on the other folds' rows decide the fold's rows), else in-sample with `tags`'
     /// thresholds and `hierarchy` on every row.
     static func ruleF1(data: TrainingData, scores: ScoreColumns, rule: DecisionRule, fold: [Int]?, k: Int,
-                       tags: [TagModel], hierarchy: Hierarchy?) -> Double {
-        let n = data.x.rowCount, t = data.labels.count
-        guard let fold else {
-            let decider = Decider(thresholds: tags.map(\.threshold), rule: rule, labels: data.labels, hierarchy: hierarchy)
-            var counts = [TagCounts](repeating: TagCounts(), count: t)
-            count(decider, rows: Array(0..<n), data: data, scores: scores, into: &counts)
-            return TagCounts.weightedF1(counts)
-        }
-        // Per tag, counts summed over folds (no rows × tags decisions kept).
-        var counts = [TagCounts](repeating: TagCounts(), count: t)
-        let inFolds = (0..<k).map { f in (0..<n).filter { fold[$0] == f } }
+                       tags: [TagModel], hierarchy: Hierarchy?, foldThresholds: [[Double?]]? = nil) -> Double {
+        rulesF1(data: data, scores: scores, rules: [rule], fold: fold, k: k, tags: tags, hierarchies: [hierarchy], foldThresholds: foldThresholds)[0]
+    }
+
+    /// Per fold, every tag's threshold that maximises F1 on the other folds' rows (`[fold][tag]`), each column
+    /// read once for every fold (a recomputed column is computed when read), tags in parallel.
+    static func foldThresholds(data: TrainingData, scores: ScoreColumns, fold: [Int], k: Int, threads: Int) -> [[Double?]] {
+        let n = data.x.rowCount
         let outFolds = (0..<k).map { f in (0..<n).filter { fold[$0] != f } }
-        // [tag][fold]: each column read once for every fold (a recomputed column is computed when read).
-        let thresholds: [[Double?]] = (0..<t).map { j in
+        let thresholds: [[Double?]] = parallelMap(data.labels.count, threads: threads) { j in
             let s = scores[j], y = data.labelColumns[j]
             return outFolds.map { ThresholdSearch.best(scores: $0.map { s[$0] }, labels: $0.map { y[$0] }).threshold }
         }
-        for f in 0..<k {
-            let foldThresholds = thresholds.map { $0[f] }
-            let foldTags = (0..<t).map { TagModel(name: data.labels.tags[$0], form: .raw, threshold: foldThresholds[$0]) }
-            let foldHierarchy = rule.fitParameters(data: data, scores: scores, tags: foldTags, rows: outFolds[f])
-            let decider = Decider(thresholds: foldThresholds, rule: rule, labels: data.labels, hierarchy: foldHierarchy)
-            count(decider, rows: inFolds[f], data: data, scores: scores, into: &counts)
-        }
-        return TagCounts.weightedF1(counts)
+        return (0..<k).map { f in thresholds.map { $0[f] } }
     }
 
-    /// Adds `decider`'s decisions of `rows` to each tag's counts (rows read a chunk at a time: `forEachRow`).
-    private static func count(_ decider: Decider, rows: [Int], data: TrainingData, scores: ScoreColumns,
-                              into counts: inout [TagCounts]) {
-        let t = data.labels.count, y = data.labelColumns
-        let cats = decider.needsCategoryColumns ? DecisionSearch.categoryColumns(data) : nil
+    /// `ruleF1` of each rule of `rules` (`hierarchies`: theirs, used without folds), from three reads of the
+    /// scores whatever the number of rules and folds (a recomputed column is computed when read): every tag's
+    /// threshold of each fold (a column at a time), the rules' parameters of each fold (rows; the hierarchical
+    /// rule's), then every rule's decisions of every row (rows). Counts are summed per tag over folds.
+    /// `foldThresholds`: `CrossFit.foldThresholds` of `scores` when already computed.
+    static func rulesF1(data: TrainingData, scores: ScoreColumns, rules: [DecisionRule], fold: [Int]?, k: Int,
+                        tags: [TagModel], hierarchies: [Hierarchy?], foldThresholds known: [[Double?]]? = nil, threads: Int = 1) -> [Double] {
+        let n = data.x.rowCount, t = data.labels.count
+        let deciders: [[Decider]]   // [rule][fold]; one without folds
+        if let fold {
+            let outFolds = (0..<k).map { f in (0..<n).filter { fold[$0] != f } }
+            let foldThresholds = known ?? self.foldThresholds(data: data, scores: scores, fold: fold, k: k, threads: threads)
+            deciders = rules.map { rule in
+                let parameters = rule.fitParameters(data: data, scores: scores, thresholds: foldThresholds, rows: outFolds)
+                return (0..<k).map { Decider(thresholds: foldThresholds[$0], rule: rule, labels: data.labels, hierarchy: parameters[$0]) }
+            }
+        } else {
+            deciders = rules.indices.map {
+                [Decider(thresholds: tags.map(\.threshold), rule: rules[$0], labels: data.labels, hierarchy: hierarchies[$0])]
+            }
+        }
+        let y = data.labelColumns, cats = DecisionSearch.categoryColumns(data)
+        var counts = [[TagCounts]](repeating: [TagCounts](repeating: TagCounts(), count: t), count: rules.count)
         var out = [UInt8](repeating: 0, count: t)
         var catRow = [Double](repeating: 0, count: data.labels.categories.count)
-        scores.forEachRow(rows) { i, row in
-            DecisionSearch.decide(decider, row: i, scores: row, x: data.x, categoryColumns: cats, into: &catRow, &out)
-            for j in 0..<t { counts[j].add(decision: out[j] != 0, label: y[j][i] != 0) }
+        scores.forEachRow(Array(0..<n)) { i, row in
+            let f = fold?[i] ?? 0
+            guard f >= 0 && f < deciders[0].count else { return }
+            for r in rules.indices {
+                let decider = deciders[r][f]
+                DecisionSearch.decide(decider, row: i, scores: row, x: data.x, categoryColumns: decider.needsCategoryColumns ? cats : nil,
+                                      into: &catRow, &out)
+                for j in 0..<t { counts[r][j].add(decision: out[j] != 0, label: y[j][i] != 0) }
+            }
         }
+        return counts.map(TagCounts.weightedF1)
     }
 }

@@ -33,35 +33,24 @@ enum CalibrationChoice {
     /// dropped (nothing tags × rows is kept beyond the run's own scores); `keepProbabilities` keeps the
     /// chosen scheme's probabilities of every tag (the training report draws them).
     static func choose(run: LearnerRun, context c: FoldContext, keepProbabilities: Bool = true) -> Outcome {
-        let n = c.rowCount, t = c.tagCount, threads = c.options.threads
+        let t = c.tagCount, threads = c.options.threads
         let scores = run.oof
         // The fit reads the calibration logit bounded to ±60 (scores beyond are ~1e-19 from 0 or 1, or far
         // outside [0, 1]): an infinite or enormous logit would otherwise decide the fit alone.
-        let z: (Int) -> [Double] = { k in scores[k].map { min(max(calibrationLogit($0), -60), 60) } }
+        func bounded(_ s: Double) -> Double { min(max(calibrationLogit(s), -60), 60) }
+        let z: (Int) -> [Double] = { k in scores[k].map(bounded) }
+        // The same logits a chunk of rows at a time (the shared slope's fit reads rows: SharedLogisticSweep.swift).
+        let read: SharedLogistic.Reader = { body in
+            scores.forEachChunk { rows, v in v.map(bounded).withUnsafeBufferPointer { body(rows, $0) } }
+        }
         let tried = c.options.calibration == .auto ? schemes : [c.options.calibration]
-        let parts = c.splits.map { $0.map { ($0.train, $0.valid) } } ?? [(c.allRows, c.allRows)]
-        /// Tag k's probability of every row: from the calibration fitted on the other folds (on every row without).
-        func probabilities(_ k: Int, _ cals: [[Calibration?]]) -> [Double] {
-            let s = scores[k]
-            var p = s
-            for (part, (_, scoredRows)) in parts.enumerated() {
-                for r in scoredRows { let i = Int(r); p[i] = outputProbability(s[i], cals[part][k]) }
-            }
-            return p
-        }
-        var losses: [(String, Double)] = []
-        var fitted: [[[Calibration?]]] = []
-        for scheme in tried {
-            let cals = parts.map { fit(scheme, tags: t, z: z, labels: c.labels, rows: $0.0, threads: threads) }
-            // Mean over tags of each tag's log loss, as `evaluate` computes it (rows with a missing score left out).
-            let perTag = parallelMap(t, threads: threads) { k -> Double in
-                let s = scores[k], p = probabilities(k, cals)
-                let rows = (0..<n).filter { !s[$0].isNaN }
-                return Metrics.logLoss(labels: rows.map { c.labels[k][$0] }, scores: rows.map { p[$0] }) ?? 0
-            }
-            losses.append((scheme.rawValue, perTag.reduce(0, +) / Double(max(t, 1))))
-            fitted.append(cals)
-        }
+        // Each scheme is fitted on each fold's training rows and on every row (the model's) together: a tag's
+        // scores are read once for all of them (a logistic learner's are recomputed when read, RecomputedScores.swift).
+        let scored = c.splits.map { $0.map(\.valid) } ?? [c.allRows]
+        let fitRows = (c.splits.map { $0.map(\.train) } ?? []) + [c.allRows]
+        let fitted = tried.map { fit($0, tags: t, z: z, read: read, labels: c.labels, parts: fitRows, threads: threads) }   // [scheme][part][tag]
+        let perTag = logLosses(scores, fitted: fitted, scored: scored, labels: c.labels, threads: threads)
+        let losses = tried.indices.map { i in (tried[i].rawValue, perTag[i].reduce(0, +) / Double(max(t, 1))) }
         // none, then Platt per tag, then the shared slope: Platt scaling (the reference a user compares with)
         // replaces none when it lowers the log loss; the shared slope replaces Platt only by `sharedMargin`.
         var best = 0
@@ -72,7 +61,7 @@ enum CalibrationChoice {
             if l.1 < losses[best].1 - needed { best = i }
         }
         let chosen = tried[best]
-        var final = fit(chosen, tags: t, z: z, labels: c.labels, rows: c.allRows, threads: threads)
+        var final = fitted[best].last!
         for k in 0..<t {
             if let cal = final[k] { final[k]!.threshold = run.tags[k].threshold.map(cal.probability) }
         }
@@ -80,28 +69,76 @@ enum CalibrationChoice {
                           margin: tried.contains(.shared) && tried.contains(.platt) ? sharedMargin : nil, inSample: c.fold == nil,
                           lowerIsBetter: true, note: evidence ? nil : Level.keptSimplest)
         if level.margin != nil { level.marginRule = "Platt replaces none when lower, the shared slope must beat Platt by" }
-        let kept = keepProbabilities ? (0..<t).map { probabilities($0, fitted[best]) } : nil
+        let kept = keepProbabilities
+            ? parallelMap(t, threads: threads) { k in probabilities(scores[k], scored: scored, fitted[best].map { $0[k] }) } : nil
         return Outcome(calibrations: final, level: level, probabilities: kept)
     }
 
-    /// One scheme's calibration of every tag, fitted on `rows` of the score logits `z(tag)` (every row).
-    static func fit(_ scheme: CalibrationOption, tags t: Int, z: (Int) -> [Double], labels: [[UInt8]], rows: [Int32],
-                    threads: Int) -> [Calibration?] {
+    /// A tag's probability of every row from its scores `s`: the rows of `scored[part]` from the calibration of
+    /// that part, `cals[part]` (fitted on the other folds; on every row without folds).
+    static func probabilities(_ s: [Double], scored: [[Int32]], _ cals: [Calibration?]) -> [Double] {
+        var p = s
+        for (part, rows) in scored.enumerated() {
+            for r in rows { let i = Int(r); p[i] = outputProbability(s[i], cals[part]) }
+        }
+        return p
+    }
+
+    /// Per scheme of `fitted` (`[scheme][part][tag]`), each tag's mean log loss as `Metrics.logLoss` computes it
+    /// (rows with a missing score left out; each row of `scored[part]` calibrated by that part's map), every
+    /// scheme's from one read of the rows.
+    static func logLosses(_ scores: ScoreColumns, fitted: [[[Calibration?]]], scored: [[Int32]], labels: [[UInt8]], threads: Int) -> [[Double]] {
+        let t = scores.count, n = scores.rowCount, schemes = fitted.count
+        var part = [Int](repeating: -1, count: n)
+        for (p, rows) in scored.enumerated() { for r in rows { part[Int(r)] = p } }
+        // [scheme × tags + tag]: the sum of the terms, and the rows counted (per tag, the same for every scheme).
+        var sums = [Double](repeating: 0, count: schemes * t), counts = [Int](repeating: 0, count: t)
+        sums.withUnsafeMutableBufferPointer { sums in
+            counts.withUnsafeMutableBufferPointer { counts in
+                let (sums, counts) = (sums, counts)
+                scores.forEachChunk { rows, v in
+                    parallelChunks(t, chunks: max(1, min(threads, t))) { _, tags in
+                        for k in tags {
+                            for i in rows {
+                                let s = v[(i - rows.lowerBound) * t + k]
+                                guard !s.isNaN else { continue }
+                                counts[k] += 1
+                                for q in 0..<schemes {
+                                    let p = part[i] < 0 ? s : outputProbability(s, fitted[q][part[i]][k])
+                                    sums[q * t + k] += Metrics.logLossTerm(label: labels[k][i], probability: p)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (0..<schemes).map { q in (0..<t).map { k in counts[k] > 0 ? sums[q * t + k] / Double(counts[k]) : 0 } }
+    }
+
+    /// One scheme's calibration of every tag on each row set of `parts` (`[part][tag]`), fitted on the score
+    /// logits `z(tag)` (every row), the parts together (each tag's logits computed once a pass).
+    /// (`z(tag)`: a tag's logits; `read`: the same by rows, what the shared slope's fit reads).
+    static func fit(_ scheme: CalibrationOption, tags t: Int, z: (Int) -> [Double], read: SharedLogistic.Reader, labels: [[UInt8]],
+                    parts: [[Int32]], threads: Int) -> [[Calibration?]] {
         switch scheme {
         case .none, .auto:
-            return [Calibration?](repeating: nil, count: t)
+            return parts.map { _ in [Calibration?](repeating: nil, count: t) }
         case .platt:
-            return parallelMap(t, threads: threads) { k -> Calibration? in
-                let zk = z(k)
-                let f = SharedLogistic.fit(tags: 1, sources: 1, z: { _ in [zk] }, labels: [labels[k]], rows: rows, lambda: 1, threads: 1)
-                return calibration(slope: f.weights[0], intercept: f.intercepts[0])
+            let perTag = parallelMap(t, threads: threads) { k -> [Calibration?] in
+                return SharedLogistic.fit(parts: parts, tags: 1, sources: 1, read: SharedLogistic.reader([[z(k)]]), labels: [labels[k]],
+                                          lambda: 1, threads: 1)
+                    .map { calibration(slope: $0.weights[0], intercept: $0.intercepts[0]) }
             }
+            return parts.indices.map { p in perTag.map { $0[p] } }
         case .shared:
-            let f = SharedLogistic.fit(tags: t, sources: 1, z: { [z($0)] }, labels: labels, rows: rows, lambda: 1, threads: threads)
-            return (0..<t).map { calibration(slope: f.weights[0], intercept: f.intercepts[$0]) }
+            return SharedLogistic.fit(parts: parts, tags: t, sources: 1, read: read, labels: labels, lambda: 1, threads: threads)
+                .map { f in (0..<t).map { calibration(slope: f.weights[0], intercept: f.intercepts[$0]) } }
         case .temperature:
-            let a = temperatureSlope(tags: t, z: z, labels: labels, rows: rows, threads: threads)
-            return (0..<t).map { _ in calibration(slope: a, intercept: 0) }
+            return parts.map { rows in
+                let a = temperatureSlope(tags: t, z: z, labels: labels, rows: rows, threads: threads)
+                return (0..<t).map { _ in calibration(slope: a, intercept: 0) }
+            }
         }
     }
 

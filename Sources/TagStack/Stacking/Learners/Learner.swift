@@ -80,6 +80,9 @@ struct LearnerRun {
     /// The weighted F1 of `oof` under per-tag thresholds (`CrossFit.ruleF1`): cross-fitted, or in-sample with
     /// the tags' own thresholds without folds.
     var thresholdsF1: Double
+    /// Per fold, each tag's threshold fitted on the other folds' rows of `oof` (`CrossFit.foldThresholds`; nil
+    /// without folds): what the decision rules are cross-fitted with, computed once.
+    var foldThresholds: [[Double?]]?
     /// The feature set the learner's tags read, when it differs from the stacker's (the pooled learner).
     var featureSet: FeatureSet? = nil
     /// The shared ensemble of pooled tags.
@@ -109,8 +112,9 @@ struct LearnerRun {
         reports = outcomes.map(\.report)
         gains = outcomes.map(\.gain)
         self.oof = oof
+        foldThresholds = c.fold.map { CrossFit.foldThresholds(data: c.data, scores: oof, fold: $0, k: c.options.folds, threads: c.options.threads) }
         thresholdsF1 = CrossFit.ruleF1(data: c.data, scores: oof, rule: .thresholds, fold: c.fold, k: c.options.folds,
-                                       tags: tags, hierarchy: nil)
+                                       tags: tags, hierarchy: nil, foldThresholds: foldThresholds)
     }
 
     /// What scoring one track costs, in trees of per-tag boosted models (what `selection.maxTreesPerTrack`

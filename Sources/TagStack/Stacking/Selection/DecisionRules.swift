@@ -30,12 +30,13 @@ extension DecisionRule {
     /// `selection.ruleMargin`.
     static let byComplexity: [DecisionRule] = [.thresholds, .atLeastOnePerClass, .atLeastOnePerTrack, .hierarchical]
 
-    /// The rule's parameters beyond the per-tag thresholds, fitted on `rows` (nil: every row) of
-    /// `scores` given `tags`' thresholds: the hierarchical rule's category thresholds; nil for the others.
-    func fitParameters(data: TrainingData, scores: ScoreColumns, tags: [TagModel], rows: [Int]? = nil) -> Hierarchy? {
+    /// The rule's parameters beyond the per-tag thresholds, fitted on each row set `rows[s]` (nil: every row) of
+    /// `scores` given the per-tag thresholds `thresholds[s]` (the sets fitted together: one read of the scores):
+    /// the hierarchical rule's category thresholds; nil for the others.
+    func fitParameters(data: TrainingData, scores: ScoreColumns, thresholds: [[Double?]], rows: [[Int]?]) -> [Hierarchy?] {
         switch self {
-        case .hierarchical: return DecisionSearch.fitHierarchy(data: data, scores: scores, tags: tags, rows: rows)
-        case .thresholds, .atLeastOnePerClass, .atLeastOnePerTrack: return nil
+        case .hierarchical: return DecisionSearch.fitHierarchies(data: data, scores: scores, thresholds: thresholds, rows: rows)
+        case .thresholds, .atLeastOnePerClass, .atLeastOnePerTrack: return rows.map { _ in nil }
         }
     }
 

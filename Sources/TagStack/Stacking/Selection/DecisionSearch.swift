@@ -19,11 +19,13 @@ enum DecisionSearch {
                        margin: Double = 0) -> (Choice, [(DecisionRule, Double)]) {
         var scores: [(DecisionRule, Double)] = []
         var chosen: Choice? = nil
-        for rule in rules {
-            let hierarchy = rule.fitParameters(data: data, scores: run.oof, tags: run.tags)
-            let f1 = CrossFit.ruleF1(data: data, scores: run.oof, rule: rule, fold: fold, k: k, tags: run.tags, hierarchy: hierarchy)
+        let hierarchies = rules.map { $0.fitParameters(data: data, scores: run.oof, thresholds: [run.tags.map(\.threshold)], rows: [nil])[0] }
+        let f1s = CrossFit.rulesF1(data: data, scores: run.oof, rules: rules, fold: fold, k: k, tags: run.tags, hierarchies: hierarchies,
+                                   foldThresholds: run.foldThresholds)
+        for (r, rule) in rules.enumerated() {
+            let f1 = f1s[r]
             scores.append((rule, f1))
-            if chosen == nil || f1 > chosen!.ruleF1 + margin { chosen = Choice(rule: rule, hierarchy: hierarchy, ruleF1: f1) }
+            if chosen == nil || f1 > chosen!.ruleF1 + margin { chosen = Choice(rule: rule, hierarchy: hierarchies[r], ruleF1: f1) }
         }
         return (chosen!, scores)
     }
@@ -50,52 +52,91 @@ enum DecisionSearch {
         }
     }
 
-    /// Per-category thresholds for the hierarchical rule. Each category's threshold maximises the
-    /// support-weighted F1 of its own tags (categories do not interact under the rule), over `nil` (always
-    /// on) and 64 quantiles of the category's score; ties keep the lower threshold (fewer tags removed).
-    static func fitHierarchy(data: TrainingData, scores: ScoreColumns, tags: [TagModel], rows: [Int]? = nil) -> Hierarchy {
-        let rows = rows ?? Array(0..<data.x.rowCount)
+    /// Per-category thresholds for the hierarchical rule, fitted on each row set `rows[s]` (nil: every row) given
+    /// the per-tag thresholds `thresholds[s]`. Each category's threshold maximises the support-weighted F1 of its
+    /// own tags (categories do not interact under the rule), over `nil` (always on) and 64 quantiles of the
+    /// category's score; ties keep the lower threshold (fewer tags removed). One read of the scores serves every
+    /// set: which rows pass each tag's threshold (a bit a row, tag and set) and, without category columns, each
+    /// category's score (the highest of its tags'); then a tag's counts at a threshold are binary searches in
+    /// the sorted category scores of its passing rows.
+    static func fitHierarchies(data: TrainingData, scores: ScoreColumns, thresholds: [[Double?]], rows: [[Int]?]) -> [Hierarchy] {
+        let n = data.x.rowCount, t = data.labels.count, words = (n + 63) / 64
         let columnScores = categoryColumns(data)
         let groups = data.labels.tagIndicesByCategory
-        let c = groups.count
-        var thresholds = [Double?](repeating: nil, count: c)
-        for (g, members) in groups.enumerated() {
-            let columns = scores.columns(members)   // read whole, recomputed columns computed together
-            let score: [Double] = rows.map { i in
-                if let cs = columnScores { return data.x[i, cs[g]] }
-                return columns.map { $0[i] }.max()!
+        // [set][tag × words + word]: row passes the tag's threshold of the set.
+        var passes = [[UInt64]](repeating: [UInt64](repeating: 0, count: t * words), count: thresholds.count)
+        // Without category columns, [row × categories + category]: the highest score of the category's tags.
+        var maxTag = [Double](repeating: 0, count: columnScores == nil ? n * groups.count : 0)
+        scores.forEachRow(Array(0..<n)) { i, row in
+            let bit = UInt64(1) << UInt64(i % 64), word = i / 64
+            for (s, th) in thresholds.enumerated() {
+                for j in 0..<t { if let v = th[j], row[j] >= v { passes[s][j * words + word] |= bit } }
             }
-            // Tag decisions before gating, and the truth, for this category's tags.
-            let passes: [[Bool]] = zip(members, columns).map { k, s in
-                rows.map { i in tags[k].threshold.map { s[i] >= $0 } ?? false }
+            guard columnScores == nil else { return }
+            for (g, members) in groups.enumerated() {
+                // `max()`'s order: a later value replaces the incumbent when the incumbent is less.
+                var m = row[members[0]]
+                for k in members.dropFirst() where m < row[k] { m = row[k] }
+                maxTag[i * groups.count + g] = m
             }
-            let truth: [[Bool]] = members.map { k in rows.map { data.labelColumns[k][$0] != 0 } }
-            func objective(_ th: Double?) -> Double {
-                var sum = 0.0
-                for m in 0..<members.count {
-                    var tp = 0, pred = 0, sup = 0
-                    for r in 0..<rows.count {
-                        let y = truth[m][r]
-                        let on = passes[m][r] && (th.map { score[r] >= $0 } ?? true)
-                        if y { sup += 1; if on { tp += 1 } }
-                        if on { pred += 1 }
-                    }
-                    if sup > 0 { sum += f1Score(truePositives: tp, support: sup, predicted: pred) * Double(sup) }
-                }
-                return sum
-            }
-            let sorted = score.filter { !$0.isNaN }.sorted()
-            var best: Double? = nil
-            var bestValue = objective(nil)
-            guard !sorted.isEmpty else { continue }
-            var candidates: [Double] = []
-            for q in 1..<64 { candidates.append(sorted[Int(Double(q) / 64 * Double(sorted.count - 1))]) }
-            for th in Array(Set(candidates)).sorted() {
-                let v = objective(th)
-                if v > bestValue { bestValue = v; best = th }
-            }
-            thresholds[g] = best
         }
-        return Hierarchy(source: columnScores != nil ? .column : .maxTag, thresholds: thresholds)
+        return thresholds.indices.map { s in
+            let setRows = rows[s] ?? Array(0..<n)
+            let categoryThresholds = groups.indices.map { g -> Double? in
+                func score(_ i: Int) -> Double { columnScores.map { data.x[i, $0[g]] } ?? maxTag[i * groups.count + g] }
+                return categoryThreshold(members: groups[g], rows: setRows, score: score, labels: data.labelColumns) { j, i in
+                    passes[s][j * words + i / 64] & (UInt64(1) << UInt64(i % 64)) != 0
+                }
+            }
+            return Hierarchy(source: columnScores != nil ? .column : .maxTag, thresholds: categoryThresholds)
+        }
+    }
+
+    /// One category's threshold (`fitHierarchies`) on `rows`: `score(row)` the category's, `passes(tag, row)`
+    /// whether the tag's own threshold passes the row.
+    static func categoryThreshold(members: [Int], rows: [Int], score: (Int) -> Double, labels: [[UInt8]],
+                                  passes: (Int, Int) -> Bool) -> Double? {
+        // Per member: its support, and the category scores (NaN left out: never at or above a threshold) of its
+        // passing rows, and of those positive, sorted; with the counts of each, NaN included (no threshold).
+        struct Member { var support = 0, passed = 0, hits = 0; var passedScores: [Double] = [], hitScores: [Double] = [] }
+        let stats = members.map { j -> Member in
+            var m = Member()
+            for i in rows {
+                let y = labels[j][i] != 0
+                if y { m.support += 1 }
+                guard passes(j, i) else { continue }
+                let v = score(i)
+                m.passed += 1
+                if y { m.hits += 1 }
+                if !v.isNaN { m.passedScores.append(v); if y { m.hitScores.append(v) } }
+            }
+            m.passedScores.sort(); m.hitScores.sort()
+            return m
+        }
+        /// How many of `sorted` are at or above `th`.
+        func atOrAbove(_ sorted: [Double], _ th: Double) -> Int {
+            var lo = 0, hi = sorted.count
+            while lo < hi { let mid = (lo + hi) / 2; if sorted[mid] < th { lo = mid + 1 } else { hi = mid } }
+            return sorted.count - lo
+        }
+        func objective(_ th: Double?) -> Double {
+            var sum = 0.0
+            for m in stats where m.support > 0 {
+                let tp = th.map { atOrAbove(m.hitScores, $0) } ?? m.hits, pred = th.map { atOrAbove(m.passedScores, $0) } ?? m.passed
+                sum += f1Score(truePositives: tp, support: m.support, predicted: pred) * Double(m.support)
+            }
+            return sum
+        }
+        let sorted = rows.map(score).filter { !$0.isNaN }.sorted()
+        guard !sorted.isEmpty else { return nil }
+        var best: Double? = nil
+        var bestValue = objective(nil)
+        var candidates: [Double] = []
+        for q in 1..<64 { candidates.append(sorted[Int(Double(q) / 64 * Double(sorted.count - 1))]) }
+        for th in Array(Set(candidates)).sorted() {
+            let v = objective(th)
+            if v > bestValue { bestValue = v; best = th }
+        }
+        return best
     }
 }

@@ -65,8 +65,9 @@ final class CalibrationChoiceTests: XCTestCase, TrainsOnNetworks {
                 }
             }
             let rows = (0..<n).map(Int32.init)
-            let one = CalibrationChoice.fit(.temperature, tags: t, z: { z[$0] }, labels: y, rows: rows, threads: 1)
-            let two = CalibrationChoice.fit(.temperature, tags: t, z: { z[$0] }, labels: y, rows: rows, threads: 2)
+            let read = SharedLogistic.reader(z.map { [$0] })
+            let one = CalibrationChoice.fit(.temperature, tags: t, z: { z[$0] }, read: read, labels: y, parts: [rows], threads: 1)[0]
+            let two = CalibrationChoice.fit(.temperature, tags: t, z: { z[$0] }, read: read, labels: y, parts: [rows], threads: 2)[0]
             XCTAssertEqual(one, two)
             for c in one {
                 XCTAssertEqual(c!.slope, temperature, accuracy: 0.05 * temperature)
