@@ -343,16 +343,22 @@ public struct FeatureBuilder: Sendable {
                 buf.withUnsafeMutableBufferPointer { b in
                     for k in members where !sp[k].isNaN { b[n] = sp[k]; n += 1 }
                     FeatureBuilder.sortDescending(b.baseAddress!, n)
-                    func search(_ k: Int) {
-                        // First position whose score is not > s[k] = number strictly higher.
-                        var lo = 0, hi = n
-                        while lo < hi { let mid = (lo + hi) / 2; if b[mid] > sp[k] { lo = mid + 1 } else { hi = mid } }
-                        rp[k] = Double(lo) / denom
+                    if let only {
+                        for k in only where classOf[k] == c { rp[k] = Double(FeatureBuilder.higher(than: sp[k], in: b, n)) / denom }
+                    } else {
+                        for k in members { rp[k] = Double(FeatureBuilder.higher(than: sp[k], in: b, n)) / denom }
                     }
-                    if let only { for k in only where classOf[k] == c { search(k) } } else { for k in members { search(k) } }
                 }
             }
         }
+    }
+
+    /// How many of the first `n` values of `b` (sorted largest first, no NaN) are strictly higher than `v`: the
+    /// first position whose value is not > v.
+    @inline(__always) static func higher(than v: Double, in b: UnsafeMutableBufferPointer<Double>, _ n: Int) -> Int {
+        var lo = 0, hi = n
+        while lo < hi { let mid = (lo + hi) / 2; if b[mid] > v { lo = mid + 1 } else { hi = mid } }
+        return lo
     }
 
     /// Sorts `n` values in place, largest first (Shell sort: no allocation; equal values are
