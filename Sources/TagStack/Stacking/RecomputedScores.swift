@@ -6,9 +6,11 @@
 // same feature code and the same dot product (`LinearModel.rawScore` on the vector the fit scored): the values
 // the learner computed, bit for bit (RecomputedScoresTests compares them).
 //
-// Readers read a column (`column(_:)`, computed with the other tags of its block, the two latest blocks kept:
-// readers go through tags in order, from up to two threads) or a chunk of rows across tags (`values`, what
-// `ScoreColumns.forEachRow` reads), never one value at a time.
+// Readers read a column (`column(_:)`, computed with the other tags of its block; `RecomputedBlocks` keeps the two
+// latest: readers go through tags in order, from up to two threads) or a chunk of rows across tags (`values`, what
+// `ScoreColumns.forEachRow` and `forEachChunk` read), never one value at a time. A chunk of rows prepares each row
+// once for every tag; a column prepares every row once for each block of tags, so the stages after the learner
+// read rows where they can (the calibration's fits and log losses, the decision rules).
 
 import Foundation
 import TagStackModel
