@@ -151,9 +151,6 @@ struct FeatureMatrix: Sendable {
         return flat
     }
 
-    /// Columns of X (the width of a row `compute` prepares).
-    var inputColumnCount: Int { x.columnCount }
-
     /// σ(raw score) of each tag of `tags` on each row of `rows` (every row when nil) under `models` (the tags' fold
     /// models, packed in `tags`' order) and `fold` (each row's; nil: every row's model 0), `[tag index × rows + row
     /// index]`, rows in parallel chunks. The vector scored is the tag's per-tag features then the shared columns, as

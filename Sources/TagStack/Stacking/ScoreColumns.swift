@@ -5,8 +5,8 @@
 // (RecomputedScores.swift), is what keeps training within 1.5 × X (Benchmarks/bench_catalogue.sh); other
 // learned and fitted scores have arrays.
 //
-// Read a recomputed column whole (`subscript`) or rows across tags a chunk at a time (`forEachRow`): `value`
-// and `row` compute what they read on their own (one row), for the occasional value.
+// Read a recomputed column whole (`subscript`) or rows across tags a chunk at a time (`forEachRow`,
+// `forEachChunk`): `value` computes what it reads on its own (one row), for the occasional value.
 
 import TagStackModel
 
@@ -60,11 +60,6 @@ struct ScoreColumns: Sendable {
         case .values(let v): return v[i]
         case .recomputed: return recomputed!.values(tags: [k], rows: [i])[0]
         }
-    }
-
-    /// Row `i`'s value of every column, into `out` (length `count`).
-    func row(_ i: Int, into out: UnsafeMutableBufferPointer<Double>) {
-        forEachRow([i]) { _, r in _ = out.update(fromContentsOf: r) }
     }
 
     /// Rows of a chunk `forEachRow` computes recomputed columns for at once.

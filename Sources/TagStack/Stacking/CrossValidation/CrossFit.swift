@@ -86,13 +86,17 @@ enum CrossFit {
     /// Per fold, every tag's threshold that maximises F1 on the other folds' rows (`[fold][tag]`), each column
     /// read once for every fold (a recomputed column is computed when read), tags in parallel.
     static func foldThresholds(data: TrainingData, scores: ScoreColumns, fold: [Int], k: Int, threads: Int) -> [[Double?]] {
-        let n = data.x.rowCount
-        let outFolds = (0..<k).map { f in (0..<n).filter { fold[$0] != f } }
+        let outFolds = otherFoldsRows(fold: fold, k: k)
         let thresholds: [[Double?]] = parallelMap(data.labels.count, threads: threads) { j in
             let s = scores[j], y = data.labelColumns[j]
             return outFolds.map { ThresholdSearch.best(scores: $0.map { s[$0] }, labels: $0.map { y[$0] }).threshold }
         }
         return (0..<k).map { f in thresholds.map { $0[f] } }
+    }
+
+    /// Per fold f, the rows of the other folds (what fold f's thresholds and parameters are fitted on).
+    static func otherFoldsRows(fold: [Int], k: Int) -> [[Int]] {
+        (0..<k).map { f in fold.indices.filter { fold[$0] != f } }
     }
 
     /// `ruleF1` of each rule of `rules` (`hierarchies`: theirs, used without folds), from three reads of the
@@ -105,7 +109,7 @@ enum CrossFit {
         let n = data.x.rowCount, t = data.labels.count
         let deciders: [[Decider]]   // [rule][fold]; one without folds
         if let fold {
-            let outFolds = (0..<k).map { f in (0..<n).filter { fold[$0] != f } }
+            let outFolds = otherFoldsRows(fold: fold, k: k)
             let foldThresholds = known ?? self.foldThresholds(data: data, scores: scores, fold: fold, k: k, threads: threads)
             deciders = rules.map { rule in
                 let parameters = rule.fitParameters(data: data, scores: scores, thresholds: foldThresholds, rows: outFolds)
